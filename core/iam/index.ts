@@ -1,0 +1,6 @@
+/** The IAM policy evaluator: pure, policies and a request in, a decision and its explanation out. */
+export type * from './policy-types.ts';
+export { evaluate, describeStatement, describeSource } from './evaluate.ts';
+export { validatePolicy, asPolicyDocument, type PolicyKind } from './policy-validate.ts';
+export { actionMatches, resourceMatches } from './matching.ts';
+export { ipInCidr } from './conditions.ts';
