@@ -1,0 +1,35 @@
+import type { PolicyDocument } from '../iam/index.ts';
+
+/**
+ * The workspace file: the one JSON file a user writes to describe their world.
+ * Documented in docs/workspace.md; validated by `parseWorkspace`.
+ */
+export interface Workspace {
+  /** 12 digits; appears in user ARNs (`arn:aws:iam::ACCOUNT:user/NAME`). */
+  accountId: string;
+  /** The region of every bucket; requests signed for another region are refused as AWS does. */
+  region: string;
+  buckets: WorkspaceBucket[];
+  iam: { users: WorkspaceUser[] };
+}
+
+export interface WorkspaceBucket {
+  name: string;
+  /** A same-account resource policy. */
+  policy?: PolicyDocument;
+  /**
+   * What GET/HEAD report for objects uploaded without `x-amz-server-side-encryption`.
+   * `none` (the default) reports no header, so an uploader's SSE setting can be verified;
+   * `AES256` reproduces AWS since January 2023, where every new object is encrypted with SSE-S3.
+   */
+  defaultEncryption: 'none' | 'AES256';
+}
+
+export interface WorkspaceUser {
+  name: string;
+  displayName: string;
+  email?: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  policies: PolicyDocument[];
+}

@@ -1,0 +1,50 @@
+/** Authorisation steps shared by the handlers, including S3's 403-versus-404 rule. */
+import type { Decision } from '../../core/iam/index.ts';
+import { accessDenied, applicablePolicies, decide } from './authorizer.ts';
+import type { GatewayRequest, GatewayServices } from './context.ts';
+import { bucketArn, type RequiredPermission } from './operations.ts';
+import { S3Error } from './s3-errors.ts';
+
+export function bucketOfArn(resource: string): string | undefined {
+  const match = /^arn:aws:s3:::([^/*]+)/.exec(resource);
+  return match?.[1];
+}
+
+/** Evaluates one permission for the caller (identity policies plus the bucket's policy) and reports it. */
+export function evaluatePermission(s: GatewayServices, g: GatewayRequest, permission: RequiredPermission): Decision {
+  const bucket = bucketOfArn(permission.resource);
+  const policies = applicablePolicies(g.caller, bucket, bucket ? s.state.policyOf(bucket) : undefined);
+  const decision = decide(g.caller, permission, policies, g.baseContext);
+  s.events.emit('decision', {
+    requestId: g.requestId, operation: g.operation.name, action: permission.action, resource: permission.resource, decision,
+    ...(g.caller.user ? { userName: g.caller.user.name } : {}),
+  });
+  return decision;
+}
+
+export function authorize(s: GatewayServices, g: GatewayRequest, permission: RequiredPermission): void {
+  const decision = evaluatePermission(s, g, permission);
+  if (!decision.allowed) throw accessDenied(g.caller, permission, decision);
+}
+
+export async function assertBucketExists(s: GatewayServices, bucket: string): Promise<void> {
+  if (!(await s.storage.bucketExists(bucket))) {
+    throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
+  }
+}
+
+/**
+ * A missing key is 404 NoSuchKey only for a caller allowed to list the bucket; otherwise S3
+ * answers 403 AccessDenied, so that keys cannot be probed.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (Permissions)
+ */
+export function missingObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): S3Error {
+  const permission: RequiredPermission = { action: 's3:ListBucket', resource: bucketArn(bucket), context: {} };
+  const decision = evaluatePermission(s, g, permission);
+  if (decision.allowed) return new S3Error('NoSuchKey', undefined, { Key: key });
+  const denied = accessDenied(g.caller, permission, decision);
+  return new S3Error('AccessDenied', 'Access Denied', {}, {
+    ...denied.headers,
+    'x-s3-harness-explanation': `The key does not exist, and the caller may not list the bucket, so S3 answers AccessDenied rather than NoSuchKey. ${denied.headers['x-s3-harness-explanation'] ?? ''}`,
+  });
+}

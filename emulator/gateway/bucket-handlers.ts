@@ -1,0 +1,193 @@
+/**
+ * Bucket operations the gateway answers itself, from s3rver's store and the bucket state.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
+ */
+import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { validatePolicy } from '../../core/iam/index.ts';
+import { bucketNameProblem } from '../../core/workspace/index.ts';
+import { authorize, assertBucketExists } from './access.ts';
+import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import { assertSafeKey, keyProblem } from './key-safety.ts';
+import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
+import { listUploadIds, readUpload } from './storage.ts';
+import { objectArn } from './operations.ts';
+import { readRequestBody, type SpooledBody } from './request-body.ts';
+import { S3Error } from './s3-errors.ts';
+import { parseXml, toXml, xmlDocument } from './xml.ts';
+
+/** S3 accepts bucket policies up to 20 KB. */
+const MAX_POLICY_BYTES = 20 * 1024;
+/** DeleteObjects takes at most 1,000 keys. */
+const MAX_DELETE_KEYS = 1000;
+
+export function ownerOf(s: GatewayServices): ListingOwner {
+  return { ID: createHash('sha256').update(s.workspace.accountId).digest('hex'), DisplayName: `account-${s.workspace.accountId}` };
+}
+
+export async function readBody(s: GatewayServices, g: GatewayRequest): Promise<SpooledBody> {
+  return readRequestBody({ source: g.req, headers: g.req.headers, payloadHash: g.payloadHash, signing: g.signing }, s.body);
+}
+
+async function withBodyText<T>(s: GatewayServices, g: GatewayRequest, use: (text: string, length: number) => Promise<T>): Promise<T> {
+  const body = await readBody(s, g);
+  try {
+    return await use(await body.text(), body.length);
+  } finally {
+    await body.dispose();
+  }
+}
+
+export async function listBuckets(s: GatewayServices, g: GatewayRequest): Promise<void> {
+  const { readdir } = await import('node:fs/promises');
+  const names = (await readdir(s.storage.directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const buckets = await Promise.all(names.map(async (name) => ({ Name: name, CreationDate: (await s.storage.bucketCreatedAt(name))?.toISOString() })));
+  sendXml(g.res, 200, xmlDocument('ListAllMyBucketsResult', { Owner: { ...ownerOf(s) }, Buckets: { Bucket: buckets } }));
+}
+
+export async function createBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  const problem = bucketNameProblem(bucket);
+  if (problem) throw new S3Error('InvalidBucketName', `The specified bucket is not valid: its name ${problem}.`, { BucketName: bucket });
+  await withBodyText(s, g, async (text) => {
+    if (!text.trim()) return;
+    const constraint = parseXml(text)?.CreateBucketConfiguration;
+    if (constraint === undefined) throw new S3Error('MalformedXML');
+    const region = (constraint as Record<string, unknown>).LocationConstraint;
+    if (typeof region === 'string' && region !== '' && region !== s.workspace.region) {
+      throw new S3Error('InvalidArgument', `The location constraint "${region}" is not this workspace's region "${s.workspace.region}".`, { ArgumentName: 'LocationConstraint', ArgumentValue: region });
+    }
+  });
+  if (await s.storage.bucketExists(bucket)) {
+    // us-east-1 answers 200 to an owner re-creating its bucket; every other region 409.
+    if (s.workspace.region !== 'us-east-1') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
+  } else {
+    await s.storage.ensureBucket(bucket);
+  }
+  sendEmpty(g.res, 200, { location: `/${bucket}` });
+}
+
+export async function deleteBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  if ((await s.storage.listKeys(bucket, '')).length > 0) throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
+  await rm(join(s.storage.directory, bucket), { recursive: true, force: true });
+  await s.state.forgetBucket(bucket);
+  sendEmpty(g.res, 204);
+}
+
+export async function headBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  sendEmpty(g.res, 200, { 'x-amz-bucket-region': s.workspace.region });
+}
+
+export async function listObjects(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  const query = g.operation.query;
+  const render = g.operation.name === 'ListObjectsV2' ? listObjectsV2 : g.operation.name === 'ListObjectVersions' ? listObjectVersions : listObjectsV1;
+  sendXml(g.res, 200, await render(s.storage, bucket, query, ownerOf(s)));
+}
+
+export async function getBucketLocation(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  // us-east-1 is reported as an empty LocationConstraint.
+  const region = s.workspace.region === 'us-east-1' ? '' : s.workspace.region;
+  sendXml(g.res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${region}</LocationConstraint>`);
+}
+
+export async function getBucketVersioning(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  // Buckets here are never versioned: S3 answers an empty configuration.
+  sendXml(g.res, 200, xmlDocument('VersioningConfiguration', {}));
+}
+
+export async function getBucketEncryption(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  const configured = s.workspace.buckets.find((b) => b.name === bucket)?.defaultEncryption ?? 'none';
+  if (configured === 'none') throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', undefined, { BucketName: bucket });
+  sendXml(g.res, 200, xmlDocument('ServerSideEncryptionConfiguration', { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false } }));
+}
+
+export async function getBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  const policy = s.state.policyOf(bucket);
+  if (!policy) throw new S3Error('NoSuchBucketPolicy', undefined, { BucketName: bucket });
+  const json = JSON.stringify(policy);
+  g.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+  g.res.end(json);
+}
+
+export async function putBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  const document = await withBodyText(s, g, async (text, length) => {
+    if (length > MAX_POLICY_BYTES) throw new S3Error('MalformedPolicy', `Policy exceeds the maximum allowed document size of ${MAX_POLICY_BYTES} bytes.`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new S3Error('MalformedPolicy', `Policies must be valid JSON: ${(error as Error).message}`);
+    }
+    const issues = validatePolicy(parsed, 'policy', { kind: 'bucket', bucket });
+    if (issues.length) throw new S3Error('MalformedPolicy', issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    return parsed as Parameters<GatewayServices['state']['setPolicy']>[1];
+  });
+  await s.state.setPolicy(bucket, document, new Date(g.now));
+  sendEmpty(g.res, 204);
+}
+
+export async function deleteBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  await s.state.setPolicy(bucket, null, new Date(g.now));
+  sendEmpty(g.res, 204);
+}
+
+export async function listMultipartUploads(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  const prefix = g.operation.query.get('prefix') ?? '';
+  const uploads = (await Promise.all((await listUploadIds(s.storage, bucket)).map((id) => readUpload(s.storage, bucket, id))))
+    .filter((u) => u !== undefined && u.key.startsWith(prefix))
+    .sort((a, b) => (a!.key < b!.key ? -1 : a!.key > b!.key ? 1 : a!.initiated.getTime() - b!.initiated.getTime()));
+  const owner = ownerOf(s);
+  sendXml(g.res, 200, xmlDocument('ListMultipartUploadsResult', {
+    Bucket: bucket, KeyMarker: '', UploadIdMarker: '', Prefix: prefix, MaxUploads: 1000, IsTruncated: false,
+    Upload: uploads.map((u) => ({ Key: u!.key, UploadId: u!.uploadId, Initiator: { ...owner }, Owner: { ...owner }, StorageClass: 'STANDARD', Initiated: u!.initiated.toISOString() })),
+  }));
+}
+
+/**
+ * DeleteObjects: each key is authorised on its own (s3:DeleteObject), and each denial is reported
+ * in the result, as S3 does.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+ */
+export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  const text = await withBodyText(s, g, async (t) => t);
+  const root = parseXml(text)?.Delete as Record<string, unknown> | undefined;
+  const objects = (root?.Object as unknown[] | undefined) ?? [];
+  if (!root || objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw new S3Error('MalformedXML');
+  await assertBucketExists(s, bucket);
+  const quiet = String(root.Quiet ?? 'false').trim() === 'true';
+  const deleted: { Key: string }[] = [];
+  const errors: { Key: string; Code: string; Message: string }[] = [];
+  for (const object of objects) {
+    const key = typeof (object as Record<string, unknown>)?.Key === 'string' ? ((object as Record<string, unknown>).Key as string) : undefined;
+    if (key === undefined) throw new S3Error('MalformedXML');
+    try {
+      if (keyProblem(key)) assertSafeKey(key);
+      authorize(s, g, { action: 's3:DeleteObject', resource: objectArn(bucket, key), context: {} });
+      const release = await s.locks.write(`${bucket}/${key}`);
+      try {
+        const existed = await s.storage.objectExists(bucket, key);
+        await s.storage.deleteObject(bucket, key);
+        if (existed) {
+          s.events.emit('objectRemoved', { eventName: 'ObjectRemoved:Delete', bucket, key, time: new Date(g.now).toISOString(), requestId: g.requestId, ...(g.caller.user ? { userName: g.caller.user.name } : {}) });
+        }
+      } finally {
+        release();
+      }
+      deleted.push({ Key: key });
+    } catch (error) {
+      if (!(error instanceof S3Error)) throw error;
+      errors.push({ Key: key, Code: error.code, Message: error.message });
+    }
+  }
+  sendXml(g.res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${toXml({ Deleted: quiet ? [] : deleted, Error: errors })}</DeleteResult>`);
+}

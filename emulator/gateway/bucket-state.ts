@@ -1,0 +1,46 @@
+/**
+ * What the S3 API changes about buckets beyond their objects, kept in the data folder so it
+ * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy.
+ * (Buckets themselves live in s3rver's folder, which persists on its own.)
+ */
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { PolicyDocument } from '../../core/iam/index.ts';
+import type { Workspace } from '../../core/workspace/index.ts';
+
+interface BucketStateData {
+  /** `null` records a policy deleted through the API (overriding the workspace's). */
+  policies: Record<string, { document: PolicyDocument | null; changedAt: string }>;
+}
+
+export interface BucketState {
+  policyOf(bucket: string): PolicyDocument | undefined;
+  /** Whether the bucket's policy was changed through the API (and so differs from the workspace). */
+  policyChangedThroughApi(bucket: string): string | undefined;
+  setPolicy(bucket: string, document: PolicyDocument | null, now: Date): Promise<void>;
+  forgetBucket(bucket: string): Promise<void>;
+}
+
+export async function openBucketState(file: string, workspace: Workspace): Promise<BucketState> {
+  const db = new Low<BucketStateData>(new JSONFile(file), { policies: {} });
+  await db.read();
+  db.data.policies ??= {};
+  const workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
+  return {
+    policyOf(bucket) {
+      const changed = db.data.policies[bucket];
+      if (changed) return changed.document ?? undefined;
+      return workspacePolicies.get(bucket);
+    },
+    policyChangedThroughApi: (bucket) => db.data.policies[bucket]?.changedAt,
+    async setPolicy(bucket, document, now) {
+      db.data.policies[bucket] = { document, changedAt: now.toISOString() };
+      await db.write();
+    },
+    async forgetBucket(bucket) {
+      delete db.data.policies[bucket];
+      workspacePolicies.delete(bucket);
+      await db.write();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/** What every handler receives: the decided request and the gateway's services. */
+import type { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Decision } from '../../core/iam/index.ts';
+import type { Workspace } from '../../core/workspace/index.ts';
+import type { ChunkSigning } from './aws-chunked.ts';
+import type { Caller } from './authorizer.ts';
+import type { BucketState } from './bucket-state.ts';
+import type { KeyLocks } from './key-locks.ts';
+import type { S3Operation } from './operations.ts';
+import type { BodyOptions } from './request-body.ts';
+import type { Storage } from './storage.ts';
+
+export interface ObjectEvent {
+  eventName: 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
+  bucket: string;
+  key: string;
+  size?: number;
+  etag?: string;
+  /** The IAM user who made the request; undefined for anonymous requests. */
+  userName?: string;
+  time: string;
+  requestId: string;
+}
+
+export interface DecisionEvent {
+  requestId: string;
+  operation: string;
+  userName?: string;
+  action: string;
+  resource: string;
+  decision: Decision;
+}
+
+export interface GatewayEvents {
+  objectCreated: [ObjectEvent];
+  objectRemoved: [ObjectEvent];
+  decision: [DecisionEvent];
+}
+
+export interface GatewayServices {
+  workspace: Workspace;
+  storage: Storage;
+  state: BucketState;
+  locks: KeyLocks;
+  events: EventEmitter<GatewayEvents>;
+  body: BodyOptions;
+}
+
+export interface GatewayRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  hostId: string;
+  now: number;
+  operation: S3Operation;
+  caller: Caller;
+  /** Global condition keys (aws:username, aws:SourceIp, ...). */
+  baseContext: Record<string, string>;
+  /** Path-style path as received, still encoded: `/bucket/key`. */
+  path: string;
+  rawQuery: string;
+  payloadHash: string | undefined;
+  signing: ChunkSigning | undefined;
+}
+
+export function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function sendXml(res: ServerResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml), ...headers });
+  res.end(xml);
+}
+
+export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-length': 0, ...headers });
+  res.end();
+}

@@ -1,0 +1,208 @@
+/**
+ * The IAM gateway: every request is authenticated (SigV4), mapped to its S3 operation, checked
+ * for key safety, authorised against the workspace's policies, and only then answered, by the
+ * gateway itself or by s3rver's handler in the same process. No client ever reaches s3rver.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Workspace, WorkspaceUser } from '../../core/workspace/index.ts';
+import { authorize } from './access.ts';
+import type { ChunkSigning } from './aws-chunked.ts';
+import { globalContext, principalOf, type Caller } from './authorizer.ts';
+import * as bucketHandlers from './bucket-handlers.ts';
+import { openBucketState } from './bucket-state.ts';
+import type { GatewayEvents, GatewayRequest, GatewayServices } from './context.ts';
+import { assertSafeKey } from './key-safety.ts';
+import { KeyLocks } from './key-locks.ts';
+import * as objectHandlers from './object-handlers.ts';
+import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
+import { newHostId, newRequestId } from './request-id.ts';
+import { renderS3Error, S3Error } from './s3-errors.ts';
+import { parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
+import { createStorage } from './storage.ts';
+
+export interface GatewayOptions {
+  workspace: Workspace;
+  /** Objects go in `objects/`, bucket state in `state.json`, upload spools in `tmp/`. */
+  dataDirectory: string;
+  /** The clock signatures are checked against. @default Date.now */
+  now?: () => number;
+  /** Request bodies above this size are spooled to disk. @default 8 MiB */
+  memoryLimitBytes?: number;
+}
+
+const DEFAULTS = { now: Date.now, memoryLimitBytes: 8 * 1024 * 1024 } satisfies Partial<GatewayOptions>;
+
+export interface Gateway {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  readonly events: EventEmitter<GatewayEvents>;
+  readonly storage: GatewayServices['storage'];
+  /** The buckets whose policy was changed through the S3 API, with when. */
+  policyOverrides(): { bucket: string; changedAt: string }[];
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { workspace, dataDirectory, now, memoryLimitBytes } = { ...DEFAULTS, ...options };
+  const objectsDirectory = join(dataDirectory, 'objects');
+  const spoolDirectory = join(dataDirectory, 'tmp');
+  await rm(spoolDirectory, { recursive: true, force: true }); // spools of a previous run are never complete uploads
+  await mkdir(spoolDirectory, { recursive: true });
+  const storage = await createStorage(objectsDirectory);
+  for (const bucket of workspace.buckets) await storage.ensureBucket(bucket.name);
+  const state = await openBucketState(join(dataDirectory, 'state.json'), workspace);
+  const services: GatewayServices = {
+    workspace, storage, state, locks: new KeyLocks(), events: new EventEmitter<GatewayEvents>(),
+    body: { memoryLimitBytes, spoolDirectory },
+  };
+  const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = newRequestId();
+    const hostId = newHostId();
+    res.setHeader('x-amz-request-id', requestId);
+    res.setHeader('x-amz-id-2', hostId);
+    res.setHeader('server', 'AmazonS3');
+    handleRequest(services, usersByKey, now(), req, res, requestId, hostId).catch((error: unknown) => {
+      sendError(req, res, error, requestId, hostId);
+    });
+  };
+
+  return {
+    handle,
+    events: services.events,
+    storage,
+    policyOverrides: () => workspace.buckets.flatMap((b) => {
+      const changedAt = state.policyChangedThroughApi(b.name);
+      return changedAt ? [{ bucket: b.name, changedAt }] : [];
+    }),
+  };
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, requestId: string, hostId: string): void {
+  const s3Error = error instanceof S3Error ? error : new S3Error('InternalError');
+  if (!(error instanceof S3Error)) console.error(`[s3-harness] internal error on ${req.method} ${req.url} (request ${requestId}):`, error);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // Drain what the client is still sending, so it reads our answer instead of a reset.
+  req.resume();
+  const body = req.method === 'HEAD' ? '' : renderS3Error(s3Error, requestId, hostId);
+  for (const [name, value] of Object.entries(s3Error.headers)) res.setHeader(name, value);
+  res.writeHead(s3Error.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+interface Target { bucket?: string; key?: string; path: string }
+
+/** Path-style (`/bucket/key`) or virtual-host style on `*.localhost` (`bucket.localhost/key`). */
+function targetOf(rawPath: string, host: string | undefined): Target {
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw new S3Error('InvalidArgument', `The request path "${rawPath}" is not valid percent-encoding.`);
+    }
+  };
+  const hostname = (host ?? '').replace(/:\d+$/, '');
+  if (hostname.endsWith('.localhost')) {
+    const bucket = hostname.slice(0, -'.localhost'.length);
+    const key = rawPath.length > 1 ? decode(rawPath.slice(1)) : undefined;
+    return { bucket, ...(key !== undefined ? { key } : {}), path: `/${encodeURIComponent(bucket)}${rawPath === '/' ? '' : rawPath}` };
+  }
+  const match = /^\/([^/]+)(?:\/(.*))?$/.exec(rawPath);
+  if (!match) return { path: rawPath };
+  const bucket = decode(match[1]!);
+  const key = match[2] !== undefined && match[2] !== '' ? decode(match[2]) : undefined;
+  return { bucket, ...(key !== undefined ? { key } : {}), path: rawPath };
+}
+
+async function handleRequest(
+  s: GatewayServices,
+  usersByKey: Map<string, WorkspaceUser>,
+  now: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  hostId: string,
+): Promise<void> {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+  const rawQuery = queryAt === -1 ? '' : url.slice(queryAt + 1);
+  const headers = req.headersDistinct as SignedRequestParts['headers'];
+  const signedParts: SignedRequestParts = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
+
+  const { caller, signing, payloadHash, authType, region } = authenticate(s, usersByKey, signedParts, now);
+  const target = targetOf(rawPath, req.headers.host);
+  const query = new Map(parseQuery(rawQuery));
+  const operation: S3Operation = classifyOperation(req.method ?? 'GET', target.bucket, target.key, query, req.headers);
+  if (region !== undefined && target.bucket !== undefined && region !== s.workspace.region && operation.name !== 'CreateBucket') {
+    const code = authType === 'REST-QUERY-STRING' ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
+    throw new S3Error(code, `The authorization header is malformed; the region '${region}' is wrong; expecting '${s.workspace.region}'`, { Region: s.workspace.region });
+  }
+  if (operation.key !== undefined) assertSafeKey(operation.key);
+
+  const g: GatewayRequest = {
+    req, res, requestId, hostId, now, operation, caller, path: target.path, rawQuery, payloadHash, signing,
+    baseContext: globalContext(caller, { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', secureTransport: false, now, authType }),
+  };
+  for (const permission of requiredPermissions(operation, req.headers)) authorize(s, g, permission);
+  await dispatch(s, g);
+}
+
+interface Authentication {
+  caller: Caller;
+  signing: ChunkSigning | undefined;
+  payloadHash: string | undefined;
+  authType: 'REST-HEADER' | 'REST-QUERY-STRING' | undefined;
+  region: string | undefined;
+}
+
+function authenticate(s: GatewayServices, usersByKey: Map<string, WorkspaceUser>, request: SignedRequestParts, now: number): Authentication {
+  const parsed = parseSignature(request);
+  if (!parsed) return { caller: { principal: { kind: 'anonymous' } }, signing: undefined, payloadHash: undefined, authType: undefined, region: undefined };
+  const user = usersByKey.get(parsed.credential.accessKeyId);
+  if (!user) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: parsed.credential.accessKeyId });
+  const key = verifySignature(request, parsed, user.secretAccessKey, now);
+  return {
+    caller: { principal: principalOf(s.workspace, user), user },
+    signing: { key, amzDate: parsed.amzDate, scope: scopeOf(parsed.credential), seedSignature: parsed.signature },
+    payloadHash: parsed.payloadHash,
+    authType: parsed.mechanism === 'header' ? 'REST-HEADER' : 'REST-QUERY-STRING',
+    region: parsed.credential.region,
+  };
+}
+
+async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
+  const { bucket = '', key = '' } = g.operation;
+  switch (g.operation.name) {
+    case 'ListBuckets': return bucketHandlers.listBuckets(s, g);
+    case 'CreateBucket': return bucketHandlers.createBucket(s, g, bucket);
+    case 'DeleteBucket': return bucketHandlers.deleteBucket(s, g, bucket);
+    case 'HeadBucket': return bucketHandlers.headBucket(s, g, bucket);
+    case 'ListObjects':
+    case 'ListObjectsV2':
+    case 'ListObjectVersions': return bucketHandlers.listObjects(s, g, bucket);
+    case 'GetBucketLocation': return bucketHandlers.getBucketLocation(s, g, bucket);
+    case 'GetBucketVersioning': return bucketHandlers.getBucketVersioning(s, g, bucket);
+    case 'GetBucketEncryption': return bucketHandlers.getBucketEncryption(s, g, bucket);
+    case 'GetBucketPolicy': return bucketHandlers.getBucketPolicy(s, g, bucket);
+    case 'PutBucketPolicy': return bucketHandlers.putBucketPolicy(s, g, bucket);
+    case 'DeleteBucketPolicy': return bucketHandlers.deleteBucketPolicy(s, g, bucket);
+    case 'ListMultipartUploads': return bucketHandlers.listMultipartUploads(s, g, bucket);
+    case 'DeleteObjects': return bucketHandlers.deleteObjects(s, g, bucket);
+    case 'GetObject':
+    case 'HeadObject': return objectHandlers.getObject(s, g, bucket, key);
+    case 'PutObject': return objectHandlers.putObject(s, g, bucket, key);
+    case 'CopyObject': return objectHandlers.copyObject(s, g, bucket, key);
+    case 'DeleteObject': return objectHandlers.deleteObject(s, g, bucket, key);
+    case 'CreateMultipartUpload': return objectHandlers.createMultipartUpload(s, g, bucket);
+    case 'UploadPart': return objectHandlers.uploadPart(s, g, bucket, key);
+    case 'CompleteMultipartUpload': return objectHandlers.completeMultipartUpload(s, g, bucket, key);
+    case 'AbortMultipartUpload': return objectHandlers.abortMultipartUpload(s, g, bucket, key);
+    case 'ListParts': return objectHandlers.listParts(s, g, bucket, key);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Object operations. Reads, writes and deletes are decided here and then handed to s3rver's own
+ * handler; copies and multipart bookkeeping that s3rver lacks or gets wrong are answered here.
+ */
+import { rm } from 'node:fs/promises';
+import { assertBucketExists, missingObject } from './access.ts';
+import { readBody, ownerOf } from './bucket-handlers.ts';
+import { headerOf, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
+import { assertSafeKey } from './key-safety.ts';
+import { parseCopySource } from './operations.ts';
+import type { SpooledBody } from './request-body.ts';
+import { S3Error } from './s3-errors.ts';
+import { listUploadParts, readUpload, uploadDirectory, type UploadInfo } from './storage.ts';
+import { parseXml, xmlDocument } from './xml.ts';
+
+/** Every part but the last must be at least 5 MiB. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MAX_PART_NUMBER = 10_000;
+/** Metadata a copy keeps (COPY) or takes from the request (REPLACE), as s3rver stores it. */
+const COPIED_METADATA = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'content-type', 'expires'];
+
+/** The SSE a write asks for, checked: SSE-S3 only, as the product offers. */
+export function requestedSse(s: GatewayServices, g: GatewayRequest, bucket: string): string | undefined {
+  const value = headerOf(g.req, 'x-amz-server-side-encryption');
+  if (headerOf(g.req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined) {
+    throw new S3Error('NotImplemented', 'SSE-C (customer-provided keys) is not emulated by s3-harness.');
+  }
+  if (value === undefined) {
+    return s.workspace.buckets.find((b) => b.name === bucket)?.defaultEncryption === 'AES256' ? 'AES256' : undefined;
+  }
+  if (value === 'AES256') return value;
+  if (value.startsWith('aws:kms')) throw new S3Error('NotImplemented', 'SSE-KMS is not emulated by s3-harness (the product offers SSE-S3, AES256, only).');
+  throw new S3Error('InvalidArgument', 'The encryption method specified is not supported', { ArgumentName: 'x-amz-server-side-encryption', ArgumentValue: value });
+}
+
+function writeMetadata(g: GatewayRequest, sse: string | undefined): Record<string, string> {
+  return {
+    ...(sse ? { [SSE_META]: sse } : {}),
+    ...(g.caller.user ? { [UPLOADER_META]: g.caller.user.name } : {}),
+  };
+}
+
+function forwardOptions(g: GatewayRequest, extra: Partial<ForwardOptions> = {}): ForwardOptions {
+  return { path: g.path, rawQuery: g.rawQuery, requestId: g.requestId, hostId: g.hostId, ...extra };
+}
+
+function onClose(g: GatewayRequest, ...cleanups: (() => unknown)[]): void {
+  g.res.once('close', () => {
+    for (const cleanup of cleanups) void cleanup();
+  });
+}
+
+function rejectReservedMetadata(g: GatewayRequest): void {
+  const reserved = Object.keys(g.req.headers).find((name) => name.startsWith(RESERVED_META_PREFIX));
+  if (reserved) throw new S3Error('InvalidArgument', `Metadata names starting with "${RESERVED_META_PREFIX}" are reserved by s3-harness.`, { ArgumentName: reserved });
+}
+
+function userField(g: GatewayRequest): { userName?: string } {
+  return g.caller.user ? { userName: g.caller.user.name } : {};
+}
+
+export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  const release = await s.locks.read(`${bucket}/${key}`);
+  try {
+    if (!(await s.storage.objectExists(bucket, key))) throw missingObject(s, g, bucket, key);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  onClose(g, release);
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g));
+}
+
+export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  rejectReservedMetadata(g);
+  const sse = requestedSse(s, g, bucket);
+  await assertBucketExists(s, bucket);
+  const body = await readBody(s, g);
+  const release = await s.locks.write(`${bucket}/${key}`);
+  onClose(g, release, () => body.dispose());
+  // Conditional writes: If-None-Match: * refuses to overwrite. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+  if (headerOf(g.req, 'if-none-match') === '*' && (await s.storage.objectExists(bucket, key))) {
+    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
+  }
+  g.res.once('finish', () => {
+    if (g.res.statusCode === 200) {
+      s.events.emit('objectCreated', { eventName: 'ObjectCreated:Put', bucket, key, size: body.length, etag: String(g.res.getHeader('etag') ?? ''), time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+    }
+  });
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
+    body, extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
+  }));
+}
+
+export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  await assertBucketExists(s, bucket);
+  const release = await s.locks.write(`${bucket}/${key}`);
+  onClose(g, release);
+  const existed = await s.storage.objectExists(bucket, key);
+  g.res.once('finish', () => {
+    if (existed && g.res.statusCode < 300) {
+      s.events.emit('objectRemoved', { eventName: 'ObjectRemoved:Delete', bucket, key, time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+    }
+  });
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g));
+}
+
+/** @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html */
+export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  rejectReservedMetadata(g);
+  const source = parseCopySource(String(headerOf(g.req, 'x-amz-copy-source')));
+  assertSafeKey(source.key);
+  const sse = requestedSse(s, g, bucket);
+  const directive = headerOf(g.req, 'x-amz-metadata-directive') ?? 'COPY';
+  if (directive !== 'COPY' && directive !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
+  }
+  await assertBucketExists(s, bucket);
+  await assertBucketExists(s, source.bucket);
+  const sameKey = source.bucket === bucket && source.key === key;
+  if (sameKey && directive === 'COPY' && headerOf(g.req, 'x-amz-server-side-encryption') === undefined) {
+    throw new S3Error('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
+  }
+  const releaseSource = sameKey ? () => {} : await s.locks.read(`${source.bucket}/${source.key}`);
+  const releaseDest = await s.locks.write(`${bucket}/${key}`);
+  try {
+    const original = await s.storage.headObject(source.bucket, source.key);
+    if (!original) throw missingObject(s, g, source.bucket, source.key);
+    const from = directive === 'COPY' ? original.metadata : Object.fromEntries(Object.entries(g.req.headers).map(([n, v]) => [n, String(v)]));
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of Object.entries(from)) {
+      if (COPIED_METADATA.includes(name) || (name.startsWith('x-amz-meta-') && !name.startsWith(RESERVED_META_PREFIX))) metadata[name] = value;
+    }
+    const copied = await s.storage.copyObject(source, { bucket, key }, { ...metadata, ...writeMetadata(g, sse) });
+    s.events.emit('objectCreated', { eventName: 'ObjectCreated:Copy', bucket, key, size: copied.size, etag: copied.etag, time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+    sendXml(g.res, 200, xmlDocument('CopyObjectResult', { LastModified: copied.lastModified.toISOString(), ETag: copied.etag }), sse ? { 'x-amz-server-side-encryption': sse } : {});
+  } finally {
+    releaseSource();
+    releaseDest();
+  }
+}
+
+export async function createMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  rejectReservedMetadata(g);
+  const sse = requestedSse(s, g, bucket);
+  await assertBucketExists(s, bucket);
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
+    extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
+  }));
+}
+
+async function existingUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<UploadInfo> {
+  await assertBucketExists(s, bucket);
+  const uploadId = g.operation.query.get('uploadId') ?? '';
+  const upload = await readUpload(s.storage, bucket, uploadId);
+  if (!upload || upload.key !== key) throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });
+  return upload;
+}
+
+function uploadSse(upload: UploadInfo): Record<string, string> {
+  const sse = upload.metadata[SSE_META];
+  return sse ? { 'x-amz-server-side-encryption': sse } : {};
+}
+
+export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  const text = g.operation.query.get('partNumber') ?? '';
+  const partNumber = Number(text);
+  if (!/^\d+$/.test(text) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
+    throw new S3Error('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, { ArgumentName: 'partNumber', ArgumentValue: text });
+  }
+  const upload = await existingUpload(s, g, bucket, key);
+  const body = await readBody(s, g);
+  onClose(g, () => body.dispose());
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, { body, responseHeaders: uploadSse(upload) }));
+}
+
+interface RequestedPart { partNumber: number; etag: string }
+
+function parseCompletion(text: string): RequestedPart[] {
+  const root = parseXml(text)?.CompleteMultipartUpload as Record<string, unknown> | undefined;
+  const parts = (root?.Part as Record<string, unknown>[] | undefined) ?? [];
+  if (!root || parts.length === 0) throw new S3Error('MalformedXML');
+  return parts.map((part) => {
+    const partNumber = Number(part?.PartNumber);
+    if (!Number.isInteger(partNumber) || typeof part?.ETag !== 'string') throw new S3Error('MalformedXML');
+    return { partNumber, etag: part.ETag.replace(/"/g, '').trim() };
+  });
+}
+
+/** Checks a completion against the stored parts, so s3rver never sees one that would crash it. */
+async function validateCompletion(s: GatewayServices, bucket: string, uploadId: string, requested: RequestedPart[]): Promise<void> {
+  const stored = new Map((await listUploadParts(s.storage, bucket, uploadId)).map((p) => [p.partNumber, p]));
+  requested.forEach((part, i) => {
+    if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder', undefined, { UploadId: uploadId });
+    const found = stored.get(part.partNumber);
+    if (!found || found.etag.replace(/"/g, '') !== part.etag) {
+      throw new S3Error('InvalidPart', undefined, { UploadId: uploadId, PartNumber: part.partNumber, ETag: part.etag });
+    }
+    if (i < requested.length - 1 && found.size < MIN_PART_BYTES) {
+      throw new S3Error('EntityTooSmall', undefined, { ProposedSize: found.size, MinSizeAllowed: MIN_PART_BYTES, PartNumber: part.partNumber, ETag: part.etag });
+    }
+  });
+}
+
+export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  const upload = await existingUpload(s, g, bucket, key);
+  const body: SpooledBody = await readBody(s, g);
+  try {
+    await validateCompletion(s, bucket, upload.uploadId, parseCompletion(await body.text()));
+  } catch (error) {
+    await body.dispose();
+    throw error;
+  }
+  const release = await s.locks.write(`${bucket}/${key}`);
+  onClose(g, release, () => body.dispose());
+  g.res.once('finish', () => {
+    if (g.res.statusCode !== 200) return;
+    void s.storage.headObject(bucket, key).then((o) => {
+      s.events.emit('objectCreated', { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket, key, ...(o ? { size: o.size, etag: o.etag } : {}), time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+    });
+  });
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, { body, responseHeaders: uploadSse(upload) }));
+}
+
+export async function abortMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  const upload = await existingUpload(s, g, bucket, key);
+  await rm(uploadDirectory(s.storage, bucket, upload.uploadId), { recursive: true, force: true });
+  sendEmpty(g.res, 204);
+}
+
+export async function listParts(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  const upload = await existingUpload(s, g, bucket, key);
+  const marker = Number(g.operation.query.get('part-number-marker') ?? 0) || 0;
+  const maxParts = Math.min(Number(g.operation.query.get('max-parts') ?? 1000) || 1000, 1000);
+  const all = (await listUploadParts(s.storage, bucket, upload.uploadId)).filter((p) => p.partNumber > marker);
+  const page = all.slice(0, maxParts);
+  const owner = ownerOf(s);
+  sendXml(g.res, 200, xmlDocument('ListPartsResult', {
+    Bucket: bucket, Key: key, UploadId: upload.uploadId, PartNumberMarker: marker,
+    ...(all.length > page.length ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
+    MaxParts: maxParts, IsTruncated: all.length > page.length,
+    Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified.toISOString(), ETag: p.etag, Size: p.size })),
+    Initiator: { ...owner }, Owner: { ...owner }, StorageClass: 'STANDARD',
+  }), uploadSse(upload));
+}

@@ -1,0 +1,180 @@
+/**
+ * Maps a request to its S3 operation, and each operation to the IAM action(s) and resource ARN(s)
+ * it needs, with its condition keys.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+ * @see ../shared/notes/iam.md (the table of operations)
+ */
+import { S3Error } from './s3-errors.ts';
+
+export type OperationName =
+  | 'ListBuckets' | 'CreateBucket' | 'DeleteBucket' | 'HeadBucket' | 'ListObjects' | 'ListObjectsV2'
+  | 'ListObjectVersions' | 'GetBucketLocation' | 'GetBucketVersioning' | 'GetBucketEncryption'
+  | 'GetBucketPolicy' | 'PutBucketPolicy' | 'DeleteBucketPolicy' | 'ListMultipartUploads' | 'DeleteObjects'
+  | 'GetObject' | 'HeadObject' | 'PutObject' | 'CopyObject' | 'DeleteObject'
+  | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts';
+
+export interface S3Operation {
+  name: OperationName;
+  bucket?: string;
+  key?: string;
+  query: ReadonlyMap<string, string>;
+}
+
+/** Subresources S3 has and this harness does not emulate: answered NotImplemented, never ignored. */
+const UNSUPPORTED_SUBRESOURCES = [
+  'acl', 'analytics', 'accelerate', 'cors', 'intelligent-tiering', 'inventory', 'lifecycle', 'logging', 'metrics',
+  'notification', 'object-lock', 'ownershipControls', 'policyStatus', 'publicAccessBlock', 'replication',
+  'requestPayment', 'tagging', 'website', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'attributes',
+  'renameObject', 'session',
+];
+
+function notImplemented(what: string): S3Error {
+  return new S3Error('NotImplemented', `${what} is not emulated by s3-harness.`);
+}
+
+export function classifyOperation(method: string, bucket: string | undefined, key: string | undefined, query: ReadonlyMap<string, string>, headers: Readonly<Record<string, string | string[] | undefined>>): S3Operation {
+  const op = (name: OperationName): S3Operation => ({ name, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), query });
+  const has = (name: string) => query.has(name);
+  const unsupported = UNSUPPORTED_SUBRESOURCES.find(has);
+  if (!bucket) {
+    if (method === 'GET') return op('ListBuckets');
+    throw new S3Error('MethodNotAllowed', `${method} is not allowed on the service endpoint.`);
+  }
+  if (key === undefined) {
+    if (unsupported) throw notImplemented(`The bucket subresource "?${unsupported}"`);
+    switch (method) {
+      case 'GET':
+        if (has('location')) return op('GetBucketLocation');
+        if (has('versioning')) return op('GetBucketVersioning');
+        if (has('encryption')) return op('GetBucketEncryption');
+        if (has('policy')) return op('GetBucketPolicy');
+        if (has('versions')) return op('ListObjectVersions');
+        if (has('uploads')) return op('ListMultipartUploads');
+        return op(query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects');
+      case 'HEAD':
+        return op('HeadBucket');
+      case 'PUT':
+        if (has('policy')) return op('PutBucketPolicy');
+        if (has('versioning') || has('encryption')) throw notImplemented('Changing versioning or default encryption');
+        return op('CreateBucket');
+      case 'DELETE':
+        if (has('policy')) return op('DeleteBucketPolicy');
+        if (has('encryption')) throw notImplemented('Deleting default encryption');
+        return op('DeleteBucket');
+      case 'POST':
+        if (has('delete')) return op('DeleteObjects');
+        // Browser form uploads (POST Object) go through s3rver's vulnerable multipart parser.
+        throw notImplemented('POST Object (browser form upload)');
+    }
+    throw new S3Error('MethodNotAllowed');
+  }
+  if (unsupported) throw notImplemented(`The object subresource "?${unsupported}"`);
+  switch (method) {
+    case 'GET':
+      return op(has('uploadId') ? 'ListParts' : 'GetObject');
+    case 'HEAD':
+      return op('HeadObject');
+    case 'PUT':
+      if (has('uploadId') || has('partNumber')) {
+        if (headers['x-amz-copy-source'] !== undefined) throw notImplemented('UploadPartCopy');
+        return op('UploadPart');
+      }
+      return op(headers['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject');
+    case 'DELETE':
+      return op(has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject');
+    case 'POST':
+      if (has('uploads')) return op('CreateMultipartUpload');
+      if (has('uploadId')) return op('CompleteMultipartUpload');
+      throw new S3Error('MethodNotAllowed');
+  }
+  throw new S3Error('MethodNotAllowed');
+}
+
+export interface RequiredPermission {
+  action: string;
+  resource: string;
+  /** Operation-specific condition keys (`s3:prefix`, `s3:x-amz-server-side-encryption`, ...). */
+  context: Record<string, string>;
+}
+
+export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
+export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
+
+const ACTIONS: Record<Exclude<OperationName, 'CopyObject' | 'DeleteObjects'>, { action: string; on: 'service' | 'bucket' | 'object' }> = {
+  ListBuckets: { action: 's3:ListAllMyBuckets', on: 'service' },
+  CreateBucket: { action: 's3:CreateBucket', on: 'bucket' },
+  DeleteBucket: { action: 's3:DeleteBucket', on: 'bucket' },
+  HeadBucket: { action: 's3:ListBucket', on: 'bucket' },
+  ListObjects: { action: 's3:ListBucket', on: 'bucket' },
+  ListObjectsV2: { action: 's3:ListBucket', on: 'bucket' },
+  ListObjectVersions: { action: 's3:ListBucketVersions', on: 'bucket' },
+  GetBucketLocation: { action: 's3:GetBucketLocation', on: 'bucket' },
+  GetBucketVersioning: { action: 's3:GetBucketVersioning', on: 'bucket' },
+  GetBucketEncryption: { action: 's3:GetEncryptionConfiguration', on: 'bucket' },
+  GetBucketPolicy: { action: 's3:GetBucketPolicy', on: 'bucket' },
+  PutBucketPolicy: { action: 's3:PutBucketPolicy', on: 'bucket' },
+  DeleteBucketPolicy: { action: 's3:DeleteBucketPolicy', on: 'bucket' },
+  ListMultipartUploads: { action: 's3:ListBucketMultipartUploads', on: 'bucket' },
+  GetObject: { action: 's3:GetObject', on: 'object' },
+  HeadObject: { action: 's3:GetObject', on: 'object' },
+  PutObject: { action: 's3:PutObject', on: 'object' },
+  DeleteObject: { action: 's3:DeleteObject', on: 'object' },
+  CreateMultipartUpload: { action: 's3:PutObject', on: 'object' },
+  UploadPart: { action: 's3:PutObject', on: 'object' },
+  CompleteMultipartUpload: { action: 's3:PutObject', on: 'object' },
+  AbortMultipartUpload: { action: 's3:AbortMultipartUpload', on: 'object' },
+  ListParts: { action: 's3:ListMultipartUploadParts', on: 'object' },
+};
+
+/** Request headers that S3 exposes as condition keys of the same name. */
+const HEADER_KEYS = ['x-amz-server-side-encryption', 'x-amz-acl', 'x-amz-storage-class', 'x-amz-metadata-directive', 'x-amz-copy-source', 'x-amz-content-sha256'];
+
+function headerContext(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const name of HEADER_KEYS) {
+    const value = headers[name];
+    if (value !== undefined) context[`s3:${name}`] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return context;
+}
+
+function listContext(query: ReadonlyMap<string, string>): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const name of ['prefix', 'delimiter', 'max-keys']) {
+    const value = query.get(name);
+    if (value !== undefined) context[`s3:${name}`] = value;
+  }
+  return context;
+}
+
+/** The copy source of CopyObject: `/bucket/key` or `bucket/key`, URL-encoded, maybe `?versionId=`. */
+export function parseCopySource(header: string): { bucket: string; key: string } {
+  const [path = ''] = header.split('?');
+  const decoded = decodeURIComponent(path.replace(/^\//, ''));
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) {
+    throw new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source', ArgumentValue: header });
+  }
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+}
+
+/**
+ * The permissions one operation needs, all of which must be allowed. DeleteObjects is authorised
+ * per key by its handler.
+ */
+export function requiredPermissions(operation: S3Operation, headers: Readonly<Record<string, string | string[] | undefined>>): RequiredPermission[] {
+  const { bucket = '', key = '' } = operation;
+  if (operation.name === 'DeleteObjects') return [];
+  if (operation.name === 'CopyObject') {
+    const source = parseCopySource(String(headers['x-amz-copy-source']));
+    return [
+      { action: 's3:GetObject', resource: objectArn(source.bucket, source.key), context: {} },
+      { action: 's3:PutObject', resource: objectArn(bucket, key), context: headerContext(headers) },
+    ];
+  }
+  const { action, on } = ACTIONS[operation.name];
+  const resource = on === 'service' ? 'arn:aws:s3:::*' : on === 'bucket' ? bucketArn(bucket) : objectArn(bucket, key);
+  const isList = operation.name === 'ListObjects' || operation.name === 'ListObjectsV2' || operation.name === 'ListObjectVersions';
+  const context = isList ? listContext(operation.query) : on === 'object' ? headerContext(headers) : {};
+  return [{ action, resource, context }];
+}

@@ -1,0 +1,166 @@
+/**
+ * s3rver as the storage engine: its request handler serves the operations it gets right, and its
+ * file store is read directly for what the gateway answers itself (listings, multipart state).
+ */
+import { mkdir, opendir, readdir, readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+
+/** The parts of s3rver's FilesystemStore the gateway uses (s3rver 3.7.1, lib/stores/filesystem.js). */
+interface FilesystemStore {
+  rootDirectory: string;
+  getBucket(name: string): Promise<{ name: string; creationDate: Date } | null>;
+  putBucket(name: string): Promise<unknown>;
+  deleteBucket(name: string): Promise<void>;
+  existsObject(bucket: string, key: string): Promise<boolean>;
+  getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
+  copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata: Record<string, string>): Promise<Record<string, string>>;
+  deleteObject(bucket: string, key: string): Promise<void>;
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+}
+
+export interface ObjectSummary {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  metadata: Record<string, string>;
+}
+
+const OBJECT_SUFFIX = '._S3rver_object';
+
+export interface Storage {
+  readonly directory: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  bucketExists(bucket: string): Promise<boolean>;
+  bucketCreatedAt(bucket: string): Promise<Date | undefined>;
+  ensureBucket(bucket: string): Promise<void>;
+  objectExists(bucket: string, key: string): Promise<boolean>;
+  headObject(bucket: string, key: string): Promise<ObjectSummary | undefined>;
+  copyObject(src: { bucket: string; key: string }, dest: { bucket: string; key: string }, metadata: Record<string, string>): Promise<ObjectSummary>;
+  deleteObject(bucket: string, key: string): Promise<void>;
+  /** Every key under a prefix, in S3's order (UTF-8 bytes). */
+  listKeys(bucket: string, prefix: string): Promise<string[]>;
+  uploadsDirectory(bucket: string): string;
+}
+
+export async function createStorage(directory: string): Promise<Storage> {
+  await mkdir(directory, { recursive: true });
+  const server = new S3rver({ directory, silent: true, configureBuckets: [] });
+  const store = (server as unknown as { store: FilesystemStore }).store;
+  const handler = server.callback();
+
+  const headObject = async (bucket: string, key: string): Promise<ObjectSummary | undefined> => {
+    try {
+      const metadata = await store.getMetadata(bucket, key);
+      return {
+        key, metadata,
+        size: Number(metadata['content-length']),
+        etag: metadata.etag ?? '""',
+        lastModified: new Date(metadata['last-modified'] ?? 0),
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    directory,
+    handle: (req, res) => void handler(req, res),
+    bucketExists: async (bucket) => (await store.getBucket(bucket)) !== null,
+    bucketCreatedAt: async (bucket) => (await store.getBucket(bucket))?.creationDate,
+    ensureBucket: async (bucket) => void (await store.putBucket(bucket)),
+    objectExists: (bucket, key) => store.existsObject(bucket, key),
+    headObject,
+    async copyObject(src, dest, metadata) {
+      await store.copyObject(src.bucket, src.key, dest.bucket, dest.key, metadata);
+      return (await headObject(dest.bucket, dest.key))!;
+    },
+    deleteObject: (bucket, key) => store.deleteObject(bucket, key),
+    listKeys: (bucket, prefix) => listKeys(join(directory, bucket), prefix),
+    uploadsDirectory: (bucket) => store.getResourcePath(bucket, undefined, 'uploads'),
+  };
+}
+
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Walks the bucket folder, entering only directories that can hold keys under `prefix`. */
+async function listKeys(bucketPath: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+    let handle;
+    try {
+      handle = await opendir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for await (const entry of handle) {
+      if (entry.isDirectory()) {
+        if (entry.name.includes('._S3rver_')) continue; // s3rver's uploads folder
+        const childPrefix = `${keyPrefix}${entry.name}/`;
+        if (childPrefix.startsWith(prefix) || prefix.startsWith(childPrefix)) await walk(join(dir, entry.name), childPrefix);
+      } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
+        const key = keyPrefix + entry.name.slice(0, -OBJECT_SUFFIX.length);
+        if (key.startsWith(prefix)) keys.push(key);
+      }
+    }
+  };
+  await walk(bucketPath, '');
+  return keys.sort(compareKeys);
+}
+
+export interface UploadPartInfo {
+  partNumber: number;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface UploadInfo {
+  uploadId: string;
+  key: string;
+  initiated: Date;
+  metadata: Record<string, string>;
+}
+
+export async function readUpload(storage: Storage, bucket: string, uploadId: string): Promise<UploadInfo | undefined> {
+  if (!/^[0-9a-f]+$/i.test(uploadId)) return undefined;
+  const dir = join(storage.uploadsDirectory(bucket), uploadId);
+  try {
+    const [key, metadata, info] = await Promise.all([
+      readFile(join(dir, 'key'), 'utf8'), readFile(join(dir, 'metadata'), 'utf8'), stat(dir),
+    ]);
+    return { uploadId, key, initiated: info.birthtime, metadata: JSON.parse(metadata) as Record<string, string> };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function listUploadIds(storage: Storage, bucket: string): Promise<string[]> {
+  try {
+    return (await readdir(storage.uploadsDirectory(bucket))).filter((name) => /^[0-9a-f]+$/i.test(name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+export async function listUploadParts(storage: Storage, bucket: string, uploadId: string): Promise<UploadPartInfo[]> {
+  const dir = uploadDirectory(storage, bucket, uploadId);
+  const names = (await readdir(dir)).filter((name) => /^\d+$/.test(name));
+  const parts = await Promise.all(names.map(async (name) => {
+    const [info, md5] = await Promise.all([stat(join(dir, name)), readFile(join(dir, `${name}.md5`), 'utf8').catch(() => '')]);
+    return { partNumber: Number(name), size: info.size, etag: `"${md5.trim()}"`, lastModified: info.mtime };
+  }));
+  return parts.sort((a, b) => a.partNumber - b.partNumber);
+}
+
+export function uploadDirectory(storage: Storage, bucket: string, uploadId: string): string {
+  return join(storage.uploadsDirectory(bucket), uploadId);
+}
