@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
+  DeleteBucketCommand, GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
+  ListObjectsCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand, paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.stop());
+
+const bucket = 'acme-claravine';
+
+describe('object bodies', () => {
+  it('decodes an aws-chunked streamed upload from the SDK and reads it back byte for byte', async () => {
+    const seen: string[] = [];
+    const spy = (req: { headers: Record<string, unknown> }) => seen.push(String(req.headers['content-encoding'] ?? ''));
+    stack.server.prependListener('request', spy);
+    const bytes = randomBytes(300_000);
+    const admin = stack.client('admin');
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'stream/random.bin', Body: Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]), ContentLength: bytes.length }));
+    stack.server.removeListener('request', spy);
+    expect(seen).toContain('aws-chunked');
+    const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'stream/random.bin' }));
+    expect(got.ContentLength).toBe(bytes.length);
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+  });
+
+  it('serves range requests from the stored bytes', async () => {
+    const admin = stack.client('admin');
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'range.txt', Body: '0123456789' }));
+    const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'range.txt', Range: 'bytes=2-5' }));
+    expect(await got.Body!.transformToString()).toBe('2345');
+  });
+
+  it('refuses a ".." key and writes nothing outside the data folder', async () => {
+    const admin = stack.client('admin');
+    const outside = join(dirname(stack.dataDirectory), 'escaped.txt');
+    for (const key of ['../../escaped.txt', 'a/../../../escaped.txt', 'a/./b', 'a//b']) {
+      const error = await expectS3Error(admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' })), 'InvalidArgument', 400);
+      expect(error.message).toMatch(/Unsupported key/);
+    }
+    expect(existsSync(outside)).toBe(false);
+    expect(readdirSync(dirname(stack.dataDirectory)).some((name) => name.startsWith('escaped'))).toBe(false);
+  });
+
+  it('copies an object, and refuses to overwrite with If-None-Match: *', async () => {
+    const admin = stack.client('admin');
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', Body: 'payload', ContentType: 'text/plain', Metadata: { team: 'cs' } }));
+    await admin.send(new CopyObjectCommand({ Bucket: 'acme-exports', Key: 'copied.txt', CopySource: `${bucket}/copy/src.txt`, ServerSideEncryption: 'AES256' }));
+    const got = await admin.send(new GetObjectCommand({ Bucket: 'acme-exports', Key: 'copied.txt' }));
+    expect([await got.Body!.transformToString(), got.ContentType, got.Metadata, got.ServerSideEncryption]).toEqual(['payload', 'text/plain', { team: 'cs' }, 'AES256']);
+    await expectS3Error(admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', Body: 'other', IfNoneMatch: '*' })), 'PreconditionFailed', 412);
+  });
+
+  it('never returns a torn body while an object is overwritten', async () => {
+    const admin = stack.client('admin');
+    const a = Buffer.alloc(2_000_000, 'a');
+    const b = Buffer.alloc(2_000_000, 'b');
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'torn.bin', Body: a }));
+    const reads: Promise<Buffer>[] = [];
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      writes.push(admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'torn.bin', Body: i % 2 ? a : b })));
+      reads.push(admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'torn.bin' })).then(async (r) => Buffer.from(await r.Body!.transformToByteArray())));
+    }
+    await Promise.all(writes);
+    for (const body of await Promise.all(reads)) {
+      expect(body.length).toBe(2_000_000);
+      expect(body.equals(a) || body.equals(b)).toBe(true);
+    }
+  });
+});
+
+describe('listings', () => {
+  it('pages through more than 1,000 keys with the SDK paginator', async () => {
+    const admin = stack.client('admin');
+    const keys = Array.from({ length: 1_205 }, (_, i) => `many/${String(i).padStart(5, '0')}.csv`);
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map((Key) => admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))));
+    }
+    const listed: string[] = [];
+    let pages = 0;
+    for await (const page of paginateListObjectsV2({ client: admin }, { Bucket: bucket, Prefix: 'many/' })) {
+      pages++;
+      expect(page.KeyCount).toBe(page.Contents?.length ?? 0);
+      listed.push(...(page.Contents ?? []).map((c) => c.Key!));
+    }
+    expect(pages).toBe(2);
+    expect(listed).toEqual(keys);
+  });
+
+  it('counts common prefixes in KeyCount and pages over them', async () => {
+    const admin = stack.client('admin');
+    for (const Key of ['tree/a/1', 'tree/a/2', 'tree/b/1', 'tree/c', 'tree/d/1']) await admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }));
+    const entries: string[] = [];
+    for await (const page of paginateListObjectsV2({ client: admin, pageSize: 2 }, { Bucket: bucket, Prefix: 'tree/', Delimiter: '/' })) {
+      expect(page.KeyCount).toBe((page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0));
+      entries.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!), ...(page.Contents ?? []).map((c) => c.Key!));
+    }
+    expect(entries.sort()).toEqual(['tree/a/', 'tree/b/', 'tree/c', 'tree/d/']);
+    const v1 = await admin.send(new ListObjectsCommand({ Bucket: bucket, Prefix: 'tree/', Delimiter: '/' }));
+    expect(v1.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['tree/a/', 'tree/b/', 'tree/d/']);
+  });
+
+  it('lists every object as version null, and answers GetBucketLocation and HeadBucket', async () => {
+    const admin = stack.client('admin');
+    const versions = await admin.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'tree/a/' }));
+    expect(versions.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest])).toEqual([['tree/a/1', 'null', true], ['tree/a/2', 'null', true]]);
+    expect((await admin.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint).toBeUndefined();
+    await admin.send(new HeadBucketCommand({ Bucket: bucket }));
+  });
+});
+
+describe('multipart uploads', () => {
+  it('completes an upload of two parts and reads it back', async () => {
+    const admin = stack.client('admin');
+    const part1 = randomBytes(5 * 1024 * 1024);
+    const part2 = randomBytes(1000);
+    const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/big.bin' }));
+    const e1 = await admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: 1, Body: part1 }));
+    const e2 = await admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: 2, Body: part2 }));
+    const parts = await admin.send(new ListPartsCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId }));
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([[1, part1.length, e1.ETag], [2, 1000, e2.ETag]]);
+    await admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] } }));
+    const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/big.bin' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([part1, part2]))).toBe(true);
+  });
+
+  it('answers a bad completion with InvalidPart and keeps serving; aborts and lists uploads', async () => {
+    const admin = stack.client('admin');
+    const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin' }));
+    await admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId, PartNumber: 1, Body: 'small' }));
+    await expectS3Error(admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 7, ETag: '"abc"' }] } })), 'InvalidPart', 400);
+    await expectS3Error(admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId: 'ffff', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"abc"' }] } })), 'NoSuchUpload', 404);
+    const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([['mp/bad.bin', UploadId]]);
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId }));
+    expect((await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+    await expectS3Error(admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId })), 'NoSuchUpload', 404);
+    await admin.send(new HeadBucketCommand({ Bucket: bucket }));
+  });
+});
+
+describe('restart', () => {
+  it('keeps objects, buckets created through the API and policies set through the API', async () => {
+    const own = await startStack();
+    const admin = own.client('admin');
+    await admin.send(new CreateBucketCommand({ Bucket: 'made-by-api' }));
+    await admin.send(new PutObjectCommand({ Bucket: 'made-by-api', Key: 'kept.txt', Body: 'still here' }));
+    await admin.send(new CreateBucketCommand({ Bucket: 'short-lived' }));
+    await admin.send(new DeleteBucketCommand({ Bucket: 'short-lived' }));
+    await expectS3Error(admin.send(new DeleteBucketCommand({ Bucket: 'made-by-api' })), 'BucketNotEmpty', 409);
+    await own.stop({ keepData: true });
+
+    const again = await startStack(own.workspace, own.dataDirectory);
+    try {
+      const got = await again.client('admin').send(new GetObjectCommand({ Bucket: 'made-by-api', Key: 'kept.txt' }));
+      expect(await got.Body!.transformToString()).toBe('still here');
+      await expectS3Error(again.client('admin').send(new HeadBucketCommand({ Bucket: 'short-lived' })), 'NotFound', 404);
+    } finally {
+      await again.stop();
+    }
+  });
+});
