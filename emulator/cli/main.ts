@@ -1,0 +1,56 @@
+/**
+ * The `s3-harness` command. Exceptions become one clear line and an exit code here, nowhere else:
+ * 0 success, 1 a check failed, 2 a usage error or an unreadable or invalid input file.
+ */
+import { WorkspaceFileError } from '../workspace-file.ts';
+import { parseStartOptions, runStart, START_USAGE } from './start.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+
+const USAGE = `Usage: s3-harness <command> [options]
+
+Commands:
+  start    start the embedded S3 endpoint behind the simulated IAM gateway
+
+Run "s3-harness <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': {
+      const options = parseStartOptions(rest);
+      if (options === 'help') {
+        console.log(START_USAGE);
+        return EXIT.ok;
+      }
+      // Listen for Ctrl-C before starting, so a signal during start-up still stops cleanly.
+      const stopRequested = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      const { stop } = await runStart(options);
+      await stopRequested;
+      console.log('\nStopping...');
+      await stop();
+      return EXIT.ok;
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+      console.log(USAGE);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    default:
+      throw new UsageError(`unknown command "${command}" (run s3-harness --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof WorkspaceFileError) {
+      console.error(`s3-harness: ${error.message}`);
+      process.exit(EXIT.usage);
+    }
+    console.error('s3-harness: unexpected error:', error);
+    process.exit(EXIT.failed);
+  },
+);

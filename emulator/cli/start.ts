@@ -1,0 +1,119 @@
+/**
+ * `s3-harness start`: the embedded S3 endpoint behind the IAM gateway, until Ctrl-C.
+ */
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Workspace } from '../../core/workspace/index.ts';
+import { startGatewayServer, type RunningGateway } from '../gateway/index.ts';
+import { loadWorkspaceFile } from '../workspace-file.ts';
+import { UsageError } from './usage-error.ts';
+
+export const START_USAGE = `Usage: s3-harness start [options]
+
+Starts the embedded S3 endpoint behind the simulated IAM gateway.
+
+Options:
+  --workspace FILE   the workspace file (default: the demo workspace, fixtures/workspaces/demo.json)
+  --data DIR         where objects and state are kept across restarts (default: .s3-harness)
+  --ephemeral        use a temporary data folder, removed on exit
+  --host HOST        address to listen on (default: 127.0.0.1)
+  --port PORT        port to listen on; 0 picks a free port (default: 4568)
+  --quiet            do not log denials and new objects
+  -h, --help         show this help`;
+
+export const DEMO_WORKSPACE = fileURLToPath(new URL('../../fixtures/workspaces/demo.json', import.meta.url));
+
+export interface StartOptions {
+  workspace: string;
+  data: string;
+  ephemeral: boolean;
+  host: string;
+  port: number;
+  quiet: boolean;
+}
+
+export function parseStartOptions(args: string[]): StartOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args, strict: true, allowPositionals: false,
+      options: {
+        workspace: { type: 'string' }, data: { type: 'string' }, ephemeral: { type: 'boolean' },
+        host: { type: 'string' }, port: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see s3-harness start --help)`);
+  }
+  if (values.help) return 'help';
+  const port = Number(values.port ?? '4568');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
+  if (values.ephemeral && values.data) throw new UsageError('--ephemeral and --data cannot be used together');
+  return {
+    workspace: values.workspace ?? DEMO_WORKSPACE, data: values.data ?? '.s3-harness', ephemeral: values.ephemeral ?? false,
+    host: values.host ?? '127.0.0.1', port, quiet: values.quiet ?? false,
+  };
+}
+
+/** The lines a person pastes to act as each user. Secrets are shown for the bundled demo workspace only. */
+export function credentialLines(workspace: Workspace, endpoint: string, showSecrets: boolean, workspaceFile: string): string[] {
+  const lines = ['', showSecrets ? 'Users (demo workspace: paste the lines of the user you want to be):' : 'Users:'];
+  workspace.iam.users.forEach((user, i) => {
+    lines.push(`  ${user.name} (${user.displayName})`);
+    lines.push(`    export AWS_ACCESS_KEY_ID=${user.accessKeyId}`);
+    lines.push(showSecrets
+      ? `    export AWS_SECRET_ACCESS_KEY=${user.secretAccessKey}`
+      : `    export AWS_SECRET_ACCESS_KEY=...   # the secret is in ${workspaceFile} at iam.users[${i}].secretAccessKey`);
+    lines.push(`    export AWS_DEFAULT_REGION=${workspace.region} AWS_ENDPOINT_URL=${endpoint}`);
+  });
+  const bucket = workspace.buckets[0]?.name;
+  lines.push('', `Then, for example: aws --endpoint-url ${endpoint} s3 ls${bucket ? ` s3://${bucket}/` : ''}`);
+  return lines;
+}
+
+export async function runStart(options: StartOptions, log: (line: string) => void = console.log): Promise<{ running: RunningGateway; stop: () => Promise<void> }> {
+  const workspace = await loadWorkspaceFile(options.workspace);
+  const dataDirectory = options.ephemeral ? await mkdtemp(join(tmpdir(), 's3-harness-')) : resolve(options.data);
+  let running: RunningGateway;
+  try {
+    running = await startGatewayServer({ workspace, dataDirectory, host: options.host, port: options.port });
+  } catch (error) {
+    if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on ${options.host} is already in use (pass --port 0 to pick a free one)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${options.host}"`);
+    throw error;
+  }
+  const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEMO_WORKSPACE));
+  log(`s3-harness: workspace ${options.workspace} (account ${workspace.accountId}, region ${workspace.region})`);
+  log(`Data: ${dataDirectory}${options.ephemeral ? ' (temporary, removed on exit)' : ' (kept across restarts)'}`);
+  for (const { bucket, changedAt } of running.gateway.policyOverrides()) {
+    log(`Note: the policy of bucket ${bucket} was changed through the S3 API on ${changedAt}; that version is in force, not the workspace's.`);
+  }
+  log(`S3 endpoint: ${running.endpoint}`);
+  for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
+  log('');
+  log('Press Ctrl-C to stop.');
+  if (!options.quiet) {
+    running.gateway.events.on('decision', (event) => {
+      if (event.decision.allowed) return;
+      log(`[denied] ${event.userName ?? 'anonymous'} ${event.action} ${event.resource}: ${event.decision.explanation} (request ${event.requestId})`);
+    });
+    running.gateway.events.on('objectCreated', (event) => {
+      log(`[object] ${event.bucket}/${event.key} (${event.size ?? '?'} bytes) by ${event.userName ?? 'anonymous'}`);
+    });
+  }
+  let stopped = false;
+  return {
+    running,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await running.close();
+      if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** Reads a workspace file from disk: unreadable files, bad JSON and invalid content become one error. */
+import { readFile } from 'node:fs/promises';
+import { formatIssue, type InputIssue } from '../core/shared/issues.ts';
+import { firstJsonErrorOffset, locationOf } from '../core/shared/json-error-location.ts';
+import { parseWorkspace, type Workspace } from '../core/workspace/index.ts';
+
+export class WorkspaceFileError extends Error {
+  readonly issues: InputIssue[];
+  constructor(file: string, summary: string, issues: InputIssue[] = []) {
+    super(issues.length ? `${file}: ${summary}\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}` : `${file}: ${summary}`);
+    this.issues = issues;
+  }
+}
+
+/** Where the JSON breaks, as line and column, and what was there. */
+function jsonErrorLocation(text: string): string {
+  const offset = firstJsonErrorOffset(text);
+  const { line, column } = locationOf(text, offset < 0 ? text.length : offset);
+  const found = offset >= text.length || offset < 0 ? 'the end of the file' : JSON.stringify(text[offset]);
+  return `unexpected ${found} at line ${line}, column ${column}`;
+}
+
+export async function loadWorkspaceFile(file: string): Promise<Workspace> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new WorkspaceFileError(file, `cannot read the workspace file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new WorkspaceFileError(file, `not valid JSON: ${jsonErrorLocation(text)}`);
+  }
+  const result = parseWorkspace(json);
+  if (!result.ok) throw new WorkspaceFileError(file, `${result.issues.length} problem(s) in the workspace`, result.issues);
+  return result.value;
+}
