@@ -75,12 +75,26 @@ function resolveVariable(inner: string, lookup: ContextLookup): string | undefin
   return withDefault ? withDefault[2] : undefined;
 }
 
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 5000;
+
 /** Matches `text` against tokens; `*` may cross any character, including `/`. */
 export function matchTokens(tokens: readonly PatternToken[], text: string, ignoreCase: boolean): boolean {
+  if (tokens.length === 1 && tokens[0]!.kind === 'text') {
+    const literal = tokens[0]!.text;
+    return ignoreCase ? literal.toLowerCase() === text.toLowerCase() : literal === text;
+  }
   const source = tokens
     .map((t) => (t.kind === 'any' ? '[\\s\\S]*' : t.kind === 'one' ? '[\\s\\S]' : escapeRegExp(t.text)))
     .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'iu' : 'u').test(text);
+  const cacheKey = `${ignoreCase ? 'i' : 's'}${source}`;
+  let regExp = compiled.get(cacheKey);
+  if (!regExp) {
+    regExp = new RegExp(`^${source}$`, ignoreCase ? 'iu' : 'u');
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(cacheKey, regExp);
+  }
+  return regExp.test(text);
 }
 
 function escapeRegExp(text: string): string {

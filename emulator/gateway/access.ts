@@ -27,8 +27,8 @@ export function authorize(s: GatewayServices, g: GatewayRequest, permission: Req
   if (!decision.allowed) throw accessDenied(g.caller, permission, decision);
 }
 
-export async function assertBucketExists(s: GatewayServices, bucket: string): Promise<void> {
-  if (!(await s.storage.bucketExists(bucket))) {
+export function assertBucketExists(s: GatewayServices, bucket: string): void {
+  if (!s.storage.bucketExists(bucket)) {
     throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
   }
 }

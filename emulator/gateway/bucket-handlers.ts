@@ -3,8 +3,6 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { validatePolicy } from '../../core/iam/index.ts';
 import { bucketNameProblem } from '../../core/workspace/index.ts';
 import { authorize, assertBucketExists } from './access.ts';
@@ -40,9 +38,7 @@ async function withBodyText<T>(s: GatewayServices, g: GatewayRequest, use: (text
 }
 
 export async function listBuckets(s: GatewayServices, g: GatewayRequest): Promise<void> {
-  const { readdir } = await import('node:fs/promises');
-  const names = (await readdir(s.storage.directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  const buckets = await Promise.all(names.map(async (name) => ({ Name: name, CreationDate: (await s.storage.bucketCreatedAt(name))?.toISOString() })));
+  const buckets = await Promise.all(s.storage.listBuckets().map(async (name) => ({ Name: name, CreationDate: (await s.storage.bucketCreatedAt(name))?.toISOString() })));
   sendXml(g.res, 200, xmlDocument('ListAllMyBucketsResult', { Owner: { ...ownerOf(s) }, Buckets: { Bucket: buckets } }));
 }
 
@@ -58,7 +54,7 @@ export async function createBucket(s: GatewayServices, g: GatewayRequest, bucket
       throw new S3Error('InvalidArgument', `The location constraint "${region}" is not this workspace's region "${s.workspace.region}".`, { ArgumentName: 'LocationConstraint', ArgumentValue: region });
     }
   });
-  if (await s.storage.bucketExists(bucket)) {
+  if (s.storage.bucketExists(bucket)) {
     // us-east-1 answers 200 to an owner re-creating its bucket; every other region 409.
     if (s.workspace.region !== 'us-east-1') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
   } else {
@@ -68,47 +64,47 @@ export async function createBucket(s: GatewayServices, g: GatewayRequest, bucket
 }
 
 export async function deleteBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   if ((await s.storage.listKeys(bucket, '')).length > 0) throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
-  await rm(join(s.storage.directory, bucket), { recursive: true, force: true });
+  await s.storage.deleteBucket(bucket);
   await s.state.forgetBucket(bucket);
   sendEmpty(g.res, 204);
 }
 
 export async function headBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   sendEmpty(g.res, 200, { 'x-amz-bucket-region': s.workspace.region });
 }
 
 export async function listObjects(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const query = g.operation.query;
   const render = g.operation.name === 'ListObjectsV2' ? listObjectsV2 : g.operation.name === 'ListObjectVersions' ? listObjectVersions : listObjectsV1;
   sendXml(g.res, 200, await render(s.storage, bucket, query, ownerOf(s)));
 }
 
 export async function getBucketLocation(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   // us-east-1 is reported as an empty LocationConstraint.
   const region = s.workspace.region === 'us-east-1' ? '' : s.workspace.region;
   sendXml(g.res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${region}</LocationConstraint>`);
 }
 
 export async function getBucketVersioning(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   // Buckets here are never versioned: S3 answers an empty configuration.
   sendXml(g.res, 200, xmlDocument('VersioningConfiguration', {}));
 }
 
 export async function getBucketEncryption(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const configured = s.workspace.buckets.find((b) => b.name === bucket)?.defaultEncryption ?? 'none';
   if (configured === 'none') throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', undefined, { BucketName: bucket });
   sendXml(g.res, 200, xmlDocument('ServerSideEncryptionConfiguration', { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false } }));
 }
 
 export async function getBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const policy = s.state.policyOf(bucket);
   if (!policy) throw new S3Error('NoSuchBucketPolicy', undefined, { BucketName: bucket });
   const json = JSON.stringify(policy);
@@ -117,7 +113,7 @@ export async function getBucketPolicy(s: GatewayServices, g: GatewayRequest, buc
 }
 
 export async function putBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const document = await withBodyText(s, g, async (text, length) => {
     if (length > MAX_POLICY_BYTES) throw new S3Error('MalformedPolicy', `Policy exceeds the maximum allowed document size of ${MAX_POLICY_BYTES} bytes.`);
     let parsed: unknown;
@@ -135,13 +131,13 @@ export async function putBucketPolicy(s: GatewayServices, g: GatewayRequest, buc
 }
 
 export async function deleteBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   await s.state.setPolicy(bucket, null, new Date(g.now));
   sendEmpty(g.res, 204);
 }
 
 export async function listMultipartUploads(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const prefix = g.operation.query.get('prefix') ?? '';
   const uploads = (await Promise.all((await listUploadIds(s.storage, bucket)).map((id) => readUpload(s.storage, bucket, id))))
     .filter((u) => u !== undefined && u.key.startsWith(prefix))
@@ -163,7 +159,7 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
   const root = parseXml(text)?.Delete as Record<string, unknown> | undefined;
   const objects = (root?.Object as unknown[] | undefined) ?? [];
   if (!root || objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw new S3Error('MalformedXML');
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const quiet = String(root.Quiet ?? 'false').trim() === 'true';
   const deleted: { Key: string }[] = [];
   const errors: { Key: string; Code: string; Message: string }[] = [];

@@ -18,7 +18,7 @@ import { assertSafeKey } from './key-safety.ts';
 import { KeyLocks } from './key-locks.ts';
 import * as objectHandlers from './object-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
-import { newHostId, newRequestId } from './request-id.ts';
+import { newRequestIds } from './request-id.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import { parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
 import { createStorage } from './storage.ts';
@@ -59,8 +59,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const requestId = newRequestId();
-    const hostId = newHostId();
+    const { requestId, hostId } = newRequestIds();
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', hostId);
     res.setHeader('server', 'AmazonS3');

@@ -61,7 +61,7 @@ function userField(g: GatewayRequest): { userName?: string } {
 }
 
 export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const release = await s.locks.read(`${bucket}/${key}`);
   try {
     if (!(await s.storage.objectExists(bucket, key))) throw missingObject(s, g, bucket, key);
@@ -76,7 +76,7 @@ export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: s
 export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   rejectReservedMetadata(g);
   const sse = requestedSse(s, g, bucket);
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const body = await readBody(s, g);
   const release = await s.locks.write(`${bucket}/${key}`);
   onClose(g, release, () => body.dispose());
@@ -95,7 +95,7 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
 }
 
 export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const release = await s.locks.write(`${bucket}/${key}`);
   onClose(g, release);
   const existed = await s.storage.objectExists(bucket, key);
@@ -117,8 +117,8 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
   if (directive !== 'COPY' && directive !== 'REPLACE') {
     throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
   }
-  await assertBucketExists(s, bucket);
-  await assertBucketExists(s, source.bucket);
+  assertBucketExists(s, bucket);
+  assertBucketExists(s, source.bucket);
   const sameKey = source.bucket === bucket && source.key === key;
   if (sameKey && directive === 'COPY' && headerOf(g.req, 'x-amz-server-side-encryption') === undefined) {
     throw new S3Error('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
@@ -145,14 +145,14 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
 export async function createMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   rejectReservedMetadata(g);
   const sse = requestedSse(s, g, bucket);
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
     extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
   }));
 }
 
 async function existingUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<UploadInfo> {
-  await assertBucketExists(s, bucket);
+  assertBucketExists(s, bucket);
   const uploadId = g.operation.query.get('uploadId') ?? '';
   const upload = await readUpload(s.storage, bucket, uploadId);
   if (!upload || upload.key !== key) throw new S3Error('NoSuchUpload', undefined, { UploadId: uploadId });

@@ -51,9 +51,20 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
+const signingKeys = new Map<string, Buffer>();
+const MAX_CACHED_KEYS = 1000;
+
+/** The derived key changes once a day per secret and scope; cached, as AWS's SDKs do. */
 export function signingKey(secret: string, credential: Credential): Buffer {
-  const kDate = hmac(`AWS4${secret}`, credential.date);
-  return hmac(hmac(hmac(kDate, credential.region), credential.service), 'aws4_request');
+  const cacheKey = `${secret}\n${credential.date}\n${credential.region}\n${credential.service}`;
+  let key = signingKeys.get(cacheKey);
+  if (!key) {
+    const kDate = hmac(`AWS4${secret}`, credential.date);
+    key = hmac(hmac(hmac(kDate, credential.region), credential.service), 'aws4_request');
+    if (signingKeys.size >= MAX_CACHED_KEYS) signingKeys.clear();
+    signingKeys.set(cacheKey, key);
+  }
+  return key;
 }
 
 export function scopeOf(credential: Credential): string {

@@ -2,7 +2,7 @@
  * s3rver as the storage engine: its request handler serves the operations it gets right, and its
  * file store is read directly for what the gateway answers itself (listings, multipart state).
  */
-import { mkdir, opendir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, opendir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -33,9 +33,12 @@ const OBJECT_SUFFIX = '._S3rver_object';
 export interface Storage {
   readonly directory: string;
   handle(req: IncomingMessage, res: ServerResponse): void;
-  bucketExists(bucket: string): Promise<boolean>;
+  /** Buckets are created and deleted only through the gateway, so their names are kept in memory. */
+  bucketExists(bucket: string): boolean;
+  listBuckets(): string[];
   bucketCreatedAt(bucket: string): Promise<Date | undefined>;
   ensureBucket(bucket: string): Promise<void>;
+  deleteBucket(bucket: string): Promise<void>;
   objectExists(bucket: string, key: string): Promise<boolean>;
   headObject(bucket: string, key: string): Promise<ObjectSummary | undefined>;
   copyObject(src: { bucket: string; key: string }, dest: { bucket: string; key: string }, metadata: Record<string, string>): Promise<ObjectSummary>;
@@ -50,6 +53,7 @@ export async function createStorage(directory: string): Promise<Storage> {
   const server = new S3rver({ directory, silent: true, configureBuckets: [] });
   const store = (server as unknown as { store: FilesystemStore }).store;
   const handler = server.callback();
+  const buckets = new Set((await readdir(directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name));
 
   const headObject = async (bucket: string, key: string): Promise<ObjectSummary | undefined> => {
     try {
@@ -69,9 +73,17 @@ export async function createStorage(directory: string): Promise<Storage> {
   return {
     directory,
     handle: (req, res) => void handler(req, res),
-    bucketExists: async (bucket) => (await store.getBucket(bucket)) !== null,
+    bucketExists: (bucket) => buckets.has(bucket),
+    listBuckets: () => [...buckets].sort(),
     bucketCreatedAt: async (bucket) => (await store.getBucket(bucket))?.creationDate,
-    ensureBucket: async (bucket) => void (await store.putBucket(bucket)),
+    async ensureBucket(bucket) {
+      await store.putBucket(bucket);
+      buckets.add(bucket);
+    },
+    async deleteBucket(bucket) {
+      buckets.delete(bucket);
+      await rm(join(directory, bucket), { recursive: true, force: true });
+    },
     objectExists: (bucket, key) => store.existsObject(bucket, key),
     headObject,
     async copyObject(src, dest, metadata) {
