@@ -41,6 +41,7 @@ async function measure(s3: S3Client, round: number): Promise<{ put: number; get:
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dir = await mkdtemp(join(tmpdir(), 's3-harness-bench-'));
   const bare = new S3rver({ directory: join(dir, 'bare'), silent: true, port: 0, address: '127.0.0.1', configureBuckets: [{ name: BUCKET, configs: [] }] });
   const { port } = await bare.run();
