@@ -26,6 +26,11 @@ export interface ForwardOptions {
   responseHeaders?: Record<string, string>;
   /** What GET/HEAD report when the object has no stored SSE. */
   defaultSse?: string;
+  /**
+   * Awaited before a successful response is ended. s3rver answers a write when its hashing stream
+   * finishes, before its file stream has flushed; this waits until the bytes are on disk.
+   */
+  beforeSuccessEnd?: () => Promise<void>;
   requestId: string;
   hostId: string;
 }
@@ -49,7 +54,8 @@ function forwardedQuery(rawQuery: string): string {
 }
 
 /** Rewrites response headers just before they are sent. */
-function interceptResponse(res: ServerResponse, options: ForwardOptions): void {
+function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
+  let options = initial;
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
   (res as { writeHead: unknown }).writeHead = (...args: unknown[]) => {
     const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
@@ -69,6 +75,15 @@ function interceptResponse(res: ServerResponse, options: ForwardOptions): void {
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   (res as { end: unknown }).end = (...args: unknown[]) => {
     const [chunk] = args;
+    if (res.statusCode < 300 && options.beforeSuccessEnd) {
+      const wait = options.beforeSuccessEnd;
+      options = { ...options, beforeSuccessEnd: undefined };
+      wait().then(() => end(...args), (error: unknown) => {
+        console.error('[s3-harness] a write did not reach the disk:', error);
+        res.destroy(error as Error);
+      });
+      return res;
+    }
     if (res.statusCode >= 400 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) && !res.headersSent) {
       const text = chunk.toString();
       if (text.includes('</Error>') && !text.includes('<RequestId>')) {

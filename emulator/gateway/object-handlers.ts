@@ -11,7 +11,8 @@ import { assertSafeKey } from './key-safety.ts';
 import { parseCopySource } from './operations.ts';
 import type { SpooledBody } from './request-body.ts';
 import { S3Error } from './s3-errors.ts';
-import { listUploadParts, readUpload, uploadDirectory, type UploadInfo } from './storage.ts';
+import { join } from 'node:path';
+import { listUploadParts, readUpload, uploadDirectory, waitForFileSize, type UploadInfo } from './storage.ts';
 import { parseXml, xmlDocument } from './xml.ts';
 
 /** Every part but the last must be at least 5 MiB. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
@@ -91,6 +92,7 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   });
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
     body, extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
+    beforeSuccessEnd: () => waitForFileSize(s.storage.objectPath(bucket, key), body.length),
   }));
 }
 
@@ -173,7 +175,10 @@ export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: 
   const upload = await existingUpload(s, g, bucket, key);
   const body = await readBody(s, g);
   onClose(g, () => body.dispose());
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, { body, responseHeaders: uploadSse(upload) }));
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
+    body, responseHeaders: uploadSse(upload),
+    beforeSuccessEnd: () => waitForFileSize(join(uploadDirectory(s.storage, bucket, upload.uploadId), String(partNumber)), body.length),
+  }));
 }
 
 interface RequestedPart { partNumber: number; etag: string }
@@ -189,8 +194,9 @@ function parseCompletion(text: string): RequestedPart[] {
   });
 }
 
-/** Checks a completion against the stored parts, so s3rver never sees one that would crash it. */
-async function validateCompletion(s: GatewayServices, bucket: string, uploadId: string, requested: RequestedPart[]): Promise<void> {
+/** Checks a completion against the stored parts, so s3rver never sees one that would crash it; returns the object's size. */
+async function validateCompletion(s: GatewayServices, bucket: string, uploadId: string, requested: RequestedPart[]): Promise<number> {
+  let total = 0;
   const stored = new Map((await listUploadParts(s.storage, bucket, uploadId)).map((p) => [p.partNumber, p]));
   requested.forEach((part, i) => {
     if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder', undefined, { UploadId: uploadId });
@@ -201,14 +207,17 @@ async function validateCompletion(s: GatewayServices, bucket: string, uploadId: 
     if (i < requested.length - 1 && found.size < MIN_PART_BYTES) {
       throw new S3Error('EntityTooSmall', undefined, { ProposedSize: found.size, MinSizeAllowed: MIN_PART_BYTES, PartNumber: part.partNumber, ETag: part.etag });
     }
+    total += found.size;
   });
+  return total;
 }
 
 export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   const upload = await existingUpload(s, g, bucket, key);
   const body: SpooledBody = await readBody(s, g);
+  let size: number;
   try {
-    await validateCompletion(s, bucket, upload.uploadId, parseCompletion(await body.text()));
+    size = await validateCompletion(s, bucket, upload.uploadId, parseCompletion(await body.text()));
   } catch (error) {
     await body.dispose();
     throw error;
@@ -221,7 +230,9 @@ export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequ
       s.events.emit('objectCreated', { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket, key, ...(o ? { size: o.size, etag: o.etag } : {}), time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
     });
   });
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, { body, responseHeaders: uploadSse(upload) }));
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
+    body, responseHeaders: uploadSse(upload), beforeSuccessEnd: () => waitForFileSize(s.storage.objectPath(bucket, key), size),
+  }));
 }
 
 export async function abortMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {

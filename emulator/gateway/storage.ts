@@ -46,6 +46,18 @@ export interface Storage {
   /** Every key under a prefix, in S3's order (UTF-8 bytes). */
   listKeys(bucket: string, prefix: string): Promise<string[]>;
   uploadsDirectory(bucket: string): string;
+  objectPath(bucket: string, key: string): string;
+}
+
+/** Polls a file until it has `size` bytes (s3rver's writes report success before they flush). */
+export async function waitForFileSize(path: string, size: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+    const current = await stat(path).then((s) => s.size, () => -1);
+    if (current === size) return;
+    if (Date.now() > deadline) throw new Error(`${path} has ${current} bytes after ${timeoutMs} ms, expected ${size}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
 }
 
 export async function createStorage(directory: string): Promise<Storage> {
@@ -93,6 +105,7 @@ export async function createStorage(directory: string): Promise<Storage> {
     deleteObject: (bucket, key) => store.deleteObject(bucket, key),
     listKeys: (bucket, prefix) => listKeys(join(directory, bucket), prefix),
     uploadsDirectory: (bucket) => store.getResourcePath(bucket, undefined, 'uploads'),
+    objectPath: (bucket, key) => store.getResourcePath(bucket, key, 'object'),
   };
 }
 
