@@ -4,7 +4,7 @@
  * rewrites what comes back (request ids in error bodies, SSE headers, hidden metadata).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { SpooledBody } from './request-body.ts';
 
 /** Metadata the gateway stores with objects and never shows to clients. */
@@ -97,7 +97,7 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
 }
 
 export function forwardToStorage(handle: (req: IncomingMessage, res: ServerResponse) => void, req: IncomingMessage, res: ServerResponse, options: ForwardOptions): void {
-  const body = new PassThrough();
+  const body = options.body ? options.body.open() : Readable.from([]);
   const query = forwardedQuery(options.rawQuery);
   const forwarded = Object.assign(body, {
     method: req.method,
@@ -111,7 +111,5 @@ export function forwardToStorage(handle: (req: IncomingMessage, res: ServerRespo
     connection: req.socket,
   });
   interceptResponse(res, options);
-  if (options.body) options.body.open().pipe(body);
-  else body.end();
   handle(forwarded as unknown as IncomingMessage, res);
 }

@@ -23,7 +23,6 @@ export interface BodyOptions {
 
 export interface SpooledBody {
   length: number;
-  md5Hex: string;
   open(): Readable;
   text(): Promise<string>;
   dispose(): Promise<void>;
@@ -48,7 +47,8 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   const trailers = new Map<string, string>();
   const body = streaming ? decodeAwsChunked(request.source, payloadHash, request.signing, trailers) : request.source;
 
-  const md5 = createHash('md5');
+  const contentMd5 = headerValue(headers, 'content-md5');
+  const md5 = contentMd5 !== undefined ? createHash('md5') : undefined;
   const sha256 = payloadHash && /^[0-9a-f]{64}$/i.test(payloadHash) ? createHash('sha256') : undefined;
   const checksums = new Map<ChecksumAlgorithm, IncrementalChecksum>();
   const trailerNames = (headerValue(headers, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
@@ -62,7 +62,7 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   let file: { path: string; stream: ReturnType<typeof createWriteStream> } | undefined;
   try {
     for await (const chunk of body) {
-      md5.update(chunk);
+      md5?.update(chunk);
       sha256?.update(chunk);
       for (const c of checksums.values()) c.update(chunk);
       length += chunk.length;
@@ -88,9 +88,9 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
     }
     throw error;
   }
-  const spooled = spooledBody(length, md5.digest('hex'), file?.path, chunks);
+  const spooled = spooledBody(length, file?.path, chunks);
   try {
-    verifyBody({ headers, payloadHash, streaming, length, sha256Hex: sha256?.digest('hex'), md5Hex: spooled.md5Hex, checksums, trailers });
+    verifyBody({ headers, payloadHash, streaming, length, sha256Hex: sha256?.digest('hex'), md5Hex: md5?.digest('hex'), checksums, trailers });
   } catch (error) {
     await spooled.dispose();
     throw error;
@@ -98,11 +98,10 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   return spooled;
 }
 
-function spooledBody(length: number, md5Hex: string, path: string | undefined, chunks: Buffer[]): SpooledBody {
+function spooledBody(length: number, path: string | undefined, chunks: Buffer[]): SpooledBody {
   const buffer = path ? undefined : Buffer.concat(chunks);
   return {
     length,
-    md5Hex,
     open: () => (path ? createReadStream(path) : Readable.from(buffer!.length ? [buffer!] : [])),
     text: async () => {
       if (buffer) return buffer.toString('utf8');
@@ -122,7 +121,7 @@ interface BodyFacts {
   streaming: boolean;
   length: number;
   sha256Hex: string | undefined;
-  md5Hex: string;
+  md5Hex: string | undefined;
   checksums: Map<ChecksumAlgorithm, IncrementalChecksum>;
   trailers: Map<string, string>;
 }
@@ -139,7 +138,7 @@ function verifyBody(facts: BodyFacts): void {
     }
   }
   const contentMd5 = headerValue(headers, 'content-md5');
-  if (contentMd5 !== undefined) {
+  if (contentMd5 !== undefined && facts.md5Hex !== undefined) {
     const declared = Buffer.from(contentMd5, 'base64');
     if (declared.length !== 16) throw new S3Error('InvalidDigest');
     if (declared.toString('hex') !== facts.md5Hex) {

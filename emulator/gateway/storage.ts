@@ -52,11 +52,12 @@ export interface Storage {
 /** Polls a file until it has `size` bytes (s3rver's writes report success before they flush). */
 export async function waitForFileSize(path: string, size: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+  for (let attempt = 0; ; attempt++) {
     const current = await stat(path).then((s) => s.size, () => -1);
     if (current === size) return;
     if (Date.now() > deadline) throw new Error(`${path} has ${current} bytes after ${timeoutMs} ms, expected ${size}`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    // The pending write usually lands within a turn of the event loop; back off only if it does not.
+    await new Promise((resolve) => (attempt < 8 ? setImmediate(resolve) : setTimeout(resolve, Math.min(2 ** (attempt - 8), 20))));
   }
 }
 

@@ -12,7 +12,8 @@ import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startStack();
+  // A small memory limit: bodies over 100 KB go through the gateway's temporary files.
+  stack = await startStack(undefined, undefined, { memoryLimitBytes: 100_000 });
 });
 afterAll(() => stack.stop());
 
@@ -31,6 +32,7 @@ describe('object bodies', () => {
     const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'stream/random.bin' }));
     expect(got.ContentLength).toBe(bytes.length);
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+    expect(readdirSync(join(stack.dataDirectory, 'tmp'))).toEqual([]);
   });
 
   it('serves range requests from the stored bytes', async () => {

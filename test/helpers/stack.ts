@@ -21,9 +21,9 @@ export interface TestStack extends RunningGateway {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startStack(workspace: Workspace = loadWorkspace(), dataDirectory?: string): Promise<TestStack> {
+export async function startStack(workspace: Workspace = loadWorkspace(), dataDirectory?: string, options: { memoryLimitBytes?: number } = {}): Promise<TestStack> {
   const dir = dataDirectory ?? (await mkdtemp(join(tmpdir(), 's3-harness-test-')));
-  const running = await startGatewayServer({ workspace, dataDirectory: dir });
+  const running = await startGatewayServer({ workspace, dataDirectory: dir, ...options });
   return {
     ...running,
     workspace,
