@@ -130,6 +130,22 @@ describe('bucket policies', () => {
     await expectS3Error(admin.send(new GetBucketPolicyCommand({ Bucket: 'my-bucket' })), 'NoSuchBucketPolicy', 404);
   });
 
+  it('lets anonymous callers read what a Principal "*" statement grants, and nothing else', async () => {
+    const admin = stack.client('admin');
+    await admin.send(new PutObjectCommand({ Bucket: 'my-bucket', Key: 'public/logo.txt', Body: 'public' }));
+    const policy = { Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::my-bucket/public/*' }] };
+    await admin.send(new PutBucketPolicyCommand({ Bucket: 'my-bucket', Policy: JSON.stringify(policy) }));
+    try {
+      const ok = await fetch(`${stack.endpoint}/my-bucket/public/logo.txt`);
+      expect([ok.status, await ok.text()]).toEqual([200, 'public']);
+      const denied = await fetch(`${stack.endpoint}/my-bucket/folder/dropped.csv`);
+      expect(denied.status).toBe(403);
+      expect(await denied.text()).toContain('<Message>Access Denied</Message>');
+    } finally {
+      await admin.send(new DeleteBucketPolicyCommand({ Bucket: 'my-bucket' }));
+    }
+  });
+
   it('refuses a malformed policy with a message naming the statement', async () => {
     const bad = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::my-bucket/*' }] };
     const error = await expectS3Error(stack.client('admin').send(new PutBucketPolicyCommand({ Bucket: 'my-bucket', Policy: JSON.stringify(bad) })), 'MalformedPolicy', 400);

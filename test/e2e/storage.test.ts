@@ -141,6 +141,8 @@ describe('multipart uploads', () => {
     const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin' }));
     await admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId, PartNumber: 1, Body: 'small' }));
     await expectS3Error(admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 7, ETag: '"abc"' }] } })), 'InvalidPart', 400);
+    await expectS3Error(admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId: 'ffff', PartNumber: 1, Body: 'x' })), 'NoSuchUpload', 404);
+    await expectS3Error(admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/other.bin', UploadId, PartNumber: 1, Body: 'x' })), 'NoSuchUpload', 404);
     await expectS3Error(admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId: 'ffff', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"abc"' }] } })), 'NoSuchUpload', 404);
     const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(uploads.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([['mp/bad.bin', UploadId]]);

@@ -1,0 +1,46 @@
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { fc, test } from '@fast-check/vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { keyProblem } from '../../emulator/gateway/key-safety.ts';
+import { startStack, type TestStack } from '../helpers/stack.ts';
+
+let stack: TestStack;
+let outsideBefore: string[];
+beforeAll(async () => {
+  stack = await startStack();
+  outsideBefore = readdirSync(dirname(stack.dataDirectory));
+});
+afterAll(() => stack.stop());
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+const keyUnit = fc.constantFrom('a', 'B', '/', '.', '..', ' ', '+', '%', '&', '?', '#', ':', 'é', '中', '😀', '\\', '~', '=', '*', "'", '"', '<');
+const key = fc.array(keyUnit, { minLength: 1, maxLength: 12 }).map((units) => units.join(''));
+
+describe('object keys', () => {
+  test.prop([key, fc.uint8Array({ maxLength: 64 })], { numRuns: 60 })(
+    'a key is either refused with a reason, or stored inside the data folder and read back byte for byte',
+    async (k, bytes) => {
+      const admin = stack.client('admin');
+      const put = await admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: k, Body: bytes })).then(() => undefined, (e: Error) => e);
+      if (keyProblem(k)) {
+        expect(put?.name).toBe('InvalidArgument');
+        return;
+      }
+      expect(put).toBeUndefined();
+      const got = await admin.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: k }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.from(bytes))).toBe(true);
+      const listed = await admin.send(new ListObjectsV2Command({ Bucket: 'acme-claravine', Prefix: k }));
+      expect(listed.Contents?.map((c) => c.Key)).toContain(k);
+      for (const file of filesUnder(stack.dataDirectory)) expect(relative(stack.dataDirectory, file).startsWith('..')).toBe(false);
+      expect(readdirSync(dirname(stack.dataDirectory)).filter((n) => !outsideBefore.includes(n) && !n.startsWith('s3-harness-'))).toEqual([]);
+    },
+  );
+});
