@@ -7,7 +7,7 @@ import { validatePolicy } from '../../core/iam/index.ts';
 import { bucketNameProblem } from '../../core/workspace/index.ts';
 import { authorize, assertBucketExists } from './access.ts';
 import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
-import { assertSafeKey, keyProblem } from './key-safety.ts';
+import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
 import { listUploadIds, readUpload } from './storage.ts';
 import { objectArn } from './operations.ts';
@@ -167,7 +167,7 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
     const key = typeof (object as Record<string, unknown>)?.Key === 'string' ? ((object as Record<string, unknown>).Key as string) : undefined;
     if (key === undefined) throw new S3Error('MalformedXML');
     try {
-      if (keyProblem(key)) assertSafeKey(key);
+      assertSafeKey(key);
       authorize(s, g, { action: 's3:DeleteObject', resource: objectArn(bucket, key), context: {} });
       const release = await s.locks.write(`${bucket}/${key}`);
       try {

@@ -6,7 +6,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
  */
 import { S3Error } from './s3-errors.ts';
-import type { ObjectSummary, Storage } from './storage.ts';
+import { compareKeys, type ObjectSummary, type Storage } from './storage.ts';
 import { xmlDocument, type XmlElement } from './xml.ts';
 
 /** S3 returns at most 1,000 entries per page. */
@@ -37,7 +37,7 @@ export async function listPage(storage: Storage, bucket: string, request: ListPa
   let last: ListPage['last'];
   let isTruncated = false;
   for (const key of keys) {
-    if (Buffer.compare(Buffer.from(key), Buffer.from(request.after)) <= 0) continue;
+    if (request.after && compareKeys(key, request.after) <= 0) continue;
     if (request.skipPrefix && key.startsWith(request.skipPrefix)) continue;
     let entry = { value: key, isPrefix: false };
     if (request.delimiter) {

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
   DeleteBucketCommand, GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
-  ListObjectsCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand, paginateListObjectsV2,
+  ListObjectsCommand, ListPartsCommand, PutBucketPolicyCommand, PutObjectCommand, UploadPartCommand, paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
@@ -162,6 +162,9 @@ describe('restart', () => {
     await admin.send(new CreateBucketCommand({ Bucket: 'short-lived' }));
     await admin.send(new DeleteBucketCommand({ Bucket: 'short-lived' }));
     await expectS3Error(admin.send(new DeleteBucketCommand({ Bucket: 'made-by-api' })), 'BucketNotEmpty', 409);
+    const lockReaderOut = { Version: '2012-10-17', Statement: [{ Sid: 'NoReader', Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::123456789012:user/reader' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-exports/*' }] };
+    await admin.send(new PutBucketPolicyCommand({ Bucket: 'acme-exports', Policy: JSON.stringify(lockReaderOut) }));
+    await admin.send(new PutObjectCommand({ Bucket: 'acme-exports', Key: 'r.csv', Body: 'x', ServerSideEncryption: 'AES256' }));
     await own.stop({ keepData: true });
 
     const again = await startStack(own.workspace, own.dataDirectory);
@@ -169,6 +172,10 @@ describe('restart', () => {
       const got = await again.client('admin').send(new GetObjectCommand({ Bucket: 'made-by-api', Key: 'kept.txt' }));
       expect(await got.Body!.transformToString()).toBe('still here');
       await expectS3Error(again.client('admin').send(new HeadBucketCommand({ Bucket: 'short-lived' })), 'NotFound', 404);
+      // The API-set policy replaced the workspace's (which required SSE) and still denies the reader.
+      await expectS3Error(again.client('reader').send(new GetObjectCommand({ Bucket: 'acme-exports', Key: 'r.csv' })), 'AccessDenied', 403);
+      await again.client('admin').send(new PutObjectCommand({ Bucket: 'acme-exports', Key: 'plain.csv', Body: 'x' }));
+      expect(again.gateway.policyOverrides().map((o) => o.bucket)).toEqual(['acme-exports']);
     } finally {
       await again.stop();
     }
