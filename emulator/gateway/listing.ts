@@ -96,18 +96,31 @@ function decodeContinuationToken(token: string): { after: string; skipPrefix?: s
   }
 }
 
+/** The parameters every listing shares. */
+function listParameters(query: ReadonlyMap<string, string>) {
+  return {
+    encode: encodingOf(query),
+    prefix: query.get('prefix') ?? '',
+    delimiter: query.get('delimiter') ?? '',
+    maxKeys: parseMaxKeys(query),
+    encodingType: query.has('encoding-type') ? { EncodingType: 'url' } : {},
+  };
+}
+
+/** A marker that is a common prefix (from NextMarker) skips the keys under it, as on S3. */
+function skipAfterPrefix(marker: string, delimiter: string): { skipPrefix?: string } {
+  return delimiter && marker.endsWith(delimiter) ? { skipPrefix: marker } : {};
+}
+
 export interface ListingOwner {
   ID: string;
   DisplayName: string;
 }
 
 export async function listObjectsV2(storage: Storage, bucket: string, query: ReadonlyMap<string, string>, owner: ListingOwner): Promise<string> {
-  const encode = encodingOf(query);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') ?? '';
+  const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const token = query.get('continuation-token');
   const startAfter = query.get('start-after');
-  const maxKeys = parseMaxKeys(query);
   const position = token !== undefined ? decodeContinuationToken(token) : { after: startAfter ?? '' };
   const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, ...position });
   const fetchOwner = query.get('fetch-owner') === 'true';
@@ -120,19 +133,14 @@ export async function listObjectsV2(storage: Storage, bucket: string, query: Rea
     ...(page.isTruncated && page.last ? { NextContinuationToken: encodeContinuationToken(page.last) } : {}),
     Contents: contents(page.objects, encode, fetchOwner ? { ...owner } : undefined),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
-    ...(query.has('encoding-type') ? { EncodingType: 'url' } : {}),
+    ...encodingType,
   });
 }
 
 export async function listObjectsV1(storage: Storage, bucket: string, query: ReadonlyMap<string, string>, owner: ListingOwner): Promise<string> {
-  const encode = encodingOf(query);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') ?? '';
+  const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const marker = query.get('marker') ?? '';
-  const maxKeys = parseMaxKeys(query);
-  // A v1 marker that is a common prefix (from NextMarker) skips the keys under it, as on S3.
-  const skipPrefix = delimiter && marker.endsWith(delimiter) ? marker : undefined;
-  const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, after: marker, ...(skipPrefix ? { skipPrefix } : {}) });
+  const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, after: marker, ...skipAfterPrefix(marker, delimiter) });
   return xmlDocument('ListBucketResult', {
     Name: bucket, Prefix: encode(prefix), Marker: encode(marker), MaxKeys: maxKeys,
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
@@ -140,21 +148,17 @@ export async function listObjectsV1(storage: Storage, bucket: string, query: Rea
     ...(page.isTruncated && delimiter && page.last ? { NextMarker: encode(page.last.value) } : {}),
     Contents: contents(page.objects, encode, { ...owner }),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
-    ...(query.has('encoding-type') ? { EncodingType: 'url' } : {}),
+    ...encodingType,
   });
 }
 
 /** Unversioned buckets: every object is its only version, with version id `null`. */
 export async function listObjectVersions(storage: Storage, bucket: string, query: ReadonlyMap<string, string>, owner: ListingOwner): Promise<string> {
-  const encode = encodingOf(query);
-  const prefix = query.get('prefix') ?? '';
-  const delimiter = query.get('delimiter') ?? '';
+  const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const keyMarker = query.get('key-marker') ?? '';
   const versionIdMarker = query.get('version-id-marker');
-  const maxKeys = parseMaxKeys(query);
-  const skipPrefix = delimiter && keyMarker.endsWith(delimiter) ? keyMarker : undefined;
   // With version-id-marker "null", the key-marker's own (only) version was already listed.
-  const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, after: keyMarker, ...(skipPrefix ? { skipPrefix } : {}) });
+  const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, after: keyMarker, ...skipAfterPrefix(keyMarker, delimiter) });
   return xmlDocument('ListVersionsResult', {
     Name: bucket, Prefix: encode(prefix), KeyMarker: encode(keyMarker), VersionIdMarker: versionIdMarker ?? '', MaxKeys: maxKeys,
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
@@ -165,6 +169,6 @@ export async function listObjectVersions(storage: Storage, bucket: string, query
       StorageClass: 'STANDARD', Owner: { ...owner },
     })),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
-    ...(query.has('encoding-type') ? { EncodingType: 'url' } : {}),
+    ...encodingType,
   });
 }
