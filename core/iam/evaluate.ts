@@ -93,6 +93,11 @@ export function describeStatement(ref: StatementRef): string {
   return `statement ${ref.statementIndex}${sid} of ${describeSource(ref.source)}`;
 }
 
+/** `a`, `a or b`, `a, b or c` */
+function listOr(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
 export function evaluate(request: AuthorizationRequest, policies: readonly AttachedPolicy[]): Decision {
   const lookup = createContextLookup(request.context);
   const matched: (StatementRef & { effect: 'Allow' | 'Deny' })[] = [];
@@ -122,7 +127,7 @@ export function evaluate(request: AuthorizationRequest, policies: readonly Attac
       explanation: `Allowed by ${describeStatement(allow)}.`,
     };
   }
-  const looked = policies.length === 0 ? 'The caller has no policies' : `No statement of ${policies.map((p) => describeSource(p.source)).join(', ')} allows ${subject}`;
+  const looked = policies.length === 0 ? 'The caller has no policies' : `No statement of ${listOr(policies.map((p) => describeSource(p.source)))} allows ${subject}`;
   const misses = nearMisses.filter((m) => m.effect === 'Allow').map((m) => `${describeStatement(m.statement)} names the action, but ${m.reason}`);
   return {
     effect: 'ImplicitDeny', allowed: false, matchedStatements, nearMisses,

@@ -71,6 +71,7 @@ export function credentialLines(workspace: Workspace, endpoint: string, showSecr
   });
   const bucket = workspace.buckets[0]?.name;
   lines.push('', `Then, for example: aws --endpoint-url ${endpoint} s3 ls${bucket ? ` s3://${bucket}/` : ''}`);
+  lines.push(`(aws cli before 2.13 ignores AWS_ENDPOINT_URL; an alias helps: alias awsh='aws --endpoint-url ${endpoint}')`);
   return lines;
 }
 
