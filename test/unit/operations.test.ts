@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { classifyOperation, requiredPermissions } from '../../emulator/gateway/operations.ts';
+
+function permissionsOf(method: string, path: string, headers: Record<string, string> = {}) {
+  const [rawPath, rawQuery = ''] = path.split('?');
+  const [, bucket, ...rest] = rawPath!.split('/');
+  const key = rest.length ? rest.join('/') : undefined;
+  const query = new Map(rawQuery.split('&').filter(Boolean).map((p) => [p.split('=')[0]!, decodeURIComponent(p.split('=')[1] ?? '')] as [string, string]));
+  const operation = classifyOperation(method, bucket || undefined, key || undefined, query, headers);
+  return [operation.name, ...requiredPermissions(operation, headers).map((p) => `${p.action} ${p.resource}${Object.keys(p.context).length ? ` ${JSON.stringify(p.context)}` : ''}`)];
+}
+
+describe('operations and the permissions they need', () => {
+  it.each([
+    ['GET', '/', ['ListBuckets', 's3:ListAllMyBuckets arn:aws:s3:::*']],
+    ['PUT', '/b', ['CreateBucket', 's3:CreateBucket arn:aws:s3:::b']],
+    ['DELETE', '/b', ['DeleteBucket', 's3:DeleteBucket arn:aws:s3:::b']],
+    ['HEAD', '/b', ['HeadBucket', 's3:ListBucket arn:aws:s3:::b']],
+    ['GET', '/b?list-type=2&prefix=us%2F&delimiter=%2F', ['ListObjectsV2', 's3:ListBucket arn:aws:s3:::b {"s3:prefix":"us/","s3:delimiter":"/"}']],
+    ['GET', '/b?max-keys=5', ['ListObjects', 's3:ListBucket arn:aws:s3:::b {"s3:max-keys":"5"}']],
+    ['GET', '/b?versions', ['ListObjectVersions', 's3:ListBucketVersions arn:aws:s3:::b']],
+    ['GET', '/b?location', ['GetBucketLocation', 's3:GetBucketLocation arn:aws:s3:::b']],
+    ['GET', '/b?uploads', ['ListMultipartUploads', 's3:ListBucketMultipartUploads arn:aws:s3:::b']],
+    ['PUT', '/b?policy', ['PutBucketPolicy', 's3:PutBucketPolicy arn:aws:s3:::b']],
+    ['GET', '/b/k.csv', ['GetObject', 's3:GetObject arn:aws:s3:::b/k.csv']],
+    ['HEAD', '/b/k.csv', ['HeadObject', 's3:GetObject arn:aws:s3:::b/k.csv']],
+    ['PUT', '/b/k.csv', ['PutObject', 's3:PutObject arn:aws:s3:::b/k.csv']],
+    ['POST', '/b/k.csv?uploads', ['CreateMultipartUpload', 's3:PutObject arn:aws:s3:::b/k.csv']],
+    ['PUT', '/b/k.csv?partNumber=1&uploadId=u', ['UploadPart', 's3:PutObject arn:aws:s3:::b/k.csv']],
+    ['POST', '/b/k.csv?uploadId=u', ['CompleteMultipartUpload', 's3:PutObject arn:aws:s3:::b/k.csv']],
+    ['DELETE', '/b/k.csv?uploadId=u', ['AbortMultipartUpload', 's3:AbortMultipartUpload arn:aws:s3:::b/k.csv']],
+    ['GET', '/b/k.csv?uploadId=u', ['ListParts', 's3:ListMultipartUploadParts arn:aws:s3:::b/k.csv']],
+    ['DELETE', '/b/k.csv', ['DeleteObject', 's3:DeleteObject arn:aws:s3:::b/k.csv']],
+    ['POST', '/b?delete', ['DeleteObjects']],
+  ] as const)('%s %s', (method, path, expected) => {
+    expect(permissionsOf(method, path)).toEqual(expected);
+  });
+
+  it('needs GetObject on the source and PutObject on the destination to copy, with the SSE condition key', () => {
+    expect(permissionsOf('PUT', '/dst/new.csv', { 'x-amz-copy-source': '/src/a%20b.csv', 'x-amz-server-side-encryption': 'AES256' })).toEqual([
+      'CopyObject', 's3:GetObject arn:aws:s3:::src/a b.csv',
+      's3:PutObject arn:aws:s3:::dst/new.csv {"s3:x-amz-server-side-encryption":"AES256","s3:x-amz-copy-source":"/src/a%20b.csv"}',
+    ]);
+  });
+
+  it('refuses what it does not emulate, never ignoring it', () => {
+    expect(() => permissionsOf('PUT', '/b/k?tagging')).toThrow(/not emulated/);
+    expect(() => permissionsOf('POST', '/b')).toThrow(/POST Object/);
+    expect(() => permissionsOf('PUT', '/b?lifecycle')).toThrow(/not emulated/);
+  });
+});
