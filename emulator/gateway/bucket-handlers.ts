@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { validatePolicy } from '../../core/iam/index.ts';
 import { bucketNameProblem } from '../../core/workspace/index.ts';
 import { authorize, assertBucketExists } from './access.ts';
-import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import { awaitingContinue, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
 import { listUploadIds, readUpload } from './storage.ts';
@@ -25,6 +25,8 @@ export function ownerOf(s: GatewayServices): ListingOwner {
 }
 
 export async function readBody(s: GatewayServices, g: GatewayRequest): Promise<SpooledBody> {
+  // The request has been decided by now: let a waiting client send its body.
+  if (awaitingContinue.delete(g.req)) g.res.writeContinue();
   return readRequestBody({ source: g.req, headers: g.req.headers, payloadHash: g.payloadHash, signing: g.signing }, s.body);
 }
 

@@ -64,6 +64,9 @@ export interface GatewayRequest {
   signing: ChunkSigning | undefined;
 }
 
+/** Requests whose client waits for `100 Continue` before sending its body. */
+export const awaitingContinue = new WeakSet<IncomingMessage>();
+
 export function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;

@@ -13,7 +13,7 @@ import type { ChunkSigning } from './aws-chunked.ts';
 import { globalContext, principalOf, type Caller } from './authorizer.ts';
 import * as bucketHandlers from './bucket-handlers.ts';
 import { openBucketState } from './bucket-state.ts';
-import type { GatewayEvents, GatewayRequest, GatewayServices } from './context.ts';
+import { awaitingContinue, type GatewayEvents, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { KeyLocks } from './key-locks.ts';
 import * as objectHandlers from './object-handlers.ts';
@@ -37,6 +37,11 @@ const DEFAULTS = { now: Date.now, memoryLimitBytes: 8 * 1024 * 1024 } satisfies 
 
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * For the server's `checkContinue` event: the request is authenticated and authorised before
+   * `100 Continue` is sent, so a denied client never uploads its body (as S3 does).
+   */
+  handleExpectingContinue(req: IncomingMessage, res: ServerResponse): void;
   readonly events: EventEmitter<GatewayEvents>;
   readonly storage: GatewayServices['storage'];
   /** The buckets whose policy was changed through the S3 API, with when. */
@@ -70,6 +75,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   return {
     handle,
+    handleExpectingContinue(req, res) {
+      awaitingContinue.add(req);
+      handle(req, res);
+    },
     events: services.events,
     storage,
     policyOverrides: () => workspace.buckets.flatMap((b) => {

@@ -22,6 +22,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const { host = '127.0.0.1', port = 0, ...gatewayOptions } = options;
   const gateway = await createGateway(gatewayOptions);
   const server = createServer(gateway.handle);
+  server.on('checkContinue', gateway.handleExpectingContinue);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

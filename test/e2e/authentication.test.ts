@@ -90,3 +90,34 @@ describe('authentication', () => {
     await expectS3Error(stack.client('admin').send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'tampered.txt' })), 'NoSuchKey', 404);
   });
 });
+
+describe('Expect: 100-continue', () => {
+  async function rawPut(path: string, userName: string, sse: boolean): Promise<string> {
+    const { request } = await import('node:http');
+    const user = stack.workspace.iam.users.find((u) => u.name === userName)!;
+    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, sha256: Sha256, uriEscapePath: false });
+    const url = new URL(`${stack.endpoint}${path}`);
+    const headers: Record<string, string> = { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '5', expect: '100-continue', ...(sse ? { 'x-amz-server-side-encryption': 'AES256' } : {}) };
+    const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers });
+    return new Promise((resolve, reject) => {
+      const events: string[] = [];
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: signed.headers });
+      req.on('continue', () => {
+        events.push('100');
+        req.end('hello');
+      });
+      req.on('response', (res) => {
+        events.push(String(res.statusCode));
+        res.resume();
+        res.on('end', () => resolve(events.join(' ')));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+  }
+
+  it('answers a denied upload before the body is sent, and invites an allowed one', async () => {
+    expect(await rawPut('/acme-exports/nope.csv', 'reader', true)).toBe('403');
+    expect(await rawPut('/acme-exports/yes.csv', 'admin', true)).toBe('100 200');
+  });
+});
