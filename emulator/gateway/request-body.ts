@@ -86,6 +86,8 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
       file.stream.destroy();
       await rm(file.path, { force: true });
     }
+    // The client went away mid-body: nothing is stored, as on S3.
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') throw new S3Error('IncompleteBody');
     throw error;
   }
   const spooled = spooledBody(length, file?.path, chunks);

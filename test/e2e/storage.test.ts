@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
-  DeleteBucketCommand, GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
+  DeleteBucketCommand, GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
   ListObjectsCommand, ListPartsCommand, PutBucketPolicyCommand, PutObjectCommand, UploadPartCommand, paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,5 +179,36 @@ describe('restart', () => {
     } finally {
       await again.stop();
     }
+  });
+});
+
+describe('interrupted uploads', () => {
+  it('stores nothing when the client disconnects mid-body', async () => {
+    const { request } = await import('node:http');
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Sha256 } = await import('../helpers/sha256.ts');
+    const user = stack.workspace.iam.users.find((u) => u.name === 'admin')!;
+    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, sha256: Sha256, uriEscapePath: false });
+    const url = new URL(`${stack.endpoint}/${bucket}/interrupted.bin`);
+    const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '1000000' } });
+    const errors: unknown[] = [];
+    const originalError = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      await new Promise<void>((resolve) => {
+        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: signed.headers });
+        req.on('error', () => resolve());
+        req.write(Buffer.alloc(200_000, 'x'), () => setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 50));
+      });
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      console.error = originalError;
+    }
+    await expectS3Error(stack.client('admin').send(new HeadObjectCommand({ Bucket: bucket, Key: 'interrupted.bin' })), 'NotFound', 404);
+    expect(readdirSync(join(stack.dataDirectory, 'tmp'))).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });
