@@ -111,5 +111,7 @@ export function forwardToStorage(handle: (req: IncomingMessage, res: ServerRespo
     connection: req.socket,
   });
   interceptResponse(res, options);
+  // s3rver may answer without reading the body (an error, say): never leave its stream open.
+  res.once('close', () => body.destroy());
   handle(forwarded as unknown as IncomingMessage, res);
 }
