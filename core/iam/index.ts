@@ -3,4 +3,3 @@ export type * from './policy-types.ts';
 export { evaluate, describeStatement, describeSource } from './evaluate.ts';
 export { validatePolicy, asPolicyDocument, type PolicyKind } from './policy-validate.ts';
 export { actionMatches, resourceMatches } from './matching.ts';
-export { ipInCidr } from './conditions.ts';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { validatePolicy } from '../../core/iam/index.ts';
 import { bucketNameProblem } from '../../core/workspace/index.ts';
 import { authorize, assertBucketExists } from './access.ts';
-import { awaitingContinue, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import { awaitingContinue, objectEvent, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
 import { listUploadIds, readUpload } from './storage.ts';
@@ -176,7 +176,7 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
         const existed = await s.storage.objectExists(bucket, key);
         await s.storage.deleteObject(bucket, key);
         if (existed) {
-          s.events.emit('objectRemoved', { eventName: 'ObjectRemoved:Delete', bucket, key, time: new Date(g.now).toISOString(), requestId: g.requestId, ...(g.caller.user ? { userName: g.caller.user.name } : {}) });
+          s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
         }
       } finally {
         release();

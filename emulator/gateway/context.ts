@@ -67,6 +67,14 @@ export interface GatewayRequest {
 /** Requests whose client waits for `100 Continue` before sending its body. */
 export const awaitingContinue = new WeakSet<IncomingMessage>();
 
+/** An object event for this request, with its time, request id and caller. */
+export function objectEvent(g: GatewayRequest, eventName: ObjectEvent['eventName'], bucket: string, key: string, object: { size?: number; etag?: string } = {}): ObjectEvent {
+  return {
+    eventName, bucket, key, ...object, time: new Date(g.now).toISOString(), requestId: g.requestId,
+    ...(g.caller.user ? { userName: g.caller.user.name } : {}),
+  };
+}
+
 export function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;

@@ -24,8 +24,6 @@ export interface ForwardOptions {
   extraHeaders?: Record<string, string>;
   /** Added to a successful response (`x-amz-server-side-encryption` on PutObject, say). */
   responseHeaders?: Record<string, string>;
-  /** What GET/HEAD report when the object has no stored SSE. */
-  defaultSse?: string;
   /**
    * Awaited before a successful response is ended. s3rver answers a write when its hashing stream
    * finishes, before its file stream has flushed; this waits until the bytes are on disk.
@@ -67,8 +65,7 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
     }
     if (status < 300) {
       for (const [name, value] of Object.entries(options.responseHeaders ?? {})) res.setHeader(name, value);
-      const reported = sse ?? options.defaultSse;
-      if (reported && !res.hasHeader('x-amz-server-side-encryption')) res.setHeader('x-amz-server-side-encryption', reported);
+      if (sse && !res.hasHeader('x-amz-server-side-encryption')) res.setHeader('x-amz-server-side-encryption', sse);
     }
     return writeHead(...args);
   };

@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { assertBucketExists, missingObject } from './access.ts';
 import { readBody, ownerOf } from './bucket-handlers.ts';
-import { headerOf, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import { headerOf, objectEvent, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { parseCopySource } from './operations.ts';
@@ -57,10 +57,6 @@ function rejectReservedMetadata(g: GatewayRequest): void {
   if (reserved) throw new S3Error('InvalidArgument', `Metadata names starting with "${RESERVED_META_PREFIX}" are reserved by s3-harness.`, { ArgumentName: reserved });
 }
 
-function userField(g: GatewayRequest): { userName?: string } {
-  return g.caller.user ? { userName: g.caller.user.name } : {};
-}
-
 export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   assertBucketExists(s, bucket);
   const release = await s.locks.read(`${bucket}/${key}`);
@@ -87,7 +83,7 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   }
   g.res.once('finish', () => {
     if (g.res.statusCode === 200) {
-      s.events.emit('objectCreated', { eventName: 'ObjectCreated:Put', bucket, key, size: body.length, etag: String(g.res.getHeader('etag') ?? ''), time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+      s.events.emit('objectCreated', objectEvent(g, 'ObjectCreated:Put', bucket, key, { size: body.length, etag: String(g.res.getHeader('etag') ?? '') }));
     }
   });
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
@@ -103,7 +99,7 @@ export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket
   const existed = await s.storage.objectExists(bucket, key);
   g.res.once('finish', () => {
     if (existed && g.res.statusCode < 300) {
-      s.events.emit('objectRemoved', { eventName: 'ObjectRemoved:Delete', bucket, key, time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+      s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
     }
   });
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g));
@@ -136,7 +132,7 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
       if (COPIED_METADATA.includes(name) || (name.startsWith('x-amz-meta-') && !name.startsWith(RESERVED_META_PREFIX))) metadata[name] = value;
     }
     const copied = await s.storage.copyObject(source, { bucket, key }, { ...metadata, ...writeMetadata(g, sse) });
-    s.events.emit('objectCreated', { eventName: 'ObjectCreated:Copy', bucket, key, size: copied.size, etag: copied.etag, time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+    s.events.emit('objectCreated', objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
     sendXml(g.res, 200, xmlDocument('CopyObjectResult', { LastModified: copied.lastModified.toISOString(), ETag: copied.etag }), sse ? { 'x-amz-server-side-encryption': sse } : {});
   } finally {
     releaseSource();
@@ -227,7 +223,7 @@ export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequ
   g.res.once('finish', () => {
     if (g.res.statusCode !== 200) return;
     void s.storage.headObject(bucket, key).then((o) => {
-      s.events.emit('objectCreated', { eventName: 'ObjectCreated:CompleteMultipartUpload', bucket, key, ...(o ? { size: o.size, etag: o.etag } : {}), time: new Date(g.now).toISOString(), requestId: g.requestId, ...userField(g) });
+      s.events.emit('objectCreated', objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}));
     });
   });
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {

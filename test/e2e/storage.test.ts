@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   DeleteBucketCommand, GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
   ListObjectsCommand, ListPartsCommand, PutBucketPolicyCommand, PutObjectCommand, UploadPartCommand, paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
@@ -210,5 +210,31 @@ describe('interrupted uploads', () => {
     await expectS3Error(stack.client('admin').send(new HeadObjectCommand({ Bucket: bucket, Key: 'interrupted.bin' })), 'NotFound', 404);
     expect(readdirSync(join(stack.dataDirectory, 'tmp'))).toEqual([]);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('object events', () => {
+  it('reports created and removed objects with the user who made the request', async () => {
+    const events: string[] = [];
+    const onCreated = (e: { eventName: string; key: string; size?: number; userName?: string }) => events.push(`${e.eventName} ${e.key} ${e.size} ${e.userName}`);
+    stack.gateway.events.on('objectCreated', onCreated);
+    stack.gateway.events.on('objectRemoved', onCreated);
+    try {
+      await stack.client('uploader').send(new PutObjectCommand({ Bucket: bucket, Key: 'us/submissions/ev.csv', Body: 'abc' }));
+      const admin = stack.client('admin');
+      await admin.send(new CopyObjectCommand({ Bucket: bucket, Key: 'ev/copy.csv', CopySource: `${bucket}/us/submissions/ev.csv` }));
+      await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'ev/copy.csv' }));
+      await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'ev/never-existed.csv' }));
+      await expectS3Error(stack.client('uploader').send(new PutObjectCommand({ Bucket: bucket, Key: 'elsewhere.csv', Body: 'x' })), 'AccessDenied', 403);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(events).toEqual([
+        'ObjectCreated:Put us/submissions/ev.csv 3 uploader',
+        'ObjectCreated:Copy ev/copy.csv 3 admin',
+        'ObjectRemoved:Delete ev/copy.csv undefined admin',
+      ]);
+    } finally {
+      stack.gateway.events.off('objectCreated', onCreated);
+      stack.gateway.events.off('objectRemoved', onCreated);
+    }
   });
 });
