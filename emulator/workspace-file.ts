@@ -20,7 +20,13 @@ function jsonErrorLocation(text: string): string {
   return `unexpected ${found} at line ${line}, column ${column}`;
 }
 
-export async function loadWorkspaceFile(file: string): Promise<Workspace> {
+export interface LoadedWorkspace {
+  workspace: Workspace;
+  /** Problems that do not stop the file from loading (overlapping prefixes, say). */
+  warnings: string[];
+}
+
+export async function loadWorkspaceFile(file: string): Promise<LoadedWorkspace> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -35,5 +41,5 @@ export async function loadWorkspaceFile(file: string): Promise<Workspace> {
   }
   const result = parseWorkspace(json);
   if (!result.ok) throw new WorkspaceFileError(file, `${result.issues.length} problem(s) in the workspace`, result.issues);
-  return result.value;
+  return { workspace: result.value, warnings: result.warnings.map(formatIssue) };
 }

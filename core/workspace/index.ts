@@ -1,3 +1,3 @@
 /** The workspace file: types and validation. */
 export type * from './workspace-types.ts';
-export { parseWorkspace, bucketNameProblem } from './parse-workspace.ts';
+export { parseWorkspace, bucketNameProblem, type WorkspaceParseResult } from './parse-workspace.ts';

@@ -2,10 +2,13 @@
  * Validates a workspace file, listing every problem with its path and what was expected.
  */
 import { asPolicyDocument, validatePolicy } from '../iam/index.ts';
-import { describeType, isRecord, type InputIssue, type Validated } from '../shared/issues.ts';
-import type { Workspace, WorkspaceBucket, WorkspaceUser } from './workspace-types.ts';
+import { compilePrefix, parseAccounts, parseInbound, prefixesOverlap, type Account } from '../inbound/index.ts';
+import { describeType, isRecord, type InputIssue } from '../shared/issues.ts';
+import { readString, unknownKeys } from '../shared/read-fields.ts';
+import { parseTemplate } from '../templates/index.ts';
+import type { AlertSettings, Workspace, WorkspaceBucket, WorkspaceTemplate, WorkspaceUser } from './workspace-types.ts';
 
-const TOP_LEVEL_KEYS = ['$schema', 'description', 'accountId', 'region', 'buckets', 'iam'];
+const TOP_LEVEL_KEYS = ['$schema', 'description', 'accountId', 'region', 'buckets', 'iam', 'accounts', 'templates', 'alerts'];
 const BUCKET_KEYS = ['name', 'policy', 'defaultEncryption'];
 const USER_KEYS = ['name', 'displayName', 'email', 'accessKeyId', 'secretAccessKey', 'policies'];
 
@@ -19,12 +22,6 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function unknownKeys(value: Record<string, unknown>, allowed: string[], path: string, issues: InputIssue[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) issues.push({ path, message: `unknown key "${key}" (expected ${allowed.filter((k) => !k.startsWith('$')).join(', ')})` });
-  }
-}
-
 function requireString(value: Record<string, unknown>, key: string, path: string, issues: InputIssue[], pattern?: { test: RegExp; expected: string }): string {
   const v = value[key];
   if (typeof v !== 'string' || v.length === 0) {
@@ -35,16 +32,69 @@ function requireString(value: Record<string, unknown>, key: string, path: string
   return v;
 }
 
-export function parseWorkspace(input: unknown): Validated<Workspace> {
+/** Problems refuse the file; warnings are reported and the file loads. */
+export type WorkspaceParseResult =
+  | { ok: true; value: Workspace; warnings: InputIssue[] }
+  | { ok: false; issues: InputIssue[]; warnings: InputIssue[] };
+
+export function parseWorkspace(input: unknown): WorkspaceParseResult {
   const issues: InputIssue[] = [];
-  if (!isRecord(input)) return { ok: false, issues: [{ path: '', message: `a workspace must be a JSON object, got ${describeType(input)}` }] };
+  const warnings: InputIssue[] = [];
+  if (!isRecord(input)) return { ok: false, issues: [{ path: '', message: `a workspace must be a JSON object, got ${describeType(input)}` }], warnings };
   unknownKeys(input, TOP_LEVEL_KEYS, '(top level)', issues);
   const accountId = requireString(input, 'accountId', '(top level)', issues, { test: /^\d{12}$/, expected: 'must be 12 digits' });
   const region = requireString(input, 'region', '(top level)', issues, { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' });
   const buckets = parseBuckets(input.buckets, issues);
   const users = parseUsers(input.iam, issues);
-  if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, value: { accountId, region, buckets, iam: { users } } };
+  const accounts = parseAccounts(input.accounts, users, issues, warnings);
+  const templates = parseTemplates(input.templates, region, accounts, issues);
+  warnOverlappingPrefixes(templates, warnings);
+  const alerts = parseAlerts(input.alerts, issues);
+  if (issues.length > 0) return { ok: false, issues, warnings };
+  return { ok: true, value: { accountId, region, buckets, iam: { users }, accounts, templates, alerts }, warnings };
+}
+
+function parseTemplates(value: unknown, region: string, accounts: Account[], issues: InputIssue[]): WorkspaceTemplate[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    issues.push({ path: 'templates', message: `must be a list of templates, got ${describeType(value)}` });
+    return [];
+  }
+  const names = new Set<string>();
+  return value.flatMap((raw, i): WorkspaceTemplate[] => {
+    const path = `templates[${i}]`;
+    if (!isRecord(raw)) {
+      issues.push({ path, message: `a template must be an object such as {"name": "Email", "fields": [...]}, got ${describeType(raw)}` });
+      return [];
+    }
+    const template = parseTemplate(raw, path, issues, ['inbound']);
+    if (names.has(template.name)) issues.push({ path, message: `template name "${template.name}" is used twice` });
+    names.add(template.name);
+    return [{ ...template, inbound: parseInbound(raw, path, template, { region }, accounts, issues) }];
+  });
+}
+
+/** A key matched by several integrations is imported by each; say so when the workspace loads. */
+function warnOverlappingPrefixes(templates: WorkspaceTemplate[], warnings: InputIssue[]): void {
+  const all = templates.flatMap((t, ti) => t.inbound.map((integration, ii) => ({ integration, path: `templates[${ti}].inbound[${ii}]`, compiled: compilePrefix(integration.prefix, t.name) })));
+  all.forEach((a, i) => {
+    for (const b of all.slice(i + 1)) {
+      if (a.integration.bucket === b.integration.bucket && prefixesOverlap(a.compiled, b.compiled)) {
+        warnings.push({ path: b.path, message: `prefix ${JSON.stringify(b.compiled.staticPrefix)} overlaps ${JSON.stringify(a.compiled.staticPrefix)} of ${a.path} on bucket "${a.integration.bucket}": a key under both is imported by each` });
+      }
+    }
+  });
+}
+
+function parseAlerts(value: unknown, issues: InputIssue[]): AlertSettings {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    issues.push({ path: 'alerts', message: `must be an object such as {"webhookUrl": "http://127.0.0.1:9000/hook"}, got ${describeType(value)}` });
+    return {};
+  }
+  unknownKeys(value, ['webhookUrl'], 'alerts', issues);
+  const webhookUrl = readString(value, 'webhookUrl', 'alerts', issues, { pattern: { test: /^https?:\/\/\S+$/, expected: 'must be an http:// or https:// URL' } });
+  return webhookUrl ? { webhookUrl } : {};
 }
 
 function parseBuckets(value: unknown, issues: InputIssue[]): WorkspaceBucket[] {

@@ -1,4 +1,6 @@
 import type { PolicyDocument } from '../iam/index.ts';
+import type { Account, InboundIntegration } from '../inbound/index.ts';
+import type { Template } from '../templates/index.ts';
 
 /**
  * The workspace file: the one JSON file a user writes to describe their world.
@@ -11,6 +13,19 @@ export interface Workspace {
   region: string;
   buckets: WorkspaceBucket[];
   iam: { users: WorkspaceUser[] };
+  /** Connected accounts: the keys the platform uses to reach the customer's buckets. */
+  accounts: Account[];
+  templates: WorkspaceTemplate[];
+  alerts: AlertSettings;
+}
+
+export interface WorkspaceTemplate extends Template {
+  inbound: InboundIntegration[];
+}
+
+export interface AlertSettings {
+  /** Receives a JSON POST for every failed import (retried, never blocking the import). */
+  webhookUrl?: string;
 }
 
 export interface WorkspaceBucket {

@@ -76,7 +76,7 @@ export function credentialLines(workspace: Workspace, endpoint: string, showSecr
 }
 
 export async function runStart(options: StartOptions, log: (line: string) => void = console.log): Promise<{ running: RunningGateway; stop: () => Promise<void> }> {
-  const workspace = await loadWorkspaceFile(options.workspace);
+  const { workspace, warnings } = await loadWorkspaceFile(options.workspace);
   const dataDirectory = options.ephemeral ? await mkdtemp(join(tmpdir(), 's3-harness-')) : resolve(options.data);
   let running: RunningGateway;
   try {
@@ -90,6 +90,7 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
   }
   const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEMO_WORKSPACE));
   log(`s3-harness: workspace ${options.workspace} (account ${workspace.accountId}, region ${workspace.region})`);
+  for (const warning of warnings) log(`Warning: ${warning}`);
   log(`Data: ${dataDirectory}${options.ephemeral ? ' (temporary, removed on exit)' : ' (kept across restarts)'}`);
   for (const { bucket, changedAt } of running.gateway.policyOverrides()) {
     log(`Note: the policy of bucket ${bucket} was changed through the S3 API on ${changedAt}; that version is in force, not the workspace's.`);

@@ -21,7 +21,7 @@ describe('parseWorkspace', () => {
       ] },
     });
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
-      '(top level): unknown key "bukets" (expected description, accountId, region, buckets, iam)',
+      '(top level): unknown key "bukets" (expected description, accountId, region, buckets, iam, accounts, templates, alerts)',
       '(top level): "accountId" must be 12 digits, got "1234"',
       'buckets[0]: "name" must use lowercase letters, digits, dots and hyphens, and begin and end with a letter or digit, got "Bad_Bucket"',
       'buckets[1]: "defaultEncryption" must be "none" or "AES256", got string "KMS"',

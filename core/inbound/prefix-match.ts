@@ -1,0 +1,76 @@
+/**
+ * Which keys an inbound prefix takes: S3 prefix semantics (case-sensitive `startsWith`), where a
+ * dynamic value matches one segment of the key (../shared/notes/product.md, Inbound):
+ * {{template_name}} the template's name literally, {{submitted_by}} any token without `/` (captured
+ * as the submitter), {{submitted_at}} a timestamp in the submitted-at format YYYY-MM-DD_HH-MM-SS.
+ */
+export const DYNAMIC_VALUES = ['template_name', 'submitted_by', 'submitted_at'] as const;
+const PLACEHOLDER = /\{\{\s*([a-z_]+)\s*\}\}/g;
+
+export interface PrefixMatch {
+  submittedBy?: string;
+  submittedAt?: string;
+}
+
+export interface CompiledPrefix {
+  /** The literal start of the prefix, before any dynamic value except the template name. */
+  staticPrefix: string;
+  match(key: string): PrefixMatch | undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+export function unknownPlaceholders(prefix: string): string[] {
+  return [...prefix.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((name) => !(DYNAMIC_VALUES as readonly string[]).includes(name));
+}
+
+export function compilePrefix(prefix: string, templateName: string): CompiledPrefix {
+  let source = '';
+  let staticPrefix = '';
+  let dynamic = false;
+  let last = 0;
+  for (const m of prefix.matchAll(PLACEHOLDER)) {
+    const literal = prefix.slice(last, m.index);
+    source += escapeRegExp(literal);
+    if (!dynamic) staticPrefix += literal;
+    last = m.index + m[0].length;
+    switch (m[1]) {
+      case 'template_name':
+        source += escapeRegExp(templateName);
+        if (!dynamic) staticPrefix += templateName;
+        break;
+      case 'submitted_by':
+        // At the very end it takes the whole segment; elsewhere the shortest token that lets the
+        // rest of the prefix match.
+        source += last === prefix.length ? '(?<submittedBy>[^/]+)' : '(?<submittedBy>[^/]+?)';
+        dynamic = true;
+        break;
+      case 'submitted_at':
+        source += '(?<submittedAt>\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2})';
+        dynamic = true;
+        break;
+    }
+  }
+  const rest = prefix.slice(last);
+  source += escapeRegExp(rest);
+  if (!dynamic) staticPrefix += rest;
+  const regExp = new RegExp(`^${source}`, 'u');
+  return {
+    staticPrefix,
+    match(key) {
+      const m = regExp.exec(key);
+      if (!m) return undefined;
+      const out: PrefixMatch = {};
+      if (m.groups?.submittedBy !== undefined) out.submittedBy = m.groups.submittedBy;
+      if (m.groups?.submittedAt !== undefined) out.submittedAt = m.groups.submittedAt;
+      return out;
+    },
+  };
+}
+
+/** Two prefixes on one bucket overlap when one's static start is a start of the other's. */
+export function prefixesOverlap(a: CompiledPrefix, b: CompiledPrefix): boolean {
+  return a.staticPrefix.startsWith(b.staticPrefix) || b.staticPrefix.startsWith(a.staticPrefix);
+}
