@@ -199,10 +199,11 @@ export function fieldDependencies(field: Field): string[] {
   }
 }
 
-function checkReferences(template: Template, path: string, issues: InputIssue[]): void {
+/** `indexes[i]` is the position of `template.fields[i]` in the file (invalid fields were dropped). */
+function checkReferences(template: Template, indexes: readonly number[], path: string, issues: InputIssue[]): void {
   const byName = new Map(template.fields.map((f) => [f.name, f]));
   template.fields.forEach((field, i) => {
-    const at = `${path}.fields[${i}]`;
+    const at = `${path}.fields[${indexes[i]}]`;
     for (const dependency of fieldDependencies(field)) {
       if (dependency === field.name) issues.push({ path: at, message: `field "${field.name}" refers to itself` });
       else if (!byName.has(dependency)) issues.push({ path: at, message: `field "${field.name}" refers to "${dependency}", which is not a field of template "${template.name}"` });
@@ -239,10 +240,15 @@ export function parseTemplate(raw: JsonObject, path: string, issues: InputIssue[
   const description = readString(raw, 'description', path, issues, { allowEmpty: true });
   const rawFields = readList(raw, 'fields', path, issues);
   if (rawFields.length === 0) issues.push({ path, message: '"fields" must list at least one field' });
-  const fields = rawFields.flatMap((f, i) => parseField(f, `${path}.fields[${i}]`, issues) ?? []);
+  const parsed = rawFields.flatMap((f, index) => {
+    const field = parseField(f, `${path}.fields[${index}]`, issues);
+    return field ? [{ field, index }] : [];
+  });
+  const fields = parsed.map((p) => p.field);
+  const indexes = parsed.map((p) => p.index);
   const names = new Set<string>();
-  fields.forEach((field, i) => {
-    if (names.has(field.name)) issues.push({ path: `${path}.fields[${i}]`, message: `field name "${field.name}" is used twice` });
+  parsed.forEach(({ field, index }) => {
+    if (names.has(field.name)) issues.push({ path: `${path}.fields[${index}]`, message: `field name "${field.name}" is used twice` });
     names.add(field.name);
   });
   const template: Template = {
@@ -251,6 +257,6 @@ export function parseTemplate(raw: JsonObject, path: string, issues: InputIssue[
     autoSubmit: readBoolean(raw, 'autoSubmit', path, issues, false),
     ...(description !== undefined ? { description } : {}),
   };
-  checkReferences(template, path, issues);
+  checkReferences(template, indexes, path, issues);
   return template;
 }
