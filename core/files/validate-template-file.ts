@@ -1,0 +1,163 @@
+/**
+ * Checks a filled-in template file from its first byte to its last row, streaming: strict UTF-8,
+ * the header against the template file's, RFC 4180 records, the row limit, and every field's
+ * governance on every row. Rows that pass go to a sink as they come, so memory stays flat.
+ */
+import { checkRow, planRows, type DerivationContext, type Template } from '../templates/index.ts';
+import { CsvSyntaxError, csvRecords } from './csv-records.ts';
+import { Utf8Error, Utf8StreamDecoder } from './utf8-decoder.ts';
+
+/** The product's limit on a template file. */
+export const MAX_TEMPLATE_ROWS = 50_000;
+/** Issues kept per file; the counts stay exact beyond it. */
+export const MAX_KEPT_ISSUES = 10_000;
+
+export interface FileIssue {
+  /** Spreadsheet numbering: the header is row 1. Absent for an issue of the whole file. */
+  row?: number;
+  column?: string;
+  value?: string;
+  /** `encoding`, `empty`, `headerOnly`, `header`, `quotes`, `columns`, `rowLimit`, or a field rule. */
+  rule: string;
+  message: string;
+}
+
+export interface AcceptedRow {
+  row: number;
+  /** Every field's stored value, by field name, in schema order. */
+  values: Map<string, string>;
+}
+
+export interface RejectedRow {
+  row: number;
+  cells: string[];
+  issues: FileIssue[];
+}
+
+export interface FileValidationOptions {
+  /** @default 50,000 (the product's) */
+  rowLimit?: number;
+  /** @default 10,000 */
+  maxKeptIssues?: number;
+  derivation: DerivationContext;
+  /** Called for each row that passes, in order; awaited when it returns a promise. */
+  onAccepted?: (row: AcceptedRow) => void | Promise<void>;
+  /** Called for each row that fails. */
+  onRejected?: (row: RejectedRow) => void | Promise<void>;
+}
+
+export interface FileValidationResult {
+  /** No issue at all: the file and every row are valid. */
+  ok: boolean;
+  /** An issue of the whole file (encoding, header, limit): no row can be trusted. */
+  fileFailed: boolean;
+  counts: { rows: number; accepted: number; rejected: number; blank: number };
+  issues: FileIssue[];
+  /** Issues beyond `maxKeptIssues`, counted but not kept. */
+  issuesNotKept: number;
+}
+
+async function* decodeText(source: AsyncIterable<Uint8Array>, decoder: Utf8StreamDecoder): AsyncGenerator<string> {
+  for await (const chunk of source) {
+    const text = decoder.decode(chunk);
+    if (text) yield text;
+  }
+  const tail = decoder.end();
+  if (tail) yield tail;
+}
+
+function headerIssues(header: string[], expected: string[]): FileIssue[] {
+  const issues: FileIssue[] = [];
+  const seen = new Set<string>();
+  for (const name of header) {
+    if (seen.has(name)) issues.push({ row: 1, column: name, value: name, rule: 'header', message: `column ${JSON.stringify(name)} appears more than once` });
+    seen.add(name);
+  }
+  const missing = expected.filter((name) => !header.includes(name));
+  const unknown = header.filter((name) => !expected.includes(name));
+  for (const name of missing) {
+    const near = unknown.find((u) => u.trim().toLowerCase() === name.toLowerCase());
+    issues.push({ row: 1, column: name, rule: 'header', message: `column ${JSON.stringify(name)} is missing${near !== undefined ? ` (the file has ${JSON.stringify(near)}: names must match exactly)` : ''}` });
+  }
+  for (const name of unknown) issues.push({ row: 1, column: name, value: name, rule: 'header', message: `column ${JSON.stringify(name)} is not in the template file (expected ${expected.map((e) => JSON.stringify(e)).join(', ')})` });
+  if (issues.length === 0 && header.join('\u0000') !== expected.join('\u0000')) {
+    issues.push({ row: 1, rule: 'header', message: `the columns are in another order than the template file's: expected ${expected.map((e) => JSON.stringify(e)).join(', ')}` });
+  }
+  return issues;
+}
+
+export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, template: Template, options: FileValidationOptions): Promise<FileValidationResult> {
+  const rowLimit = options.rowLimit ?? MAX_TEMPLATE_ROWS;
+  const maxKept = options.maxKeptIssues ?? MAX_KEPT_ISSUES;
+  const plan = planRows(template);
+  const issues: FileIssue[] = [];
+  let issuesNotKept = 0;
+  const keep = (issue: FileIssue) => {
+    if (issues.length < maxKept) issues.push(issue);
+    else issuesNotKept++;
+  };
+  const counts = { rows: 0, accepted: 0, rejected: 0, blank: 0 };
+  let fileFailed = false;
+  const failFile = (issue: FileIssue) => {
+    fileFailed = true;
+    keep(issue);
+  };
+  const decoder = new Utf8StreamDecoder();
+  let sawHeader = false;
+  try {
+    for await (const record of csvRecords(decodeText(source, decoder))) {
+      const row = record.index + 1;
+      if (!sawHeader) {
+        sawHeader = true;
+        const header = record.cells;
+        if (header.length === 1 && header[0] === '') {
+          failFile({ row: 1, rule: 'header', message: 'the first line is empty: it must be the header of the template file' });
+          break;
+        }
+        const problems = headerIssues(header, plan.columns);
+        if (problems.length) {
+          fileFailed = true;
+          problems.forEach(keep);
+          break;
+        }
+        continue;
+      }
+      if (record.cells.every((cell) => cell === '')) {
+        counts.blank++; // empty lines and rows of bare commas are skipped, as a spreadsheet shows them
+        continue;
+      }
+      if (counts.rows >= rowLimit) {
+        failFile({ rule: 'rowLimit', message: `the file has more than ${rowLimit.toLocaleString('en-US')} rows, the limit of a template file` });
+        break;
+      }
+      counts.rows++;
+      const rowIssues: FileIssue[] = [];
+      // A broken quote also breaks the cell count; the quote is the cause worth naming.
+      if (record.error) rowIssues.push({ row, rule: 'quotes', message: record.error });
+      else if (record.cells.length !== plan.columns.length) {
+        rowIssues.push({ row, rule: 'columns', message: `has ${record.cells.length} value(s) where the header has ${plan.columns.length}` });
+      }
+      if (rowIssues.length === 0) {
+        const checked = checkRow(plan, record.cells, options.derivation);
+        for (const issue of checked.issues) rowIssues.push({ row, ...issue });
+        if (rowIssues.length === 0) {
+          counts.accepted++;
+          await options.onAccepted?.({ row, values: checked.values });
+          continue;
+        }
+      }
+      counts.rejected++;
+      rowIssues.forEach(keep);
+      await options.onRejected?.({ row, cells: record.cells, issues: rowIssues });
+    }
+  } catch (error) {
+    if (error instanceof Utf8Error) failFile({ rule: 'encoding', message: `the file ${error.message}` });
+    else if (error instanceof CsvSyntaxError) failFile({ row: error.record + 1, rule: 'quotes', message: error.message });
+    else throw error;
+  }
+  if (!fileFailed) {
+    if (!sawHeader) failFile({ rule: 'empty', message: 'the file is empty: it must hold the template file\'s header and at least one row' });
+    else if (counts.rows === 0) failFile({ rule: 'headerOnly', message: 'the file has a header but no rows' });
+  }
+  return { ok: !fileFailed && counts.rejected === 0, fileFailed, counts, issues, issuesNotKept };
+}
