@@ -4,12 +4,16 @@
  */
 import { WorkspaceFileError } from '../workspace-file.ts';
 import { parseStartOptions, runStart, START_USAGE } from './start.ts';
+import { runTemplateFile } from './template-file.ts';
+import { runValidate } from './validate.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 const USAGE = `Usage: s3-harness <command> [options]
 
 Commands:
-  start    start the embedded S3 endpoint behind the simulated IAM gateway
+  start           start the embedded S3 endpoint behind the simulated IAM gateway
+  template-file   write a template's CSV header (the file users fill in)
+  validate        check a filled-in file against a template, as an import would
 
 Run "s3-harness <command> --help" for a command's options.`;
 
@@ -33,6 +37,10 @@ async function main(argv: string[]): Promise<number> {
       await stop();
       return EXIT.ok;
     }
+    case 'template-file':
+      return runTemplateFile(rest);
+    case 'validate':
+      return runValidate(rest);
     case undefined:
     case '-h':
     case '--help':

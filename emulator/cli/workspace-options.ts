@@ -1,0 +1,20 @@
+/** What several commands share: the workspace option and finding a template in it. */
+import type { WorkspaceTemplate } from '../../core/workspace/index.ts';
+import { loadWorkspaceFile, type LoadedWorkspace } from '../workspace-file.ts';
+import { DEMO_WORKSPACE } from './start.ts';
+import { UsageError } from './usage-error.ts';
+
+export async function loadTemplate(workspaceFile: string | undefined, templateName: string | undefined): Promise<LoadedWorkspace & { template: WorkspaceTemplate }> {
+  if (!templateName) throw new UsageError('--template NAME is required');
+  const loaded = await loadWorkspaceFile(workspaceFile ?? DEMO_WORKSPACE);
+  const template = loaded.workspace.templates.find((t) => t.name === templateName);
+  if (!template) {
+    const names = loaded.workspace.templates.map((t) => `"${t.name}"`).join(', ') || 'none';
+    throw new UsageError(`template "${templateName}" is not in ${workspaceFile ?? DEMO_WORKSPACE} (its templates: ${names})`);
+  }
+  return { ...loaded, template };
+}
+
+export function parseError(error: unknown, command: string): UsageError {
+  return new UsageError(`${(error as Error).message.split('\n')[0]} (see s3-harness ${command} --help)`);
+}
