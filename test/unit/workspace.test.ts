@@ -6,7 +6,7 @@ import { formatIssue } from '../../core/shared/issues.ts';
 describe('parseWorkspace', () => {
   it('accepts the demo workspace', () => {
     const result = parseWorkspace(JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')));
-    expect(result.ok ? result.value.iam.users.map((u) => u.name) : result.issues).toEqual(['admin', 'uploader', 'claravine', 'reader', 'intern']);
+    expect(result.ok ? result.value.iam.users.map((u) => u.name) : result.issues).toEqual(['admin', 'uploader', 'platform', 'claravine', 'reader', 'intern']);
   });
 
   it('lists every problem with its path and what was expected', () => {
