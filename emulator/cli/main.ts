@@ -17,6 +17,9 @@ Commands:
 
 Run "s3-harness <command> --help" for a command's options.`;
 
+// The SDK warns that releases after January 2027 need Node 22; the lock file pins one that does not.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {

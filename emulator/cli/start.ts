@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Workspace } from '../../core/workspace/index.ts';
-import { startGatewayServer, type RunningGateway } from '../gateway/index.ts';
+import { startHarness, type Harness } from '../harness.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -20,7 +20,8 @@ Options:
   --data DIR         where objects and state are kept across restarts (default: .s3-harness)
   --ephemeral        use a temporary data folder, removed on exit
   --host HOST        address to listen on (default: 127.0.0.1)
-  --port PORT        port to listen on; 0 picks a free port (default: 4568)
+  --port PORT        S3 endpoint port; 0 picks a free port (default: 4568)
+  --api-port PORT    JSON API port; 0 picks a free port (default: 4569)
   --quiet            do not log denials and new objects
   -h, --help         show this help`;
 
@@ -32,6 +33,7 @@ export interface StartOptions {
   ephemeral: boolean;
   host: string;
   port: number;
+  apiPort: number;
   quiet: boolean;
 }
 
@@ -42,19 +44,24 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
       args, strict: true, allowPositionals: false,
       options: {
         workspace: { type: 'string' }, data: { type: 'string' }, ephemeral: { type: 'boolean' },
-        host: { type: 'string' }, port: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        host: { type: 'string' }, port: { type: 'string' }, 'api-port': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see s3-harness start --help)`);
   }
   if (values.help) return 'help';
-  const port = Number(values.port ?? '4568');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
+  const portOf = (name: string, text: string | undefined, fallback: number) => {
+    const port = Number(text ?? fallback);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${name} must be a number from 0 to 65535, got "${text}"`);
+    return port;
+  };
+  const port = portOf('port', values.port, 4568);
+  const apiPort = portOf('api-port', values['api-port'], 4569);
   if (values.ephemeral && values.data) throw new UsageError('--ephemeral and --data cannot be used together');
   return {
     workspace: values.workspace ?? DEMO_WORKSPACE, data: values.data ?? '.s3-harness', ephemeral: values.ephemeral ?? false,
-    host: values.host ?? '127.0.0.1', port, quiet: values.quiet ?? false,
+    host: values.host ?? '127.0.0.1', port, apiPort, quiet: values.quiet ?? false,
   };
 }
 
@@ -75,16 +82,20 @@ export function credentialLines(workspace: Workspace, endpoint: string, showSecr
   return lines;
 }
 
-export async function runStart(options: StartOptions, log: (line: string) => void = console.log): Promise<{ running: RunningGateway; stop: () => Promise<void> }> {
+export async function runStart(options: StartOptions, log: (line: string) => void = console.log): Promise<{ running: Harness; stop: () => Promise<void> }> {
   const { workspace, warnings } = await loadWorkspaceFile(options.workspace);
   const dataDirectory = options.ephemeral ? await mkdtemp(join(tmpdir(), 's3-harness-')) : resolve(options.data);
-  let running: RunningGateway;
+  let running: Harness;
+  // Engine lines (imports, failures, warnings) are logged from the start; `quiet` keeps only failures.
+  const engineLog = (line: string) => {
+    if (!options.quiet || /^\[(import failed|import error|alert)\]/.test(line)) log(line);
+  };
   try {
-    running = await startGatewayServer({ workspace, dataDirectory, host: options.host, port: options.port });
+    running = await startHarness({ workspace, dataDirectory, host: options.host, port: options.port, apiPort: options.apiPort, log: engineLog });
   } catch (error) {
     if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on ${options.host} is already in use (pass --port 0 to pick a free one)`);
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${options.port} or ${options.apiPort} on ${options.host} is already in use (pass --port 0 --api-port 0 to pick free ones)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${options.host}"`);
     throw error;
   }
@@ -96,6 +107,7 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
     log(`Note: the policy of bucket ${bucket} was changed through the S3 API on ${changedAt}; that version is in force, not the workspace's.`);
   }
   log(`S3 endpoint: ${running.endpoint}`);
+  log(`API: ${running.apiUrl}`);
   for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
   log('');
   log('Press Ctrl-C to stop.');

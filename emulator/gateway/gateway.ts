@@ -16,6 +16,7 @@ import { openBucketState } from './bucket-state.ts';
 import { awaitingContinue, type GatewayEvents, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { KeyLocks } from './key-locks.ts';
+import { UPLOADER_META } from './forward.ts';
 import * as objectHandlers from './object-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
@@ -46,6 +47,8 @@ export interface Gateway {
   readonly storage: GatewayServices['storage'];
   /** The buckets whose policy was changed through the S3 API, with when. */
   policyOverrides(): { bucket: string; changedAt: string }[];
+  /** The IAM user who wrote an object (the gateway records it; S3 clients never see it). */
+  uploaderOf(bucket: string, key: string): Promise<string | undefined>;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -81,6 +84,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     events: services.events,
     storage,
+    uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key))?.metadata[UPLOADER_META],
     policyOverrides: () => workspace.buckets.flatMap((b) => {
       const changedAt = state.policyChangedThroughApi(b.name);
       return changedAt ? [{ bucket: b.name, changedAt }] : [];

@@ -22,7 +22,7 @@ function clientFrom(output: string, endpoint: string, user: string): S3Client {
 describe('s3-harness start', () => {
   it('prints the endpoint and pasteable credentials for the demo, serves them, and stops cleanly on Ctrl-C', async () => {
     const data = join(dir, 'data');
-    const started = await startCli(['--data', data, '--port', '0']);
+    const started = await startCli(['--data', data, '--port', '0', '--api-port', '0']);
     try {
       const admin = clientFrom(started.output(), started.endpoint, 'admin');
       await admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: 'x' }));
@@ -34,7 +34,7 @@ describe('s3-harness start', () => {
       expect(await started.stop()).toBe(0);
     }
     // Restart on the same data folder: the object is still there.
-    const again = await startCli(['--data', data, '--port', '0']);
+    const again = await startCli(['--data', data, '--port', '0', '--api-port', '0']);
     try {
       const got = await clientFrom(again.output(), again.endpoint, 'admin').send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv' }));
       expect(await got.Body!.transformToString()).toBe('x');
@@ -46,7 +46,7 @@ describe('s3-harness start', () => {
   it('never prints the secrets of a workspace other than the demo, and removes an ephemeral folder on exit', async () => {
     const file = join(dir, 'customer.json');
     await writeFile(file, JSON.stringify({ accountId: '210987654321', region: 'eu-west-1', buckets: [{ name: 'cust-bucket' }], iam: { users: [{ name: 'u', accessKeyId: 'AKIACUSTOMER00000001', secretAccessKey: 'TopSecretValue123', policies: [] }] } }));
-    const started = await startCli(['--workspace', file, '--ephemeral', '--port', '0']);
+    const started = await startCli(['--workspace', file, '--ephemeral', '--port', '0', '--api-port', '0']);
     const output = started.output();
     const data = /Data: (\S+)/.exec(output)![1]!;
     expect(existsSync(data)).toBe(true);

@@ -1,0 +1,56 @@
+/**
+ * What an integration can do with its account's keys, checked as the product's Step 3 does.
+ * "List Buckets" mode lists the buckets (s3:ListAllMyBuckets) and then lists under the prefix
+ * (s3:ListBucket with s3:prefix); a denial of either is the product's permission warning, which
+ * points to Manual Bucket Entry. Manual mode never lists (../shared/notes/product.md).
+ */
+import type { S3Failure } from '../submissions/index.ts';
+import type { IntegrationRef } from './importer.ts';
+import type { AccountS3 } from './ports.ts';
+
+export interface IntegrationWarning {
+  action: string;
+  message: string;
+  error?: S3Failure;
+}
+
+export interface IntegrationStatus {
+  id: string;
+  template: string;
+  name: string;
+  account: string;
+  bucket: string;
+  prefix: string;
+  bucketMode: 'list' | 'manual';
+  detection: 'event' | 'poll';
+  outcome: 'all-or-nothing' | 'auto-submit';
+  /** `warning`: a list-mode integration that cannot list; it imports nothing until switched to manual. */
+  status: 'active' | 'warning';
+  warnings: IntegrationWarning[];
+  checkedAt: string;
+}
+
+function switchToManual(account: string): string {
+  return `Permission warning: account "${account}" cannot list with its keys. Select "Manual Bucket Entry" (bucketMode "manual") and enter the bucket name.`;
+}
+
+export async function checkIntegration(ref: IntegrationRef, s3: AccountS3, now: Date): Promise<IntegrationStatus> {
+  const { integration } = ref;
+  const warnings: IntegrationWarning[] = [];
+  if (integration.bucketMode === 'list') {
+    const buckets = await s3.listBuckets();
+    if (!buckets.ok) {
+      warnings.push({ action: 's3:ListAllMyBuckets', message: `${switchToManual(integration.account)} (ListBuckets: ${buckets.error.code})`, error: buckets.error });
+    } else if (!buckets.value.includes(integration.bucket)) {
+      warnings.push({ action: 's3:ListAllMyBuckets', message: `bucket "${integration.bucket}" is not among the buckets account "${integration.account}" lists (${buckets.value.map((b) => `"${b}"`).join(', ') || 'none'})` });
+    } else {
+      const listed = await s3.listObjects(integration.bucket, ref.prefix.staticPrefix);
+      if (!listed.ok) warnings.push({ action: 's3:ListBucket', message: `${switchToManual(integration.account)} (ListObjectsV2 on "${integration.bucket}" under "${ref.prefix.staticPrefix}": ${listed.error.code})`, error: listed.error });
+    }
+  }
+  return {
+    id: ref.id, template: ref.template.name, name: integration.name, account: integration.account, bucket: integration.bucket,
+    prefix: integration.prefix, bucketMode: integration.bucketMode, detection: integration.detection, outcome: integration.outcome,
+    status: warnings.length ? 'warning' : 'active', warnings, checkedAt: now.toISOString(),
+  };
+}

@@ -1,0 +1,2 @@
+/** Submissions and dataset rows. */
+export type * from './submission-types.ts';

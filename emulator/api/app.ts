@@ -1,0 +1,68 @@
+/**
+ * The JSON API served by `start` (shapes in docs/api.md). Tested in-process with `app.request()`.
+ */
+import { Hono } from 'hono';
+import { stream } from 'hono/streaming';
+import Papa from 'papaparse';
+import type { SubmissionStatus } from '../../core/submissions/index.ts';
+import { templateFileColumns } from '../../core/templates/index.ts';
+import type { Workspace } from '../../core/workspace/index.ts';
+import type { Engine } from '../engine/engine.ts';
+
+const STATUSES: readonly SubmissionStatus[] = ['complete', 'failed', 'pending'];
+
+export function createApiApp(workspace: Workspace, engine: Engine): Hono {
+  const app = new Hono();
+  const notFound = (what: string) => ({ error: { code: 'NotFound', message: what } });
+
+  app.get('/api/submissions', (c) => {
+    const template = c.req.query('template');
+    const status = c.req.query('status');
+    if (status !== undefined && !STATUSES.includes(status as SubmissionStatus)) {
+      return c.json({ error: { code: 'BadRequest', message: `status must be one of ${STATUSES.join(', ')}, got "${status}"` } }, 400);
+    }
+    const list = engine.store.submissions()
+      .filter((s) => (template === undefined || s.template === template) && (status === undefined || s.status === status))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+    return c.json(list);
+  });
+
+  app.get('/api/submissions/:id', (c) => {
+    const submission = engine.store.submission(c.req.param('id'));
+    return submission ? c.json(submission) : c.json(notFound(`no submission "${c.req.param('id')}"`), 404);
+  });
+
+  app.get('/api/templates', (c) => c.json(workspace.templates.map(({ inbound, ...template }) => ({
+    ...template, templateFileColumns: templateFileColumns(template), inbound: inbound.map((i) => i.name),
+  }))));
+
+  const template = (name: string) => workspace.templates.find((t) => t.name === name);
+
+  app.get('/api/templates/:name/template-file', (c) => {
+    const found = template(c.req.param('name'));
+    if (!found) return c.json(notFound(`no template "${c.req.param('name')}"`), 404);
+    c.header('content-disposition', `attachment; filename="${encodeURIComponent(found.name)}.csv"`);
+    return c.body(`${Papa.unparse([templateFileColumns(found)], { newline: '\r\n' })}\r\n`, 200, { 'content-type': 'text/csv; charset=utf-8' });
+  });
+
+  app.get('/api/templates/:name/dataset', (c) => {
+    const found = template(c.req.param('name'));
+    if (!found) return c.json(notFound(`no template "${c.req.param('name')}"`), 404);
+    c.header('content-type', 'application/json; charset=utf-8');
+    // Streamed: a dataset can be far larger than any one response should hold in memory.
+    return stream(c, async (out) => {
+      let first = true;
+      await out.write('[');
+      for await (const row of engine.store.dataset(found.name)) {
+        await out.write(`${first ? '' : ','}\n${JSON.stringify(row)}`);
+        first = false;
+      }
+      await out.write(first ? ']' : '\n]');
+    });
+  });
+
+  app.get('/api/integrations', (c) => c.json(engine.integrations()));
+
+  app.notFound((c) => c.json(notFound(`no route ${c.req.method} ${c.req.path}`), 404));
+  return app;
+}

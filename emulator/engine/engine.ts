@@ -1,0 +1,178 @@
+/**
+ * The platform side, wired to the emulated AWS: inbound integrations detect dropped objects (the
+ * gateway's object-created events, or polling with the account's keys), the importer runs them one
+ * at a time from a queue, and unfinished imports of an earlier run are finished at start.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { checkIntegration, createImporter, type AccountS3, type DroppedObject, type IntegrationRef, type IntegrationStatus, type LedgerEntry } from '../../core/inbound/index.ts';
+import type { Submission } from '../../core/submissions/index.ts';
+import type { Workspace } from '../../core/workspace/index.ts';
+import type { Gateway } from '../gateway/index.ts';
+import { createAccountS3 } from './account-s3.ts';
+import { sendWebhook } from './alerts.ts';
+import { openSubmissionStore, type EngineStore } from './submission-store.ts';
+
+export interface EngineOptions {
+  workspace: Workspace;
+  gateway: Gateway;
+  /** The gateway's S3 endpoint: the engine calls it like any client. */
+  endpoint: string;
+  dataDirectory: string;
+  now?: () => Date;
+  log?: (line: string) => void;
+  /** @default 50,000 */
+  rowLimit?: number;
+}
+
+export interface EngineEvents {
+  submission: [Submission];
+}
+
+export interface Engine {
+  readonly store: EngineStore;
+  readonly events: EventEmitter<EngineEvents>;
+  integrations(): IntegrationStatus[];
+  /** Re-checks every integration's permissions. */
+  checkIntegrations(): Promise<IntegrationStatus[]>;
+  /** Resolves when no import is queued or running. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const { workspace, gateway } = options;
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => {});
+  const store = await openSubmissionStore(join(options.dataDirectory, 'engine'), () => randomUUID());
+  const events = new EventEmitter<EngineEvents>();
+  const clients = new Map<string, AccountS3 & { client: { destroy(): void } }>();
+  const s3For = (accountName: string, region: string): AccountS3 => {
+    const cacheKey = `${accountName}|${region}`;
+    let s3 = clients.get(cacheKey);
+    if (!s3) {
+      const account = workspace.accounts.find((a) => a.name === accountName);
+      if (!account) throw new Error(`no account "${accountName}" in the workspace`);
+      s3 = createAccountS3(options.endpoint, account, region);
+      clients.set(cacheKey, s3);
+    }
+    return s3;
+  };
+  const importer = createImporter({
+    store, templates: workspace.templates, s3For, now, randomInt: (below) => randomInt(below), newId: () => randomUUID(),
+    person: (name) => {
+      const user = workspace.iam.users.find((u) => u.name === name);
+      return user ? { displayName: user.displayName, ...(user.email ? { email: user.email } : {}) } : undefined;
+    },
+    ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+  });
+
+  const statuses = new Map<string, IntegrationStatus>();
+  const checkIntegrations = async () => {
+    for (const ref of importer.integrations) {
+      const status = await checkIntegration(ref, s3For(ref.integration.account, ref.integration.region), now());
+      statuses.set(ref.id, status);
+      for (const warning of status.warnings) log(`[integration] ${ref.id}: ${warning.message}`);
+    }
+    return [...statuses.values()];
+  };
+  const active = (ref: IntegrationRef) => statuses.get(ref.id)?.status !== 'warning';
+
+  // One import at a time, in the order objects arrived.
+  let queue: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const report = (submissions: Submission[], entry: LedgerEntry) => {
+    if (submissions.length === 0) log(`[import] ${entry.integration}: s3://${entry.bucket}/${entry.key} changed before it was read; its new version is imported on its own`);
+    for (const submission of submissions) {
+      events.emit('submission', submission);
+      const what = `${entry.integration}: s3://${entry.bucket}/${entry.key} -> submission ${submission.id} ${submission.status.toUpperCase()}`;
+      if (submission.status === 'failed') {
+        const first = submission.error ? `${submission.error.code}: ${submission.error.message}${submission.error.explanation ? ` (${submission.error.explanation})` : ''}` : submission.issues[0] ? `${submission.issues[0].row ? `row ${submission.issues[0].row}, ` : ''}${submission.issues[0].column ? `${submission.issues[0].column}: ` : ''}${submission.issues[0].message}` : '';
+        const more = submission.issues.length + submission.issuesNotKept > 1 ? ` (+${submission.issues.length + submission.issuesNotKept - 1} more issue(s))` : '';
+        log(`[import failed] ${what}: ${first}${more}`);
+        if (workspace.alerts.webhookUrl) void sendWebhook({ event: 'import.failed', submission }, { url: workspace.alerts.webhookUrl, log });
+      } else {
+        log(`[import] ${what} (${submission.counts.rows} row(s), ${submission.counts.accepted} accepted, ${submission.counts.rejected} rejected)`);
+      }
+    }
+  };
+  const enqueue = (entry: LedgerEntry) => {
+    pending++;
+    queue = queue.then(async () => {
+      try {
+        report(await importer.run(entry), entry);
+      } catch (error) {
+        log(`[import error] ${entry.integration}: s3://${entry.bucket}/${entry.key}: ${(error as Error).message}; it is retried at the next start`);
+      } finally {
+        pending--;
+      }
+    });
+  };
+  let detecting = 0;
+  const detect = async (object: DroppedObject, only: (ref: IntegrationRef) => boolean) => {
+    detecting++;
+    try {
+      for (const entry of await importer.detect(object, (ref) => active(ref) && only(ref))) enqueue(entry);
+    } finally {
+      detecting--;
+    }
+  };
+
+  await checkIntegrations();
+  for (const entry of await store.unfinished()) {
+    log(`[import] finishing an import interrupted by the last stop: ${entry.integration}: s3://${entry.bucket}/${entry.key}`);
+    enqueue(entry);
+  }
+
+  const onCreated = (event: { bucket: string; key: string; etag?: string; size?: number; userName?: string }) => {
+    void detect({ bucket: event.bucket, key: event.key, etag: event.etag ?? '', size: event.size ?? 0, ...(event.userName ? { uploadedBy: event.userName } : {}) }, (ref) => ref.integration.detection === 'event');
+  };
+  gateway.events.on('objectCreated', onCreated);
+
+  // Poll mode: ListObjectsV2 under the prefix with the account's keys (needs s3:ListBucket).
+  const timers = importer.integrations.filter((ref) => ref.integration.detection === 'poll').map((ref) => {
+    let running = false;
+    const poll = async () => {
+      if (running || !active(ref)) return;
+      running = true;
+      try {
+        const listed = await s3For(ref.integration.account, ref.integration.region).listObjects(ref.integration.bucket, ref.prefix.staticPrefix, { all: true });
+        const status = statuses.get(ref.id);
+        if (!listed.ok) {
+          if (status && !status.warnings.some((w) => w.action === 's3:ListBucket')) {
+            status.warnings.push({ action: 's3:ListBucket', message: `polling needs s3:ListBucket: ListObjectsV2 under "${ref.prefix.staticPrefix}" failed with ${listed.error.code}`, error: listed.error });
+            log(`[integration] ${ref.id}: polling failed: ${listed.error.code}: ${listed.error.message}`);
+          }
+          return;
+        }
+        for (const object of listed.value) {
+          const uploadedBy = await gateway.uploaderOf(ref.integration.bucket, object.key);
+          await detect({ bucket: ref.integration.bucket, key: object.key, etag: object.etag, size: object.size, ...(uploadedBy ? { uploadedBy } : {}) }, (r) => r.id === ref.id);
+        }
+      } finally {
+        running = false;
+      }
+    };
+    void poll();
+    return setInterval(() => void poll(), ref.integration.pollIntervalSeconds * 1000);
+  });
+
+  return {
+    store, events,
+    integrations: () => [...statuses.values()],
+    checkIntegrations,
+    idle: async () => {
+      while (pending > 0 || detecting > 0) {
+        await queue;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    async stop() {
+      gateway.events.off('objectCreated', onCreated);
+      for (const timer of timers) clearInterval(timer);
+      await queue;
+      for (const s3 of clients.values()) s3.client.destroy();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** The whole harness on one machine: the gateway in front of s3rver, the engine, the JSON API. */
+import { createApiApp } from './api/app.ts';
+import { startApiServer } from './api/server.ts';
+import { startEngine, type Engine } from './engine/engine.ts';
+import { startGatewayServer, type RunningGateway } from './gateway/index.ts';
+import type { Workspace } from '../core/workspace/index.ts';
+
+export interface HarnessOptions {
+  workspace: Workspace;
+  dataDirectory: string;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** S3 endpoint port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** API port; 0 picks a free one. @default 0 */
+  apiPort?: number;
+  log?: (line: string) => void;
+  /** Request bodies above this size are spooled to disk. */
+  memoryLimitBytes?: number;
+  rowLimit?: number;
+}
+
+export interface Harness extends RunningGateway {
+  engine: Engine;
+  apiUrl: string;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const host = options.host ?? '127.0.0.1';
+  const running = await startGatewayServer({
+    workspace: options.workspace, dataDirectory: options.dataDirectory, host, port: options.port ?? 0,
+    ...(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
+  });
+  let engine: Engine | undefined;
+  try {
+    engine = await startEngine({
+      workspace: options.workspace, gateway: running.gateway, endpoint: running.endpoint, dataDirectory: options.dataDirectory,
+      ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+    });
+    const api = await startApiServer(createApiApp(options.workspace, engine), host, options.apiPort ?? 0);
+    const started = engine;
+    return {
+      ...running, engine: started, apiUrl: api.url,
+      async close() {
+        await started.stop();
+        await api.close();
+        await running.close();
+      },
+    };
+  } catch (error) {
+    await engine?.stop();
+    await running.close();
+    throw error;
+  }
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
+import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
+import { hasCommand, run, warnSkipped } from '../helpers/system-tools.ts';
+
+const hasAws = hasCommand('aws');
+if (!hasAws) warnSkipped('the aws cli', 'apt-get install awscli');
+
+let h: TestHarness;
+beforeAll(async () => {
+  h = await startTestHarness();
+});
+afterAll(() => h.stop());
+
+const HEADER = 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags';
+const drop = (key: string, body: string | Uint8Array, user = 'uploader') => h.client(user).send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: key, Body: body }));
+
+describe('inbound import through the gateway', () => {
+  it('turns a file dropped with the SDK into a complete submission, with derived values in the dataset', async () => {
+    await drop('us/submissions/Email_sdk.csv', readFileSync('fixtures/files/Email.csv'));
+    const [submission] = await h.submissionsOf('us/submissions/Email_sdk.csv');
+    expect(submission).toMatchObject({
+      template: 'Email', integration: 'Email drop', name: 'Email_sdk.csv', status: 'complete',
+      source: { bucket: 'acme-claravine', key: 'us/submissions/Email_sdk.csv', size: readFileSync('fixtures/files/Email.csv').length, uploadedBy: 'uploader' },
+      submittedBy: 'Uma Loader', submittedByEmail: 'uma@example.com', counts: { rows: 3, accepted: 3, rejected: 0 }, issues: [],
+    });
+    const dataset = await h.api<DatasetRow[]>('/api/templates/Email/dataset');
+    const spring = dataset.find((r) => r.values['Campaign Name'] === 'Spring Sale')!;
+    expect(spring.values).toMatchObject({ 'Channel Code': 'EM', 'Launch Date': '2026-03-01', Source: 'US' });
+    expect(spring.values['Tracking Code']).toMatch(/^EM-\d{8}-\d{5}$/);
+  });
+
+  it.skipIf(!hasAws)('imports a file dropped with the aws cli', async () => {
+    const user = h.workspace.iam.users.find((u) => u.name === 'uploader')!;
+    const result = await run('aws', ['--endpoint-url', h.endpoint, 's3', 'cp', '--only-show-errors', 'fixtures/files/Email.csv', 's3://acme-claravine/us/submissions/Email_cli.csv'], {
+      env: { PATH: process.env.PATH, HOME: h.dataDirectory, AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
+    });
+    expect(result.status).toBe(0);
+    const [submission] = await h.submissionsOf('us/submissions/Email_cli.csv');
+    expect([submission!.status, submission!.counts.accepted, submission!.source.uploadedBy]).toEqual(['complete', 3, 'uploader']);
+  });
+
+  it('fails a file with bad rows, naming row, column and rule, and leaves the dataset alone', async () => {
+    const before = (await h.api<DatasetRow[]>('/api/templates/Email/dataset')).length;
+    await drop('us/submissions/Email_bad.csv', readFileSync('fixtures/files/Email-bad.csv'));
+    const [submission] = await h.submissionsOf('us/submissions/Email_bad.csv');
+    expect(submission!.status).toBe('failed');
+    expect(submission!.counts).toEqual({ rows: 3, accepted: 1, rejected: 2 });
+    expect(submission!.issues).toContainEqual({ row: 3, column: 'Country', value: 'France', rule: 'drilldown', message: '"France" is not a child of "Region" = "AMER" (expected one of "Canada", "USA")' });
+    expect((await h.api<DatasetRow[]>('/api/templates/Email/dataset')).length).toBe(before);
+    expect(h.logs.some((l) => l.startsWith('[import failed] Email/Email drop: s3://acme-claravine/us/submissions/Email_bad.csv'))).toBe(true);
+  });
+
+  it('fails the import with AccessDenied on GetObject under the article\'s custom policy, and says why', async () => {
+    await drop('us/social/post.csv', 'Post Name,Network\r\nHello,LinkedIn\r\n');
+    const [submission] = await h.submissionsOf('us/social/post.csv');
+    expect(submission!.status).toBe('failed');
+    expect(submission!.error).toMatchObject({
+      code: 'AccessDenied', status: 403,
+      message: 'User: arn:aws:iam::123456789012:user/claravine is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::acme-claravine/us/social/post.csv" because no identity-based policy allows the s3:GetObject action',
+    });
+    expect(submission!.error!.explanation).toContain('No statement of identity policy 0 of user claravine allows s3:GetObject');
+    expect(submission!.issues[0]).toMatchObject({ rule: 'access' });
+  });
+
+  it('accepts a byte-order mark and refuses a Latin-1 file with its byte offset', async () => {
+    await drop('us/submissions/Email_bom.csv', `\uFEFF${HEADER}\r\nSpring BOM,Email,,EMEA,Spain,,\r\n`);
+    expect((await h.submissionsOf('us/submissions/Email_bom.csv'))[0]!.status).toBe('complete');
+    await drop('us/submissions/Email_latin1.csv', Buffer.from(`${HEADER}\r\nCaf\u00e9 promo,Email,,EMEA,Spain,,\r\n`, 'latin1'));
+    const [latin1] = await h.submissionsOf('us/submissions/Email_latin1.csv');
+    expect(latin1!.status).toBe('failed');
+    expect(latin1!.issues).toEqual([{ rule: 'encoding', message: `the file is not valid UTF-8: byte offset ${HEADER.length + 5} (0xE9); save the file as "CSV UTF-8"` }]);
+  });
+
+  it('fails a file of 50,001 rows on the row limit', async () => {
+    const rows = Array.from({ length: 50_001 }, (_, i) => `Campaign ${i},Email,,EMEA,Spain,,`).join('\r\n');
+    await drop('us/submissions/Email_big.csv', `${HEADER}\r\n${rows}\r\n`);
+    const [submission] = await h.submissionsOf('us/submissions/Email_big.csv');
+    expect([submission!.status, submission!.issues]).toEqual(['failed', [{ rule: 'rowLimit', message: 'the file has more than 50,000 rows, the limit of a template file' }]]);
+  });
+
+  it('imports an object version once; a changed object under the same key is new', async () => {
+    const body = `${HEADER}\r\nTwice Dropped,Email,,EMEA,Spain,,\r\n`;
+    await drop('us/submissions/Email_twice.csv', body);
+    await drop('us/submissions/Email_twice.csv', body); // same bytes, same ETag: the same version
+    await h.engine.idle();
+    expect(await h.submissionsOf('us/submissions/Email_twice.csv')).toHaveLength(1);
+    await drop('us/submissions/Email_twice.csv', `${body}Twice Changed,Social,,EMEA,Spain,,\r\n`);
+    await h.engine.idle();
+    const all = await h.submissionsOf('us/submissions/Email_twice.csv');
+    expect(all.map((s) => s.counts.rows).sort()).toEqual([1, 2]);
+  });
+
+  it('updates dataset rows whose update keys match, and adds the others', async () => {
+    await drop('us/submissions/Email_keys1.csv', `${HEADER}\r\nKeyed Campaign,Email,,EMEA,Spain,,\r\n`);
+    await h.submissionsOf('us/submissions/Email_keys1.csv');
+    await drop('us/submissions/Email_keys2.csv', `${HEADER}\r\nKeyed Campaign,Social,,AMER,USA,,\r\nKeyed campaign,Email,,EMEA,Spain,,\r\n`);
+    const [second] = await h.submissionsOf('us/submissions/Email_keys2.csv');
+    const rows = (await h.api<DatasetRow[]>('/api/templates/Email/dataset')).filter((r) => r.values['Campaign Name']!.toLowerCase() === 'keyed campaign');
+    expect(rows.map((r) => [r.values['Campaign Name'], r.values.Channel, r.submission])).toEqual([
+      ['Keyed Campaign', 'Social', second!.id],
+      ['Keyed campaign', 'Email', second!.id],
+    ]);
+    expect(rows[0]!.createdAt < rows[0]!.updatedAt).toBe(true);
+  });
+});
+
+describe('the JSON API', () => {
+  it('lists submissions newest first, filters them, and serves one by id', async () => {
+    const all = await h.api<Submission[]>('/api/submissions');
+    expect(all.length).toBeGreaterThan(3);
+    expect([...all].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).map((s) => s.createdAt)).toEqual(all.map((s) => s.createdAt));
+    const failed = await h.api<Submission[]>('/api/submissions?template=Email&status=failed');
+    expect(failed.every((s) => s.template === 'Email' && s.status === 'failed')).toBe(true);
+    expect(await h.api<Submission>(`/api/submissions/${all[0]!.id}`)).toEqual(all[0]);
+    const bad = await fetch(`${h.apiUrl}/api/submissions?status=done`);
+    expect(bad.status).toBe(400);
+  });
+
+  it('serves templates, the template file and integrations', async () => {
+    const templates = await h.api<{ name: string; templateFileColumns: string[] }[]>('/api/templates');
+    expect(templates.map((t) => t.name)).toEqual(['Email', 'Social']);
+    expect(await (await fetch(`${h.apiUrl}/api/templates/Social/template-file`)).text()).toBe('Post Name,Network\r\n');
+    const integrations = await h.api<{ id: string; status: string }[]>('/api/integrations');
+    expect(integrations.map((i) => [i.id, i.status])).toEqual([['Email/Email drop', 'active'], ['Social/Social', 'active']]);
+    expect((await fetch(`${h.apiUrl}/api/submissions/nope`)).status).toBe(404);
+  });
+});
+
