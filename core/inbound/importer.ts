@@ -151,7 +151,7 @@ export function createImporter(options: ImporterOptions): Importer {
     const now = options.now().toISOString();
     const stamp = { submittedAt: now, updatedAt: now, issuesNotKept: result.issuesNotKept };
     const { rows, accepted: acceptedCount, rejected: rejectedCount } = result.counts;
-    const merge = (submissionId: string) => store.mergeIntoDataset({ template: template.name, updateKeys: template.updateKeys, submissionId, now });
+    const merge = (submissionId: string) => store.mergeIntoDataset({ entryId: entry.id, template: template.name, updateKeys: template.updateKeys, submissionId, now });
 
     // The product: "any inaccuracies to the data, file, or format will result in a failed submission".
     if (result.fileFailed || (!autoSubmit && rejectedCount > 0)) {

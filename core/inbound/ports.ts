@@ -41,6 +41,8 @@ export interface LedgerEntry {
   attempts: number;
   /** The submissions it produced, once done. */
   submissions?: string[];
+  /** Where the dataset log ended before this entry's merge began (set by the store). */
+  datasetOffset?: number;
 }
 
 export interface RowWriter<T> {
@@ -49,6 +51,8 @@ export interface RowWriter<T> {
 }
 
 export interface DatasetMerge {
+  /** The ledger entry whose import this merge finishes (an interrupted merge is undone first). */
+  entryId: string;
   template: string;
   updateKeys: string[];
   submissionId: string;

@@ -55,18 +55,34 @@ export function parseDate(value: string, format: string): CalendarDate | undefin
   return day <= daysInMonth ? { year, month, day } : undefined;
 }
 
+type Part = string | ((date: CalendarDate) => string);
+const TOKEN_WRITERS: Record<string, (date: CalendarDate) => string> = {
+  YYYY: (d) => String(d.year).padStart(4, '0'),
+  YY: (d) => String(d.year % 100).padStart(2, '0'),
+  MMM: (d) => MONTHS[d.month - 1]!,
+  MM: (d) => String(d.month).padStart(2, '0'),
+  M: (d) => String(d.month),
+  DD: (d) => String(d.day).padStart(2, '0'),
+  D: (d) => String(d.day),
+};
+const writers = new Map<string, Part[]>();
+
 export function formatDate(date: CalendarDate, format: string): string {
-  return format.replace(TOKEN, (token) => {
-    switch (token) {
-      case 'YYYY': return String(date.year).padStart(4, '0');
-      case 'YY': return String(date.year % 100).padStart(2, '0');
-      case 'MMM': return MONTHS[date.month - 1]!;
-      case 'MM': return String(date.month).padStart(2, '0');
-      case 'M': return String(date.month);
-      case 'DD': return String(date.day).padStart(2, '0');
-      default: return String(date.day);
+  let parts = writers.get(format);
+  if (!parts) {
+    parts = [];
+    let last = 0;
+    for (const match of format.matchAll(TOKEN)) {
+      if (match.index > last) parts.push(format.slice(last, match.index));
+      parts.push(TOKEN_WRITERS[match[0]]!);
+      last = match.index + match[0].length;
     }
-  });
+    if (last < format.length) parts.push(format.slice(last));
+    writers.set(format, parts);
+  }
+  let out = '';
+  for (const part of parts) out += typeof part === 'string' ? part : part(date);
+  return out;
 }
 
 export function calendarDateOf(instant: Date): CalendarDate {

@@ -32,6 +32,8 @@ export interface RowPlan {
   columns: string[];
   /** Every field, each after the fields it reads. */
   order: Field[];
+  /** Position of each input field's cell in a row. */
+  columnIndex: ReadonlyMap<string, number>;
 }
 
 export function planRows(template: Template): RowPlan {
@@ -48,7 +50,8 @@ export function planRows(template: Template): RowPlan {
     order.push(field);
   };
   for (const field of template.fields) place(field);
-  return { template, columns: templateFileColumns(template), order };
+  const columns = templateFileColumns(template);
+  return { template, columns, order, columnIndex: new Map(columns.map((c, i) => [c, i])) };
 }
 
 function checkInput(field: InputField, value: string, row: RowValues): FieldOutcome {
@@ -63,12 +66,11 @@ function checkInput(field: InputField, value: string, row: RowValues): FieldOutc
 
 /** `cells` are in the order of `plan.columns`. */
 export function checkRow(plan: RowPlan, cells: readonly string[], ctx: DerivationContext): RowResult {
-  const raw = new Map(plan.columns.map((column, i) => [column, cells[i] ?? '']));
   const values = new Map<string, string>();
   const issues: CellIssue[] = [];
   for (const field of plan.order) {
     if (!isInputField(field)) continue;
-    const cell = raw.get(field.name) ?? '';
+    const cell = cells[plan.columnIndex.get(field.name)!] ?? '';
     const outcome = checkInput(field, cell, values);
     values.set(field.name, outcome.value);
     for (const issue of outcome.issues) issues.push({ column: field.name, value: cell, ...issue });

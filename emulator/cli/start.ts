@@ -22,7 +22,8 @@ Options:
   --host HOST        address to listen on (default: 127.0.0.1)
   --port PORT        S3 endpoint port; 0 picks a free port (default: 4568)
   --api-port PORT    JSON API port; 0 picks a free port (default: 4569)
-  --quiet            do not log denials and new objects
+  --row-limit N      rows a dropped file may have (default: 50,000, the product's limit)
+  --quiet            log only failures
   -h, --help         show this help`;
 
 export const DEMO_WORKSPACE = fileURLToPath(new URL('../../fixtures/workspaces/demo.json', import.meta.url));
@@ -34,6 +35,7 @@ export interface StartOptions {
   host: string;
   port: number;
   apiPort: number;
+  rowLimit?: number;
   quiet: boolean;
 }
 
@@ -44,7 +46,7 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
       args, strict: true, allowPositionals: false,
       options: {
         workspace: { type: 'string' }, data: { type: 'string' }, ephemeral: { type: 'boolean' },
-        host: { type: 'string' }, port: { type: 'string' }, 'api-port': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        host: { type: 'string' }, port: { type: 'string' }, 'api-port': { type: 'string' }, 'row-limit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -58,10 +60,12 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
   };
   const port = portOf('port', values.port, 4568);
   const apiPort = portOf('api-port', values['api-port'], 4569);
+  const rowLimit = values['row-limit'] === undefined ? undefined : Number(values['row-limit']);
+  if (rowLimit !== undefined && (!Number.isInteger(rowLimit) || rowLimit < 1)) throw new UsageError(`--row-limit must be a whole number of at least 1, got "${values['row-limit']}"`);
   if (values.ephemeral && values.data) throw new UsageError('--ephemeral and --data cannot be used together');
   return {
     workspace: values.workspace ?? DEMO_WORKSPACE, data: values.data ?? '.s3-harness', ephemeral: values.ephemeral ?? false,
-    host: values.host ?? '127.0.0.1', port, apiPort, quiet: values.quiet ?? false,
+    host: values.host ?? '127.0.0.1', port, apiPort, quiet: values.quiet ?? false, ...(rowLimit ? { rowLimit } : {}),
   };
 }
 
@@ -91,7 +95,7 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
     if (!options.quiet || /^\[(import failed|import error|alert)\]/.test(line)) log(line);
   };
   try {
-    running = await startHarness({ workspace, dataDirectory, host: options.host, port: options.port, apiPort: options.apiPort, log: engineLog });
+    running = await startHarness({ workspace, dataDirectory, host: options.host, port: options.port, apiPort: options.apiPort, log: engineLog, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
   } catch (error) {
     if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;

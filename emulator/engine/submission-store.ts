@@ -1,11 +1,13 @@
 /**
  * The engine's state in the data folder: `engine/state.json` (lowdb: ledger, submissions,
  * counters: small metadata only) and row files beside it, one NDJSON file per kind of row:
- * `submissions/<id>/accepted.ndjson`, `submissions/<id>/rejected.ndjson`, `datasets/<template>.ndjson`.
+ * `submissions/<id>/accepted.ndjson`, `submissions/<id>/rejected.ndjson`, and each template's
+ * dataset as an append-only log of row versions, `datasets/<template>.ndjson`, so that a merge
+ * costs the size of the submission, not of the dataset.
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Low } from 'lowdb';
@@ -24,39 +26,93 @@ function safeName(text: string): string {
   return encodeURIComponent(text).replace(/\*/g, '%2A');
 }
 
-function ndjsonWriter<T>(path: string, serialize: (row: T) => unknown): RowWriter<T> {
+/** Lines are gathered into blocks of this size before they are written. */
+const WRITE_BLOCK_CHARS = 256 * 1024;
+
+function ndjsonWriter<T>(path: string, serialize: (row: T) => string): RowWriter<T> {
   let stream: ReturnType<typeof createWriteStream> | undefined;
+  let block = '';
   const ready = mkdir(join(path, '..'), { recursive: true });
+  const flush = async () => {
+    if (!stream) {
+      await ready;
+      stream ??= createWriteStream(path); // truncates what an earlier attempt wrote
+    }
+    const text = block;
+    block = '';
+    if (text && !stream.write(text)) await once(stream, 'drain');
+  };
   return {
-    async write(row) {
-      if (!stream) {
-        await ready;
-        stream ??= createWriteStream(path); // truncates what an earlier attempt wrote
-      }
-      if (!stream.write(`${JSON.stringify(serialize(row))}\n`)) await once(stream, 'drain');
+    write(row) {
+      block += `${serialize(row)}\n`;
+      return block.length >= WRITE_BLOCK_CHARS ? flush() : undefined;
     },
     async close() {
-      if (!stream) {
-        await ready;
-        stream = createWriteStream(path);
-      }
-      stream.end();
-      await once(stream, 'finish');
+      await flush();
+      stream!.end();
+      await once(stream!, 'finish');
     },
   };
 }
 
-async function* readNdjson<T>(path: string): AsyncGenerator<T> {
+/** Accepted rows are stored as `{"row":N,"values":{...}}`, so the values can be spliced into the dataset unparsed. */
+const VALUES_AT = '"values":';
+const keyPrefixes = new Map<string, string>();
+function acceptedLine(row: AcceptedRow): string {
+  // Built by hand: the field names repeat on every row, so their JSON is computed once.
+  let json = '';
+  for (const [name, value] of row.values) {
+    let prefix = keyPrefixes.get(name);
+    if (prefix === undefined) {
+      prefix = `${JSON.stringify(name)}:`;
+      keyPrefixes.set(name, prefix);
+    }
+    json += `${json ? ',' : ''}${prefix}${JSON.stringify(value)}`;
+  }
+  return `{"row":${row.row},${VALUES_AT}{${json}}}`;
+}
+function valuesJsonOf(line: string): string {
+  return line.slice(line.indexOf(VALUES_AT) + VALUES_AT.length, -1);
+}
+
+async function* readLines(path: string): AsyncGenerator<string> {
   let lines;
   try {
-    const input = createReadStream(path, { encoding: 'utf8' });
+    const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
     await once(input, 'open');
     lines = createInterface({ input, crlfDelay: Infinity });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  for await (const line of lines) if (line) yield JSON.parse(line) as T;
+  for await (const line of lines) if (line) yield line;
+}
+
+async function* readNdjson<T>(path: string): AsyncGenerator<T> {
+  for await (const line of readLines(path)) yield JSON.parse(line) as T;
+}
+
+function keyOf(updateKeys: readonly string[], values: Record<string, string>): string {
+  return JSON.stringify(updateKeys.map((k) => values[k] ?? ''));
+}
+
+/**
+ * A dataset is a log of row versions: an update appends a new version of the same row id. Reading
+ * keeps the latest version of each row (rows come in the order of their last change).
+ */
+async function* foldVersions(path: string): AsyncGenerator<DatasetRow> {
+  const latest = new Map<string, number>();
+  let line = 0;
+  let versioned = false;
+  for await (const row of readNdjson<DatasetRow>(path)) {
+    if (latest.has(row.id)) versioned = true;
+    latest.set(row.id, line++);
+  }
+  line = 0;
+  for await (const row of readNdjson<DatasetRow>(path)) {
+    if (!versioned || latest.get(row.id) === line) yield row;
+    line++;
+  }
 }
 
 export interface EngineStore extends SubmissionStore {
@@ -68,6 +124,17 @@ export async function openSubmissionStore(directory: string, newId: () => string
   await mkdir(directory, { recursive: true });
   const db = new Low<EngineState>(new JSONFile(join(directory, 'state.json')), { ledger: {}, submissions: {}, counters: {} });
   await db.read();
+  /** Per template with update keys: key -> the row it names, rebuilt from the log when first needed. */
+  const keyIndexes = new Map<string, Map<string, { id: string; createdAt: string }>>();
+  const keyIndex = async (template: string, updateKeys: string[]) => {
+    let index = keyIndexes.get(template);
+    if (!index) {
+      index = new Map();
+      for await (const row of readNdjson<DatasetRow>(datasetPath(template))) index.set(keyOf(updateKeys, row.values), { id: row.id, createdAt: row.createdAt });
+      keyIndexes.set(template, index);
+    }
+    return index;
+  };
   const rowsPath = (id: string, kind: 'accepted' | 'rejected') => join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
   const datasetPath = (template: string) => join(directory, 'datasets', `${safeName(template)}.ndjson`);
 
@@ -86,45 +153,48 @@ export async function openSubmissionStore(directory: string, newId: () => string
       await db.write();
     },
     unfinished: async () => Object.values(db.data.ledger).filter((e) => e.state !== 'done'),
-    acceptedRows: (id) => ndjsonWriter<AcceptedRow>(rowsPath(id, 'accepted'), (row) => ({ row: row.row, values: Object.fromEntries(row.values) })),
-    rejectedRows: (id) => ndjsonWriter<RejectedRow>(rowsPath(id, 'rejected'), (row) => row),
+    acceptedRows: (id) => ndjsonWriter<AcceptedRow>(rowsPath(id, 'accepted'), acceptedLine),
+    rejectedRows: (id) => ndjsonWriter<RejectedRow>(rowsPath(id, 'rejected'), (row) => JSON.stringify(row)),
     async mergeIntoDataset(merge: DatasetMerge) {
-      // Idempotent: rows this submission wrote before (an interrupted run) are replaced, not doubled.
       const path = datasetPath(merge.template);
       await mkdir(join(path, '..'), { recursive: true });
-      const keyOf = (values: Record<string, string>) => JSON.stringify(merge.updateKeys.map((k) => values[k] ?? ''));
-      const incoming = new Map<string, Record<string, string>>();
-      const appended: Record<string, string>[] = [];
-      for await (const row of readNdjson<{ values: Record<string, string> }>(rowsPath(merge.submissionId, 'accepted'))) {
-        // With update keys, a later row of the same file updates an earlier one.
-        if (merge.updateKeys.length) incoming.set(keyOf(row.values), row.values);
-        else appended.push(row.values);
+      const entry = db.data.ledger[merge.entryId];
+      // Idempotent: an interrupted merge of this entry is cut off the log before it runs again.
+      const size = await stat(path).then((s) => s.size, () => 0);
+      if (entry?.datasetOffset !== undefined && entry.datasetOffset < size) {
+        await truncate(path, entry.datasetOffset);
+        keyIndexes.delete(merge.template);
+      } else if (entry) {
+        entry.datasetOffset = size;
+        await db.write();
       }
-      const temporary = `${path}.${newId()}.tmp`;
-      const out = createWriteStream(temporary);
-      const emit = async (row: DatasetRow) => {
-        if (!out.write(`${JSON.stringify(row)}\n`)) await once(out, 'drain');
-      };
-      for await (const row of readNdjson<DatasetRow>(path)) {
-        if (merge.updateKeys.length) {
-          const key = keyOf(row.values);
-          const update = incoming.get(key);
-          if (update) {
-            incoming.delete(key);
-            await emit({ ...row, submission: merge.submissionId, updatedAt: merge.now, values: update });
-            continue;
+      const index = merge.updateKeys.length ? await keyIndex(merge.template, merge.updateKeys) : undefined;
+      const out = createWriteStream(path, { flags: 'a' });
+      let block = '';
+      const submission = JSON.stringify(merge.submissionId);
+      const now = JSON.stringify(merge.now);
+      for await (const line of readLines(rowsPath(merge.submissionId, 'accepted'))) {
+        const valuesJson = valuesJsonOf(line);
+        let id = newId();
+        let createdAt = now;
+        if (index) {
+          const key = keyOf(merge.updateKeys, JSON.parse(valuesJson) as Record<string, string>);
+          const existing = index.get(key);
+          if (existing) {
+            id = existing.id;
+            createdAt = JSON.stringify(existing.createdAt);
           }
-        } else if (row.submission === merge.submissionId) {
-          continue;
+          index.set(key, { id, createdAt: JSON.parse(createdAt) as string });
         }
-        await emit(row);
+        // The same shape as DatasetRow, written without re-serialising the values.
+        block += `{"id":${JSON.stringify(id)},"submission":${submission},"createdAt":${createdAt},"updatedAt":${now},"values":${valuesJson}}\n`;
+        if (block.length >= WRITE_BLOCK_CHARS) {
+          if (!out.write(block)) await once(out, 'drain');
+          block = '';
+        }
       }
-      for (const values of [...incoming.values(), ...appended]) {
-        await emit({ id: newId(), submission: merge.submissionId, createdAt: merge.now, updatedAt: merge.now, values });
-      }
-      out.end();
+      out.end(block);
       await once(out, 'finish');
-      await rename(temporary, path);
     },
     async commit(entryId, submissions, counters) {
       for (const submission of submissions) db.data.submissions[submission.id] = submission;
@@ -139,7 +209,7 @@ export async function openSubmissionStore(directory: string, newId: () => string
     counters: () => new Map(Object.entries(db.data.counters)),
     submission: (id) => db.data.submissions[id],
     submissions: () => Object.values(db.data.submissions),
-    dataset: (template) => readNdjson<DatasetRow>(datasetPath(template)),
+    dataset: (template) => foldVersions(datasetPath(template)),
     rejected: (id) => readNdjson<RejectedRow>(rowsPath(id, 'rejected')),
     accepted: async function* (id) {
       for await (const row of readNdjson<{ values: Record<string, string> }>(rowsPath(id, 'accepted'))) yield row.values;

@@ -20,6 +20,13 @@ async function rowsOf(store: Awaited<ReturnType<typeof open>>, template: string)
   return rows;
 }
 
+/** A ledger entry per submission: a merge belongs to the import that produced it. */
+async function entryFor(store: Awaited<ReturnType<typeof open>>, submission: string): Promise<string> {
+  const id = `i|b|${submission}|e`;
+  await store.recordDetected({ id, integration: 'i', template: 'T', bucket: 'b', key: submission, etag: 'e', size: 1, state: 'committing', submissionIds: [submission, 'unused'], detectedAt: 'now', attempts: 1 });
+  return id;
+}
+
 async function writeAccepted(store: Awaited<ReturnType<typeof open>>, id: string, values: Record<string, string>[]) {
   const writer = store.acceptedRows(id);
   for (const [i, v] of values.entries()) await writer.write({ row: i + 2, values: new Map(Object.entries(v)) });
@@ -30,23 +37,30 @@ describe('the submission store', () => {
   it('merges a submission into the dataset once, however often the merge runs (no update keys)', async () => {
     const store = await open();
     await writeAccepted(store, 'S1', [{ A: '1' }, { A: '2' }]);
-    for (let i = 0; i < 3; i++) await store.mergeIntoDataset({ template: 'T', updateKeys: [], submissionId: 'S1', now: '2026-01-01T00:00:00Z' });
+    const e1 = await entryFor(store, 'S1');
+    for (let i = 0; i < 3; i++) await store.mergeIntoDataset({ entryId: e1, template: 'T', updateKeys: [], submissionId: 'S1', now: '2026-01-01T00:00:00Z' });
     await writeAccepted(store, 'S2', [{ A: '3' }]);
-    await store.mergeIntoDataset({ template: 'T', updateKeys: [], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
-    await store.mergeIntoDataset({ template: 'T', updateKeys: [], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
+    const e2 = await entryFor(store, 'S2');
+    await store.mergeIntoDataset({ entryId: e2, template: 'T', updateKeys: [], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
+    await store.mergeIntoDataset({ entryId: e2, template: 'T', updateKeys: [], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
     expect((await rowsOf(store, 'T')).map((r) => [r.submission, r.values.A])).toEqual([['S1', '1'], ['S1', '2'], ['S2', '3']]);
   });
 
   it('updates rows whose keys match exactly (case and trailing spaces count), however often the merge runs', async () => {
     const store = await open();
     await writeAccepted(store, 'S1', [{ K: 'a', V: '1' }, { K: 'b', V: '1' }]);
-    await store.mergeIntoDataset({ template: 'T', updateKeys: ['K'], submissionId: 'S1', now: '2026-01-01T00:00:00Z' });
-    await writeAccepted(store, 'S2', [{ K: 'a', V: '2' }, { K: 'B', V: '2' }, { K: 'b ', V: '2' }]);
-    for (let i = 0; i < 2; i++) await store.mergeIntoDataset({ template: 'T', updateKeys: ['K'], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
+    await store.mergeIntoDataset({ entryId: await entryFor(store, 'S1'), template: 'T', updateKeys: ['K'], submissionId: 'S1', now: '2026-01-01T00:00:00Z' });
+    await writeAccepted(store, 'S2', [{ K: 'a', V: '2' }, { K: 'B', V: '2' }, { K: 'b ', V: '2' }, { K: 'a', V: '3' }]);
+    const e2 = await entryFor(store, 'S2');
+    for (let i = 0; i < 2; i++) await store.mergeIntoDataset({ entryId: e2, template: 'T', updateKeys: ['K'], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
     const rows = await rowsOf(store, 'T');
+    // Rows come in the order of their last change; an updated row keeps its id and creation time.
     expect(rows.map((r) => [r.values.K, r.values.V, r.submission, r.createdAt.slice(0, 10)])).toEqual([
-      ['a', '2', 'S2', '2026-01-01'], ['b', '1', 'S1', '2026-01-01'], ['B', '2', 'S2', '2026-01-02'], ['b ', '2', 'S2', '2026-01-02'],
+      ['b', '1', 'S1', '2026-01-01'], ['B', '2', 'S2', '2026-01-02'], ['b ', '2', 'S2', '2026-01-02'], ['a', '3', 'S2', '2026-01-01'],
     ]);
+    let n = 0;
+    const reopened = await openSubmissionStore(dir, () => `later${++n}`);
+    expect((await rowsOf(reopened, 'T')).map((r) => r.values.K)).toEqual(['b', 'B', 'b ', 'a']);
   });
 
   it('records an object version once in the ledger, and keeps state across reopening', async () => {
