@@ -32,3 +32,42 @@ describe('parseWorkspace', () => {
     ]);
   });
 });
+
+describe('templates, accounts and inbound integrations in the workspace', () => {
+  const base = {
+    accountId: '123456789012', region: 'us-east-1', buckets: [{ name: 'drop-bucket' }],
+    iam: { users: [{ name: 'p', accessKeyId: 'AKIAPLATFORM00000001', secretAccessKey: 's', policies: [] }] },
+  };
+  const field = [{ name: 'Name', type: 'text' }];
+
+  it('takes an account\'s secret from its user, and warns about keys of no user and overlapping prefixes', () => {
+    const result = parseWorkspace({
+      ...base,
+      accounts: [{ name: 'a', accessKeyId: 'AKIAPLATFORM00000001' }, { name: 'b', accessKeyId: 'AKIANOBODY0000000001', secretAccessKey: 'x' }],
+      templates: [
+        { name: 'Email', fields: field, inbound: [{ account: 'a', bucket: 'drop-bucket', prefix: 'us/{{template_name}}' }] },
+        { name: 'EmailPlus', fields: field, inbound: [{ account: 'b', bucket: 'drop-bucket', prefix: 'us/Email' }] },
+      ],
+    });
+    expect(result.ok && result.value.accounts[0]!.secretAccessKey).toBe('s');
+    expect(result.warnings.map(formatIssue)).toEqual([
+      'accounts[1]: access key "AKIANOBODY0000000001" belongs to no IAM user of the workspace: every call will fail with InvalidAccessKeyId',
+      'templates[1].inbound[0]: prefix "us/Email" overlaps "us/Email" of templates[0].inbound[0] on bucket "drop-bucket": a key under both is imported by each',
+    ]);
+    expect(result.ok && result.value.templates[0]!.inbound[0]).toMatchObject({ name: 'Email', bucketMode: 'list', detection: 'event', outcome: 'all-or-nothing', region: 'us-east-1' });
+  });
+
+  it('names unknown accounts, dynamic values and bad integration keys', () => {
+    const result = parseWorkspace({
+      ...base,
+      templates: [{ name: 'Email', autoSubmit: true, fields: field, inbound: [{ account: 'nope', bucket: 'drop/bucket', prefix: '/x/{{user}}', detection: 'push' }] }],
+    });
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
+      'templates[0].inbound[0]: "account" names "nope", which is not in "accounts" (none declared)',
+      'templates[0].inbound[0]: "prefix" uses {{user}}; the dynamic values are {{template_name}}, {{submitted_by}}, {{submitted_at}}',
+      'templates[0].inbound[0]: "prefix" must not start with "/" (S3 keys have no leading slash)',
+      'templates[0].inbound[0]: "bucket" must be the bucket name alone, without slashes, got "drop/bucket"',
+      'templates[0].inbound[0]: "detection" must be "event" or "poll", got string "push"',
+    ]);
+  });
+});
