@@ -30,17 +30,23 @@ interface PapaParserResult {
   meta: { cursor: number };
 }
 
+/** Records one at a time (a convenience over `csvRecordBatches`). */
 export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<CsvRecord> {
+  for await (const batch of csvRecordBatches(text)) yield* batch;
+}
+
+/** Records in batches, one per chunk of text: no promise per record on the hot path. */
+export async function* csvRecordBatches(text: AsyncIterable<string>): AsyncGenerator<CsvRecord[]> {
   let parser: { parse(input: string, baseIndex: number, ignoreLastRow: boolean): PapaParserResult } | undefined;
   let pending = '';
   let index = 0;
-  const take = function* (result: PapaParserResult): Generator<CsvRecord> {
+  const take = (result: PapaParserResult): CsvRecord[] => {
     const errors = new Map<number, string>();
     for (const e of result.errors) if (e.row !== undefined && !errors.has(e.row)) errors.set(e.row, describeQuoteError(e.code, e.message));
-    for (let i = 0; i < result.data.length; i++) {
+    return result.data.map((cells, i) => {
       const error = errors.get(i);
-      yield { index: index++, cells: result.data[i]!, ...(error ? { error } : {}) };
-    }
+      return error ? { index: index++, cells, error } : { index: index++, cells };
+    });
   };
   for await (const chunk of text) {
     pending += chunk;
@@ -51,7 +57,7 @@ export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<C
       parser = new (Papa as unknown as { Parser: new (config: object) => NonNullable<typeof parser> }).Parser({ delimiter: ',', newline, quoteChar: '"', escapeChar: '"' });
     }
     const result = parser.parse(pending, 0, true);
-    yield* take(result);
+    if (result.data.length) yield take(result);
     pending = pending.slice(result.meta.cursor);
     if (pending.length > MAX_PENDING_CHARS) {
       throw new CsvSyntaxError(index, `a quoted value starting in this row is never closed (more than ${MAX_PENDING_CHARS / 1024 / 1024} MB without a closing quote)`);
@@ -61,7 +67,7 @@ export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<C
   parser ??= new (Papa as unknown as { Parser: new (config: object) => NonNullable<typeof parser> }).Parser({ delimiter: ',', newline: '\n', quoteChar: '"', escapeChar: '"' });
   // A final line break leaves one empty record behind: it is not a row.
   const result = parser.parse(pending, 0, false);
-  yield* take({ ...result, data: result.data.filter((row, i) => !(i === result.data.length - 1 && row.length === 1 && row[0] === '' && pending.endsWith('\n'))) });
+  yield take({ ...result, data: result.data.filter((row, i) => !(i === result.data.length - 1 && row.length === 1 && row[0] === '' && pending.endsWith('\n'))) });
 }
 
 function describeQuoteError(code: string, message: string): string {

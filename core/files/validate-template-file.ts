@@ -4,7 +4,7 @@
  * governance on every row. Rows that pass go to a sink as they come, so memory stays flat.
  */
 import { checkRow, planRows, type DerivationContext, type Template } from '../templates/index.ts';
-import { CsvSyntaxError, csvRecords } from './csv-records.ts';
+import { CsvSyntaxError, csvRecordBatches, type CsvRecord } from './csv-records.ts';
 import { Utf8Error, Utf8StreamDecoder } from './utf8-decoder.ts';
 
 /** The product's limit on a template file. */
@@ -104,31 +104,31 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
   };
   const decoder = new Utf8StreamDecoder();
   let sawHeader = false;
-  try {
-    for await (const record of csvRecords(decodeText(source, decoder))) {
+  /** Returns false to stop reading; a promise only when a sink asks to wait (back-pressure). */
+  const handle = (record: CsvRecord): boolean | Promise<boolean> => {
       const row = record.index + 1;
       if (!sawHeader) {
         sawHeader = true;
         const header = record.cells;
         if (header.length === 1 && header[0] === '') {
           failFile({ row: 1, rule: 'header', message: 'the first line is empty: it must be the header of the template file' });
-          break;
+          return false;
         }
         const problems = headerIssues(header, plan.columns);
         if (problems.length) {
           fileFailed = true;
           problems.forEach(keep);
-          break;
+          return false;
         }
-        continue;
+        return true;
       }
       if (record.cells.every((cell) => cell === '')) {
         counts.blank++; // empty lines and rows of bare commas are skipped, as a spreadsheet shows them
-        continue;
+        return true;
       }
       if (counts.rows >= rowLimit) {
         failFile({ rule: 'rowLimit', message: `the file has more than ${rowLimit.toLocaleString('en-US')} rows, the limit of a template file` });
-        break;
+        return false;
       }
       counts.rows++;
       const rowIssues: FileIssue[] = [];
@@ -142,13 +142,21 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
         for (const issue of checked.issues) rowIssues.push({ row, ...issue });
         if (rowIssues.length === 0) {
           counts.accepted++;
-          await options.onAccepted?.({ row, values: checked.values });
-          continue;
+          const wait = options.onAccepted?.({ row, values: checked.values });
+          return wait ? wait.then(() => true) : true;
         }
       }
       counts.rejected++;
       rowIssues.forEach(keep);
-      await options.onRejected?.({ row, cells: record.cells, issues: rowIssues });
+      const wait = options.onRejected?.({ row, cells: record.cells, issues: rowIssues });
+      return wait ? wait.then(() => true) : true;
+  };
+  try {
+    reading: for await (const batch of csvRecordBatches(decodeText(source, decoder))) {
+      for (const record of batch) {
+        const more = handle(record);
+        if (!(typeof more === 'boolean' ? more : await more)) break reading;
+      }
     }
   } catch (error) {
     if (error instanceof Utf8Error) failFile({ rule: 'encoding', message: `the file ${error.message}` });

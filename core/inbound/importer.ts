@@ -133,38 +133,46 @@ export function createImporter(options: ImporterOptions): Importer {
       now: options.now,
       randomInt: options.randomInt,
     };
+    const now = options.now().toISOString();
     const accepted = store.acceptedRows(primaryId);
     const rejected = store.rejectedRows(autoSubmit ? splitId : primaryId);
+    // Accepted rows join the dataset as they come, and are cut off again if the file fails.
+    const dataset = await store.appendToDataset({ entryId: entry.id, template: template.name, updateKeys: template.updateKeys, submissionId: primaryId, now });
     let result;
     try {
       result = await validateTemplateFile(fetched.value.body, template, {
         derivation, maxKeptIssues: options.maxKeptIssues ?? 1000, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
-        onAccepted: (row) => accepted.write(row),
+        onAccepted: (row) => {
+          const a = accepted.write(row);
+          const d = dataset.write(row);
+          return a || d ? Promise.all([a, d]).then(() => undefined) : undefined;
+        },
         onRejected: (row) => rejected.write(row),
       });
+    } catch (error) {
+      await dataset.abort();
+      throw error;
     } finally {
       await accepted.close();
       await rejected.close();
     }
 
     await store.setState(entry.id, 'committing');
-    const now = options.now().toISOString();
     const stamp = { submittedAt: now, updatedAt: now, issuesNotKept: result.issuesNotKept };
     const { rows, accepted: acceptedCount, rejected: rejectedCount } = result.counts;
-    const merge = (submissionId: string) => store.mergeIntoDataset({ entryId: entry.id, template: template.name, updateKeys: template.updateKeys, submissionId, now });
 
     // The product: "any inaccuracies to the data, file, or format will result in a failed submission".
+    if (result.fileFailed || (!autoSubmit && rejectedCount > 0) || acceptedCount === 0) await dataset.abort();
+    else await dataset.close();
     if (result.fileFailed || (!autoSubmit && rejectedCount > 0)) {
       return finish([{ ...base(primaryId, name), ...stamp, status: 'failed', counts: { rows, accepted: acceptedCount, rejected: rejectedCount }, issues: result.issues }], store.counters());
     }
     if (!autoSubmit) {
-      await merge(primaryId);
       return finish([{ ...base(primaryId, name), ...stamp, status: 'complete', counts: { rows, accepted: acceptedCount, rejected: 0 }, issues: [] }], counters);
     }
     // "Automatically Submit Inbound Data": clean rows complete (named AUTOSUBMIT), bad rows pending.
     const submissions: Submission[] = [];
     if (acceptedCount > 0) {
-      await merge(primaryId);
       submissions.push({ ...base(primaryId, `${name} AUTOSUBMIT`), ...stamp, status: 'complete', counts: { rows: acceptedCount, accepted: acceptedCount, rejected: 0 }, issues: [], ...(rejectedCount ? { splitFrom: splitId } : {}) });
     }
     if (rejectedCount > 0) {

@@ -51,12 +51,17 @@ export interface RowWriter<T> {
 }
 
 export interface DatasetMerge {
-  /** The ledger entry whose import this merge finishes (an interrupted merge is undone first). */
+  /** The ledger entry whose import this is (what an interrupted run appended is cut off first). */
   entryId: string;
   template: string;
   updateKeys: string[];
   submissionId: string;
   now: string;
+}
+
+/** Rows appended to a dataset while a file is validated; kept by `commit`, cut off by `abort`. */
+export interface DatasetAppend extends RowWriter<AcceptedRow> {
+  abort(): Promise<void>;
 }
 
 export interface SubmissionStore {
@@ -67,8 +72,11 @@ export interface SubmissionStore {
   /** Writers of a submission's row files; opening one discards what an earlier attempt wrote. */
   acceptedRows(submissionId: string): RowWriter<AcceptedRow>;
   rejectedRows(submissionId: string): RowWriter<RejectedRow>;
-  /** Merges a submission's accepted rows into its template's dataset; running it twice changes nothing. */
-  mergeIntoDataset(merge: DatasetMerge): Promise<void>;
+  /**
+   * Starts appending a submission's rows to its template's dataset (honouring update keys). Safe to
+   * repeat: what an earlier run of the same ledger entry appended is cut off first.
+   */
+  appendToDataset(merge: DatasetMerge): Promise<DatasetAppend>;
   /** Saves the submissions, the counters and the ledger entry as done, at once. */
   commit(entryId: string, submissions: Submission[], counters: ReadonlyMap<string, number>): Promise<void>;
   counters(): ReadonlyMap<string, number>;

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
-import type { DatasetMerge, ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
+import type { DatasetAppend, DatasetMerge, ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {
@@ -55,13 +55,15 @@ function ndjsonWriter<T>(path: string, serialize: (row: T) => string): RowWriter
   };
 }
 
-/** Accepted rows are stored as `{"row":N,"values":{...}}`, so the values can be spliced into the dataset unparsed. */
-const VALUES_AT = '"values":';
 const keyPrefixes = new Map<string, string>();
-function acceptedLine(row: AcceptedRow): string {
-  // Built by hand: the field names repeat on every row, so their JSON is computed once.
+/** The last row serialised: the accepted rows file and the dataset both write it. */
+let lastValues: ReadonlyMap<string, string> | undefined;
+let lastJson = '';
+/** A row's values as a JSON object, built by hand: field names repeat on every row, so their JSON is computed once. */
+function valuesJson(values: ReadonlyMap<string, string>): string {
+  if (values === lastValues) return lastJson;
   let json = '';
-  for (const [name, value] of row.values) {
+  for (const [name, value] of values) {
     let prefix = keyPrefixes.get(name);
     if (prefix === undefined) {
       prefix = `${JSON.stringify(name)}:`;
@@ -69,10 +71,12 @@ function acceptedLine(row: AcceptedRow): string {
     }
     json += `${json ? ',' : ''}${prefix}${JSON.stringify(value)}`;
   }
-  return `{"row":${row.row},${VALUES_AT}{${json}}}`;
+  lastValues = values;
+  lastJson = `{${json}}`;
+  return lastJson;
 }
-function valuesJsonOf(line: string): string {
-  return line.slice(line.indexOf(VALUES_AT) + VALUES_AT.length, -1);
+function acceptedLine(row: AcceptedRow): string {
+  return `{"row":${row.row},"values":${valuesJson(row.values)}}`;
 }
 
 async function* readLines(path: string): AsyncGenerator<string> {
@@ -155,46 +159,60 @@ export async function openSubmissionStore(directory: string, newId: () => string
     unfinished: async () => Object.values(db.data.ledger).filter((e) => e.state !== 'done'),
     acceptedRows: (id) => ndjsonWriter<AcceptedRow>(rowsPath(id, 'accepted'), acceptedLine),
     rejectedRows: (id) => ndjsonWriter<RejectedRow>(rowsPath(id, 'rejected'), (row) => JSON.stringify(row)),
-    async mergeIntoDataset(merge: DatasetMerge) {
+    async appendToDataset(merge: DatasetMerge): Promise<DatasetAppend> {
       const path = datasetPath(merge.template);
       await mkdir(join(path, '..'), { recursive: true });
       const entry = db.data.ledger[merge.entryId];
-      // Idempotent: an interrupted merge of this entry is cut off the log before it runs again.
+      // What an interrupted run of this entry appended is cut off before anything else.
       const size = await stat(path).then((s) => s.size, () => 0);
-      if (entry?.datasetOffset !== undefined && entry.datasetOffset < size) {
-        await truncate(path, entry.datasetOffset);
-        keyIndexes.delete(merge.template);
+      let offset = size;
+      if (entry?.datasetOffset !== undefined && entry.datasetOffset <= size) {
+        offset = entry.datasetOffset;
+        if (offset < size) {
+          await truncate(path, offset);
+          keyIndexes.delete(merge.template);
+        }
       } else if (entry) {
         entry.datasetOffset = size;
         await db.write();
       }
       const index = merge.updateKeys.length ? await keyIndex(merge.template, merge.updateKeys) : undefined;
       const out = createWriteStream(path, { flags: 'a' });
-      let block = '';
       const submission = JSON.stringify(merge.submissionId);
       const now = JSON.stringify(merge.now);
-      for await (const line of readLines(rowsPath(merge.submissionId, 'accepted'))) {
-        const valuesJson = valuesJsonOf(line);
-        let id = newId();
-        let createdAt = now;
-        if (index) {
-          const key = keyOf(merge.updateKeys, JSON.parse(valuesJson) as Record<string, string>);
-          const existing = index.get(key);
-          if (existing) {
-            id = existing.id;
-            createdAt = JSON.stringify(existing.createdAt);
+      let block = '';
+      const flush = async () => {
+        const text = block;
+        block = '';
+        if (text && !out.write(text)) await once(out, 'drain');
+      };
+      const close = async () => {
+        await flush();
+        out.end();
+        await once(out, 'finish');
+      };
+      return {
+        write(row) {
+          let id = newId();
+          let createdAt = merge.now;
+          if (index) {
+            const key = keyOf(merge.updateKeys, Object.fromEntries(row.values));
+            const existing = index.get(key);
+            if (existing) ({ id, createdAt } = existing);
+            index.set(key, { id, createdAt });
           }
-          index.set(key, { id, createdAt: JSON.parse(createdAt) as string });
-        }
-        // The same shape as DatasetRow, written without re-serialising the values.
-        block += `{"id":${JSON.stringify(id)},"submission":${submission},"createdAt":${createdAt},"updatedAt":${now},"values":${valuesJson}}\n`;
-        if (block.length >= WRITE_BLOCK_CHARS) {
-          if (!out.write(block)) await once(out, 'drain');
+          // The same shape as DatasetRow; the values are serialised as in the accepted rows file.
+          block += `{"id":${JSON.stringify(id)},"submission":${submission},"createdAt":${createdAt === merge.now ? now : JSON.stringify(createdAt)},"updatedAt":${now},"values":${valuesJson(row.values)}}\n`;
+          return block.length >= WRITE_BLOCK_CHARS ? flush() : undefined;
+        },
+        close,
+        async abort() {
           block = '';
-        }
-      }
-      out.end(block);
-      await once(out, 'finish');
+          await close();
+          await truncate(path, offset);
+          keyIndexes.delete(merge.template);
+        },
+      };
     },
     async commit(entryId, submissions, counters) {
       for (const submission of submissions) db.data.submissions[submission.id] = submission;

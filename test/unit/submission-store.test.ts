@@ -27,32 +27,38 @@ async function entryFor(store: Awaited<ReturnType<typeof open>>, submission: str
   return id;
 }
 
-async function writeAccepted(store: Awaited<ReturnType<typeof open>>, id: string, values: Record<string, string>[]) {
-  const writer = store.acceptedRows(id);
-  for (const [i, v] of values.entries()) await writer.write({ row: i + 2, values: new Map(Object.entries(v)) });
-  await writer.close();
+async function append(store: Awaited<ReturnType<typeof open>>, entryId: string, submissionId: string, updateKeys: string[], now: string, values: Record<string, string>[], finish: 'close' | 'abort' | 'crash' = 'close') {
+  const appender = await store.appendToDataset({ entryId, template: 'T', updateKeys, submissionId, now });
+  for (const [i, v] of values.entries()) await appender.write({ row: i + 2, values: new Map(Object.entries(v)) });
+  if (finish === 'close') await appender.close();
+  else if (finish === 'abort') await appender.abort();
+  else await appender.close(); // a crash after the rows reached the disk, before the commit
 }
 
 describe('the submission store', () => {
-  it('merges a submission into the dataset once, however often the merge runs (no update keys)', async () => {
+  it('appends a submission to the dataset once, however often its import runs (no update keys)', async () => {
     const store = await open();
-    await writeAccepted(store, 'S1', [{ A: '1' }, { A: '2' }]);
     const e1 = await entryFor(store, 'S1');
-    for (let i = 0; i < 3; i++) await store.mergeIntoDataset({ entryId: e1, template: 'T', updateKeys: [], submissionId: 'S1', now: '2026-01-01T00:00:00Z' });
-    await writeAccepted(store, 'S2', [{ A: '3' }]);
+    for (let i = 0; i < 3; i++) await append(store, e1, 'S1', [], '2026-01-01T00:00:00Z', [{ A: '1' }, { A: '2' }], 'crash');
     const e2 = await entryFor(store, 'S2');
-    await store.mergeIntoDataset({ entryId: e2, template: 'T', updateKeys: [], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
-    await store.mergeIntoDataset({ entryId: e2, template: 'T', updateKeys: [], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
+    await append(store, e2, 'S2', [], '2026-01-02T00:00:00Z', [{ A: '3' }, { A: 'half' }], 'crash');
+    await append(store, e2, 'S2', [], '2026-01-02T00:00:00Z', [{ A: '3' }]);
     expect((await rowsOf(store, 'T')).map((r) => [r.submission, r.values.A])).toEqual([['S1', '1'], ['S1', '2'], ['S2', '3']]);
   });
 
-  it('updates rows whose keys match exactly (case and trailing spaces count), however often the merge runs', async () => {
+  it('cuts off the rows of a file that fails', async () => {
     const store = await open();
-    await writeAccepted(store, 'S1', [{ K: 'a', V: '1' }, { K: 'b', V: '1' }]);
-    await store.mergeIntoDataset({ entryId: await entryFor(store, 'S1'), template: 'T', updateKeys: ['K'], submissionId: 'S1', now: '2026-01-01T00:00:00Z' });
-    await writeAccepted(store, 'S2', [{ K: 'a', V: '2' }, { K: 'B', V: '2' }, { K: 'b ', V: '2' }, { K: 'a', V: '3' }]);
+    await append(store, await entryFor(store, 'S1'), 'S1', ['K'], '2026-01-01T00:00:00Z', [{ K: 'a', V: '1' }]);
+    await append(store, await entryFor(store, 'S2'), 'S2', ['K'], '2026-01-02T00:00:00Z', [{ K: 'a', V: '2' }, { K: 'z', V: '2' }], 'abort');
+    await append(store, await entryFor(store, 'S3'), 'S3', ['K'], '2026-01-03T00:00:00Z', [{ K: 'a', V: '3' }]);
+    expect((await rowsOf(store, 'T')).map((r) => [r.values.K, r.values.V, r.submission, r.createdAt.slice(0, 10)])).toEqual([['a', '3', 'S3', '2026-01-01']]);
+  });
+
+  it('updates rows whose keys match exactly (case and trailing spaces count), however often the import runs', async () => {
+    const store = await open();
+    await append(store, await entryFor(store, 'S1'), 'S1', ['K'], '2026-01-01T00:00:00Z', [{ K: 'a', V: '1' }, { K: 'b', V: '1' }]);
     const e2 = await entryFor(store, 'S2');
-    for (let i = 0; i < 2; i++) await store.mergeIntoDataset({ entryId: e2, template: 'T', updateKeys: ['K'], submissionId: 'S2', now: '2026-01-02T00:00:00Z' });
+    for (let i = 0; i < 2; i++) await append(store, e2, 'S2', ['K'], '2026-01-02T00:00:00Z', [{ K: 'a', V: '2' }, { K: 'B', V: '2' }, { K: 'b ', V: '2' }, { K: 'a', V: '3' }], 'crash');
     const rows = await rowsOf(store, 'T');
     // Rows come in the order of their last change; an updated row keeps its id and creation time.
     expect(rows.map((r) => [r.values.K, r.values.V, r.submission, r.createdAt.slice(0, 10)])).toEqual([
