@@ -1,6 +1,6 @@
 /** Validates connected accounts and a template's inbound integrations. */
-import { describeType, isRecord, type InputIssue } from '../shared/issues.ts';
-import { readInteger, readList, readString, unknownKeys } from '../shared/read-fields.ts';
+import { describeType, type InputIssue } from '../shared/issues.ts';
+import { readInteger, readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
 import type { Account, InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
@@ -16,18 +16,8 @@ export interface KnownUser { name: string; accessKeyId: string; secretAccessKey:
  * out and is taken from that user. Keys of no user are allowed (to test InvalidAccessKeyId), with a warning.
  */
 export function parseAccounts(value: unknown, users: readonly KnownUser[], issues: InputIssue[], warnings: InputIssue[]): Account[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    issues.push({ path: 'accounts', message: `must be a list of accounts, got ${describeType(value)}` });
-    return [];
-  }
   const names = new Set<string>();
-  return value.flatMap((raw, i): Account[] => {
-    const path = `accounts[${i}]`;
-    if (!isRecord(raw)) {
-      issues.push({ path, message: `an account must be an object such as {"name": "acme-aws", "accessKeyId": "AKIA..."}, got ${describeType(raw)}` });
-      return [];
-    }
+  return readObjectList(value, 'accounts', { item: 'account', example: '{"name": "acme-aws", "accessKeyId": "AKIA..."}' }, issues, (raw, path): Account => {
     unknownKeys(raw, ACCOUNT_KEYS, path, issues);
     const name = readString(raw, 'name', path, issues, { required: true }) ?? '';
     if (names.has(name)) issues.push({ path, message: `account name "${name}" is used twice` });
@@ -41,17 +31,12 @@ export function parseAccounts(value: unknown, users: readonly KnownUser[], issue
     }
     if (accessKeyId && !user) warnings.push({ path, message: `access key "${accessKeyId}" belongs to no IAM user of the workspace: every call will fail with InvalidAccessKeyId` });
     const description = readString(raw, 'description', path, issues, { allowEmpty: true });
-    return [{ name, accessKeyId, secretAccessKey: secretAccessKey ?? '', ...(description !== undefined ? { description } : {}) }];
+    return { name, accessKeyId, secretAccessKey: secretAccessKey ?? '', ...(description !== undefined ? { description } : {}) };
   });
 }
 
 export function parseInbound(raw: Record<string, unknown>, path: string, template: { name: string; autoSubmit: boolean }, defaults: { region: string }, accounts: readonly Account[], issues: InputIssue[]): InboundIntegration[] {
-  return readList(raw, 'inbound', path, issues).flatMap((item, i): InboundIntegration[] => {
-    const at = `${path}.inbound[${i}]`;
-    if (!isRecord(item)) {
-      issues.push({ path: at, message: `an inbound integration must be an object, got ${describeType(item)}` });
-      return [];
-    }
+  return readObjectList(raw.inbound, `${path}.inbound`, { item: 'inbound integration', example: '{"account": "acme-aws", "bucket": "acme-claravine"}' }, issues, (item, at): InboundIntegration => {
     unknownKeys(item, INBOUND_KEYS, at, issues);
     const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
       const v = item[key];
@@ -71,7 +56,7 @@ export function parseInbound(raw: Record<string, unknown>, path: string, templat
     if (prefix.startsWith('/')) issues.push({ path: at, message: '"prefix" must not start with "/" (S3 keys have no leading slash)' });
     const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
     if (bucket.includes('/')) issues.push({ path: at, message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}` });
-    return [{
+    return {
       name: readString(item, 'name', at, issues) ?? template.name,
       template: template.name,
       account,
@@ -82,6 +67,6 @@ export function parseInbound(raw: Record<string, unknown>, path: string, templat
       detection: oneOf('detection', ['event', 'poll'] as const, 'event'),
       pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
       outcome: oneOf('outcome', ['all-or-nothing', 'auto-submit'] as const, template.autoSubmit ? 'auto-submit' : 'all-or-nothing'),
-    }];
+    };
   });
 }

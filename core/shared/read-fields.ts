@@ -2,7 +2,7 @@
  * Small readers for validating JSON objects by hand, each recording an issue with its path and what
  * was expected, and returning a usable value so that validation can go on and list every problem.
  */
-import { describeType, type InputIssue } from './issues.ts';
+import { describeType, isRecord, type InputIssue } from './issues.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -76,4 +76,31 @@ export function readList(value: JsonObject, key: string, path: string, issues: I
     return [];
   }
   return v;
+}
+
+/**
+ * A list of objects at `path` (`buckets`, `iam.users`, ...): each item that is an object goes to
+ * `parseItem` with its own path (`buckets[2]`); anything else is named with an example.
+ */
+export function readObjectList<T>(
+  value: unknown,
+  path: string,
+  describe: { item: string; example: string },
+  issues: InputIssue[],
+  parseItem: (item: JsonObject, itemPath: string) => T | undefined,
+): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    issues.push({ path, message: `must be a list of ${describe.item}s, got ${describeType(value)}` });
+    return [];
+  }
+  return value.flatMap((item, i): T[] => {
+    const itemPath = `${path}[${i}]`;
+    if (!isRecord(item)) {
+      issues.push({ path: itemPath, message: `${/^[aeiou]/.test(describe.item) ? 'an' : 'a'} ${describe.item} must be an object such as ${describe.example}, got ${describeType(item)}` });
+      return [];
+    }
+    const parsed = parseItem(item, itemPath);
+    return parsed === undefined ? [] : [parsed];
+  });
 }

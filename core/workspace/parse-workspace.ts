@@ -4,7 +4,7 @@
 import { asPolicyDocument, validatePolicy } from '../iam/index.ts';
 import { compilePrefix, parseAccounts, parseInbound, prefixesOverlap, type Account } from '../inbound/index.ts';
 import { describeType, isRecord, type InputIssue } from '../shared/issues.ts';
-import { readString, unknownKeys } from '../shared/read-fields.ts';
+import { readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
 import { parseTemplate } from '../templates/index.ts';
 import type { AlertSettings, Workspace, WorkspaceBucket, WorkspaceTemplate, WorkspaceUser } from './workspace-types.ts';
 
@@ -22,16 +22,6 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function requireString(value: Record<string, unknown>, key: string, path: string, issues: InputIssue[], pattern?: { test: RegExp; expected: string }): string {
-  const v = value[key];
-  if (typeof v !== 'string' || v.length === 0) {
-    issues.push({ path, message: `"${key}" must be a non-empty string, got ${v === undefined ? 'nothing' : describeType(v)}` });
-    return '';
-  }
-  if (pattern && !pattern.test.test(v)) issues.push({ path, message: `"${key}" ${pattern.expected}, got ${JSON.stringify(v)}` });
-  return v;
-}
-
 /** Problems refuse the file; warnings are reported and the file loads. */
 export type WorkspaceParseResult =
   | { ok: true; value: Workspace; warnings: InputIssue[] }
@@ -42,8 +32,8 @@ export function parseWorkspace(input: unknown): WorkspaceParseResult {
   const warnings: InputIssue[] = [];
   if (!isRecord(input)) return { ok: false, issues: [{ path: '', message: `a workspace must be a JSON object, got ${describeType(input)}` }], warnings };
   unknownKeys(input, TOP_LEVEL_KEYS, '(top level)', issues);
-  const accountId = requireString(input, 'accountId', '(top level)', issues, { test: /^\d{12}$/, expected: 'must be 12 digits' });
-  const region = requireString(input, 'region', '(top level)', issues, { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' });
+  const accountId = readString(input, 'accountId', '(top level)', issues, { required: true, pattern: { test: /^\d{12}$/, expected: 'must be 12 digits' } }) ?? '';
+  const region = readString(input, 'region', '(top level)', issues, { required: true, pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' } }) ?? '';
   const buckets = parseBuckets(input.buckets, issues);
   const users = parseUsers(input.iam, issues);
   const accounts = parseAccounts(input.accounts, users, issues, warnings);
@@ -55,22 +45,12 @@ export function parseWorkspace(input: unknown): WorkspaceParseResult {
 }
 
 function parseTemplates(value: unknown, region: string, accounts: Account[], issues: InputIssue[]): WorkspaceTemplate[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    issues.push({ path: 'templates', message: `must be a list of templates, got ${describeType(value)}` });
-    return [];
-  }
   const names = new Set<string>();
-  return value.flatMap((raw, i): WorkspaceTemplate[] => {
-    const path = `templates[${i}]`;
-    if (!isRecord(raw)) {
-      issues.push({ path, message: `a template must be an object such as {"name": "Email", "fields": [...]}, got ${describeType(raw)}` });
-      return [];
-    }
+  return readObjectList(value, 'templates', { item: 'template', example: '{"name": "Email", "fields": [...]}' }, issues, (raw, path) => {
     const template = parseTemplate(raw, path, issues, ['inbound']);
     if (names.has(template.name)) issues.push({ path, message: `template name "${template.name}" is used twice` });
     names.add(template.name);
-    return [{ ...template, inbound: parseInbound(raw, path, template, { region }, accounts, issues) }];
+    return { ...template, inbound: parseInbound(raw, path, template, { region }, accounts, issues) };
   });
 }
 
@@ -98,20 +78,10 @@ function parseAlerts(value: unknown, issues: InputIssue[]): AlertSettings {
 }
 
 function parseBuckets(value: unknown, issues: InputIssue[]): WorkspaceBucket[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    issues.push({ path: 'buckets', message: `must be a list of buckets, got ${describeType(value)}` });
-    return [];
-  }
   const seen = new Set<string>();
-  return value.flatMap((bucket, i): WorkspaceBucket[] => {
-    const path = `buckets[${i}]`;
-    if (!isRecord(bucket)) {
-      issues.push({ path, message: `a bucket must be an object such as {"name": "acme-claravine"}, got ${describeType(bucket)}` });
-      return [];
-    }
+  return readObjectList(value, 'buckets', { item: 'bucket', example: '{"name": "acme-claravine"}' }, issues, (bucket, path): WorkspaceBucket => {
     unknownKeys(bucket, BUCKET_KEYS, path, issues);
-    const name = requireString(bucket, 'name', path, issues);
+    const name = readString(bucket, 'name', path, issues, { required: true }) ?? '';
     const problem = name ? bucketNameProblem(name) : undefined;
     if (problem) issues.push({ path, message: `"name" ${problem}, got ${JSON.stringify(name)}` });
     if (seen.has(name)) issues.push({ path, message: `bucket "${name}" is declared twice` });
@@ -121,7 +91,7 @@ function parseBuckets(value: unknown, issues: InputIssue[]): WorkspaceBucket[] {
     if (defaultEncryption !== 'none' && defaultEncryption !== 'AES256') {
       issues.push({ path, message: `"defaultEncryption" must be "none" or "AES256", got ${describeType(defaultEncryption)}` });
     }
-    return [{ name, defaultEncryption: defaultEncryption as WorkspaceBucket['defaultEncryption'], ...(bucket.policy !== undefined ? { policy: asPolicyDocument(bucket.policy) } : {}) }];
+    return { name, defaultEncryption: defaultEncryption as WorkspaceBucket['defaultEncryption'], ...(bucket.policy !== undefined ? { policy: asPolicyDocument(bucket.policy) } : {}) };
   });
 }
 
@@ -132,24 +102,14 @@ function parseUsers(iam: unknown, issues: InputIssue[]): WorkspaceUser[] {
     return [];
   }
   unknownKeys(iam, ['users'], 'iam', issues);
-  const list = iam.users ?? [];
-  if (!Array.isArray(list)) {
-    issues.push({ path: 'iam.users', message: `must be a list of users, got ${describeType(list)}` });
-    return [];
-  }
   const names = new Set<string>();
   const keys = new Set<string>();
-  return list.flatMap((user, i): WorkspaceUser[] => {
-    const path = `iam.users[${i}]`;
-    if (!isRecord(user)) {
-      issues.push({ path, message: `a user must be an object, got ${describeType(user)}` });
-      return [];
-    }
+  return readObjectList(iam.users, 'iam.users', { item: 'user', example: '{"name": "uploader", "accessKeyId": "AKIA...", "secretAccessKey": "..."}' }, issues, (user, path): WorkspaceUser | undefined => {
     unknownKeys(user, USER_KEYS, path, issues);
     // IAM user names: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html
-    const name = requireString(user, 'name', path, issues, { test: /^[\w+=,.@-]{1,64}$/, expected: 'must be 1 to 64 letters, digits or +=,.@_-' });
-    const accessKeyId = requireString(user, 'accessKeyId', path, issues, { test: /^[A-Z0-9]{16,128}$/, expected: 'must be 16 to 128 uppercase letters and digits, like "AKIAIOSFODNN7EXAMPLE"' });
-    const secretAccessKey = requireString(user, 'secretAccessKey', path, issues);
+    const name = readString(user, 'name', path, issues, { required: true, pattern: { test: /^[\w+=,.@-]{1,64}$/, expected: 'must be 1 to 64 letters, digits or +=,.@_-' } }) ?? '';
+    const accessKeyId = readString(user, 'accessKeyId', path, issues, { required: true, pattern: { test: /^[A-Z0-9]{16,128}$/, expected: 'must be 16 to 128 uppercase letters and digits, like "AKIAIOSFODNN7EXAMPLE"' } }) ?? '';
+    const secretAccessKey = readString(user, 'secretAccessKey', path, issues, { required: true }) ?? '';
     if (name && names.has(name)) issues.push({ path, message: `user name "${name}" is used twice` });
     if (accessKeyId && keys.has(accessKeyId)) issues.push({ path, message: `access key "${accessKeyId}" is used by two users` });
     names.add(name);
@@ -160,14 +120,14 @@ function parseUsers(iam: unknown, issues: InputIssue[]): WorkspaceUser[] {
     const policies = user.policies ?? [];
     if (!Array.isArray(policies)) {
       issues.push({ path, message: `"policies" must be a list of policy documents, got ${describeType(policies)}` });
-      return [];
+      return undefined;
     }
     policies.forEach((policy, p) => issues.push(...validatePolicy(policy, `${path}.policies[${p}]`, { kind: 'identity' })));
-    return [{
+    return {
       name, accessKeyId, secretAccessKey,
       displayName: typeof user.displayName === 'string' ? user.displayName : name,
       ...(typeof user.email === 'string' ? { email: user.email } : {}),
       policies: policies.map(asPolicyDocument),
-    }];
+    };
   });
 }
