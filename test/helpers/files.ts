@@ -1,10 +1,10 @@
-/** Feeds bytes to a streaming consumer in chunks of the given sizes (cycled). */
-export async function* chunked(bytes: Uint8Array, sizes: readonly number[] = [65536]): AsyncGenerator<Uint8Array> {
+/** Feeds text or bytes to a streaming consumer in chunks of the given sizes (cycled). */
+export async function* chunked<T extends string | Uint8Array>(content: T, sizes: readonly number[] = [65536]): AsyncGenerator<T> {
   let i = 0;
   let k = 0;
-  while (i < bytes.length) {
+  while (i < content.length) {
     const size = Math.max(1, sizes[k++ % sizes.length]!);
-    yield bytes.subarray(i, i + size);
+    yield content.slice(i, i + size) as T;
     i += size;
   }
 }

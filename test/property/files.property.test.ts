@@ -2,16 +2,8 @@ import { fc, test } from '@fast-check/vitest';
 import Papa from 'papaparse';
 import { describe, expect } from 'vitest';
 import { csvRecords, Utf8Error, Utf8StreamDecoder } from '../../core/files/index.ts';
+import { chunked } from '../helpers/files.ts';
 
-async function* strings(text: string, sizes: number[]): AsyncGenerator<string> {
-  let i = 0;
-  let k = 0;
-  while (i < text.length) {
-    const size = Math.max(1, sizes[k++ % sizes.length]!);
-    yield text.slice(i, i + size);
-    i += size;
-  }
-}
 
 const cell = fc.string({ unit: fc.oneof(fc.constantFrom(',', '"', '\n', '\r\n', ' ', '=', 'é', '中', '😀', 'a'), fc.string({ minLength: 1, maxLength: 1 })), maxLength: 12 });
 
@@ -22,7 +14,7 @@ describe('CSV records', () => {
       const header = ['A', 'B'];
       const text = Papa.unparse([header, ...rows], { newline, quotes: (value: unknown) => /[",\r\n]/.test(String(value)) || String(value) === '' }) + newline;
       const parsed: string[][] = [];
-      for await (const record of csvRecords(strings(text, sizes))) {
+      for await (const record of csvRecords(chunked(text, sizes))) {
         expect(record.error).toBeUndefined();
         parsed.push(record.cells);
       }
