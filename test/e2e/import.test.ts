@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
@@ -79,6 +79,29 @@ describe('inbound import through the gateway', () => {
     await drop('us/submissions/Email_big.csv', `${HEADER}\r\n${rows}\r\n`);
     const [submission] = await h.submissionsOf('us/submissions/Email_big.csv');
     expect([submission!.status, submission!.issues]).toEqual(['failed', [{ rule: 'rowLimit', message: 'the file has more than 50,000 rows, the limit of a template file' }]]);
+  });
+
+  it('imports a file uploaded in parts (the aws cli does so above 8 MB)', async () => {
+    // Every part but the last must have 5 MiB: more rows than the default limit allows.
+    const own = await startTestHarness(undefined, { rowLimit: 150_000 });
+    const rows = Array.from({ length: 100_000 }, (_, i) => `Multipart campaign number ${i},Email,,EMEA,Spain,01/02/2026,brand|promo`).join('\r\n');
+    const body = Buffer.from(`${HEADER}\r\n${rows}\r\n`);
+    const key = 'us/submissions/Email_parts.csv';
+    const client = own.client('uploader');
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'acme-claravine', Key: key }));
+    const cut = 5 * 1024 * 1024;
+    const parts = [];
+    for (const [i, part] of [body.subarray(0, cut), body.subarray(cut)].entries()) {
+      const { ETag } = await client.send(new UploadPartCommand({ Bucket: 'acme-claravine', Key: key, UploadId, PartNumber: i + 1, Body: part }));
+      parts.push({ PartNumber: i + 1, ETag });
+    }
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: 'acme-claravine', Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+    try {
+      const [submission] = await own.submissionsOf(key);
+      expect([submission!.status, submission!.counts.accepted, submission!.source.size]).toEqual(['complete', 100_000, body.length]);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('imports an object version once; a changed object under the same key is new', async () => {
