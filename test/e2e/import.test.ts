@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
+import { createApiApp } from '../../emulator/api/app.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 import { hasCommand, run, warnSkipped } from '../helpers/system-tools.ts';
 
@@ -131,6 +132,18 @@ describe('inbound import through the gateway', () => {
 });
 
 describe('the JSON API', () => {
+  it('answers in-process (app.request) with JSON errors for unknown things', async () => {
+    const app = createApiApp(h.workspace, h.engine);
+    const missing = await app.request('/api/templates/Nope/dataset');
+    expect([missing.status, await missing.json()]).toEqual([404, { error: { code: 'NotFound', message: 'no template "Nope"' } }]);
+    const route = await app.request('/api/nothing');
+    expect(route.status).toBe(404);
+    const filter = await app.request('/api/submissions?status=ok');
+    expect([filter.status, ((await filter.json()) as { error: { message: string } }).error.message]).toEqual([400, 'status must be one of complete, failed, pending, got "ok"']);
+    const templates = (await (await app.request('/api/templates')).json()) as { name: string; inbound: string[]; templateFileColumns: string[] }[];
+    expect(templates[1]).toMatchObject({ name: 'Social', inbound: ['Social'], templateFileColumns: ['Post Name', 'Network'] });
+  });
+
   it('lists submissions newest first, filters them, and serves one by id', async () => {
     const all = await h.api<Submission[]>('/api/submissions');
     expect(all.length).toBeGreaterThan(3);
