@@ -41,6 +41,17 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+/** One line on why an import failed: the S3 error and its explanation, or the first issue and how many follow. */
+export function whyFailed(submission: Submission): string {
+  const { error, issues, issuesNotKept } = submission;
+  if (error) return `${error.code}: ${error.message}${error.explanation ? ` (${error.explanation})` : ''}`;
+  const first = issues[0];
+  if (!first) return 'no issue recorded';
+  const where = [first.row ? `row ${first.row}` : '', first.column ?? ''].filter(Boolean).join(', ');
+  const more = issues.length + issuesNotKept - 1;
+  return `${where ? `${where}: ` : ''}${first.message}${more > 0 ? ` (+${more} more issue(s))` : ''}`;
+}
+
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { workspace, gateway } = options;
   const now = options.now ?? (() => new Date());
@@ -88,9 +99,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       events.emit('submission', submission);
       const what = `${entry.integration}: s3://${entry.bucket}/${entry.key} -> submission ${submission.id} ${submission.status.toUpperCase()}`;
       if (submission.status === 'failed') {
-        const first = submission.error ? `${submission.error.code}: ${submission.error.message}${submission.error.explanation ? ` (${submission.error.explanation})` : ''}` : submission.issues[0] ? `${submission.issues[0].row ? `row ${submission.issues[0].row}, ` : ''}${submission.issues[0].column ? `${submission.issues[0].column}: ` : ''}${submission.issues[0].message}` : '';
-        const more = submission.issues.length + submission.issuesNotKept > 1 ? ` (+${submission.issues.length + submission.issuesNotKept - 1} more issue(s))` : '';
-        log(`[import failed] ${what}: ${first}${more}`);
+        log(`[import failed] ${what}: ${whyFailed(submission)}`);
         if (workspace.alerts.webhookUrl) void sendWebhook({ event: 'import.failed', submission }, { url: workspace.alerts.webhookUrl, log });
       } else {
         log(`[import] ${what} (${submission.counts.rows} row(s), ${submission.counts.accepted} accepted, ${submission.counts.rejected} rejected)`);
