@@ -133,11 +133,12 @@ export function createImporter(options: ImporterOptions): Importer {
       now: options.now,
       randomInt: options.randomInt,
     };
-    const now = options.now().toISOString();
+    // Dataset rows are written while validating, so they carry the time the validation started.
+    const startedAt = options.now().toISOString();
     const accepted = store.acceptedRows(primaryId);
     const rejected = store.rejectedRows(autoSubmit ? splitId : primaryId);
     // Accepted rows join the dataset as they come, and are cut off again if the file fails.
-    const dataset = await store.appendToDataset({ entryId: entry.id, template: template.name, updateKeys: template.updateKeys, submissionId: primaryId, now });
+    const dataset = await store.appendToDataset({ entryId: entry.id, template: template.name, updateKeys: template.updateKeys, submissionId: primaryId, now: startedAt });
     let result;
     try {
       result = await validateTemplateFile(fetched.value.body, template, {
@@ -158,7 +159,9 @@ export function createImporter(options: ImporterOptions): Importer {
     }
 
     await store.setState(entry.id, 'committing');
-    const stamp = { submittedAt: now, updatedAt: now, issuesNotKept: result.issuesNotKept };
+    // Submitted At is when the import completed (../shared/notes/product.md).
+    const completedAt = options.now().toISOString();
+    const stamp = { submittedAt: completedAt, updatedAt: completedAt, issuesNotKept: result.issuesNotKept };
     const { rows, accepted: acceptedCount, rejected: rejectedCount } = result.counts;
 
     // The product: "any inaccuracies to the data, file, or format will result in a failed submission".
