@@ -106,50 +106,50 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
   let sawHeader = false;
   /** Returns false to stop reading; a promise only when a sink asks to wait (back-pressure). */
   const handle = (record: CsvRecord): boolean | Promise<boolean> => {
-      const row = record.index + 1;
-      if (!sawHeader) {
-        sawHeader = true;
-        const header = record.cells;
-        if (header.length === 1 && header[0] === '') {
-          failFile({ row: 1, rule: 'header', message: 'the first line is empty: it must be the header of the template file' });
-          return false;
-        }
-        const problems = headerIssues(header, plan.columns);
-        if (problems.length) {
-          fileFailed = true;
-          problems.forEach(keep);
-          return false;
-        }
-        return true;
-      }
-      if (record.cells.every((cell) => cell === '')) {
-        counts.blank++; // empty lines and rows of bare commas are skipped, as a spreadsheet shows them
-        return true;
-      }
-      if (counts.rows >= rowLimit) {
-        failFile({ rule: 'rowLimit', message: `the file has more than ${rowLimit.toLocaleString('en-US')} rows, the limit of a template file` });
+    const row = record.index + 1;
+    if (!sawHeader) {
+      sawHeader = true;
+      const header = record.cells;
+      if (header.length === 1 && header[0] === '') {
+        failFile({ row: 1, rule: 'header', message: 'the first line is empty: it must be the header of the template file' });
         return false;
       }
-      counts.rows++;
-      const rowIssues: FileIssue[] = [];
-      // A broken quote also breaks the cell count; the quote is the cause worth naming.
-      if (record.error) rowIssues.push({ row, rule: 'quotes', message: record.error });
-      else if (record.cells.length !== plan.columns.length) {
-        rowIssues.push({ row, rule: 'columns', message: `has ${record.cells.length} value(s) where the header has ${plan.columns.length}` });
+      const problems = headerIssues(header, plan.columns);
+      if (problems.length) {
+        fileFailed = true;
+        problems.forEach(keep);
+        return false;
       }
+      return true;
+    }
+    if (record.cells.every((cell) => cell === '')) {
+      counts.blank++; // empty lines and rows of bare commas are skipped, as a spreadsheet shows them
+      return true;
+    }
+    if (counts.rows >= rowLimit) {
+      failFile({ rule: 'rowLimit', message: `the file has more than ${rowLimit.toLocaleString('en-US')} rows, the limit of a template file` });
+      return false;
+    }
+    counts.rows++;
+    const rowIssues: FileIssue[] = [];
+    // A broken quote also breaks the cell count; the quote is the cause worth naming.
+    if (record.error) rowIssues.push({ row, rule: 'quotes', message: record.error });
+    else if (record.cells.length !== plan.columns.length) {
+      rowIssues.push({ row, rule: 'columns', message: `has ${record.cells.length} value(s) where the header has ${plan.columns.length}` });
+    }
+    if (rowIssues.length === 0) {
+      const checked = checkRow(plan, record.cells, options.derivation);
+      for (const issue of checked.issues) rowIssues.push({ row, ...issue });
       if (rowIssues.length === 0) {
-        const checked = checkRow(plan, record.cells, options.derivation);
-        for (const issue of checked.issues) rowIssues.push({ row, ...issue });
-        if (rowIssues.length === 0) {
-          counts.accepted++;
-          const wait = options.onAccepted?.({ row, values: checked.values });
-          return wait ? wait.then(() => true) : true;
-        }
+        counts.accepted++;
+        const wait = options.onAccepted?.({ row, values: checked.values });
+        return wait ? wait.then(() => true) : true;
       }
-      counts.rejected++;
-      rowIssues.forEach(keep);
-      const wait = options.onRejected?.({ row, cells: record.cells, issues: rowIssues });
-      return wait ? wait.then(() => true) : true;
+    }
+    counts.rejected++;
+    rowIssues.forEach(keep);
+    const wait = options.onRejected?.({ row, cells: record.cells, issues: rowIssues });
+    return wait ? wait.then(() => true) : true;
   };
   try {
     reading: for await (const batch of csvRecordBatches(decodeText(source, decoder))) {
