@@ -129,7 +129,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
 
   await checkIntegrations();
+  const known = new Set(importer.integrations.map((ref) => ref.id));
   for (const entry of await store.unfinished()) {
+    if (!known.has(entry.integration)) {
+      // The workspace was edited since: nothing can finish this import, so it is closed, and said so.
+      log(`[import] dropping an import interrupted by the last stop: integration "${entry.integration}" is no longer in the workspace (s3://${entry.bucket}/${entry.key})`);
+      await store.commit(entry.id, [], store.counters());
+      continue;
+    }
     log(`[import] finishing an import interrupted by the last stop: ${entry.integration}: s3://${entry.bucket}/${entry.key}`);
     enqueue(entry);
   }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
+import { openSubmissionStore } from '../../emulator/engine/submission-store.ts';
 import { startCli } from '../helpers/cli.ts';
+import { startTestHarness } from '../helpers/harness.ts';
 import { loadWorkspace } from '../helpers/stack.ts';
 
 let dir: string;
@@ -64,6 +66,21 @@ describe('a crash in the middle of an import', () => {
       expect(new Set(crashRows.map((r) => r.values['Tracking Code'])).size).toBe(50_000);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('recovery when the workspace changed', () => {
+  it('closes an interrupted import whose integration is gone, and says so', async () => {
+    const data = join(dir, 'gone');
+    const seeded = await openSubmissionStore(join(data, 'engine'), () => 'x');
+    await seeded.recordDetected({ id: 'Gone/Gone|acme-claravine|k.csv|e', integration: 'Gone/Gone', template: 'Gone', bucket: 'acme-claravine', key: 'k.csv', etag: 'e', size: 1, state: 'validating', submissionIds: ['a', 'b'], detectedAt: 'now', attempts: 1 });
+    const harness = await startTestHarness(undefined, { dataDirectory: data });
+    try {
+      expect(harness.logs).toContain('[import] dropping an import interrupted by the last stop: integration "Gone/Gone" is no longer in the workspace (s3://acme-claravine/k.csv)');
+      expect(await harness.engine.store.unfinished()).toEqual([]);
+    } finally {
+      await harness.stop({ keepData: true });
     }
   });
 });
