@@ -1,8 +1,9 @@
 /**
  * The import of one dropped object, as a state machine persisted in the ledger:
  * detected -> fetching -> validating -> committing -> done. A restart finds unfinished entries and
- * runs them again; every step is safe to repeat (row files are rewritten, the dataset merge is
- * idempotent, the commit is one write), so an object is never lost and never imported twice.
+ * runs them again; every step is safe to repeat (row files are rewritten, and the commit, which
+ * also adds a complete submission to its dataset, is one write), so an object is never lost and
+ * never imported twice.
  */
 import { validateTemplateFile, type FileIssue } from '../files/index.ts';
 import type { DerivationContext } from '../templates/index.ts';
@@ -103,8 +104,8 @@ export function createImporter(options: ImporterOptions): Importer {
       ...(uploader?.email && !match.submittedBy ? { submittedByEmail: uploader.email } : {}),
       createdAt: entry.detectedAt,
     });
-    const finish = async (submissions: Submission[], counters: ReadonlyMap<string, number>) => {
-      await store.commit(entry.id, submissions, counters);
+    const finish = async (submissions: Submission[], counters: ReadonlyMap<string, number>, joinsDataset = false) => {
+      await store.commit(entry.id, submissions, counters, joinsDataset ? { template: template.name, submissionId: primaryId } : undefined);
       return submissions;
     };
 
@@ -133,26 +134,15 @@ export function createImporter(options: ImporterOptions): Importer {
       now: options.now,
       randomInt: options.randomInt,
     };
-    // Dataset rows are written while validating, so they carry the time the validation started.
-    const startedAt = options.now().toISOString();
     const accepted = store.acceptedRows(primaryId);
     const rejected = store.rejectedRows(autoSubmit ? splitId : primaryId);
-    // Accepted rows join the dataset as they come, and are cut off again if the file fails.
-    const dataset = await store.appendToDataset({ entryId: entry.id, template: template.name, updateKeys: template.updateKeys, submissionId: primaryId, now: startedAt });
     let result;
     try {
       result = await validateTemplateFile(fetched.value.body, template, {
         derivation, maxKeptIssues: options.maxKeptIssues ?? 1000, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
-        onAccepted: (row) => {
-          const a = accepted.write(row);
-          const d = dataset.write(row);
-          return a || d ? Promise.all([a, d]).then(() => undefined) : undefined;
-        },
+        onAccepted: (row) => accepted.write(row),
         onRejected: (row) => rejected.write(row),
       });
-    } catch (error) {
-      await dataset.abort();
-      throw error;
     } finally {
       await accepted.close();
       await rejected.close();
@@ -165,13 +155,11 @@ export function createImporter(options: ImporterOptions): Importer {
     const { rows, accepted: acceptedCount, rejected: rejectedCount } = result.counts;
 
     // The product: "any inaccuracies to the data, file, or format will result in a failed submission".
-    if (result.fileFailed || (!autoSubmit && rejectedCount > 0) || acceptedCount === 0) await dataset.abort();
-    else await dataset.close();
     if (result.fileFailed || (!autoSubmit && rejectedCount > 0)) {
       return finish([{ ...base(primaryId, name), ...stamp, status: 'failed', counts: { rows, accepted: acceptedCount, rejected: rejectedCount }, issues: result.issues }], store.counters());
     }
     if (!autoSubmit) {
-      return finish([{ ...base(primaryId, name), ...stamp, status: 'complete', counts: { rows, accepted: acceptedCount, rejected: 0 }, issues: [] }], counters);
+      return finish([{ ...base(primaryId, name), ...stamp, status: 'complete', counts: { rows, accepted: acceptedCount, rejected: 0 }, issues: [] }], counters, true);
     }
     // "Automatically Submit Inbound Data": clean rows complete (named AUTOSUBMIT), bad rows pending.
     const submissions: Submission[] = [];
@@ -181,7 +169,7 @@ export function createImporter(options: ImporterOptions): Importer {
     if (rejectedCount > 0) {
       submissions.push({ ...base(splitId, name), ...stamp, status: 'pending', counts: { rows: rejectedCount, accepted: 0, rejected: rejectedCount }, issues: result.issues, ...(acceptedCount ? { splitFrom: primaryId } : {}) });
     }
-    return finish(submissions, counters);
+    return finish(submissions, counters, acceptedCount > 0);
   }
 
   return { integrations, detect, run };

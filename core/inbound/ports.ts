@@ -41,8 +41,6 @@ export interface LedgerEntry {
   attempts: number;
   /** The submissions it produced, once done. */
   submissions?: string[];
-  /** Where the dataset log ended before this entry's merge began (set by the store). */
-  datasetOffset?: number;
 }
 
 export interface RowWriter<T> {
@@ -50,18 +48,10 @@ export interface RowWriter<T> {
   close(): Promise<void>;
 }
 
-export interface DatasetMerge {
-  /** The ledger entry whose import this is (what an interrupted run appended is cut off first). */
-  entryId: string;
+/** A complete submission whose rows join its template's dataset when the import commits. */
+export interface DatasetJoin {
   template: string;
-  updateKeys: string[];
   submissionId: string;
-  now: string;
-}
-
-/** Rows appended to a dataset while a file is validated; kept by `commit`, cut off by `abort`. */
-export interface DatasetAppend extends RowWriter<AcceptedRow> {
-  abort(): Promise<void>;
 }
 
 export interface SubmissionStore {
@@ -73,14 +63,13 @@ export interface SubmissionStore {
   acceptedRows(submissionId: string): RowWriter<AcceptedRow>;
   rejectedRows(submissionId: string): RowWriter<RejectedRow>;
   /**
-   * Starts appending a submission's rows to its template's dataset (honouring update keys). Safe to
-   * repeat: what an earlier run of the same ledger entry appended is cut off first.
+   * Saves the submissions, the counters, the dataset's new member and the ledger entry as done, in
+   * one write: an import is committed whole or not at all, and committing twice changes nothing.
    */
-  appendToDataset(merge: DatasetMerge): Promise<DatasetAppend>;
-  /** Saves the submissions, the counters and the ledger entry as done, at once. */
-  commit(entryId: string, submissions: Submission[], counters: ReadonlyMap<string, number>): Promise<void>;
+  commit(entryId: string, submissions: Submission[], counters: ReadonlyMap<string, number>, join?: DatasetJoin): Promise<void>;
   counters(): ReadonlyMap<string, number>;
   submission(id: string): Submission | undefined;
   submissions(): Submission[];
-  dataset(template: string): AsyncIterable<DatasetRow>;
+  /** The template's dataset: the rows of its complete submissions, update keys applied. */
+  dataset(template: string, updateKeys: readonly string[]): AsyncIterable<DatasetRow>;
 }

@@ -53,7 +53,7 @@ export function createApiApp(workspace: Workspace, engine: Engine): Hono {
     return stream(c, async (out) => {
       let first = true;
       await out.write('[');
-      for await (const row of engine.store.dataset(found.name)) {
+      for await (const row of engine.store.dataset(found.name, found.updateKeys)) {
         await out.write(`${first ? '' : ','}\n${JSON.stringify(row)}`);
         first = false;
       }

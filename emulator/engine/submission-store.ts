@@ -1,25 +1,27 @@
 /**
- * The engine's state in the data folder: `engine/state.json` (lowdb: ledger, submissions,
- * counters: small metadata only) and row files beside it, one NDJSON file per kind of row:
- * `submissions/<id>/accepted.ndjson`, `submissions/<id>/rejected.ndjson`, and each template's
- * dataset as an append-only log of row versions, `datasets/<template>.ndjson`, so that a merge
- * costs the size of the submission, not of the dataset.
+ * The engine's state in the data folder: `engine/state.json` (lowdb: ledger, submissions, counters,
+ * and each template's dataset as the list of its complete submissions: small metadata only) and row
+ * files beside it: `submissions/<id>/accepted.ndjson` (a header line naming the fields, then one
+ * JSON array per row) and `submissions/<id>/rejected.ndjson`. A dataset is read from its
+ * submissions' row files, so an import writes its rows once and commits with one metadata write.
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat, truncate } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
-import type { DatasetAppend, DatasetMerge, ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
+import type { ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {
   ledger: Record<string, LedgerEntry>;
   submissions: Record<string, Submission>;
   counters: Record<string, number>;
+  /** Template -> its complete submissions, in the order they were committed. */
+  datasets: Record<string, string[]>;
 }
 
 function safeName(text: string): string {
@@ -55,28 +57,16 @@ function ndjsonWriter<T>(path: string, serialize: (row: T) => string): RowWriter
   };
 }
 
-const keyPrefixes = new Map<string, string>();
-/** The last row serialised: the accepted rows file and the dataset both write it. */
-let lastValues: ReadonlyMap<string, string> | undefined;
-let lastJson = '';
-/** A row's values as a JSON object, built by hand: field names repeat on every row, so their JSON is computed once. */
-function valuesJson(values: ReadonlyMap<string, string>): string {
-  if (values === lastValues) return lastJson;
-  let json = '';
-  for (const [name, value] of values) {
-    let prefix = keyPrefixes.get(name);
-    if (prefix === undefined) {
-      prefix = `${JSON.stringify(name)}:`;
-      keyPrefixes.set(name, prefix);
-    }
-    json += `${json ? ',' : ''}${prefix}${JSON.stringify(value)}`;
-  }
-  lastValues = values;
-  lastJson = `{${json}}`;
-  return lastJson;
-}
-function acceptedLine(row: AcceptedRow): string {
-  return `{"row":${row.row},"values":${valuesJson(row.values)}}`;
+/** Accepted rows: the field names once, then each row as `[rowNumber, value, value, ...]`. */
+function acceptedRowsWriter(path: string): RowWriter<AcceptedRow> {
+  let headerWritten = false;
+  const lines = ndjsonWriter<AcceptedRow>(path, (row) => {
+    const line = JSON.stringify([row.row, ...row.values.values()]);
+    if (headerWritten) return line;
+    headerWritten = true;
+    return `${JSON.stringify({ fields: [...row.values.keys()] })}\n${line}`;
+  });
+  return lines;
 }
 
 async function* readLines(path: string): AsyncGenerator<string> {
@@ -96,27 +86,23 @@ async function* readNdjson<T>(path: string): AsyncGenerator<T> {
   for await (const line of readLines(path)) yield JSON.parse(line) as T;
 }
 
-function keyOf(updateKeys: readonly string[], values: Record<string, string>): string {
-  return JSON.stringify(updateKeys.map((k) => values[k] ?? ''));
+/** The rows of an accepted rows file, as field -> value objects. */
+async function* readAccepted(path: string): AsyncGenerator<{ row: number; values: Record<string, string> }> {
+  let fields: string[] | undefined;
+  for await (const line of readLines(path)) {
+    if (!fields) {
+      fields = (JSON.parse(line) as { fields: string[] }).fields;
+      continue;
+    }
+    const [row, ...cells] = JSON.parse(line) as [number, ...string[]];
+    const values: Record<string, string> = {};
+    fields.forEach((field, i) => (values[field] = cells[i] ?? ''));
+    yield { row, values };
+  }
 }
 
-/**
- * A dataset is a log of row versions: an update appends a new version of the same row id. Reading
- * keeps the latest version of each row (rows come in the order of their last change).
- */
-async function* foldVersions(path: string): AsyncGenerator<DatasetRow> {
-  const latest = new Map<string, number>();
-  let line = 0;
-  let versioned = false;
-  for await (const row of readNdjson<DatasetRow>(path)) {
-    if (latest.has(row.id)) versioned = true;
-    latest.set(row.id, line++);
-  }
-  line = 0;
-  for await (const row of readNdjson<DatasetRow>(path)) {
-    if (!versioned || latest.get(row.id) === line) yield row;
-    line++;
-  }
+function keyOf(updateKeys: readonly string[], values: Record<string, string>): string {
+  return JSON.stringify(updateKeys.map((k) => values[k] ?? ''));
 }
 
 export interface EngineStore extends SubmissionStore {
@@ -126,21 +112,41 @@ export interface EngineStore extends SubmissionStore {
 
 export async function openSubmissionStore(directory: string, newId: () => string): Promise<EngineStore> {
   await mkdir(directory, { recursive: true });
-  const db = new Low<EngineState>(new JSONFile(join(directory, 'state.json')), { ledger: {}, submissions: {}, counters: {} });
+  const db = new Low<EngineState>(new JSONFile(join(directory, 'state.json')), { ledger: {}, submissions: {}, counters: {}, datasets: {} });
   await db.read();
-  /** Per template with update keys: key -> the row it names, rebuilt from the log when first needed. */
-  const keyIndexes = new Map<string, Map<string, { id: string; createdAt: string }>>();
-  const keyIndex = async (template: string, updateKeys: string[]) => {
-    let index = keyIndexes.get(template);
-    if (!index) {
-      index = new Map();
-      for await (const row of readNdjson<DatasetRow>(datasetPath(template))) index.set(keyOf(updateKeys, row.values), { id: row.id, createdAt: row.createdAt });
-      keyIndexes.set(template, index);
-    }
-    return index;
-  };
+  db.data.datasets ??= {};
   const rowsPath = (id: string, kind: 'accepted' | 'rejected') => join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
-  const datasetPath = (template: string) => join(directory, 'datasets', `${safeName(template)}.ndjson`);
+
+  /**
+   * Rows of the dataset's submissions, oldest first. With update keys, a row whose keys match an
+   * earlier row's exactly is a new version of it: the latest version is kept, with the first one's
+   * id and creation time; rows come in the order of their last change.
+   */
+  async function* dataset(template: string, updateKeys: readonly string[]): AsyncGenerator<DatasetRow> {
+    const members = db.data.datasets[template] ?? [];
+    const rowsOf = async function* () {
+      for (const submissionId of members) {
+        const at = db.data.submissions[submissionId]?.submittedAt ?? '';
+        for await (const { row, values } of readAccepted(rowsPath(submissionId, 'accepted'))) yield { submissionId, row, at, values };
+      }
+    };
+    if (updateKeys.length === 0) {
+      for await (const r of rowsOf()) yield { id: `${r.submissionId}:${r.row}`, submission: r.submissionId, createdAt: r.at, updatedAt: r.at, values: r.values };
+      return;
+    }
+    const versions = new Map<string, { id: string; createdAt: string; latest: string }>();
+    for await (const r of rowsOf()) {
+      const key = keyOf(updateKeys, r.values);
+      const seen = versions.get(key);
+      const here = `${r.submissionId}:${r.row}`;
+      versions.set(key, seen ? { ...seen, latest: here } : { id: here, createdAt: r.at, latest: here });
+    }
+    for await (const r of rowsOf()) {
+      const version = versions.get(keyOf(updateKeys, r.values))!;
+      if (version.latest !== `${r.submissionId}:${r.row}`) continue;
+      yield { id: version.id, submission: r.submissionId, createdAt: version.createdAt, updatedAt: r.at, values: r.values };
+    }
+  }
 
   return {
     async recordDetected(entry) {
@@ -157,65 +163,14 @@ export async function openSubmissionStore(directory: string, newId: () => string
       await db.write();
     },
     unfinished: async () => Object.values(db.data.ledger).filter((e) => e.state !== 'done'),
-    acceptedRows: (id) => ndjsonWriter<AcceptedRow>(rowsPath(id, 'accepted'), acceptedLine),
+    acceptedRows: (id) => acceptedRowsWriter(rowsPath(id, 'accepted')),
     rejectedRows: (id) => ndjsonWriter<RejectedRow>(rowsPath(id, 'rejected'), (row) => JSON.stringify(row)),
-    async appendToDataset(merge: DatasetMerge): Promise<DatasetAppend> {
-      const path = datasetPath(merge.template);
-      await mkdir(join(path, '..'), { recursive: true });
-      const entry = db.data.ledger[merge.entryId];
-      // What an interrupted run of this entry appended is cut off before anything else.
-      const size = await stat(path).then((s) => s.size, () => 0);
-      let offset = size;
-      if (entry?.datasetOffset !== undefined && entry.datasetOffset <= size) {
-        offset = entry.datasetOffset;
-        if (offset < size) {
-          await truncate(path, offset);
-          keyIndexes.delete(merge.template);
-        }
-      } else if (entry) {
-        entry.datasetOffset = size;
-        await db.write();
-      }
-      const index = merge.updateKeys.length ? await keyIndex(merge.template, merge.updateKeys) : undefined;
-      const out = createWriteStream(path, { flags: 'a' });
-      const submission = JSON.stringify(merge.submissionId);
-      const now = JSON.stringify(merge.now);
-      let block = '';
-      const flush = async () => {
-        const text = block;
-        block = '';
-        if (text && !out.write(text)) await once(out, 'drain');
-      };
-      const close = async () => {
-        await flush();
-        out.end();
-        await once(out, 'finish');
-      };
-      return {
-        write(row) {
-          let id = newId();
-          let createdAt = merge.now;
-          if (index) {
-            const key = keyOf(merge.updateKeys, Object.fromEntries(row.values));
-            const existing = index.get(key);
-            if (existing) ({ id, createdAt } = existing);
-            index.set(key, { id, createdAt });
-          }
-          // The same shape as DatasetRow; the values are serialised as in the accepted rows file.
-          block += `{"id":${JSON.stringify(id)},"submission":${submission},"createdAt":${createdAt === merge.now ? now : JSON.stringify(createdAt)},"updatedAt":${now},"values":${valuesJson(row.values)}}\n`;
-          return block.length >= WRITE_BLOCK_CHARS ? flush() : undefined;
-        },
-        close,
-        async abort() {
-          block = '';
-          await close();
-          await truncate(path, offset);
-          keyIndexes.delete(merge.template);
-        },
-      };
-    },
-    async commit(entryId, submissions, counters) {
+    async commit(entryId, submissions, counters, join) {
       for (const submission of submissions) db.data.submissions[submission.id] = submission;
+      if (join) {
+        const members = (db.data.datasets[join.template] ??= []);
+        if (!members.includes(join.submissionId)) members.push(join.submissionId);
+      }
       db.data.counters = Object.fromEntries(counters);
       const entry = db.data.ledger[entryId];
       if (entry) {
@@ -227,10 +182,10 @@ export async function openSubmissionStore(directory: string, newId: () => string
     counters: () => new Map(Object.entries(db.data.counters)),
     submission: (id) => db.data.submissions[id],
     submissions: () => Object.values(db.data.submissions),
-    dataset: (template) => foldVersions(datasetPath(template)),
+    dataset,
     rejected: (id) => readNdjson<RejectedRow>(rowsPath(id, 'rejected')),
     accepted: async function* (id) {
-      for await (const row of readNdjson<{ values: Record<string, string> }>(rowsPath(id, 'accepted'))) yield row.values;
+      for await (const row of readAccepted(rowsPath(id, 'accepted'))) yield row.values;
     },
   };
 }

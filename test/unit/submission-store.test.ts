@@ -14,59 +14,56 @@ async function open() {
   return openSubmissionStore(dir, () => `id${++n}`);
 }
 
-async function rowsOf(store: Awaited<ReturnType<typeof open>>, template: string): Promise<DatasetRow[]> {
+async function rowsOf(store: Awaited<ReturnType<typeof open>>, template: string, updateKeys: string[] = []): Promise<DatasetRow[]> {
   const rows: DatasetRow[] = [];
-  for await (const row of store.dataset(template)) rows.push(row);
+  for await (const row of store.dataset(template, updateKeys)) rows.push(row);
   return rows;
 }
 
-/** A ledger entry per submission: a merge belongs to the import that produced it. */
-async function entryFor(store: Awaited<ReturnType<typeof open>>, submission: string): Promise<string> {
-  const id = `i|b|${submission}|e`;
-  await store.recordDetected({ id, integration: 'i', template: 'T', bucket: 'b', key: submission, etag: 'e', size: 1, state: 'committing', submissionIds: [submission, 'unused'], detectedAt: 'now', attempts: 1 });
-  return id;
-}
-
-async function append(store: Awaited<ReturnType<typeof open>>, entryId: string, submissionId: string, updateKeys: string[], now: string, values: Record<string, string>[], finish: 'close' | 'abort' | 'crash' = 'close') {
-  const appender = await store.appendToDataset({ entryId, template: 'T', updateKeys, submissionId, now });
-  for (const [i, v] of values.entries()) await appender.write({ row: i + 2, values: new Map(Object.entries(v)) });
-  if (finish === 'close') await appender.close();
-  else if (finish === 'abort') await appender.abort();
-  else await appender.close(); // a crash after the rows reached the disk, before the commit
+/** An import of rows for submission `id`, committed at `at`, joining the dataset unless it failed. */
+async function importRows(store: Awaited<ReturnType<typeof open>>, id: string, at: string, values: Record<string, string>[], status: 'complete' | 'failed' = 'complete') {
+  const writer = store.acceptedRows(id);
+  for (const [i, v] of values.entries()) await writer.write({ row: i + 2, values: new Map(Object.entries(v)) });
+  await writer.close();
+  const entryId = `i|b|${id}|e`;
+  await store.recordDetected({ id: entryId, integration: 'i', template: 'T', bucket: 'b', key: id, etag: 'e', size: 1, state: 'committing', submissionIds: [id, 'unused'], detectedAt: at, attempts: 1 });
+  const submission = { id, template: 'T', integration: 'i', name: id, status, source: { bucket: 'b', key: id, etag: 'e', size: 1 }, submittedBy: 'u', submittedAt: at, counts: { rows: values.length, accepted: values.length, rejected: 0 }, issues: [], issuesNotKept: 0, createdAt: at, updatedAt: at };
+  return () => store.commit(entryId, [submission], new Map(), status === 'complete' ? { template: 'T', submissionId: id } : undefined);
 }
 
 describe('the submission store', () => {
-  it('appends a submission to the dataset once, however often its import runs (no update keys)', async () => {
+  it('reads a dataset from its committed submissions; committing twice changes nothing; failed files never join', async () => {
     const store = await open();
-    const e1 = await entryFor(store, 'S1');
-    for (let i = 0; i < 3; i++) await append(store, e1, 'S1', [], '2026-01-01T00:00:00Z', [{ A: '1' }, { A: '2' }], 'crash');
-    const e2 = await entryFor(store, 'S2');
-    await append(store, e2, 'S2', [], '2026-01-02T00:00:00Z', [{ A: '3' }, { A: 'half' }], 'crash');
-    await append(store, e2, 'S2', [], '2026-01-02T00:00:00Z', [{ A: '3' }]);
-    expect((await rowsOf(store, 'T')).map((r) => [r.submission, r.values.A])).toEqual([['S1', '1'], ['S1', '2'], ['S2', '3']]);
+    const commit1 = await importRows(store, 'S1', '2026-01-01T00:00:00Z', [{ A: '1' }, { A: '2' }]);
+    await commit1();
+    await commit1();
+    await (await importRows(store, 'S2', '2026-01-02T00:00:00Z', [{ A: 'bad' }], 'failed'))();
+    await (await importRows(store, 'S3', '2026-01-03T00:00:00Z', [{ A: '3' }]))();
+    expect((await rowsOf(store, 'T')).map((r) => [r.id, r.submission, r.values.A, r.createdAt.slice(0, 10)])).toEqual([
+      ['S1:2', 'S1', '1', '2026-01-01'], ['S1:3', 'S1', '2', '2026-01-01'], ['S3:2', 'S3', '3', '2026-01-03'],
+    ]);
   });
 
-  it('cuts off the rows of a file that fails', async () => {
+  it('rows are not in the dataset until their import commits (a crash before leaves nothing)', async () => {
     const store = await open();
-    await append(store, await entryFor(store, 'S1'), 'S1', ['K'], '2026-01-01T00:00:00Z', [{ K: 'a', V: '1' }]);
-    await append(store, await entryFor(store, 'S2'), 'S2', ['K'], '2026-01-02T00:00:00Z', [{ K: 'a', V: '2' }, { K: 'z', V: '2' }], 'abort');
-    await append(store, await entryFor(store, 'S3'), 'S3', ['K'], '2026-01-03T00:00:00Z', [{ K: 'a', V: '3' }]);
-    expect((await rowsOf(store, 'T')).map((r) => [r.values.K, r.values.V, r.submission, r.createdAt.slice(0, 10)])).toEqual([['a', '3', 'S3', '2026-01-01']]);
+    await importRows(store, 'S1', '2026-01-01T00:00:00Z', [{ A: '1' }]);
+    expect(await rowsOf(store, 'T')).toEqual([]);
+    expect((await store.unfinished()).map((e) => e.key)).toEqual(['S1']);
   });
 
-  it('updates rows whose keys match exactly (case and trailing spaces count), however often the import runs', async () => {
+  it('updates rows whose keys match exactly (case and trailing spaces count)', async () => {
     const store = await open();
-    await append(store, await entryFor(store, 'S1'), 'S1', ['K'], '2026-01-01T00:00:00Z', [{ K: 'a', V: '1' }, { K: 'b', V: '1' }]);
-    const e2 = await entryFor(store, 'S2');
-    for (let i = 0; i < 2; i++) await append(store, e2, 'S2', ['K'], '2026-01-02T00:00:00Z', [{ K: 'a', V: '2' }, { K: 'B', V: '2' }, { K: 'b ', V: '2' }, { K: 'a', V: '3' }], 'crash');
-    const rows = await rowsOf(store, 'T');
+    await (await importRows(store, 'S1', '2026-01-01T00:00:00Z', [{ K: 'a', V: '1' }, { K: 'b', V: '1' }]))();
+    await (await importRows(store, 'S2', '2026-01-02T00:00:00Z', [{ K: 'a', V: '2' }, { K: 'B', V: '2' }, { K: 'b ', V: '2' }, { K: 'a', V: '3' }]))();
+    const rows = await rowsOf(store, 'T', ['K']);
     // Rows come in the order of their last change; an updated row keeps its id and creation time.
-    expect(rows.map((r) => [r.values.K, r.values.V, r.submission, r.createdAt.slice(0, 10)])).toEqual([
-      ['b', '1', 'S1', '2026-01-01'], ['B', '2', 'S2', '2026-01-02'], ['b ', '2', 'S2', '2026-01-02'], ['a', '3', 'S2', '2026-01-01'],
+    expect(rows.map((r) => [r.id, r.values.K, r.values.V, r.submission, r.createdAt.slice(0, 10), r.updatedAt.slice(0, 10)])).toEqual([
+      ['S1:3', 'b', '1', 'S1', '2026-01-01', '2026-01-01'], ['S2:3', 'B', '2', 'S2', '2026-01-02', '2026-01-02'],
+      ['S2:4', 'b ', '2', 'S2', '2026-01-02', '2026-01-02'], ['S1:2', 'a', '3', 'S2', '2026-01-01', '2026-01-02'],
     ]);
     let n = 0;
     const reopened = await openSubmissionStore(dir, () => `later${++n}`);
-    expect((await rowsOf(reopened, 'T')).map((r) => r.values.K)).toEqual(['b', 'B', 'b ', 'a']);
+    expect((await rowsOf(reopened, 'T', ['K'])).map((r) => r.values.K)).toEqual(['b', 'B', 'b ', 'a']);
   });
 
   it('records an object version once in the ledger, and keeps state across reopening', async () => {
