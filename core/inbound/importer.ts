@@ -57,8 +57,14 @@ function fileName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }
 
+export function ledgerId(ref: IntegrationRef, bucket: string, key: string, etag: string): string {
+  return `${ref.id}|${bucket}|${key}|${stripQuotes(etag)}`;
+}
+
 export interface Importer {
   integrations: readonly IntegrationRef[];
+  /** Whether this integration has already seen this object version. */
+  seen(ref: IntegrationRef, object: { bucket: string; key: string; etag: string }): boolean;
   /** The integrations whose bucket and prefix take this object; records each new one in the ledger. */
   detect(object: DroppedObject, only?: (ref: IntegrationRef) => boolean): Promise<LedgerEntry[]>;
   run(entry: LedgerEntry): Promise<Submission[]>;
@@ -79,7 +85,7 @@ export function createImporter(options: ImporterOptions): Importer {
     for (const ref of integrations) {
       if (ref.integration.bucket !== object.bucket || !ref.prefix.match(object.key) || (only && !only(ref))) continue;
       const entry: LedgerEntry = {
-        id: `${ref.id}|${object.bucket}|${object.key}|${etag}`, integration: ref.id, template: ref.template.name,
+        id: ledgerId(ref, object.bucket, object.key, etag), integration: ref.id, template: ref.template.name,
         bucket: object.bucket, key: object.key, etag, size: object.size, state: 'detected', attempts: 0,
         submissionIds: [options.newId(), options.newId()], detectedAt: options.now().toISOString(),
         ...(object.uploadedBy ? { uploadedBy: object.uploadedBy } : {}),
@@ -172,5 +178,6 @@ export function createImporter(options: ImporterOptions): Importer {
     return finish(submissions, counters, acceptedCount > 0);
   }
 
-  return { integrations, detect, run };
+  const seen = (ref: IntegrationRef, object: { bucket: string; key: string; etag: string }) => store.hasEntry(ledgerId(ref, object.bucket, object.key, object.etag));
+  return { integrations, seen, detect, run };
 }

@@ -57,6 +57,7 @@ export interface DatasetJoin {
 export interface SubmissionStore {
   /** Records a detected object; false when this object version is already in the ledger. */
   recordDetected(entry: LedgerEntry): Promise<boolean>;
+  hasEntry(entryId: string): boolean;
   setState(entryId: string, state: ImportState, attempts?: number): Promise<void>;
   unfinished(): Promise<LedgerEntry[]>;
   /** Writers of a submission's row files; opening one discards what an earlier attempt wrote. */

@@ -163,6 +163,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           return;
         }
         for (const object of listed.value) {
+          // Versions already in the ledger cost nothing more: no metadata read, no detection.
+          if (importer.seen(ref, { bucket: ref.integration.bucket, key: object.key, etag: object.etag })) continue;
           const uploadedBy = await gateway.uploaderOf(ref.integration.bucket, object.key);
           await detect({ bucket: ref.integration.bucket, key: object.key, etag: object.etag, size: object.size, ...(uploadedBy ? { uploadedBy } : {}) }, (r) => r.id === ref.id);
         }

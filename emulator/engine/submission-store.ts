@@ -155,6 +155,7 @@ export async function openSubmissionStore(directory: string, newId: () => string
       await db.write();
       return true;
     },
+    hasEntry: (entryId) => Object.hasOwn(db.data.ledger, entryId),
     async setState(entryId: string, state: ImportState, attempts?: number) {
       const entry = db.data.ledger[entryId];
       if (!entry) return;
