@@ -1,0 +1,2 @@
+/** Outbound files: keys (and, next, rendering and delivery). */
+export { renderObjectKey, formatSubmittedAt, unknownOutboundPlaceholders, DEFAULT_FILENAME, OUTBOUND_DYNAMIC_VALUES, MAX_KEY_BYTES, type KeyValues, type PathMode, type FileType } from './object-key.ts';
