@@ -1,3 +1,5 @@
 /** Outbound files: keys (and, next, rendering and delivery). */
 export { renderObjectKey, formatSubmittedAt, unknownOutboundPlaceholders, DEFAULT_FILENAME, OUTBOUND_DYNAMIC_VALUES, MAX_KEY_BYTES, type KeyValues, type PathMode, type FileType } from './object-key.ts';
 export { renderCsv, renderJson, DELIMITERS, type Delimiter, type OutputTable, type SummaryHeader } from './render.ts';
+export { parseOutbound } from './parse-outbound.ts';
+export { META_FIELDS, LABEL_TRANSFORMS, type OutboundIntegration, type ColumnSpec, type MetaField, type LabelTransform } from './outbound-types.ts';

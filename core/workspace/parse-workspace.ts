@@ -5,6 +5,7 @@ import { asPolicyDocument, validatePolicy } from '../iam/index.ts';
 import { compilePrefix, parseAccounts, parseInbound, prefixesOverlap, type Account } from '../inbound/index.ts';
 import { describeType, isRecord, type InputIssue } from '../shared/issues.ts';
 import { readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
+import { parseOutbound } from '../outbound/index.ts';
 import { parseTemplate } from '../templates/index.ts';
 import type { AlertSettings, Workspace, WorkspaceBucket, WorkspaceTemplate, WorkspaceUser } from './workspace-types.ts';
 
@@ -47,10 +48,14 @@ export function parseWorkspace(input: unknown): WorkspaceParseResult {
 function parseTemplates(value: unknown, region: string, accounts: Account[], issues: InputIssue[]): WorkspaceTemplate[] {
   const names = new Set<string>();
   return readObjectList(value, 'templates', { item: 'template', example: '{"name": "Email", "fields": [...]}' }, issues, (raw, path) => {
-    const template = parseTemplate(raw, path, issues, ['inbound']);
+    const template = parseTemplate(raw, path, issues, ['inbound', 'outbound']);
     if (names.has(template.name)) issues.push({ path, message: `template name "${template.name}" is used twice` });
     names.add(template.name);
-    return { ...template, inbound: parseInbound(raw, path, template, { region }, accounts, issues) };
+    return {
+      ...template,
+      inbound: parseInbound(raw, path, template, { region }, accounts, issues),
+      outbound: parseOutbound(raw, path, template, { region }, accounts, issues),
+    };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { PolicyDocument } from '../iam/index.ts';
 import type { Account, InboundIntegration } from '../inbound/index.ts';
+import type { OutboundIntegration } from '../outbound/index.ts';
 import type { Template } from '../templates/index.ts';
 
 /**
@@ -21,6 +22,7 @@ export interface Workspace {
 
 export interface WorkspaceTemplate extends Template {
   inbound: InboundIntegration[];
+  outbound: OutboundIntegration[];
 }
 
 export interface AlertSettings {

@@ -32,8 +32,8 @@ export function createApiApp(workspace: Workspace, engine: Engine): Hono {
     return submission ? c.json(submission) : c.json(notFound(`no submission "${c.req.param('id')}"`), 404);
   });
 
-  app.get('/api/templates', (c) => c.json(workspace.templates.map(({ inbound, ...template }) => ({
-    ...template, templateFileColumns: templateFileColumns(template), inbound: inbound.map((i) => i.name),
+  app.get('/api/templates', (c) => c.json(workspace.templates.map(({ inbound, outbound, ...template }) => ({
+    ...template, templateFileColumns: templateFileColumns(template), inbound: inbound.map((i) => i.name), outbound: outbound.map((o) => o.name),
   }))));
 
   const template = (name: string) => workspace.templates.find((t) => t.name === name);

@@ -71,3 +71,39 @@ describe('templates, accounts and inbound integrations in the workspace', () => 
     ]);
   });
 });
+
+describe('outbound integrations in the workspace', () => {
+  const base = {
+    accountId: '123456789012', region: 'us-east-1', buckets: [{ name: 'exports' }],
+    iam: { users: [{ name: 'p', accessKeyId: 'AKIAPLATFORM00000001', secretAccessKey: 's', policies: [] }] },
+    accounts: [{ name: 'a', accessKeyId: 'AKIAPLATFORM00000001' }],
+  };
+  const fields = [{ name: 'Campaign Name', type: 'text' }, { name: 'Channel', type: 'text' }];
+
+  it('fills the product\'s defaults', () => {
+    const result = parseWorkspace({ ...base, templates: [{ name: 'Email', fields, outbound: [{ account: 'a', bucket: 'exports' }] }] });
+    expect(result.ok && result.value.templates[0]!.outbound[0]).toEqual({
+      name: 'Email', template: 'Email', account: 'a', region: 'us-east-1', bucketMode: 'list', bucket: 'exports', sse: false,
+      filename: '{{template_name}}{{submitted_at}}', pathMode: 'flatten', fileType: 'csv', delimiter: 'comma', summaryHeader: false, columns: 'default',
+    });
+  });
+
+  it('names every problem of an outbound integration', () => {
+    const result = parseWorkspace({ ...base, templates: [{ name: 'Email', fields, outbound: [{
+      account: 'b', bucket: '/exports/', filename: '/inbox/{{date}}', fileType: 'pdf', delimiter: 'pipe',
+      columns: [{ field: 'Budget' }, { meta: 'Owner' }, { field: 'Channel', meta: 'Empty' }], labelTransform: 'kebab',
+    }] }] });
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
+      'templates[0].outbound[0]: "account" names "b", which is not in "accounts" ("a")',
+      'templates[0].outbound[0]: "bucket" must be the bucket name alone, with no leading or trailing slash, got "/exports/"',
+      'templates[0].outbound[0]: "filename" uses {{date}}; the dynamic values are {{template_name}}, {{submitted_at}}, {{submitted_by}}, {{submission_name}}',
+      'templates[0].outbound[0]: "filename" must not start with "/" (the product: "enter the file path with no leading slash")',
+      'templates[0].outbound[0]: "fileType" must be "csv", "xlsx", "json", got string "pdf"',
+      'templates[0].outbound[0].columns[0]: "field" names "Budget", which is not a field of template "Email"',
+      'templates[0].outbound[0].columns[1]: "meta" must be one of "Template Name", "Submitter Name", "Submitter Email", "Created Date", "Updated Date", "Empty", got string "Owner"',
+      'templates[0].outbound[0].columns[2]: a column names either a "field" or a "meta" field',
+      'templates[0].outbound[0]: "labelTransform" must be "spacesToUnderscores", "underscoresToSpaces", "lowercase", "uppercase", got string "kebab"',
+      'templates[0].outbound[0]: "delimiter" must be "comma", "semicolon", "tab", "space", got string "pipe"',
+    ]);
+  });
+});
