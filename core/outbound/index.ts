@@ -3,3 +3,4 @@ export { renderObjectKey, formatSubmittedAt, unknownOutboundPlaceholders, DEFAUL
 export { renderCsv, renderJson, DELIMITERS, type Delimiter, type OutputTable, type SummaryHeader } from './render.ts';
 export { parseOutbound } from './parse-outbound.ts';
 export { META_FIELDS, LABEL_TRANSFORMS, type OutboundIntegration, type ColumnSpec, type MetaField, type LabelTransform } from './outbound-types.ts';
+export { outputColumns, rowCells, type OutputColumn } from './columns.ts';
