@@ -5,3 +5,4 @@ export { parseOutbound } from './parse-outbound.ts';
 export { META_FIELDS, LABEL_TRANSFORMS, type OutboundIntegration, type ColumnSpec, type MetaField, type LabelTransform } from './outbound-types.ts';
 export { outputColumns, rowCells, type OutputColumn } from './columns.ts';
 export { renderXlsx } from './render-xlsx.ts';
+export { previewOutbound, outputTable, objectKeyFor, type OutboundPreview } from './preview.ts';

@@ -4,6 +4,7 @@
  */
 import { WorkspaceFileError } from '../workspace-file.ts';
 import { parseStartOptions, runStart, START_USAGE } from './start.ts';
+import { runOutbound } from './outbound.ts';
 import { runTemplateFile } from './template-file.ts';
 import { runValidate } from './validate.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -14,6 +15,7 @@ Commands:
   start           start the embedded S3 endpoint behind the simulated IAM gateway
   template-file   write a template's CSV header (the file users fill in)
   validate        check a filled-in file against a template, as an import would
+  outbound        outbound preview: the key and first lines of each file a template would write
 
 Run "s3-harness <command> --help" for a command's options.`;
 
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return runTemplateFile(rest);
     case 'validate':
       return runValidate(rest);
+    case 'outbound':
+      return runOutbound(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runCliAsync } from '../helpers/cli.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -52,5 +52,32 @@ describe('s3-harness validate', () => {
     expect(runCli(['validate', 'fixtures/files/Email.csv']).stderr.trim()).toBe('s3-harness: --template NAME is required');
     expect(runCli(['validate', 'nope.csv', '--template', 'Email']).stderr.trim()).toBe('s3-harness: cannot read nope.csv (ENOENT)');
     expect(runCli(['validate', 'fixtures/files/Email.csv', '--template', 'Email', '--row-limit', 'x']).status).toBe(2);
+  });
+});
+
+describe('s3-harness outbound preview', () => {
+  it('prints the key and first lines of each outbound file for a sample row', () => {
+    const result = runCli(['outbound', 'preview', '--template', 'Email']);
+    expect(result.status).toBe(0);
+    const [heading, ...lines] = result.stdout.trimEnd().split('\n');
+    expect(heading).toMatch(/^Email export: s3:\/\/acme-exports\/inbox_us_Email_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.csv \(csv, semicolon, SSE-S3\)$/);
+    expect(lines.slice(1, 7)).toEqual(['  User Name;Sample User', '  Targets;Email export', '  Template;Email', '  ', '  CAMPAIGN;TRACKING CODE;BY;NOTES', '  <Campaign Name>;<Tracking Code>;sample@example.com;']);
+  });
+
+  it('previews the rows of a real submission from the data folder', async () => {
+    const { startTestHarness } = await import('../helpers/harness.ts');
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const h = await startTestHarness();
+    try {
+      await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: await readFile('fixtures/files/Email.csv') }));
+      const [submission] = await h.submissionsOf('us/submissions/Email.csv');
+      const result = await runCliAsync(['outbound', 'preview', '--template', 'Email', '--submission', submission!.id, '--data', h.dataDirectory, '--lines', '9']);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(`inbox_us_Email_${submission!.submittedAt.slice(0, 19).replace('T', '_').replace(/:/g, '-')}.csv`);
+      expect(result.stdout).toMatch(/^ {2}Spring Sale;EM-\d{8}-\d{5};uma@example.com;$/m);
+      expect(runCli(['outbound', 'preview', '--template', 'Email', '--submission', 'nope', '--data', h.dataDirectory]).status).toBe(2);
+    } finally {
+      await h.stop();
+    }
   });
 });

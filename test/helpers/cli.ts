@@ -8,6 +8,12 @@ export function runCli(args: string[]): { status: number | null; stdout: string;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The same without blocking the event loop (needed when a harness runs in this process). */
+export async function runCliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const { run } = await import('./system-tools.ts');
+  return run(process.execPath, [...CLI, ...args]);
+}
+
 export interface StartedCli {
   child: ChildProcessWithoutNullStreams;
   endpoint: string;

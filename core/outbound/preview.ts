@@ -1,0 +1,44 @@
+/**
+ * What an outbound integration would write for a submission: the key and the first lines of the
+ * file, without writing anything (the CLI's `outbound preview`; the UI's live preview).
+ */
+import type { Submission } from '../submissions/index.ts';
+import type { Template } from '../templates/index.ts';
+import { outputColumns, rowCells } from './columns.ts';
+import { renderObjectKey } from './object-key.ts';
+import type { OutboundIntegration } from './outbound-types.ts';
+import { renderCsv, renderJson, type OutputTable } from './render.ts';
+
+export interface OutboundPreview {
+  key: string;
+  /** The first lines of the file (for XLSX, the rows it holds, shown as comma-separated text). */
+  lines: string[];
+}
+
+export function outputTable(template: Template, integration: OutboundIntegration, submission: Submission, rows: Iterable<Record<string, string>> | AsyncIterable<Record<string, string>>, targets: string): OutputTable {
+  const columns = outputColumns(template, integration);
+  return {
+    columns: columns.map((c) => c.label),
+    rows: (async function* () {
+      for await (const values of rows) yield rowCells(columns, values, submission);
+    })(),
+    ...(integration.summaryHeader ? { summary: { Date: submission.submittedAt, 'User Name': submission.submittedBy, Targets: targets, Template: template.name } } : {}),
+  };
+}
+
+export function objectKeyFor(template: Template, integration: OutboundIntegration, submission: Submission): string {
+  return renderObjectKey(integration.filename, {
+    templateName: template.name, submittedAt: new Date(submission.submittedAt), submittedBy: submission.submittedBy, submissionName: submission.name,
+  }, { pathMode: integration.pathMode, fileType: integration.fileType });
+}
+
+export async function previewOutbound(template: Template, integration: OutboundIntegration, submission: Submission, rows: Iterable<Record<string, string>> | AsyncIterable<Record<string, string>>, options: { lines: number; targets: string }): Promise<OutboundPreview> {
+  const table = outputTable(template, integration, submission, rows, options.targets);
+  const chunks = integration.fileType === 'json' ? renderJson(table) : renderCsv(table, integration.fileType === 'csv' ? integration.delimiter : 'comma');
+  let text = '';
+  for await (const chunk of chunks) {
+    text += chunk;
+    if (text.split('\n').length > options.lines) break;
+  }
+  return { key: objectKeyFor(template, integration, submission), lines: text.replace(/\r\n/g, '\n').split('\n').slice(0, options.lines).filter((l, i, all) => l !== '' || i < all.length - 1) };
+}

@@ -1,0 +1,87 @@
+/** `s3-harness outbound preview`: the key and first lines of each outbound file, without writing it. */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { previewOutbound } from '../../core/outbound/index.ts';
+import type { Submission } from '../../core/submissions/index.ts';
+import { formatDate, type Field } from '../../core/templates/index.ts';
+import type { WorkspaceTemplate } from '../../core/workspace/index.ts';
+import { openSubmissionStore } from '../engine/submission-store.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import { loadTemplate, parseError } from './workspace-options.ts';
+
+export const OUTBOUND_USAGE = `Usage: s3-harness outbound preview --template NAME [--workspace FILE] [--integration NAME]
+                                  [--submission ID [--data DIR]] [--lines N]
+
+Prints, for each outbound integration of the template, the object key and the first lines of the
+file it would write, without writing anything. With --submission, the rows of that submission (from
+the data folder, default .s3-harness); without, one sample row.`;
+
+function sampleValue(field: Field, now: Date): string {
+  switch (field.type) {
+    case 'picklist': return field.values[0] ?? '';
+    case 'constant': return field.value;
+    case 'date': return formatDate({ year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() }, field.format);
+    default: return `<${field.name}>`;
+  }
+}
+
+function sample(template: WorkspaceTemplate, now: Date): { submission: Submission; rows: Record<string, string>[] } {
+  const at = now.toISOString();
+  return {
+    submission: {
+      id: 'sample', template: template.name, integration: 'sample', name: `${template.name}.csv`, status: 'complete',
+      source: { bucket: '', key: '', etag: '', size: 0 }, submittedBy: 'Sample User', submittedByEmail: 'sample@example.com', submittedAt: at,
+      counts: { rows: 1, accepted: 1, rejected: 0 }, issues: [], issuesNotKept: 0, createdAt: at, updatedAt: at,
+    },
+    rows: [Object.fromEntries(template.fields.map((f) => [f.name, sampleValue(f, now)]))],
+  };
+}
+
+export async function runOutbound(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === '--help' || subcommand === '-h' || subcommand === undefined) {
+    console.log(OUTBOUND_USAGE);
+    return subcommand === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (subcommand !== 'preview') throw new UsageError(`unknown outbound command "${subcommand}" (see s3-harness outbound --help)`);
+  let values;
+  try {
+    ({ values } = parseArgs({ args: rest, strict: true, options: {
+      workspace: { type: 'string' }, template: { type: 'string' }, integration: { type: 'string' }, submission: { type: 'string' },
+      data: { type: 'string' }, lines: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    } }));
+  } catch (error) {
+    throw parseError(error, 'outbound preview');
+  }
+  if (values.help) {
+    console.log(OUTBOUND_USAGE);
+    return EXIT.ok;
+  }
+  const lines = Number(values.lines ?? 8);
+  if (!Number.isInteger(lines) || lines < 1) throw new UsageError(`--lines must be a whole number of at least 1, got "${values.lines}"`);
+  const { template } = await loadTemplate(values.workspace, values.template);
+  const integrations = template.outbound.filter((o) => values.integration === undefined || o.name === values.integration);
+  if (integrations.length === 0) {
+    throw new UsageError(values.integration ? `template "${template.name}" has no outbound integration "${values.integration}"` : `template "${template.name}" has no outbound integrations`);
+  }
+  let source = sample(template, new Date());
+  if (values.submission) {
+    const store = await openSubmissionStore(join(resolve(values.data ?? '.s3-harness'), 'engine'), () => '');
+    const submission = store.submission(values.submission);
+    if (!submission || submission.template !== template.name) throw new UsageError(`no submission "${values.submission}" of template "${template.name}" in ${values.data ?? '.s3-harness'}`);
+    const rows: Record<string, string>[] = [];
+    for await (const row of store.accepted(submission.id)) {
+      rows.push(row);
+      if (rows.length >= lines) break;
+    }
+    source = { submission, rows };
+  }
+  const targets = template.outbound.map((o) => o.name).join(', ');
+  for (const integration of integrations) {
+    const preview = await previewOutbound(template, integration, source.submission, source.rows, { lines, targets });
+    const format = integration.fileType === 'csv' ? `csv, ${integration.delimiter}` : integration.fileType;
+    console.log(`${integration.name}: s3://${integration.bucket}/${preview.key} (${format}${integration.sse ? ', SSE-S3' : ''})`);
+    for (const line of preview.lines) console.log(`  ${line}`);
+  }
+  return EXIT.ok;
+}
