@@ -7,7 +7,8 @@ export interface Account {
   secretAccessKey: string;
 }
 
-export interface InboundIntegration {
+/** How an integration reaches a bucket: the same for inbound and outbound. */
+export interface IntegrationConnection {
   /** @default the template's name */
   name: string;
   template: string;
@@ -16,6 +17,9 @@ export interface InboundIntegration {
   /** `list`: list buckets with the account's keys (a 403 gives the permission warning); `manual`: never lists. */
   bucketMode: 'list' | 'manual';
   bucket: string;
+}
+
+export interface InboundIntegration extends IntegrationConnection {
   /** S3 prefix, case-sensitive, with {{template_name}}, {{submitted_by}}, {{submitted_at}}. */
   prefix: string;
   /** `event`: the embedded server's object-created events; `poll`: ListObjectsV2 under the prefix. */

@@ -1,4 +1,5 @@
 /** Outbound integrations, as declared on a template in the workspace (docs/outbound.md). */
+import type { IntegrationConnection } from '../inbound/index.ts';
 import type { FileType, PathMode } from './object-key.ts';
 import type { Delimiter } from './render.ts';
 
@@ -11,14 +12,7 @@ export type LabelTransform = (typeof LABEL_TRANSFORMS)[number];
 
 export type ColumnSpec = { field: string; label?: string } | { meta: MetaField; label?: string };
 
-export interface OutboundIntegration {
-  /** @default the template's name */
-  name: string;
-  template: string;
-  account: string;
-  region: string;
-  bucketMode: 'list' | 'manual';
-  bucket: string;
+export interface OutboundIntegration extends IntegrationConnection {
   /** SSE-S3: sends `x-amz-server-side-encryption: AES256`. @default false */
   sse: boolean;
   /** @default "{{template_name}}{{submitted_at}}" */
