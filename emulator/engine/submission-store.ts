@@ -82,10 +82,6 @@ async function* readLines(path: string): AsyncGenerator<string> {
   for await (const line of lines) if (line) yield line;
 }
 
-async function* readNdjson<T>(path: string): AsyncGenerator<T> {
-  for await (const line of readLines(path)) yield JSON.parse(line) as T;
-}
-
 /** The rows of an accepted rows file, as field -> value objects. */
 async function* readAccepted(path: string): AsyncGenerator<{ row: number; values: Record<string, string> }> {
   let fields: string[] | undefined;
@@ -106,7 +102,6 @@ function keyOf(updateKeys: readonly string[], values: Record<string, string>): s
 }
 
 export interface EngineStore extends SubmissionStore {
-  rejected(id: string): AsyncIterable<RejectedRow>;
   accepted(id: string): AsyncIterable<Record<string, string>>;
 }
 
@@ -184,7 +179,6 @@ export async function openSubmissionStore(directory: string, newId: () => string
     submission: (id) => db.data.submissions[id],
     submissions: () => Object.values(db.data.submissions),
     dataset,
-    rejected: (id) => readNdjson<RejectedRow>(rowsPath(id, 'rejected')),
     accepted: async function* (id) {
       for await (const row of readAccepted(rowsPath(id, 'accepted'))) yield row.values;
     },

@@ -44,7 +44,6 @@ export interface Gateway {
    */
   handleExpectingContinue(req: IncomingMessage, res: ServerResponse): void;
   readonly events: EventEmitter<GatewayEvents>;
-  readonly storage: GatewayServices['storage'];
   /** The buckets whose policy was changed through the S3 API, with when. */
   policyOverrides(): { bucket: string; changedAt: string }[];
   /** The IAM user who wrote an object (the gateway records it; S3 clients never see it). */
@@ -83,7 +82,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       handle(req, res);
     },
     events: services.events,
-    storage,
     uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key))?.metadata[UPLOADER_META],
     policyOverrides: () => workspace.buckets.flatMap((b) => {
       const changedAt = state.policyChangedThroughApi(b.name);

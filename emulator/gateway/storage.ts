@@ -31,7 +31,6 @@ export interface ObjectSummary {
 const OBJECT_SUFFIX = '._S3rver_object';
 
 export interface Storage {
-  readonly directory: string;
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Buckets are created and deleted only through the gateway, so their names are kept in memory. */
   bucketExists(bucket: string): boolean;
@@ -84,7 +83,6 @@ export async function createStorage(directory: string): Promise<Storage> {
   };
 
   return {
-    directory,
     handle: (req, res) => void handler(req, res),
     bucketExists: (bucket) => buckets.has(bucket),
     listBuckets: () => [...buckets].sort(),

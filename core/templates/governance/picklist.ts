@@ -1,5 +1,5 @@
 import type { PicklistField } from '../template-types.ts';
-import { fail, quote, requiredIssue, type FieldOutcome } from './types.ts';
+import { quote, requiredIssue, type FieldOutcome } from './types.ts';
 
 /** A near match that differs only by case or surrounding spaces: the usual reason a value is refused. */
 function hint(value: string, allowed: readonly string[]): string {
