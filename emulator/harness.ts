@@ -18,6 +18,8 @@ export interface HarnessOptions {
   /** Request bodies above this size are spooled to disk. */
   memoryLimitBytes?: number;
   rowLimit?: number;
+  /** The engine's clock (Submitted At, derived dates); the gateway keeps real time for signatures. */
+  now?: () => Date;
 }
 
 export interface Harness extends RunningGateway {
@@ -35,7 +37,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   try {
     engine = await startEngine({
       workspace: options.workspace, gateway: running.gateway, endpoint: running.endpoint, dataDirectory: options.dataDirectory,
-      ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+      ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}),
     });
     const api = await startApiServer(createApiApp(options.workspace, engine), host, options.apiPort ?? 0);
     const started = engine;

@@ -17,7 +17,8 @@ import type {
   StatementRef,
 } from './policy-types.ts';
 
-type StatementOutcome = { applies: true } | { applies: false; nearMiss?: string };
+/** When a statement applies, the conditions that held, with the request's values (they say why a Deny fired). */
+type StatementOutcome = { applies: true; conditionsHeld: string[] } | { applies: false; nearMiss?: string };
 
 export function createContextLookup(context: AuthorizationRequest['context']): ContextLookup {
   const lowered = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
@@ -53,21 +54,21 @@ function statementOutcome(
     : !asList(statement.NotResource).some((p) => resourceMatches(p, request.resource, lookup));
   if (!resourceOk) return { applies: false, nearMiss: resourceNearMiss(statement, request) };
 
+  const conditionsHeld: string[] = [];
   for (const [operatorText, keys] of Object.entries(statement.Condition ?? {})) {
     const operator = parseOperator(operatorText);
     if (!operator) return { applies: false, nearMiss: `its condition operator ${operatorText} is unknown` };
     for (const [key, values] of Object.entries(keys)) {
       const requestValue = lookup(key);
+      const shown = requestValue === undefined ? 'absent' : JSON.stringify(requestValue);
+      const condition = `${operatorText} ${key} ${JSON.stringify(values)}`;
       if (!evaluateOperator(operator, requestValue, asList(values), lookup)) {
-        const shown = requestValue === undefined ? 'absent' : JSON.stringify(requestValue);
-        return {
-          applies: false,
-          nearMiss: `its condition ${operatorText} ${key} ${JSON.stringify(values)} does not hold (request value: ${shown})`,
-        };
+        return { applies: false, nearMiss: `its condition ${condition} does not hold (request value: ${shown})` };
       }
+      conditionsHeld.push(`${condition} holds (request value: ${shown})`);
     }
   }
-  return { applies: true };
+  return { applies: true, conditionsHeld };
 }
 
 function resourceNearMiss(statement: PolicyStatement, request: AuthorizationRequest): string {
@@ -100,17 +101,17 @@ function listOr(items: string[]): string {
 
 export function evaluate(request: AuthorizationRequest, policies: readonly AttachedPolicy[]): Decision {
   const lookup = createContextLookup(request.context);
-  const matched: (StatementRef & { effect: 'Allow' | 'Deny' })[] = [];
+  const matched: (StatementRef & { effect: 'Allow' | 'Deny'; conditionsHeld: string[] })[] = [];
   const nearMisses: NearMiss[] = [];
   for (const { source, document } of policies) {
     asList(document.Statement).forEach((statement, statementIndex) => {
       const ref: StatementRef = { source, statementIndex, ...(statement.Sid ? { sid: statement.Sid } : {}) };
       const outcome = statementOutcome(statement, source, request, lookup);
-      if (outcome.applies) matched.push({ ...ref, effect: statement.Effect });
+      if (outcome.applies) matched.push({ ...ref, effect: statement.Effect, conditionsHeld: outcome.conditionsHeld });
       else if (outcome.nearMiss) nearMisses.push({ statement: ref, effect: statement.Effect, reason: outcome.nearMiss });
     });
   }
-  const strip = ({ effect: _effect, ...ref }: StatementRef & { effect: string }): StatementRef => ref;
+  const strip = ({ effect: _effect, conditionsHeld: _held, ...ref }: StatementRef & { effect: string; conditionsHeld: string[] }): StatementRef => ref;
   const matchedStatements = matched.map(strip);
   const deny = matched.find((m) => m.effect === 'Deny');
   const allow = matched.find((m) => m.effect === 'Allow');
@@ -118,7 +119,7 @@ export function evaluate(request: AuthorizationRequest, policies: readonly Attac
   if (deny) {
     return {
       effect: 'ExplicitDeny', allowed: false, decidingStatement: strip(deny), matchedStatements, nearMisses,
-      explanation: `Explicitly denied: ${describeStatement(deny)} denies ${subject}.`,
+      explanation: `Explicitly denied: ${describeStatement(deny)} denies ${subject}${deny.conditionsHeld.length ? `: its condition ${deny.conditionsHeld.join(' and ')}` : ''}.`,
     };
   }
   if (allow) {

@@ -6,6 +6,7 @@
  * never imported twice.
  */
 import { validateTemplateFile, type FileIssue } from '../files/index.ts';
+import { queuedDeliveries } from '../outbound/index.ts';
 import type { DerivationContext } from '../templates/index.ts';
 import type { Submission, SubmissionSource } from '../submissions/index.ts';
 import type { WorkspaceTemplate } from '../workspace/index.ts';
@@ -111,8 +112,10 @@ export function createImporter(options: ImporterOptions): Importer {
       createdAt: entry.detectedAt,
     });
     const finish = async (submissions: Submission[], counters: ReadonlyMap<string, number>, joinsDataset = false) => {
-      await store.commit(entry.id, submissions, counters, joinsDataset ? { template: template.name, submissionId: primaryId } : undefined);
-      return submissions;
+      // A complete submission is committed with its deliveries queued, so a stop before they run loses none.
+      const withDeliveries = submissions.map((s) => (s.status === 'complete' ? { ...s, deliveries: queuedDeliveries(template, s) } : s));
+      await store.commit(entry.id, withDeliveries, counters, joinsDataset ? { template: template.name, submissionId: primaryId } : undefined);
+      return withDeliveries;
     };
 
     // Fetched with the account's keys, through the gateway: the customer's policy governs the platform too.

@@ -1,4 +1,4 @@
-/** Outbound files: keys (and, next, rendering and delivery). */
+/** Outbound files: keys, columns, rendering and delivery. */
 export { renderObjectKey, formatSubmittedAt, unknownOutboundPlaceholders, DEFAULT_FILENAME, OUTBOUND_DYNAMIC_VALUES, MAX_KEY_BYTES, type KeyValues, type PathMode, type FileType } from './object-key.ts';
 export { renderCsv, renderJson, DELIMITERS, type Delimiter, type OutputTable, type SummaryHeader } from './render.ts';
 export { parseOutbound } from './parse-outbound.ts';
@@ -6,3 +6,4 @@ export { META_FIELDS, LABEL_TRANSFORMS, type OutboundIntegration, type ColumnSpe
 export { outputColumns, rowCells, type OutputColumn } from './columns.ts';
 export { renderXlsx } from './render-xlsx.ts';
 export { previewOutbound, outputTable, objectKeyFor, type OutboundPreview } from './preview.ts';
+export { createDeliverer, queuedDeliveries, renderOutboundFile, summaryTargets, CONTENT_TYPES, type Deliverer, type DelivererOptions, type DeliveryRef, type DeliveryStore, type OutboundS3, type OutboundTemplate, type PutOutcome, type RetryCheck } from './delivery.ts';

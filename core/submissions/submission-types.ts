@@ -46,8 +46,38 @@ export interface Submission {
   error?: S3Failure;
   /** The other half of an auto-submitted file. */
   splitFrom?: string;
+  /** One per outbound integration of the template, for complete submissions. */
+  deliveries?: Delivery[];
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * An outbound file for one submission and one outbound integration, as a state machine:
+ * queued -> writing -> delivered | failed; a retry makes a failed delivery queued again.
+ */
+export type DeliveryStatus = 'queued' | 'writing' | 'delivered' | 'failed';
+
+export interface Delivery {
+  /** The outbound integration's name. */
+  integration: string;
+  bucket: string;
+  /** The object key, as of the last attempt (settings may change between attempts). */
+  key: string;
+  fileType: 'csv' | 'xlsx' | 'json';
+  sse: boolean;
+  status: DeliveryStatus;
+  /** Attempts started, retries included. */
+  attempts: number;
+  /** Size of the file written or refused; null until it has been rendered. */
+  bytes: number | null;
+  etag: string | null;
+  /** When the last attempt ended (ISO 8601). */
+  finishedAt: string | null;
+  /** Why the last attempt failed, with the gateway's explanation of the IAM decision. */
+  error: S3Failure | null;
+  /** Things worth knowing that did not stop the delivery (it overwrote another submission's object, say). */
+  warnings: string[];
 }
 
 /** A row of a template's dataset. */

@@ -32,6 +32,16 @@ export function createApiApp(workspace: Workspace, engine: Engine): Hono {
     return submission ? c.json(submission) : c.json(notFound(`no submission "${c.req.param('id')}"`), 404);
   });
 
+  // Retries a failed delivery and answers when the attempt has ended, with the delivery as recorded.
+  app.post('/api/submissions/:id/deliveries/:n/retry', async (c) => {
+    const n = c.req.param('n');
+    if (!/^\d+$/.test(n)) return c.json({ error: { code: 'BadRequest', message: `the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"` } }, 400);
+    const result = await engine.retryDelivery({ submissionId: c.req.param('id'), index: Number(n) });
+    if (result.ok) return c.json(result.delivery);
+    const [status, code] = result.reason === 'not-found' ? [404, 'NotFound'] as const : result.reason === 'not-failed' ? [409, 'Conflict'] as const : [500, 'InternalError'] as const;
+    return c.json({ error: { code, message: result.message } }, status);
+  });
+
   app.get('/api/templates', (c) => c.json(workspace.templates.map(({ inbound, outbound, ...template }) => ({
     ...template, templateFileColumns: templateFileColumns(template), inbound: inbound.map((i) => i.name), outbound: outbound.map((o) => o.name),
   }))));

@@ -4,6 +4,7 @@
  */
 import { WorkspaceFileError } from '../workspace-file.ts';
 import { parseStartOptions, runStart, START_USAGE } from './start.ts';
+import { runDeliveries } from './deliveries.ts';
 import { runOutbound } from './outbound.ts';
 import { runTemplateFile } from './template-file.ts';
 import { runValidate } from './validate.ts';
@@ -16,6 +17,7 @@ Commands:
   template-file   write a template's CSV header (the file users fill in)
   validate        check a filled-in file against a template, as an import would
   outbound        outbound preview: the key and first lines of each file a template would write
+  deliveries      list outbound deliveries of a running harness, retry failed ones
 
 Run "s3-harness <command> --help" for a command's options.`;
 
@@ -48,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return runValidate(rest);
     case 'outbound':
       return runOutbound(rest);
+    case 'deliveries':
+      return runDeliveries(rest);
     case undefined:
     case '-h':
     case '--help':

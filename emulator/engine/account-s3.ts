@@ -3,8 +3,15 @@
  * gateway, exactly as the platform would call AWS. Errors become data, with the gateway's
  * explanation of the IAM decision.
  */
-import { GetObjectCommand, ListBucketsCommand, S3Client, paginateListObjectsV2, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, paginateListObjectsV2, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AccountS3, S3ObjectSummary, S3Outcome } from '../../core/inbound/ports.ts';
+import type { OutboundS3, PutOutcome } from '../../core/outbound/index.ts';
 import type { Account } from '../../core/inbound/index.ts';
 import type { S3Failure } from '../../core/submissions/index.ts';
 import { EXPLANATION_HEADER } from '../gateway/index.ts';
@@ -38,9 +45,40 @@ async function attempt<T>(call: () => Promise<T>): Promise<S3Outcome<T>> {
   }
 }
 
-export function createAccountS3(endpoint: string, account: Account, region: string): AccountS3 & { client: S3Client } {
+/**
+ * Writes a streamed file to a spool file first: PutObject needs its length up front, and a file on
+ * disk keeps a large export out of memory.
+ */
+async function spool(body: AsyncIterable<string | Uint8Array>, directory: string): Promise<{ path: string; bytes: number }> {
+  await mkdir(directory, { recursive: true });
+  const path = join(directory, `${randomUUID()}.part`);
+  let bytes = 0;
+  const counted = async function* () {
+    for await (const chunk of body) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      bytes += buffer.byteLength;
+      yield buffer;
+    }
+  };
+  try {
+    await pipeline(Readable.from(counted()), createWriteStream(path));
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  return { path, bytes };
+}
+
+export interface AccountS3Options {
+  /** Where outbound files are spooled before they are written. */
+  spoolDirectory: string;
+}
+
+export function createAccountS3(endpoint: string, account: Account, region: string, options: AccountS3Options): AccountS3 & OutboundS3 & { client: S3Client } {
   const client = new S3Client({
     endpoint, region, forcePathStyle: true, maxAttempts: 1,
+    // Failures are data here; the SDK would otherwise warn on the console about every failed streamed PUT.
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
   });
   return {
@@ -62,5 +100,19 @@ export function createAccountS3(endpoint: string, account: Account, region: stri
       const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return { body: response.Body as AsyncIterable<Uint8Array>, etag: response.ETag ?? '', size: response.ContentLength ?? 0 };
     }),
+    async putObject(bucket, key, body, { sse, contentType }): Promise<PutOutcome> {
+      const file = await spool(body, options.spoolDirectory);
+      try {
+        const response = await client.send(new PutObjectCommand({
+          Bucket: bucket, Key: key, Body: createReadStream(file.path), ContentLength: file.bytes, ContentType: contentType,
+          ...(sse ? { ServerSideEncryption: 'AES256' as const } : {}),
+        }));
+        return { ok: true, value: { etag: response.ETag ?? '', bytes: file.bytes } };
+      } catch (error) {
+        return { ok: false, error: toS3Failure(error), bytes: file.bytes };
+      } finally {
+        await rm(file.path, { force: true });
+      }
+    },
   };
 }

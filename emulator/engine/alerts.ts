@@ -1,8 +1,10 @@
 /**
- * Alerts on failed imports, which the product does not send: a webhook receives a JSON POST,
+ * Alerts on failed imports and deliveries, which the product does not send: a webhook receives a JSON POST,
  * retried with backoff, never blocking the import.
  */
-import type { Submission } from '../../core/submissions/index.ts';
+import type { Delivery, Submission } from '../../core/submissions/index.ts';
+
+export type AlertPayload = { event: 'import.failed'; submission: Submission } | { event: 'delivery.failed'; submission: Submission; delivery: Delivery; index: number };
 
 export interface WebhookOptions {
   url: string;
@@ -15,7 +17,7 @@ export interface WebhookOptions {
   log: (line: string) => void;
 }
 
-export function sendWebhook(payload: { event: string; submission: Submission }, options: WebhookOptions): Promise<void> {
+export function sendWebhook(payload: AlertPayload, options: WebhookOptions): Promise<void> {
   const { attempts = 4, firstDelayMs = 500, timeoutMs = 5000 } = options;
   const body = JSON.stringify(payload);
   const tryOnce = async (n: number): Promise<void> => {

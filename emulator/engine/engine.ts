@@ -1,13 +1,16 @@
 /**
  * The platform side, wired to the emulated AWS: inbound integrations detect dropped objects (the
  * gateway's object-created events, or polling with the account's keys), the importer runs them one
- * at a time from a queue, and unfinished imports of an earlier run are finished at start.
+ * at a time from a queue, each complete submission's deliveries write its outbound files from a
+ * second queue, and imports and deliveries left unfinished by an earlier run are finished at start.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkIntegration, createImporter, type AccountS3, type DroppedObject, type IntegrationRef, type IntegrationStatus, type LedgerEntry } from '../../core/inbound/index.ts';
-import type { Submission } from '../../core/submissions/index.ts';
+import { createDeliverer, type DeliveryRef, type OutboundS3, type RetryCheck } from '../../core/outbound/index.ts';
+import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import { createAccountS3 } from './account-s3.ts';
@@ -28,7 +31,11 @@ export interface EngineOptions {
 
 export interface EngineEvents {
   submission: [Submission];
+  /** A delivery attempt ended (delivered or failed). */
+  delivery: [Submission, Delivery, number];
 }
+
+export type RetryResult = { ok: true; delivery: Delivery } | Extract<RetryCheck, { ok: false }> | { ok: false; reason: 'error'; message: string };
 
 export interface Engine {
   readonly store: EngineStore;
@@ -36,9 +43,18 @@ export interface Engine {
   integrations(): IntegrationStatus[];
   /** Re-checks every integration's permissions. */
   checkIntegrations(): Promise<IntegrationStatus[]>;
-  /** Resolves when no import is queued or running. */
+  /** Makes a failed delivery queued again and resolves when that attempt has ended. */
+  retryDelivery(ref: DeliveryRef): Promise<RetryResult>;
+  /** Resolves when no import or delivery is queued or running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One line on why a delivery failed: the S3 error and its explanation. */
+export function whyDeliveryFailed(delivery: Delivery): string {
+  const { error } = delivery;
+  if (!error) return 'no error recorded';
+  return `${error.code}: ${error.message}${error.explanation ? ` (${error.explanation})` : ''}`;
 }
 
 /** One line on why an import failed: the S3 error and its explanation, or the first issue and how many follow. */
@@ -58,14 +74,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.log ?? (() => {});
   const store = await openSubmissionStore(join(options.dataDirectory, 'engine'), () => randomUUID());
   const events = new EventEmitter<EngineEvents>();
-  const clients = new Map<string, AccountS3 & { client: { destroy(): void } }>();
-  const s3For = (accountName: string, region: string): AccountS3 => {
+  // Outbound files are spooled here before they are written; what a stop left behind is discarded.
+  const spoolDirectory = join(options.dataDirectory, 'engine', 'outbox');
+  await rm(spoolDirectory, { recursive: true, force: true });
+  const clients = new Map<string, AccountS3 & OutboundS3 & { client: { destroy(): void } }>();
+  const s3For = (accountName: string, region: string): AccountS3 & OutboundS3 => {
     const cacheKey = `${accountName}|${region}`;
     let s3 = clients.get(cacheKey);
     if (!s3) {
       const account = workspace.accounts.find((a) => a.name === accountName);
       if (!account) throw new Error(`no account "${accountName}" in the workspace`);
-      s3 = createAccountS3(options.endpoint, account, region);
+      s3 = createAccountS3(options.endpoint, account, region, { spoolDirectory });
       clients.set(cacheKey, s3);
     }
     return s3;
@@ -90,6 +109,40 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
   const active = (ref: IntegrationRef) => statuses.get(ref.id)?.status !== 'warning';
 
+  // Deliveries, one at a time, in the order their submissions completed.
+  const deliverer = createDeliverer({ store, templates: workspace.templates, s3For, now });
+  let deliveries: Promise<unknown> = Promise.resolve();
+  let pendingDeliveries = 0;
+  const reportDelivery = (ref: DeliveryRef, delivery: Delivery) => {
+    const submission = store.submission(ref.submissionId)!;
+    events.emit('delivery', submission, delivery, ref.index);
+    const what = `${delivery.integration}: submission ${submission.id} -> s3://${delivery.bucket}/${delivery.key}`;
+    if (delivery.status === 'failed') {
+      log(`[delivery failed] ${what} (attempt ${delivery.attempts}): ${whyDeliveryFailed(delivery)}`);
+      if (workspace.alerts.webhookUrl) void sendWebhook({ event: 'delivery.failed', submission, delivery, index: ref.index }, { url: workspace.alerts.webhookUrl, log });
+    } else if (delivery.status === 'delivered') {
+      log(`[delivery] ${what} (${delivery.bytes} bytes${delivery.sse ? ', SSE-S3' : ''})`);
+      for (const warning of delivery.warnings) log(`[delivery warning] ${what}: ${warning}`);
+    }
+  };
+  const deliver = (ref: DeliveryRef): Promise<Delivery | undefined> => {
+    pendingDeliveries++;
+    const attempt = deliveries.then(async () => {
+      try {
+        const delivery = await deliverer.run(ref);
+        if (delivery) reportDelivery(ref, delivery);
+        return delivery;
+      } catch (error) {
+        log(`[delivery error] submission ${ref.submissionId}, delivery ${ref.index}: ${(error as Error).message}; it is retried at the next start`);
+        return undefined;
+      } finally {
+        pendingDeliveries--;
+      }
+    });
+    deliveries = attempt;
+    return attempt;
+  };
+
   // One import at a time, in the order objects arrived.
   let queue: Promise<void> = Promise.resolve();
   let pending = 0;
@@ -97,6 +150,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     if (submissions.length === 0) log(`[import] ${entry.integration}: s3://${entry.bucket}/${entry.key} changed before it was read; its new version is imported on its own`);
     for (const submission of submissions) {
       events.emit('submission', submission);
+      (submission.deliveries ?? []).forEach((_, index) => void deliver({ submissionId: submission.id, index }));
       const what = `${entry.integration}: s3://${entry.bucket}/${entry.key} -> submission ${submission.id} ${submission.status.toUpperCase()}`;
       if (submission.status === 'failed') {
         log(`[import failed] ${what}: ${whyFailed(submission)}`);
@@ -141,6 +195,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     enqueue(entry);
   }
 
+  for (const ref of deliverer.unfinished()) {
+    const delivery = store.submission(ref.submissionId)?.deliveries?.[ref.index];
+    log(`[delivery] finishing a delivery interrupted by the last stop: ${delivery?.integration}: submission ${ref.submissionId}`);
+    void deliver(ref);
+  }
+
   const onCreated = (event: { bucket: string; key: string; etag?: string; size?: number; userName?: string }) => {
     void detect({ bucket: event.bucket, key: event.key, etag: event.etag ?? '', size: event.size ?? 0, ...(event.userName ? { uploadedBy: event.userName } : {}) }, (ref) => ref.integration.detection === 'event');
   };
@@ -180,9 +240,16 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     store, events,
     integrations: () => [...statuses.values()],
     checkIntegrations,
+    async retryDelivery(ref) {
+      const check = await deliverer.requeue(ref);
+      if (!check.ok) return check;
+      const delivery = await deliver(ref);
+      return delivery ? { ok: true, delivery } : { ok: false, reason: 'error', message: `delivery ${ref.index} of submission ${ref.submissionId} could not be run (see the log)` };
+    },
     idle: async () => {
-      while (pending > 0 || detecting > 0) {
+      while (pending > 0 || detecting > 0 || pendingDeliveries > 0) {
         await queue;
+        await deliveries;
         await new Promise((resolve) => setImmediate(resolve));
       }
     },
@@ -190,6 +257,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       gateway.events.off('objectCreated', onCreated);
       for (const timer of timers) clearInterval(timer);
       await queue;
+      await deliveries;
       for (const s3 of clients.values()) s3.client.destroy();
     },
   };

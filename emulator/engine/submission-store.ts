@@ -14,6 +14,7 @@ import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
 import type { ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
+import type { DeliveryStore } from '../../core/outbound/index.ts';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {
@@ -101,9 +102,7 @@ function keyOf(updateKeys: readonly string[], values: Record<string, string>): s
   return JSON.stringify(updateKeys.map((k) => values[k] ?? ''));
 }
 
-export interface EngineStore extends SubmissionStore {
-  accepted(id: string): AsyncIterable<Record<string, string>>;
-}
+export interface EngineStore extends SubmissionStore, DeliveryStore {}
 
 export async function openSubmissionStore(directory: string, newId: () => string): Promise<EngineStore> {
   await mkdir(directory, { recursive: true });
@@ -173,6 +172,12 @@ export async function openSubmissionStore(directory: string, newId: () => string
         entry.state = 'done';
         entry.submissions = submissions.map((s) => s.id);
       }
+      await db.write();
+    },
+    async setDelivery(submissionId, index, delivery) {
+      const deliveries = db.data.submissions[submissionId]?.deliveries;
+      if (!deliveries || index < 0 || index >= deliveries.length) throw new Error(`submission ${submissionId} has no delivery ${index}`);
+      deliveries[index] = delivery;
       await db.write();
     },
     counters: () => new Map(Object.entries(db.data.counters)),

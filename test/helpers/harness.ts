@@ -19,10 +19,10 @@ export interface TestHarness extends Harness {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startTestHarness(workspace: Workspace = loadWorkspace(), options: { dataDirectory?: string; rowLimit?: number } = {}): Promise<TestHarness> {
+export async function startTestHarness(workspace: Workspace = loadWorkspace(), options: { dataDirectory?: string; rowLimit?: number; now?: () => Date } = {}): Promise<TestHarness> {
   const dataDirectory = options.dataDirectory ?? (await mkdtemp(join(tmpdir(), 's3-harness-engine-')));
   const logs: string[] = [];
-  const harness = await startHarness({ workspace, dataDirectory, log: (line) => logs.push(line), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
+  const harness = await startHarness({ workspace, dataDirectory, log: (line) => logs.push(line), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}) });
   return {
     ...harness, workspace, dataDirectory, logs,
     client(userName) {

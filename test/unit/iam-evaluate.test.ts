@@ -29,6 +29,18 @@ describe('evaluate', () => {
     expect(d.explanation).toContain('arn:aws:s3:::b/* names only its objects');
   });
 
+  it('says which condition made a Deny apply, with the request\'s value', () => {
+    const p = identity([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: '*' },
+      { Sid: 'RequireSSE', Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } },
+    ]);
+    const d = evaluate(request('s3:PutObject', 'arn:aws:s3:::b/k'), [p]);
+    expect(d.effect).toBe('ExplicitDeny');
+    expect(d.explanation).toBe('Explicitly denied: statement 1 (Sid "RequireSSE") of identity policy 0 of user uma denies s3:PutObject on arn:aws:s3:::b/k: its condition StringNotEquals s3:x-amz-server-side-encryption "AES256" holds (request value: absent).');
+    const encrypted = evaluate(request('s3:PutObject', 'arn:aws:s3:::b/k', { 's3:x-amz-server-side-encryption': 'AES256' }), [p]);
+    expect(encrypted.effect).toBe('Allow');
+  });
+
   it('lets an explicit deny win over an allow', () => {
     const p = identity([
       { Effect: 'Allow', Action: 's3:*', Resource: '*' },

@@ -1,0 +1,106 @@
+/**
+ * `s3-harness deliveries`: lists outbound deliveries and retries failed ones, through the API of a
+ * running `s3-harness start` (the engine that owns the state does the work).
+ */
+import { parseArgs } from 'node:util';
+import type { Delivery, Submission } from '../../core/submissions/index.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import { parseError } from './workspace-options.ts';
+
+const DEFAULT_API = 'http://127.0.0.1:4569';
+
+export const DELIVERIES_USAGE = `Usage: s3-harness deliveries list [--status STATUS] [--submission ID] [--api URL]
+       s3-harness deliveries retry SUBMISSION_ID [N] [--api URL]
+
+list    every delivery of every submission: status, attempts, s3://bucket/key, and why it failed
+retry   retries delivery N (its index in the submission's "deliveries", from 0), or every failed
+        delivery of the submission when N is left out; waits for each attempt and prints the outcome.
+        Exit 0 when every retried delivery was delivered, 1 when one failed again.
+
+--api   the API of a running "s3-harness start" (default ${DEFAULT_API})`;
+
+async function call<T>(api: string, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  let response: Response;
+  try {
+    response = await fetch(`${api.replace(/\/+$/, '')}${path}`, init);
+  } catch (error) {
+    throw new UsageError(`cannot reach the harness API at ${api} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is "s3-harness start" running, and is --api its "API:" line?`);
+  }
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+type ApiError = { error: { code: string; message: string } };
+
+function describe(delivery: Delivery, index: number, submission: Pick<Submission, 'id'>): string[] {
+  const head = `${submission.id} #${index} ${delivery.status.toUpperCase()} ${delivery.integration}: s3://${delivery.bucket}/${delivery.key} (attempts ${delivery.attempts}${delivery.bytes !== null ? `, ${delivery.bytes} bytes` : ''}${delivery.sse ? ', SSE-S3' : ''})`;
+  const lines = [head];
+  if (delivery.error) lines.push(`    ${delivery.error.code}: ${delivery.error.message}`, ...(delivery.error.explanation ? [`    why: ${delivery.error.explanation}`] : []));
+  for (const warning of delivery.warnings) lines.push(`    warning: ${warning}`);
+  return lines;
+}
+
+export async function runDeliveries(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+    console.log(DELIVERIES_USAGE);
+    return subcommand === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (subcommand !== 'list' && subcommand !== 'retry') throw new UsageError(`unknown deliveries command "${subcommand}" (see s3-harness deliveries --help)`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {
+      api: { type: 'string' }, status: { type: 'string' }, submission: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    } });
+  } catch (error) {
+    throw parseError(error, `deliveries ${subcommand}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(DELIVERIES_USAGE);
+    return EXIT.ok;
+  }
+  const api = values.api ?? DEFAULT_API;
+
+  if (subcommand === 'list') {
+    if (positionals.length) throw new UsageError(`deliveries list takes no arguments, got "${positionals.join(' ')}"`);
+    const { body } = await call<Submission[]>(api, '/api/submissions');
+    let shown = 0;
+    for (const submission of body.filter((s) => values.submission === undefined || s.id === values.submission)) {
+      (submission.deliveries ?? []).forEach((delivery, index) => {
+        if (values.status !== undefined && delivery.status !== values.status) return;
+        shown++;
+        for (const line of describe(delivery, index, submission)) console.log(line);
+      });
+    }
+    if (shown === 0) console.log('no deliveries');
+    return EXIT.ok;
+  }
+
+  const [submissionId, n, ...extra] = positionals;
+  if (!submissionId) throw new UsageError('deliveries retry needs a submission id (see s3-harness deliveries --help)');
+  if (extra.length) throw new UsageError(`deliveries retry takes a submission id and at most one delivery number, got also "${extra.join(' ')}"`);
+  if (n !== undefined && !/^\d+$/.test(n)) throw new UsageError(`the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`);
+  const found = await call<Submission | ApiError>(api, `/api/submissions/${encodeURIComponent(submissionId)}`);
+  if (found.status !== 200) throw new UsageError(`no submission "${submissionId}" at ${api}`);
+  const deliveries = (found.body as Submission).deliveries ?? [];
+  const indexes = n !== undefined ? [Number(n)] : deliveries.flatMap((d, i) => (d.status === 'failed' ? [i] : []));
+  if (indexes.length === 0) {
+    console.log(`submission ${submissionId} has no failed delivery to retry`);
+    return EXIT.ok;
+  }
+  let failed = 0;
+  for (const index of indexes) {
+    const answer = await call<Delivery | ApiError>(api, `/api/submissions/${encodeURIComponent(submissionId)}/deliveries/${index}/retry`, { method: 'POST' });
+    if (answer.status !== 200) {
+      const { message } = (answer.body as ApiError).error;
+      if (answer.status === 404) throw new UsageError(message);
+      console.error(`s3-harness: ${message}`);
+      failed++;
+      continue;
+    }
+    const delivery = answer.body as Delivery;
+    for (const line of describe(delivery, index, { id: submissionId })) console.log(line);
+    if (delivery.status !== 'delivered') failed++;
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}
