@@ -7,56 +7,19 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
 import { checkRow, planRows } from '../core/templates/index.ts';
-import { parseWorkspace, type Workspace } from '../core/workspace/index.ts';
+import type { Workspace } from '../core/workspace/index.ts';
 import { startHarness } from '../emulator/harness.ts';
+import { COLUMNS, KEY_ID, SECRET, benchWorkspace, benchWorkspaceJson, median, peakRssMb, row, writeCsv } from './bench-data.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const TARGETS = { ratio: 2, smallMedianMs: 50, peakMb: 300 };
-const KEY_ID = 'AKIABENCHIMPORT00001';
-const SECRET = 'benchImportSecret';
-
-const COLUMNS = Array.from({ length: 20 }, (_, i) => `Column ${i + 1}`);
-function benchWorkspace(): Workspace {
-  const fields = COLUMNS.map((name, i) => (i % 5 === 1
-    ? { name, type: 'picklist', values: ['Email', 'Social', 'Display', 'Search'] }
-    : i % 5 === 3 ? { name, type: 'date', inputFormats: ['YYYY-MM-DD'], format: 'MM/DD/YYYY' }
-      : { name, type: 'text', required: i === 0, maxLength: 200 }));
-  const parsed = parseWorkspace({
-    accountId: '123456789012', region: 'us-east-1', buckets: [{ name: 'bench' }],
-    iam: { users: [{ name: 'bench', accessKeyId: KEY_ID, secretAccessKey: SECRET, policies: [{ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }] }] },
-    accounts: [{ name: 'bench', accessKeyId: KEY_ID }],
-    templates: [{ name: 'Bench', fields, inbound: [{ account: 'bench', bucketMode: 'manual', bucket: 'bench', prefix: 'drop/' }] }],
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.value;
-}
-
-/** Mixed text as in ../shared/notes/performance.md: quotes, commas, non-Latin text, emoji. */
-function row(i: number): string[] {
-  const texts = [`Campaign ${i}`, `"Quoted" ${i}, with comma`, `Ünïcödé ${i} 中文 ✓`, `emoji 😀 ${i}`, `plain-${i}`];
-  return COLUMNS.map((_, c) => (c % 5 === 1 ? ['Email', 'Social', 'Display', 'Search'][i % 4]! : c % 5 === 3 ? `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}` : texts[(i + c) % texts.length]!));
-}
-
-async function writeCsv(path: string, rows: number): Promise<number> {
-  const out = createWriteStream(path);
-  out.write(`${Papa.unparse([COLUMNS])}\r\n`);
-  for (let i = 0; i < rows; i += 5000) {
-    const block = Array.from({ length: Math.min(5000, rows - i) }, (_, k) => row(i + k));
-    if (!out.write(`${Papa.unparse(block, { newline: '\r\n' })}\r\n`)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  return (await stat(path)).size;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function baseline(s3: S3Client, key: string, workspace: Workspace): Promise<number> {
   const started = performance.now();
@@ -129,11 +92,7 @@ async function inProcess(dir: string, file100k: string): Promise<void> {
 /** Peak resident memory (VmHWM) of a real `start` process importing a 1M-row file. */
 async function millionRows(dir: string): Promise<void> {
   const workspaceFile = join(dir, 'bench-workspace.json');
-  const w = benchWorkspace();
-  await writeFile(workspaceFile, JSON.stringify({
-    accountId: w.accountId, region: w.region, buckets: [{ name: 'bench' }], iam: w.iam, accounts: [{ name: 'bench', accessKeyId: KEY_ID }],
-    templates: w.templates.map(({ inbound, ...t }) => ({ name: t.name, fields: JSON.parse(JSON.stringify(t.fields)), inbound: inbound.map((i) => ({ account: i.account, bucketMode: i.bucketMode, bucket: i.bucket, prefix: i.prefix })) })),
-  }));
+  await writeFile(workspaceFile, JSON.stringify(benchWorkspaceJson()));
   const file = join(dir, 'million.csv');
   const size = await writeCsv(file, 1_000_000);
   const child = spawn(process.execPath, ['bin/s3-harness.js', 'start', '--workspace', workspaceFile, '--ephemeral', '--port', '0', '--api-port', '0', '--row-limit', '2000000', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -142,7 +101,7 @@ async function millionRows(dir: string): Promise<void> {
   while (!/API: (\S+)/.test(output)) await new Promise((r) => setTimeout(r, 50));
   const endpoint = /S3 endpoint: (\S+)/.exec(output)![1]!;
   const api = /API: (\S+)/.exec(output)![1]!;
-  const peak = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
+  const peak = () => peakRssMb(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
   const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
   try {
     const started = performance.now();

@@ -1,7 +1,9 @@
-/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway` or `-- import` runs one. */
+/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import` or `-- outbound` runs one. */
 import { runGatewayBench } from './gateway.ts';
 import { runImportBench } from './import.ts';
+import { runOutboundBench } from './outbound.ts';
 
 const only = process.argv[2];
 if (!only || only === 'gateway') await runGatewayBench();
 if (!only || only === 'import') await runImportBench();
+if (!only || only === 'outbound') await runOutboundBench();

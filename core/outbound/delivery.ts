@@ -9,7 +9,8 @@ import type { Delivery, S3Failure, Submission } from '../submissions/index.ts';
 import type { Template } from '../templates/index.ts';
 import type { FileType } from './object-key.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
-import { objectKeyFor, outputTable } from './preview.ts';
+import type { FieldValues } from './columns.ts';
+import { objectKeyFor, outputTable, type StoredRows } from './preview.ts';
 import { renderCsv, renderJson } from './render.ts';
 import { renderXlsx } from './render-xlsx.ts';
 
@@ -35,8 +36,8 @@ export interface DeliveryStore {
   submissions(): Submission[];
   /** Replaces one delivery of a submission, in one write. */
   setDelivery(submissionId: string, index: number, delivery: Delivery): Promise<void>;
-  /** The submission's accepted rows, as field -> value. */
-  accepted(submissionId: string): AsyncIterable<Record<string, string>>;
+  /** The submission's accepted rows. */
+  accepted(submissionId: string): AsyncIterable<FieldValues>;
 }
 
 /** The summary header's Targets: the template's outbound integrations. */
@@ -58,7 +59,7 @@ export function queuedDeliveries(template: OutboundTemplate, submission: Submiss
 }
 
 /** The file's bytes (or text chunks), streamed from the submission's rows. */
-export function renderOutboundFile(template: OutboundTemplate, integration: OutboundIntegration, submission: Submission, rows: AsyncIterable<Record<string, string>> | Iterable<Record<string, string>>): AsyncIterable<string | Uint8Array> {
+export function renderOutboundFile(template: OutboundTemplate, integration: OutboundIntegration, submission: Submission, rows: StoredRows): AsyncIterable<string | Uint8Array> {
   const table = outputTable(template, integration, submission, rows, summaryTargets(template));
   switch (integration.fileType) {
     case 'csv': return renderCsv(table, integration.delimiter);

@@ -3,7 +3,7 @@ export { renderObjectKey, formatSubmittedAt, unknownOutboundPlaceholders, DEFAUL
 export { renderCsv, renderJson, DELIMITERS, type Delimiter, type OutputTable, type SummaryHeader } from './render.ts';
 export { parseOutbound } from './parse-outbound.ts';
 export { META_FIELDS, LABEL_TRANSFORMS, type OutboundIntegration, type ColumnSpec, type MetaField, type LabelTransform } from './outbound-types.ts';
-export { outputColumns, rowCells, type OutputColumn } from './columns.ts';
+export { outputColumns, rowCells, rowProjector, type OutputColumn, type FieldValues } from './columns.ts';
 export { renderXlsx } from './render-xlsx.ts';
-export { previewOutbound, outputTable, objectKeyFor, type OutboundPreview } from './preview.ts';
+export { previewOutbound, outputTable, objectKeyFor, type OutboundPreview, type StoredRows } from './preview.ts';
 export { createDeliverer, queuedDeliveries, renderOutboundFile, summaryTargets, CONTENT_TYPES, type Deliverer, type DelivererOptions, type DeliveryRef, type DeliveryStore, type OutboundS3, type OutboundTemplate, type PutOutcome, type RetryCheck } from './delivery.ts';

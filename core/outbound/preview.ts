@@ -4,7 +4,7 @@
  */
 import type { Submission } from '../submissions/index.ts';
 import type { Template } from '../templates/index.ts';
-import { outputColumns, rowCells } from './columns.ts';
+import { outputColumns, rowProjector, type FieldValues } from './columns.ts';
 import { renderObjectKey } from './object-key.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
 import { renderCsv, renderJson, type OutputTable } from './render.ts';
@@ -15,12 +15,15 @@ export interface OutboundPreview {
   lines: string[];
 }
 
-export function outputTable(template: Template, integration: OutboundIntegration, submission: Submission, rows: Iterable<Record<string, string>> | AsyncIterable<Record<string, string>>, targets: string): OutputTable {
+export type StoredRows = Iterable<FieldValues> | AsyncIterable<FieldValues>;
+
+export function outputTable(template: Template, integration: OutboundIntegration, submission: Submission, rows: StoredRows, targets: string): OutputTable {
   const columns = outputColumns(template, integration);
+  const project = rowProjector(columns, submission);
   return {
     columns: columns.map((c) => c.label),
     rows: (async function* () {
-      for await (const values of rows) yield rowCells(columns, values, submission);
+      for await (const row of rows) yield project(row);
     })(),
     ...(integration.summaryHeader ? { summary: { Date: submission.submittedAt, 'User Name': submission.submittedBy, Targets: targets, Template: template.name } } : {}),
   };
@@ -32,7 +35,7 @@ export function objectKeyFor(template: Template, integration: OutboundIntegratio
   }, { pathMode: integration.pathMode, fileType: integration.fileType });
 }
 
-export async function previewOutbound(template: Template, integration: OutboundIntegration, submission: Submission, rows: Iterable<Record<string, string>> | AsyncIterable<Record<string, string>>, options: { lines: number; targets: string }): Promise<OutboundPreview> {
+export async function previewOutbound(template: Template, integration: OutboundIntegration, submission: Submission, rows: StoredRows, options: { lines: number; targets: string }): Promise<OutboundPreview> {
   const table = outputTable(template, integration, submission, rows, options.targets);
   const chunks = integration.fileType === 'json' ? renderJson(table) : renderCsv(table, integration.fileType === 'csv' ? integration.delimiter : 'comma');
   let text = '';

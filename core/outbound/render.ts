@@ -25,8 +25,8 @@ export interface OutputTable {
   summary?: SummaryHeader;
 }
 
-/** Rows are rendered in blocks of this many. */
-const BLOCK_ROWS = 1000;
+/** Rows are rendered in blocks of this many: each block's text stays well under V8's large-object size (128 KB). */
+const BLOCK_ROWS = 100;
 const NEWLINE = '\r\n';
 
 async function* blocks(rows: AsyncIterable<string[]> | Iterable<string[]>): AsyncGenerator<string[][]> {
@@ -50,10 +50,15 @@ export async function* renderCsv(table: OutputTable, delimiter: Delimiter): Asyn
 }
 
 export async function* renderJson(table: OutputTable): AsyncGenerator<string> {
+  // Each row object is written as text directly, with no object per row (a 1M-row export makes
+  // enough garbage). A repeated label appears once, in its first place, with its last column's value.
+  const lastColumn = new Map<string, number>();
+  table.columns.forEach((label, i) => lastColumn.set(label, i));
+  const keys = [...lastColumn].map(([label, i]) => ({ prefix: `${JSON.stringify(label)}:`, i }));
   const object = (row: string[]) => {
-    const out: Record<string, string> = {};
-    table.columns.forEach((label, i) => (out[label] = row[i] ?? ''));
-    return JSON.stringify(out);
+    let text = '{';
+    for (let k = 0; k < keys.length; k++) text += `${k ? ',' : ''}${keys[k]!.prefix}${JSON.stringify(row[keys[k]!.i] ?? '')}`;
+    return `${text}}`;
   };
   yield table.summary ? `{"summary":${JSON.stringify(table.summary)},"rows":[` : '[';
   let first = true;

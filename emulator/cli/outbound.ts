@@ -1,7 +1,7 @@
 /** `s3-harness outbound preview`: the key and first lines of each outbound file, without writing it. */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { previewOutbound } from '../../core/outbound/index.ts';
+import { previewOutbound, type FieldValues } from '../../core/outbound/index.ts';
 import type { Submission } from '../../core/submissions/index.ts';
 import { formatDate, type Field } from '../../core/templates/index.ts';
 import type { WorkspaceTemplate } from '../../core/workspace/index.ts';
@@ -25,7 +25,7 @@ function sampleValue(field: Field, now: Date): string {
   }
 }
 
-function sample(template: WorkspaceTemplate, now: Date): { submission: Submission; rows: Record<string, string>[] } {
+function sample(template: WorkspaceTemplate, now: Date): { submission: Submission; rows: FieldValues[] } {
   const at = now.toISOString();
   return {
     submission: {
@@ -33,7 +33,7 @@ function sample(template: WorkspaceTemplate, now: Date): { submission: Submissio
       source: { bucket: '', key: '', etag: '', size: 0 }, submittedBy: 'Sample User', submittedByEmail: 'sample@example.com', submittedAt: at,
       counts: { rows: 1, accepted: 1, rejected: 0 }, issues: [], issuesNotKept: 0, createdAt: at, updatedAt: at,
     },
-    rows: [Object.fromEntries(template.fields.map((f) => [f.name, sampleValue(f, now)]))],
+    rows: [{ fields: template.fields.map((f) => f.name), values: template.fields.map((f) => sampleValue(f, now)) }],
   };
 }
 
@@ -69,7 +69,7 @@ export async function runOutbound(args: string[]): Promise<number> {
     const store = await openSubmissionStore(join(resolve(values.data ?? '.s3-harness'), 'engine'), () => '');
     const submission = store.submission(values.submission);
     if (!submission || submission.template !== template.name) throw new UsageError(`no submission "${values.submission}" of template "${template.name}" in ${values.data ?? '.s3-harness'}`);
-    const rows: Record<string, string>[] = [];
+    const rows: FieldValues[] = [];
     for await (const row of store.accepted(submission.id)) {
       rows.push(row);
       if (rows.length >= lines) break;
