@@ -92,7 +92,7 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
   let running: Harness;
   // Engine lines (imports, failures, warnings) are logged from the start; `quiet` keeps only failures.
   const engineLog = (line: string) => {
-    if (!options.quiet || /^\[(import failed|import error|alert)\]/.test(line)) log(line);
+    if (!options.quiet || /^\[(import failed|import error|delivery failed|delivery error|alert)\]/.test(line)) log(line);
   };
   try {
     running = await startHarness({ workspace, dataDirectory, host: options.host, port: options.port, apiPort: options.apiPort, log: engineLog, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
