@@ -6,6 +6,7 @@
  */
 import type { S3Failure } from '../submissions/index.ts';
 import type { IntegrationRef } from './importer.ts';
+import type { IntegrationConnection } from './inbound-types.ts';
 import type { AccountS3 } from './ports.ts';
 
 export interface IntegrationWarning {
@@ -15,6 +16,7 @@ export interface IntegrationWarning {
 }
 
 export interface IntegrationStatus {
+  direction: 'inbound';
   id: string;
   template: string;
   name: string;
@@ -34,22 +36,32 @@ function switchToManual(account: string): string {
   return `Permission warning: account "${account}" cannot list with its keys. Select "Manual Bucket Entry" (bucketMode "manual") and enter the bucket name.`;
 }
 
+/**
+ * The bucket dropdown of "List Buckets" mode, inbound and outbound alike: the account must list its
+ * buckets (s3:ListAllMyBuckets), and the integration's bucket must be among them.
+ */
+export async function checkBucketListing(integration: IntegrationConnection, s3: Pick<AccountS3, 'listBuckets'>): Promise<IntegrationWarning | undefined> {
+  if (integration.bucketMode !== 'list') return undefined;
+  const buckets = await s3.listBuckets();
+  if (!buckets.ok) return { action: 's3:ListAllMyBuckets', message: `${switchToManual(integration.account)} (ListBuckets: ${buckets.error.code})`, error: buckets.error };
+  if (!buckets.value.includes(integration.bucket)) {
+    return { action: 's3:ListAllMyBuckets', message: `bucket "${integration.bucket}" is not among the buckets account "${integration.account}" lists (${buckets.value.map((b) => `"${b}"`).join(', ') || 'none'})` };
+  }
+  return undefined;
+}
+
 export async function checkIntegration(ref: IntegrationRef, s3: AccountS3, now: Date): Promise<IntegrationStatus> {
   const { integration } = ref;
   const warnings: IntegrationWarning[] = [];
-  if (integration.bucketMode === 'list') {
-    const buckets = await s3.listBuckets();
-    if (!buckets.ok) {
-      warnings.push({ action: 's3:ListAllMyBuckets', message: `${switchToManual(integration.account)} (ListBuckets: ${buckets.error.code})`, error: buckets.error });
-    } else if (!buckets.value.includes(integration.bucket)) {
-      warnings.push({ action: 's3:ListAllMyBuckets', message: `bucket "${integration.bucket}" is not among the buckets account "${integration.account}" lists (${buckets.value.map((b) => `"${b}"`).join(', ') || 'none'})` });
-    } else {
-      const listed = await s3.listObjects(integration.bucket, ref.prefix.staticPrefix);
-      if (!listed.ok) warnings.push({ action: 's3:ListBucket', message: `${switchToManual(integration.account)} (ListObjectsV2 on "${integration.bucket}" under "${ref.prefix.staticPrefix}": ${listed.error.code})`, error: listed.error });
-    }
+  const listing = await checkBucketListing(integration, s3);
+  if (listing) {
+    warnings.push(listing);
+  } else if (integration.bucketMode === 'list') {
+    const listed = await s3.listObjects(integration.bucket, ref.prefix.staticPrefix);
+    if (!listed.ok) warnings.push({ action: 's3:ListBucket', message: `${switchToManual(integration.account)} (ListObjectsV2 on "${integration.bucket}" under "${ref.prefix.staticPrefix}": ${listed.error.code})`, error: listed.error });
   }
   return {
-    id: ref.id, template: ref.template.name, name: integration.name, account: integration.account, bucket: integration.bucket,
+    direction: 'inbound', id: ref.id, template: ref.template.name, name: integration.name, account: integration.account, bucket: integration.bucket,
     prefix: integration.prefix, bucketMode: integration.bucketMode, detection: integration.detection, outcome: integration.outcome,
     status: warnings.length ? 'warning' : 'active', warnings, checkedAt: now.toISOString(),
   };

@@ -5,6 +5,7 @@
  * delivery queued again. Each attempt reads the integration's current settings, so a user who fixes
  * a setting (the SSE box, say) and retries gets the fixed file.
  */
+import { checkBucketListing, type AccountS3 } from '../inbound/index.ts';
 import type { Delivery, S3Failure, Submission } from '../submissions/index.ts';
 import type { Template } from '../templates/index.ts';
 import type { FileType } from './object-key.ts';
@@ -25,8 +26,8 @@ export type OutboundTemplate = Template & { outbound: readonly OutboundIntegrati
 
 export type PutOutcome = { ok: true; value: { etag: string; bytes: number } } | { ok: false; error: S3Failure; bytes: number | null };
 
-/** S3 as one account sees it, for writing. */
-export interface OutboundS3 {
+/** S3 as one account sees it, for writing (and listing its buckets, in "List Buckets" mode). */
+export interface OutboundS3 extends Pick<AccountS3, 'listBuckets'> {
   /** Writes the file; the adapter measures it first (S3 needs a Content-Length). */
   putObject(bucket: string, key: string, body: AsyncIterable<string | Uint8Array>, options: { sse: boolean; contentType: string }): Promise<PutOutcome>;
 }
@@ -125,12 +126,26 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     }
     const writing: Delivery = { ...recorded, ...target(template, integration, submission), status: 'writing', attempts: recorded.attempts + 1, error: null, warnings: [] };
     await store.setDelivery(ref.submissionId, ref.index, writing);
+    const s3 = options.s3For(integration.account, integration.region);
+
+    // A list-mode integration whose account cannot list its buckets could not have been set up in
+    // the product: it delivers nothing until it is switched to Manual Bucket Entry.
+    const listing = await checkBucketListing(integration, s3);
+    if (listing) {
+      const failed: Delivery = {
+        ...writing, status: 'failed', finishedAt: finishedAt(),
+        error: { code: 'PermissionWarning', message: listing.message, ...(listing.error?.explanation ? { explanation: listing.error.explanation } : {}) },
+      };
+      await store.setDelivery(ref.submissionId, ref.index, failed);
+      return failed;
+    }
+
     const previous = lastWriter(writing, ref);
 
     let outcome: PutOutcome;
     try {
       const body = renderOutboundFile(template, integration, submission, store.accepted(submission.id));
-      outcome = await options.s3For(integration.account, integration.region).putObject(writing.bucket, writing.key, body, { sse: writing.sse, contentType: CONTENT_TYPES[writing.fileType] });
+      outcome = await s3.putObject(writing.bucket, writing.key, body, { sse: writing.sse, contentType: CONTENT_TYPES[writing.fileType] });
     } catch (error) {
       // Not S3's answer: the rows could not be read or rendered.
       outcome = { ok: false, bytes: null, error: { code: 'RenderError', message: `the file could not be rendered: ${(error as Error).message}` } };

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkIntegration, createImporter, type AccountS3, type DroppedObject, type IntegrationRef, type IntegrationStatus, type LedgerEntry } from '../../core/inbound/index.ts';
-import { createDeliverer, type DeliveryRef, type OutboundS3, type RetryCheck } from '../../core/outbound/index.ts';
+import { checkOutbound, createDeliverer, type DeliveryRef, type OutboundS3, type OutboundStatus, type RetryCheck } from '../../core/outbound/index.ts';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Gateway } from '../gateway/index.ts';
@@ -40,9 +40,10 @@ export type RetryResult = { ok: true; delivery: Delivery } | Extract<RetryCheck,
 export interface Engine {
   readonly store: EngineStore;
   readonly events: EventEmitter<EngineEvents>;
-  integrations(): IntegrationStatus[];
+  /** Inbound integrations, then outbound ones, with their permission warnings. */
+  integrations(): (IntegrationStatus | OutboundStatus)[];
   /** Re-checks every integration's permissions. */
-  checkIntegrations(): Promise<IntegrationStatus[]>;
+  checkIntegrations(): Promise<(IntegrationStatus | OutboundStatus)[]>;
   /** Makes a failed delivery queued again and resolves when that attempt has ended. */
   retryDelivery(ref: DeliveryRef): Promise<RetryResult>;
   /** Resolves when no import or delivery is queued or running. */
@@ -99,13 +100,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   });
 
   const statuses = new Map<string, IntegrationStatus>();
+  const outboundStatuses = new Map<string, OutboundStatus>();
+  const allStatuses = () => [...statuses.values(), ...outboundStatuses.values()];
   const checkIntegrations = async () => {
     for (const ref of importer.integrations) {
       const status = await checkIntegration(ref, s3For(ref.integration.account, ref.integration.region), now());
       statuses.set(ref.id, status);
       for (const warning of status.warnings) log(`[integration] ${ref.id}: ${warning.message}`);
     }
-    return [...statuses.values()];
+    for (const integration of workspace.templates.flatMap((t) => t.outbound)) {
+      const status = await checkOutbound(integration, s3For(integration.account, integration.region), now());
+      outboundStatuses.set(status.id, status);
+      for (const warning of status.warnings) log(`[integration] ${status.id} (outbound): ${warning.message}`);
+    }
+    return allStatuses();
   };
   const active = (ref: IntegrationRef) => statuses.get(ref.id)?.status !== 'warning';
 
@@ -238,7 +246,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   return {
     store, events,
-    integrations: () => [...statuses.values()],
+    integrations: allStatuses,
     checkIntegrations,
     async retryDelivery(ref) {
       const check = await deliverer.requeue(ref);

@@ -17,6 +17,7 @@ import { readXlsx } from '../helpers/xlsx-reader.ts';
 
 const CLOCK = new Date('2026-11-28T09:30:00.000Z');
 const GOLDEN = 'fixtures/expected/delivery';
+const TARGETS = 'Email export, No SSE, Read only, JSON every meta, Sheet, Tabs, Latest, Listed, Listed, cannot list, Custom policy, manual';
 const EMAIL_FIELDS = ['Campaign Name', 'Channel', 'Channel Code', 'Region', 'Country', 'Launch Date', 'Tags', 'Source', 'Tracking Code'];
 
 /** The demo workspace with more outbound integrations on the Email template, and a read-only account. */
@@ -42,6 +43,10 @@ function deliveryWorkspace(): Workspace {
       columns: [{ field: 'Campaign Name', label: 'campaign_name' }, { field: 'Launch Date', label: 'launch_date' }, { field: 'Tags' }],
     },
     { ...base, name: 'Latest', bucket: 'acme-claravine', filename: 'exports/latest', pathMode: 'folders', columns: [{ field: 'Campaign Name' }] },
+    { ...base, name: 'Listed', bucketMode: 'list', bucket: 'acme-claravine', filename: 'exports/listed/{{template_name}}', pathMode: 'folders' },
+    // The product article's custom policy: PutObject on acme-exports, but no s3:ListAllMyBuckets.
+    { ...base, name: 'Listed, cannot list', account: 'acme-custom-policy', bucketMode: 'list', bucket: 'acme-exports', sse: true, filename: 'listed/{{template_name}}', pathMode: 'folders' },
+    { ...base, name: 'Custom policy, manual', account: 'acme-custom-policy', bucket: 'acme-exports', sse: true, filename: 'custom/{{template_name}}', pathMode: 'folders' },
   );
   const parsed = parseWorkspace(raw);
   if (!parsed.ok) throw new Error(parsed.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
@@ -86,7 +91,7 @@ describe('outbound delivery', () => {
 
   it('shows every delivery in GET /api/submissions/:id with the fields the issue names', async () => {
     const shown = await h.api<Submission>(`/api/submissions/${submission.id}`);
-    expect(shown.deliveries!.map((d) => d.integration)).toEqual(['Email export', 'No SSE', 'Read only', 'JSON every meta', 'Sheet', 'Tabs', 'Latest']);
+    expect(shown.deliveries!.map((d) => d.integration)).toEqual(['Email export', 'No SSE', 'Read only', 'JSON every meta', 'Sheet', 'Tabs', 'Latest', 'Listed', 'Listed, cannot list', 'Custom policy, manual']);
     for (const d of shown.deliveries!) {
       for (const field of ['integration', 'bucket', 'key', 'bytes', 'status', 'attempts', 'error', 'warnings']) expect(d, `${d.integration}.${field}`).toHaveProperty(field);
     }
@@ -109,6 +114,20 @@ describe('outbound delivery', () => {
     expect(delivery.error!.explanation).toMatch(/reader/);
   });
 
+  it('in "List Buckets" mode, delivers when the account lists the bucket, and fails with the permission warning when it cannot list', async () => {
+    expect(byName(submission, 'Listed')).toMatchObject({ status: 'delivered', key: 'exports/listed/Email.csv' });
+    const denied = byName(submission, 'Listed, cannot list');
+    expect(denied).toMatchObject({ status: 'failed', attempts: 1, bytes: null, error: { code: 'PermissionWarning' } });
+    expect(denied.error!.message).toMatch(/^Permission warning: account "acme-custom-policy" cannot list with its keys\. Select "Manual Bucket Entry"/);
+    expect(denied.error!.explanation).toMatch(/s3:ListAllMyBuckets/);
+    // The same account in manual mode writes: the article's custom policy allows PutObject.
+    expect(byName(submission, 'Custom policy, manual')).toMatchObject({ status: 'delivered', key: 'custom/Email.csv' });
+    const integrations = await h.api<{ id: string; direction: string; status: string }[]>('/api/integrations');
+    expect(integrations.find((i) => i.id === 'Email/Listed, cannot list')).toMatchObject({ direction: 'outbound', status: 'warning' });
+    expect(integrations.find((i) => i.id === 'Email/Listed')).toMatchObject({ direction: 'outbound', status: 'active' });
+    expect(integrations.find((i) => i.id === 'Email/Email drop')).toMatchObject({ direction: 'inbound', status: 'active' });
+  });
+
   it('renders JSON with the summary header, every meta field and folders from the filename', async () => {
     const delivery = byName(submission, 'JSON every meta');
     // A slash inside a dynamic value never makes a folder: only the filename's own slashes do.
@@ -116,7 +135,7 @@ describe('outbound delivery', () => {
     const text = Buffer.from(await read('acme-claravine', delivery.key)).toString('utf8');
     expectGolden(`${GOLDEN}/Email-every-meta.json`, text);
     const parsed = JSON.parse(text) as { summary: Record<string, string>; rows: Record<string, string>[] };
-    expect(parsed.summary).toEqual({ Date: CLOCK.toISOString(), 'User Name': 'Uma Loader', Targets: 'Email export, No SSE, Read only, JSON every meta, Sheet, Tabs, Latest', Template: 'Email' });
+    expect(parsed.summary).toEqual({ Date: CLOCK.toISOString(), 'User Name': 'Uma Loader', Targets: TARGETS, Template: 'Email' });
     expect(parsed.rows[0]).toEqual({
       Template_Name: 'Email', Submitter_Name: 'Uma Loader', Submitter_Email: 'uma@example.com', Created_Date: CLOCK.toISOString(), Updated_Date: CLOCK.toISOString(),
       Left_Blank: '', Tracking_Code: 'EM-20261128-00001', Campaign_Name: 'Spring Sale',
@@ -130,7 +149,7 @@ describe('outbound delivery', () => {
     expect(delivery.bytes).toBe(bytes.byteLength);
     const cells = readXlsx(bytes);
     expectGolden(`${GOLDEN}/Email-sheet.xlsx.json`, `[\n${cells.map((row) => JSON.stringify(row)).join(',\n')}\n]\n`);
-    expect(cells.slice(0, 5)).toEqual([['Date', CLOCK.toISOString()], ['User Name', 'Uma Loader'], ['Targets', 'Email export, No SSE, Read only, JSON every meta, Sheet, Tabs, Latest'], ['Template', 'Email'], []]);
+    expect(cells.slice(0, 5)).toEqual([['Date', CLOCK.toISOString()], ['User Name', 'Uma Loader'], ['Targets', TARGETS], ['Template', 'Email'], []]);
     // Default columns: schema order without the field marked not visible (Source), labels lowercased.
     expect(cells[5]).toEqual(EMAIL_FIELDS.filter((f) => f !== 'Source').map((f) => f.toLowerCase()));
     const head = await h.client('admin').send(new HeadObjectCommand({ Bucket: 'acme-claravine', Key: delivery.key }));

@@ -159,8 +159,8 @@ describe('the JSON API', () => {
     const templates = await h.api<{ name: string; templateFileColumns: string[] }[]>('/api/templates');
     expect(templates.map((t) => t.name)).toEqual(['Email', 'Social']);
     expect(await (await fetch(`${h.apiUrl}/api/templates/Social/template-file`)).text()).toBe('Post Name,Network\r\n');
-    const integrations = await h.api<{ id: string; status: string }[]>('/api/integrations');
-    expect(integrations.map((i) => [i.id, i.status])).toEqual([['Email/Email drop', 'active'], ['Social/Social', 'active']]);
+    const integrations = await h.api<{ id: string; direction: string; status: string }[]>('/api/integrations');
+    expect(integrations.map((i) => [i.direction, i.id, i.status])).toEqual([['inbound', 'Email/Email drop', 'active'], ['inbound', 'Social/Social', 'active'], ['outbound', 'Email/Email export', 'active']]);
     expect((await fetch(`${h.apiUrl}/api/submissions/nope`)).status).toBe(404);
   });
 });
