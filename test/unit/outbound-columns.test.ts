@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outputColumns, rowCells } from '../../core/outbound/index.ts';
+import { outputColumns, rowCells, rowProjector } from '../../core/outbound/index.ts';
 import type { Submission } from '../../core/submissions/index.ts';
 import { template } from '../helpers/templates.ts';
 
@@ -33,6 +33,13 @@ describe('outbound columns', () => {
     });
     expect(columns.map((c) => c.label)).toEqual(['channel_name', 'Source', 'by', 'Template_Name', 'notes', 'Created_Date']);
     expect(rowCells(columns, values, submission)).toEqual(['Email', 'US', 'uma@example.com', 'Email', '', '2026-11-28T05:59:59.000Z']);
+  });
+
+  it('projects stored rows by field position, rows of different files included; a field a row lacks is empty', () => {
+    const project = rowProjector(outputColumns(email, { columns: 'default' }), submission);
+    expect(project({ fields: ['Channel', 'Campaign Name', 'Launch_Date'], values: ['Email', 'Spring', '2026-03-01'] })).toEqual(['Spring', 'Email', '2026-03-01']);
+    // Rows stored before the template gained a field.
+    expect(project({ fields: ['Campaign Name', 'Channel'], values: ['Autumn', 'Social'] })).toEqual(['Autumn', 'Social', '']);
   });
 
   it('transforms every label: underscores to spaces, lowercase, uppercase', () => {
