@@ -109,39 +109,32 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     return last;
   };
 
+  const record = async (ref: DeliveryRef, delivery: Delivery) => {
+    await store.setDelivery(ref.submissionId, ref.index, delivery);
+    return delivery;
+  };
+
   async function run(ref: DeliveryRef): Promise<Delivery | undefined> {
     const submission = store.submission(ref.submissionId);
     const recorded = submission?.deliveries?.[ref.index];
     if (!submission || !recorded || recorded.status === 'delivered' || recorded.status === 'failed') return recorded;
+    const finishedAt = () => options.now().toISOString();
+    const fail = (from: Delivery, error: S3Failure, bytes: number | null = null) => record(ref, { ...from, status: 'failed', bytes, etag: null, finishedAt: finishedAt(), error });
+
     const template = templateOf(submission.template);
     const integration = template?.outbound.find((o) => o.name === recorded.integration);
-    const finishedAt = () => options.now().toISOString();
     if (!template || !integration) {
-      const failed: Delivery = {
-        ...recorded, status: 'failed', finishedAt: finishedAt(),
-        error: { code: 'NoSuchIntegration', message: `template "${submission.template}" no longer has an outbound integration "${recorded.integration}" in the workspace` },
-      };
-      await store.setDelivery(ref.submissionId, ref.index, failed);
-      return failed;
+      return fail(recorded, { code: 'NoSuchIntegration', message: `template "${submission.template}" no longer has an outbound integration "${recorded.integration}" in the workspace` });
     }
-    const writing: Delivery = { ...recorded, ...target(template, integration, submission), status: 'writing', attempts: recorded.attempts + 1, error: null, warnings: [] };
-    await store.setDelivery(ref.submissionId, ref.index, writing);
+    const writing = await record(ref, { ...recorded, ...target(template, integration, submission), status: 'writing', attempts: recorded.attempts + 1, bytes: null, etag: null, error: null, warnings: [] });
     const s3 = options.s3For(integration.account, integration.region);
 
     // A list-mode integration whose account cannot list its buckets could not have been set up in
     // the product: it delivers nothing until it is switched to Manual Bucket Entry.
     const listing = await checkBucketListing(integration, s3);
-    if (listing) {
-      const failed: Delivery = {
-        ...writing, status: 'failed', finishedAt: finishedAt(),
-        error: { code: 'PermissionWarning', message: listing.message, ...(listing.error?.explanation ? { explanation: listing.error.explanation } : {}) },
-      };
-      await store.setDelivery(ref.submissionId, ref.index, failed);
-      return failed;
-    }
+    if (listing) return fail(writing, { code: 'PermissionWarning', message: listing.message, ...(listing.error?.explanation ? { explanation: listing.error.explanation } : {}) });
 
     const previous = lastWriter(writing, ref);
-
     let outcome: PutOutcome;
     try {
       const body = renderOutboundFile(template, integration, submission, store.accepted(submission.id));
@@ -150,11 +143,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       // Not S3's answer: the rows could not be read or rendered.
       outcome = { ok: false, bytes: null, error: { code: 'RenderError', message: `the file could not be rendered: ${(error as Error).message}` } };
     }
-    if (!outcome.ok) {
-      const failed: Delivery = { ...writing, status: 'failed', bytes: outcome.bytes, etag: null, finishedAt: finishedAt(), error: outcome.error };
-      await store.setDelivery(ref.submissionId, ref.index, failed);
-      return failed;
-    }
+    if (!outcome.ok) return fail(writing, outcome.error, outcome.bytes);
+
     const at = finishedAt();
     const delivered: Delivery = { ...writing, status: 'delivered', bytes: outcome.value.bytes, etag: outcome.value.etag, finishedAt: at, error: null };
     if (previous) {
@@ -164,8 +154,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       const overwritten = { ...previous.delivery, warnings: [...previous.delivery.warnings, `overwritten at ${at} by submission ${ref.submissionId} ("${submission.name}"), integration "${delivered.integration}"`] };
       await store.setDelivery(previous.submission.id, previous.index, overwritten);
     }
-    await store.setDelivery(ref.submissionId, ref.index, delivered);
-    return delivered;
+    return record(ref, delivered);
   }
 
   async function requeue(ref: DeliveryRef): Promise<RetryCheck> {

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkIntegration, createImporter, type AccountS3, type DroppedObject, type IntegrationRef, type IntegrationStatus, type LedgerEntry } from '../../core/inbound/index.ts';
 import { checkOutbound, createDeliverer, type DeliveryRef, type OutboundS3, type OutboundStatus, type RetryCheck } from '../../core/outbound/index.ts';
-import type { Delivery, Submission } from '../../core/submissions/index.ts';
+import type { Delivery, S3Failure, Submission } from '../../core/submissions/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import { createAccountS3 } from './account-s3.ts';
@@ -51,17 +51,20 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-/** One line on why a delivery failed: the S3 error and its explanation. */
-export function whyDeliveryFailed(delivery: Delivery): string {
-  const { error } = delivery;
-  if (!error) return 'no error recorded';
+/** An S3 error and the gateway's explanation of the IAM decision, on one line. */
+function describeFailure(error: S3Failure): string {
   return `${error.code}: ${error.message}${error.explanation ? ` (${error.explanation})` : ''}`;
+}
+
+/** One line on why a delivery failed. */
+export function whyDeliveryFailed(delivery: Delivery): string {
+  return delivery.error ? describeFailure(delivery.error) : 'no error recorded';
 }
 
 /** One line on why an import failed: the S3 error and its explanation, or the first issue and how many follow. */
 export function whyFailed(submission: Submission): string {
   const { error, issues, issuesNotKept } = submission;
-  if (error) return `${error.code}: ${error.message}${error.explanation ? ` (${error.explanation})` : ''}`;
+  if (error) return describeFailure(error);
   const first = issues[0];
   if (!first) return 'no issue recorded';
   const where = [first.row ? `row ${first.row}` : '', first.column ?? ''].filter(Boolean).join(', ');

@@ -29,9 +29,9 @@ function safeName(text: string): string {
 }
 
 /**
- * Lines are gathered into blocks of this many characters before they are written. Strings of 128 KB
- * and more go to V8's large-object space, which only a full collection frees: a 1M-row import made
- * of such blocks grew the heap by a hundred MB of garbage. Two-byte text doubles the size, hence 32K.
+ * Row files are written and read in blocks of this many characters. Strings of 128 KB and more go to
+ * V8's large-object space, which only a full collection frees, so the heap fills with garbage: reading
+ * 1M rows in 256K blocks peaked at 280 MB, in 32K blocks at 140 MB. Two-byte text doubles the size.
  */
 const WRITE_BLOCK_CHARS = 32 * 1024;
 
@@ -73,11 +73,7 @@ function acceptedRowsWriter(path: string): RowWriter<AcceptedRow> {
   return lines;
 }
 
-/**
- * The non-empty lines of a file, a chunk's worth at a time (one await per chunk, not per line). Chunks
- * are kept under V8's large-object size (see WRITE_BLOCK_CHARS): with 256 KB chunks a 1M-row export
- * peaked at 280 MB, with 32 KB at 140 MB.
- */
+/** The non-empty lines of a file, a chunk's worth at a time (one await per chunk, not per line). */
 async function* readLineBatches(path: string): AsyncGenerator<string[]> {
   const input = createReadStream(path, { encoding: 'utf8', highWaterMark: WRITE_BLOCK_CHARS });
   let rest = '';
