@@ -39,7 +39,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       workspace: options.workspace, gateway: running.gateway, endpoint: running.endpoint, dataDirectory: options.dataDirectory,
       ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}),
     });
-    const api = await startApiServer(createApiApp(options.workspace, engine), host, options.apiPort ?? 0);
+    const api = await startApiServer(createApiApp(options.workspace, engine, { bucketPolicyOf: (bucket) => running.gateway.bucketPolicy(bucket) }), host, options.apiPort ?? 0);
     const started = engine;
     return {
       ...running, engine: started, apiUrl: api.url,

@@ -3,3 +3,4 @@ export type * from './policy-types.ts';
 export { evaluate, describeStatement, describeSource } from './evaluate.ts';
 export { validatePolicy, asPolicyDocument, type PolicyKind } from './policy-validate.ts';
 export { actionMatches, resourceMatches } from './matching.ts';
+export { applicablePolicies, decide, globalContext, principalOf, userIdOf, type Caller, type IamUser, type Permission, type RequestFacts } from './caller.ts';

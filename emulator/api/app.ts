@@ -4,6 +4,8 @@
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import Papa from 'papaparse';
+import type { PolicyDocument } from '../../core/iam/index.ts';
+import { runPreflight } from '../../core/preflight/index.ts';
 import type { SubmissionStatus } from '../../core/submissions/index.ts';
 import { templateFileColumns } from '../../core/templates/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
@@ -11,7 +13,12 @@ import type { Engine } from '../engine/engine.ts';
 
 const STATUSES: readonly SubmissionStatus[] = ['complete', 'failed', 'pending'];
 
-export function createApiApp(workspace: Workspace, engine: Engine): Hono {
+export interface ApiOptions {
+  /** Bucket policies now, for the preflight. @default the workspace's */
+  bucketPolicyOf?: (bucket: string) => PolicyDocument | undefined;
+}
+
+export function createApiApp(workspace: Workspace, engine: Engine, options: ApiOptions = {}): Hono {
   const app = new Hono();
   const notFound = (what: string) => ({ error: { code: 'NotFound', message: what } });
 
@@ -72,6 +79,9 @@ export function createApiApp(workspace: Workspace, engine: Engine): Hono {
   });
 
   app.get('/api/integrations', (c) => c.json(engine.integrations()));
+
+  // The permission preflight against the bucket policies in force now (docs/preflight.md).
+  app.get('/api/preflight', (c) => c.json(runPreflight(workspace, options.bucketPolicyOf ? { bucketPolicyOf: options.bucketPolicyOf } : {})));
 
   app.notFound((c) => c.json(notFound(`no route ${c.req.method} ${c.req.path}`), 404));
   return app;

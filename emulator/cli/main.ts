@@ -6,6 +6,7 @@ import { WorkspaceFileError } from '../workspace-file.ts';
 import { parseStartOptions, runStart, START_USAGE } from './start.ts';
 import { runDeliveries } from './deliveries.ts';
 import { runOutbound } from './outbound.ts';
+import { runPreflightCommand } from './preflight.ts';
 import { runTemplateFile } from './template-file.ts';
 import { runValidate } from './validate.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -18,6 +19,7 @@ Commands:
   validate        check a filled-in file against a template, as an import would
   outbound        outbound preview: the key and first lines of each file a template would write
   deliveries      list outbound deliveries of a running harness, retry failed ones
+  preflight       what every integration will need from S3, and whether its account's policies allow it
 
 Run "s3-harness <command> --help" for a command's options.`;
 
@@ -52,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       return runOutbound(rest);
     case 'deliveries':
       return runDeliveries(rest);
+    case 'preflight':
+      return runPreflightCommand(rest);
     case undefined:
     case '-h':
     case '--help':

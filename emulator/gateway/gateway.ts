@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { PolicyDocument } from '../../core/iam/index.ts';
 import type { Workspace, WorkspaceUser } from '../../core/workspace/index.ts';
 import { authorize } from './access.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
@@ -46,6 +47,8 @@ export interface Gateway {
   readonly events: EventEmitter<GatewayEvents>;
   /** The buckets whose policy was changed through the S3 API, with when. */
   policyOverrides(): { bucket: string; changedAt: string }[];
+  /** A bucket's policy now (the workspace's, or what PutBucketPolicy set since). */
+  bucketPolicy(bucket: string): PolicyDocument | undefined;
   /** The IAM user who wrote an object (the gateway records it; S3 clients never see it). */
   uploaderOf(bucket: string, key: string): Promise<string | undefined>;
 }
@@ -83,6 +86,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     events: services.events,
     uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key))?.metadata[UPLOADER_META],
+    bucketPolicy: (bucket) => state.policyOf(bucket),
     policyOverrides: () => workspace.buckets.flatMap((b) => {
       const changedAt = state.policyChangedThroughApi(b.name);
       return changedAt ? [{ bucket: b.name, changedAt }] : [];

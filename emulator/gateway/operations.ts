@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
  * @see ../shared/notes/iam.md (the table of operations)
  */
+import type { Permission } from '../../core/iam/index.ts';
 import { S3Error } from './s3-errors.ts';
 
 export type OperationName =
@@ -90,12 +91,7 @@ export function classifyOperation(method: string, bucket: string | undefined, ke
   throw new S3Error('MethodNotAllowed');
 }
 
-export interface RequiredPermission {
-  action: string;
-  resource: string;
-  /** Operation-specific condition keys (`s3:prefix`, `s3:x-amz-server-side-encryption`, ...). */
-  context: Record<string, string>;
-}
+export type RequiredPermission = Permission;
 
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
 export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;

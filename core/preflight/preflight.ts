@@ -1,0 +1,150 @@
+/**
+ * The permission preflight, the go-live check the product does not have: for every integration, the
+ * S3 actions it will need with its account's keys, whether the account's identity policies and the
+ * bucket's policy allow each, and the statement that decided (or why none applied). It evaluates the
+ * same requests the gateway would see, with the same condition keys, without sending any.
+ */
+import { applicablePolicies, decide, globalContext, principalOf, type Caller, type Decision, type Permission, type PolicyDocument, type StatementRef } from '../iam/index.ts';
+import { compilePrefix, type InboundIntegration } from '../inbound/index.ts';
+import { objectKeyFor, type OutboundIntegration } from '../outbound/index.ts';
+import type { Submission } from '../submissions/index.ts';
+import type { Workspace, WorkspaceTemplate } from '../workspace/index.ts';
+
+export interface PreflightCheck {
+  action: string;
+  resource: string;
+  /** Why the integration needs it. */
+  purpose: string;
+  /** The operation's own condition keys (`s3:prefix`, `s3:x-amz-server-side-encryption`). */
+  context: Record<string, string>;
+  allowed: boolean;
+  effect: Decision['effect'];
+  decidingStatement?: StatementRef;
+  explanation: string;
+}
+
+export interface IntegrationPreflight {
+  /** `Template/Name`, as in /api/integrations. */
+  id: string;
+  direction: 'inbound' | 'outbound';
+  template: string;
+  name: string;
+  account: string;
+  /** The IAM user whose access key the account holds. */
+  user: string;
+  bucket: string;
+  bucketMode: 'list' | 'manual';
+  checks: PreflightCheck[];
+  /** Every needed action is allowed. */
+  ok: boolean;
+}
+
+export interface PreflightReport {
+  integrations: IntegrationPreflight[];
+  ok: boolean;
+  counts: { integrations: number; checks: number; allowed: number; denied: number };
+}
+
+export interface PreflightOptions {
+  /** The bucket's policy now (a running gateway's may differ from the workspace's). @default the workspace's */
+  bucketPolicyOf?: (bucket: string) => PolicyDocument | undefined;
+  now?: Date;
+}
+
+/** The resource ListBuckets is authorised on, as the gateway does (../shared/notes/iam.md). */
+const LIST_BUCKETS_RESOURCE = 'arn:aws:s3:::*';
+const arn = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
+
+/** A key an inbound prefix matches: its dynamic values filled with examples, then a file name. */
+export function sampleInboundKey(prefix: string, templateName: string): string {
+  const rendered = prefix.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, name: string) => (name === 'template_name' ? templateName : 'example'));
+  return rendered === '' || rendered.endsWith('/') ? `${rendered}example.csv` : `${rendered}.csv`;
+}
+
+function sampleSubmission(template: WorkspaceTemplate, user: string, now: Date): Submission {
+  const at = now.toISOString();
+  return {
+    id: 'preflight', template: template.name, integration: 'preflight', name: `${template.name}.csv`, status: 'complete',
+    source: { bucket: '', key: '', etag: '', size: 0 }, submittedBy: user, submittedAt: at,
+    counts: { rows: 0, accepted: 0, rejected: 0 }, issues: [], issuesNotKept: 0, createdAt: at, updatedAt: at,
+  };
+}
+
+type Need = Permission & { purpose: string };
+
+function inboundNeeds(template: WorkspaceTemplate, integration: InboundIntegration): Need[] {
+  const needs: Need[] = [];
+  const { staticPrefix } = compilePrefix(integration.prefix, template.name);
+  if (integration.bucketMode === 'list') {
+    needs.push({ action: 's3:ListAllMyBuckets', resource: LIST_BUCKETS_RESOURCE, context: {}, purpose: '"List Buckets" mode lists the account\'s buckets (the bucket dropdown)' });
+  }
+  if (integration.bucketMode === 'list' || integration.detection === 'poll') {
+    const why = integration.detection === 'poll' ? 'poll detection lists new objects under the prefix' : '"List Buckets" mode lists under the prefix';
+    needs.push({ action: 's3:ListBucket', resource: arn(integration.bucket), context: { 's3:prefix': staticPrefix }, purpose: why });
+  }
+  needs.push({ action: 's3:GetObject', resource: arn(integration.bucket, sampleInboundKey(integration.prefix, template.name)), context: {}, purpose: 'reads each dropped file' });
+  return needs;
+}
+
+function outboundNeeds(template: WorkspaceTemplate, integration: OutboundIntegration, user: string, now: Date): Need[] {
+  const needs: Need[] = [];
+  if (integration.bucketMode === 'list') {
+    needs.push({ action: 's3:ListAllMyBuckets', resource: LIST_BUCKETS_RESOURCE, context: {}, purpose: '"List Buckets" mode lists the account\'s buckets (the bucket dropdown)' });
+  }
+  const key = objectKeyFor(template, integration, sampleSubmission(template, user, now));
+  needs.push({
+    action: 's3:PutObject', resource: arn(integration.bucket, key),
+    context: integration.sse ? { 's3:x-amz-server-side-encryption': 'AES256' } : {},
+    purpose: `writes each submission's file ${integration.sse ? 'with SSE-S3 (x-amz-server-side-encryption: AES256)' : 'without server-side encryption'}`,
+  });
+  return needs;
+}
+
+export function runPreflight(workspace: Workspace, options: PreflightOptions = {}): PreflightReport {
+  const now = options.now ?? new Date();
+  const bucketPolicyOf = options.bucketPolicyOf ?? ((bucket: string) => workspace.buckets.find((b) => b.name === bucket)?.policy);
+  const integrations: IntegrationPreflight[] = [];
+
+  const check = (accountName: string, needs: (user: string) => Need[], base: Omit<IntegrationPreflight, 'account' | 'user' | 'checks' | 'ok'>) => {
+    const account = workspace.accounts.find((a) => a.name === accountName);
+    const user = workspace.iam.users.find((u) => u.accessKeyId === account?.accessKeyId);
+    let checks: PreflightCheck[];
+    if (!user) {
+      checks = needs(accountName).map(({ purpose, ...permission }) => ({
+        ...permission, purpose, allowed: false, effect: 'ImplicitDeny',
+        explanation: `The account's access key ${account?.accessKeyId ?? '(none)'} belongs to no IAM user of the workspace: every request fails with InvalidAccessKeyId.`,
+      }));
+    } else {
+      const caller: Caller = { principal: principalOf(workspace, user), user };
+      const base = globalContext(caller, { sourceIp: '127.0.0.1', secureTransport: false, now: now.getTime(), authType: 'REST-HEADER' });
+      checks = needs(user.name).map(({ purpose, ...permission }) => {
+        const bucket = /^arn:aws:s3:::([^/]+)/.exec(permission.resource)?.[1];
+        const decision = decide(caller, permission, applicablePolicies(caller, bucket, bucket ? bucketPolicyOf(bucket) : undefined), base);
+        return {
+          ...permission, purpose, allowed: decision.allowed, effect: decision.effect, explanation: decision.explanation,
+          ...(decision.decidingStatement ? { decidingStatement: decision.decidingStatement } : {}),
+        };
+      });
+    }
+    integrations.push({ ...base, account: accountName, user: user?.name ?? '', checks, ok: checks.every((c) => c.allowed) });
+  };
+
+  for (const template of workspace.templates) {
+    for (const integration of template.inbound) {
+      check(integration.account, () => inboundNeeds(template, integration), {
+        id: `${template.name}/${integration.name}`, direction: 'inbound', template: template.name, name: integration.name, bucket: integration.bucket, bucketMode: integration.bucketMode,
+      });
+    }
+    for (const integration of template.outbound) {
+      check(integration.account, (user) => outboundNeeds(template, integration, user, now), {
+        id: `${template.name}/${integration.name}`, direction: 'outbound', template: template.name, name: integration.name, bucket: integration.bucket, bucketMode: integration.bucketMode,
+      });
+    }
+  }
+  const all = integrations.flatMap((i) => i.checks);
+  const allowed = all.filter((c) => c.allowed).length;
+  return {
+    integrations, ok: integrations.every((i) => i.ok),
+    counts: { integrations: integrations.length, checks: all.length, allowed, denied: all.length - allowed },
+  };
+}

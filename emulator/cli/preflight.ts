@@ -1,0 +1,48 @@
+/** `s3-harness preflight`: the go-live check of every integration's permissions. */
+import { parseArgs } from 'node:util';
+import { runPreflight, type PreflightReport } from '../../core/preflight/index.ts';
+import { loadWorkspaceFile } from '../workspace-file.ts';
+import { DEMO_WORKSPACE } from './start.ts';
+import { EXIT } from './usage-error.ts';
+import { parseError } from './workspace-options.ts';
+
+export const PREFLIGHT_USAGE = `Usage: s3-harness preflight [--workspace FILE] [--json]
+
+For every integration of the workspace: the S3 actions it will need with its account's keys (list
+the buckets, list under the prefix, read dropped files, write outbound files with or without SSE),
+whether the account's policies and the bucket's policy allow each, and the statement that decided.
+Nothing is sent to S3. Exit 0 when every needed action is allowed, 1 when one is denied, 2 on a
+usage error or an invalid workspace file. --json prints the report for machines.`;
+
+export function formatPreflight(report: PreflightReport): string {
+  const lines: string[] = [];
+  for (const integration of report.integrations) {
+    const who = integration.user ? `account ${integration.account} (user ${integration.user})` : `account ${integration.account} (no IAM user holds its key)`;
+    lines.push(`${integration.ok ? 'OK    ' : 'DENIED'} ${integration.id} (${integration.direction}, ${who}, bucket ${integration.bucket}, ${integration.bucketMode} mode)`);
+    for (const check of integration.checks) {
+      const context = Object.entries(check.context).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
+      lines.push(`  ${check.allowed ? 'allowed' : 'DENIED '}  ${check.action} on ${check.resource}${context}: ${check.purpose}`);
+      lines.push(`           ${check.explanation}`);
+    }
+  }
+  const { integrations, checks, allowed, denied } = report.counts;
+  lines.push('', `${integrations} integration(s), ${checks} needed action(s): ${allowed} allowed, ${denied} denied`);
+  return lines.join('\n');
+}
+
+export async function runPreflightCommand(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, strict: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    throw parseError(error, 'preflight');
+  }
+  if (values.help) {
+    console.log(PREFLIGHT_USAGE);
+    return EXIT.ok;
+  }
+  const { workspace } = await loadWorkspaceFile(values.workspace ?? DEMO_WORKSPACE);
+  const report = runPreflight(workspace);
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatPreflight(report));
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
