@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PreflightReport } from '../../core/preflight/index.ts';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
 import { runCliAsync } from '../helpers/cli.ts';
@@ -189,8 +190,12 @@ describe('outbound delivery', () => {
 
     const admin = h.client('admin');
     const policy = JSON.stringify(h.workspace.buckets.find((b) => b.name === 'acme-exports')!.policy);
+    const preflightOk = async () => (await h.api<PreflightReport>('/api/preflight')).integrations.find((i) => i.id === 'Email/No SSE')!.ok;
+    expect(await preflightOk()).toBe(false);
     await admin.send(new DeleteBucketPolicyCommand({ Bucket: 'acme-exports' }));
     try {
+      // The API's preflight reads the bucket policy in force, not the workspace's.
+      expect(await preflightOk()).toBe(true);
       const retried = await fetch(`${h.apiUrl}/api/submissions/${submission.id}/deliveries/${index}/retry`, { method: 'POST' });
       expect(await retried.json()).toMatchObject({ status: 'delivered', attempts: 3, error: null, key: 'plain/Email.csv' });
       const head = await admin.send(new HeadObjectCommand({ Bucket: 'acme-exports', Key: 'plain/Email.csv' }));
