@@ -26,20 +26,23 @@ export interface LoadedWorkspace {
   warnings: string[];
 }
 
-export async function loadWorkspaceFile(file: string): Promise<LoadedWorkspace> {
+/** A JSON file's content; an unreadable file or bad JSON (with its line and column) becomes one error. */
+export async function parseJsonFile(file: string, what: string, Failure: new (file: string, summary: string) => Error = WorkspaceFileError): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new WorkspaceFileError(file, `cannot read the workspace file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Failure(file, `cannot read the ${what} file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    throw new WorkspaceFileError(file, `not valid JSON: ${jsonErrorLocation(text)}`);
+    throw new Failure(file, `not valid JSON: ${jsonErrorLocation(text)}`);
   }
-  const result = parseWorkspace(json);
+}
+
+export async function loadWorkspaceFile(file: string): Promise<LoadedWorkspace> {
+  const result = parseWorkspace(await parseJsonFile(file, 'workspace'));
   if (!result.ok) throw new WorkspaceFileError(file, `${result.issues.length} problem(s) in the workspace`, result.issues);
   return { workspace: result.value, warnings: result.warnings.map(formatIssue) };
 }

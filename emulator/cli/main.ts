@@ -7,6 +7,7 @@ import { parseStartOptions, runStart, START_USAGE } from './start.ts';
 import { runDeliveries } from './deliveries.ts';
 import { runOutbound } from './outbound.ts';
 import { runPreflightCommand } from './preflight.ts';
+import { runScenarioCommand } from './scenario.ts';
 import { runTemplateFile } from './template-file.ts';
 import { runValidate } from './validate.ts';
 import { EXIT, UsageError } from './usage-error.ts';
@@ -20,6 +21,7 @@ Commands:
   outbound        outbound preview: the key and first lines of each file a template would write
   deliveries      list outbound deliveries of a running harness, retry failed ones
   preflight       what every integration will need from S3, and whether its account's policies allow it
+  scenario        scenario run: run scenario suites, each on its own harness (JUnit XML for CI)
 
 Run "s3-harness <command> --help" for a command's options.`;
 
@@ -56,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       return runDeliveries(rest);
     case 'preflight':
       return runPreflightCommand(rest);
+    case 'scenario':
+      return runScenarioCommand(rest);
     case undefined:
     case '-h':
     case '--help':

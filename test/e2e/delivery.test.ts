@@ -14,7 +14,7 @@ import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
 import { runCliAsync } from '../helpers/cli.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
-import { readXlsx } from '../helpers/xlsx-reader.ts';
+import { readXlsx } from '../../emulator/scenarios/xlsx-cells.ts';
 
 const CLOCK = new Date('2026-11-28T09:30:00.000Z');
 const GOLDEN = 'fixtures/expected/delivery';

@@ -1,0 +1,5 @@
+/** Scenarios: stories as data, validated at load, and the workspace edits they make. */
+export type * from './scenario-types.ts';
+export { SCENARIO_OPERATIONS, STEP_KINDS } from './scenario-types.ts';
+export { parseScenario } from './parse-scenario.ts';
+export { applyPatch } from './patch.ts';

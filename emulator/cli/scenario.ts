@@ -1,0 +1,71 @@
+/** `s3-harness scenario run`: the scenario suites, each on its own harness, for people and for CI. */
+import { writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { junitXml } from '../scenarios/junit.ts';
+import { findScenarioFiles, runScenarios } from '../scenarios/run-all.ts';
+import type { ScenarioResult } from '../scenarios/run-scenario.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import { parseError } from './workspace-options.ts';
+
+export const SCENARIO_USAGE = `Usage: s3-harness scenario run [PATHS...] [--junit FILE] [--bail] [--filter TEXT] [--concurrency N]
+
+Runs scenario files (*.json; default: the scenarios/ folder), each on its own harness with its own
+data folder and free ports, as many at once as there are cores. Prints each result as it comes, what
+differed for a failure, and "N passed, M failed". Exit 0 when every scenario passed, 1 when one
+failed, 2 on a usage error. The format: docs/scenarios.md.
+
+--junit FILE    also write JUnit XML for CI
+--bail          start no more scenarios after the first failure
+--filter TEXT   only scenarios whose name or file contains TEXT`;
+
+const indent = (text: string, by: string) => text.split('\n').map((line) => `${by}${line}`).join('\n');
+
+export function formatResult(result: ScenarioResult): string {
+  const time = `${(result.durationMs / 1000).toFixed(1)} s`;
+  if (result.passed) return `✓ ${result.name} (${time})`;
+  const lines = [`✗ ${result.name} (${relative(process.cwd(), result.file)}, ${time})`];
+  const failure = result.failure!;
+  lines.push(indent(`${failure.step >= 0 ? `step ${failure.step + 1} (${failure.kind}): ` : ''}${failure.message}`, '    '));
+  if (failure.detail) lines.push(indent(failure.detail, '      '));
+  return lines.join('\n');
+}
+
+export async function runScenarioCommand(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+    console.log(SCENARIO_USAGE);
+    return subcommand === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (subcommand !== 'run') throw new UsageError(`unknown scenario command "${subcommand}" (see s3-harness scenario --help)`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {
+      junit: { type: 'string' }, bail: { type: 'boolean' }, filter: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    } });
+  } catch (error) {
+    throw parseError(error, 'scenario run');
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(SCENARIO_USAGE);
+    return EXIT.ok;
+  }
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError(`--concurrency must be a whole number of at least 1, got "${values.concurrency}"`);
+  let files: string[];
+  try {
+    files = await findScenarioFiles(positionals.length ? positionals : ['scenarios']);
+  } catch (error) {
+    throw new UsageError(`cannot read the scenarios: ${(error as Error).message}`);
+  }
+  const results = await runScenarios(files, {
+    ...(values.filter !== undefined ? { filter: values.filter } : {}), ...(values.bail ? { bail: true } : {}), ...(concurrency ? { concurrency } : {}),
+    onResult: (result) => console.log(formatResult(result)),
+  });
+  if (results.length === 0) throw new UsageError(values.filter ? `no scenario matches "${values.filter}" (in ${files.length} file(s))` : 'no scenario files found');
+  if (values.junit) await writeFile(values.junit, junitXml(results));
+  const failed = results.filter((r) => !r.passed).length;
+  console.log(`\n${results.length - failed} passed, ${failed} failed`);
+  return failed ? EXIT.failed : EXIT.ok;
+}

@@ -1,0 +1,73 @@
+/**
+ * How a scenario's expectation is compared with what happened, and how a difference is shown:
+ * a unified diff for text and JSON, cell by cell for spreadsheets, issue lists side by side.
+ */
+import { createTwoFilesPatch } from 'diff';
+
+/** Expected values are a subset: objects need the keys they name, lists the same length, values equal. */
+export function matchesSubset(expected: unknown, actual: unknown): boolean {
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesSubset(e, actual[i]));
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    return Object.entries(expected).every(([k, v]) => matchesSubset(v, (actual as Record<string, unknown>)[k]));
+  }
+  return Object.is(expected, actual);
+}
+
+/** `actual` cut down to the keys `expected` names, so a diff shows only what was asked about. */
+export function projectOnto(expected: unknown, actual: unknown): unknown {
+  if (Array.isArray(expected) && Array.isArray(actual)) return actual.map((a, i) => (i < expected.length ? projectOnto(expected[i], a) : a));
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && actual !== null && typeof actual === 'object' && !Array.isArray(actual)) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(expected)) out[key] = projectOnto((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key]);
+    return out;
+  }
+  return actual;
+}
+
+/** A unified diff, expected first; line endings shown, so a CRLF difference is visible. */
+export function unifiedDiff(expected: string, actual: string, label = 'expected', actualLabel = 'actual'): string {
+  const visible = (text: string) => text.replace(/\r/g, '\\r');
+  const patch = createTwoFilesPatch(label, actualLabel, visible(expected), visible(actual), undefined, undefined, { context: 3 });
+  return patch.split('\n').filter((line) => !line.startsWith('Index:') && !line.startsWith('=====') && line !== '\\ No newline at end of file').join('\n').trimEnd();
+}
+
+export function jsonDiff(expected: unknown, actual: unknown): string {
+  return unifiedDiff(`${JSON.stringify(expected, null, 2)}\n`, `${JSON.stringify(actual, null, 2) ?? 'undefined'}\n`);
+}
+
+function columnName(index: number): string {
+  let name = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
+
+/** Spreadsheet cells that differ, as `B3: expected "x", got "y"`. */
+export function cellDiff(expected: readonly (readonly string[])[], actual: readonly (readonly string[])[]): string {
+  const lines: string[] = [];
+  for (let r = 0; r < Math.max(expected.length, actual.length); r++) {
+    const e = expected[r] ?? [];
+    const a = actual[r] ?? [];
+    for (let c = 0; c < Math.max(e.length, a.length); c++) {
+      if ((e[c] ?? '') !== (a[c] ?? '')) lines.push(`${columnName(c)}${r + 1}: expected ${JSON.stringify(e[c] ?? '')}, got ${JSON.stringify(a[c] ?? '')}`);
+    }
+  }
+  if (expected.length !== actual.length) lines.push(`rows: expected ${expected.length}, got ${actual.length}`);
+  return lines.join('\n');
+}
+
+/** Two lists side by side, a line each, with `!` where a line has no equal on the other side. */
+export function sideBySide(expected: readonly string[], actual: readonly string[], titles: [string, string] = ['expected', 'actual']): string {
+  const width = Math.min(70, Math.max(titles[0].length, ...expected.map((l) => l.length)));
+  const cut = (text: string) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+  const lines = [`  ${titles[0].padEnd(width)} | ${titles[1]}`];
+  for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
+    const e = expected[i];
+    const a = actual[i];
+    const mark = (e !== undefined && !actual.includes(e)) || (a !== undefined && !expected.includes(a)) ? '!' : ' ';
+    lines.push(`${mark} ${cut(e ?? '').padEnd(width)} | ${a ?? ''}`);
+  }
+  return lines.join('\n');
+}
