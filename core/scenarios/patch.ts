@@ -7,7 +7,11 @@ import { isRecord, type InputIssue, type Validated } from '../shared/issues.ts';
 
 type Segment = { key: string } | { index: number } | { name: string } | { append: true };
 
+const SELECTOR = String.raw`\[(?:\d+|\+|name=[^\]]+)\]`;
+const WELL_FORMED = new RegExp(String.raw`^[^.[\]]+(?:${SELECTOR})*(?:\.[^.[\]]+(?:${SELECTOR})*)*$`);
+
 function parsePath(path: string): Segment[] | undefined {
+  if (!WELL_FORMED.test(path)) return undefined;
   const segments: Segment[] = [];
   const pattern = /([^.[\]]+)|\[(\d+|\+|name=[^\]]+)\]|(\.)/gy;
   let match: RegExpExecArray | null;

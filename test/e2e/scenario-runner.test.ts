@@ -1,0 +1,104 @@
+/**
+ * The runner fails loudly and precisely: a scenario whose expectation is changed to a wrong value
+ * fails at that step with a diff that points at the difference; the CLI's exit codes and JUnit XML.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScenarioStep, SubmissionStep } from '../../core/scenarios/index.ts';
+import { loadScenarioFile, type LoadedScenario } from '../../emulator/scenarios/load-scenario.ts';
+import { runScenario } from '../../emulator/scenarios/run-scenario.ts';
+import { runCliAsync } from '../helpers/cli.ts';
+
+const EMAIL = 'scenarios/email-import-and-export.json';
+
+const withStep = (loaded: LoadedScenario, index: number, change: (step: ScenarioStep) => ScenarioStep): LoadedScenario => ({
+  ...loaded, scenario: { ...loaded.scenario, steps: loaded.scenario.steps.map((s, i) => (i === index ? change(structuredClone(s)) : s)) },
+});
+
+describe('a scenario with a wrong expectation', () => {
+  let email: LoadedScenario;
+  beforeAll(async () => {
+    email = await loadScenarioFile(EMAIL);
+  });
+
+  it('passes as written', async () => {
+    expect((await runScenario(email)).passed).toBe(true);
+  });
+
+  it('fails at the submission step with a diff of the field that differs', async () => {
+    const wrong = withStep(email, 1, (step) => {
+      (step as SubmissionStep).fields.counts = { rows: 3, accepted: 2, rejected: 0 };
+      return step;
+    });
+    const result = await runScenario(wrong);
+    expect(result).toMatchObject({ passed: false, stepsRun: 1, failure: { step: 1, kind: 'expectSubmission' } });
+    expect(result.failure!.message).toMatch(/^submission \S+ of s3:\/\/\*\/us\/submissions\/Email\.csv differs$/);
+    expect(result.failure!.detail).toContain('-    "accepted": 2,\n+    "accepted": 3,');
+  });
+
+  it('fails an access expectation with the error the gateway gave', async () => {
+    const wrong = withStep(email, 0, () => ({ kind: 'expectAccess', as: 'uploader', operation: 'ListObjectsV2', bucket: 'acme-claravine', prefix: '', sse: false, allowed: true }));
+    const result = await runScenario(wrong);
+    expect(result.failure!.message).toMatch(/^ListObjectsV2 as uploader on s3:\/\/acme-claravine\/: expected it to be allowed, but it failed with AccessDenied: .*\(Implicitly denied\./);
+  });
+
+  it('shows issue lists side by side', async () => {
+    const wrong = withStep(email, 1, () => ({ kind: 'expectSubmission', key: 'us/submissions/Email.csv', fields: {}, issues: [{ row: 2, column: 'Country' }], issuesMatch: 'subset', timeoutMs: 5000 }));
+    const result = await runScenario(wrong);
+    expect(result.failure!.detail).toBe(`  ${'expected issues'.padEnd(22)} | actual issues\n! row=2 column="Country" | `);
+  });
+});
+
+describe('s3-harness scenario run', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 's3-harness-scenarios-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  /** A copy of the Email scenario in the temporary folder, its paths made absolute, with an edit. */
+  const copy = async (name: string, edit: (text: string) => string) => {
+    const text = (await readFile(EMAIL, 'utf8')).replace(/"(\.\.\/fixtures\/[^"]+|expected\/[^"]+)"/g, (_, p: string) => JSON.stringify(resolve('scenarios', p)));
+    const file = join(dir, name);
+    await writeFile(file, edit(text));
+    return file;
+  };
+
+  it('exits 0 when every scenario passes, and writes JUnit XML', async () => {
+    const junit = join(dir, 'pass.xml');
+    const result = await runCliAsync(['scenario', 'run', EMAIL, '--junit', junit]);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^✓ Email: a valid drop becomes a complete submission and an encrypted export \(\d+\.\d s\)\n\n1 passed, 0 failed\n$/);
+    expect(await readFile(junit, 'utf8')).toMatch(/<testsuite name="s3-harness scenarios" tests="1" failures="0" errors="0" time="[\d.]+">\n  <testcase classname="scenarios\/email-import-and-export\.json" name="Email: a valid drop/);
+  });
+
+  it('exits 1 when one fails, with the step and the diff, in the output and in JUnit XML', async () => {
+    const wrong = await copy('wrong.json', (text) => text.replace('"SO-20261128-00002"', '"SO-20261128-00099"'));
+    const junit = join(dir, 'fail.xml');
+    const result = await runCliAsync(['scenario', 'run', wrong, EMAIL, '--junit', junit]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('    step 4 (expectObject): the rows of s3://acme-exports/inbox_us_Email_2026-11-28_09-30-00.csv differ');
+    expect(result.stdout).toContain('      -    "SO-20261128-00099",\n      +    "SO-20261128-00002",');
+    expect(result.stdout).toMatch(/\n1 passed, 1 failed\n$/);
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toContain('tests="2" failures="1"');
+    expect(xml).toContain('<failure message="step 4 (expectObject): the rows of s3://acme-exports/inbox_us_Email_2026-11-28_09-30-00.csv differ">');
+  });
+
+  it('reports a scenario file with problems as a failure naming each problem', async () => {
+    const broken = await copy('broken.json', (text) => text.replace('"upload"', '"uplaod"'));
+    const result = await runCliAsync(['scenario', 'run', broken]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('1 problem(s) in the scenario');
+    expect(result.stdout).toMatch(/steps\[0\]: a step is an object with one key, the step's kind \(.*\), got "uplaod"/);
+  });
+
+  it('exits 2 when the filter matches nothing, or on a bad option', async () => {
+    const none = await runCliAsync(['scenario', 'run', EMAIL, '--filter', 'no such scenario']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe('s3-harness: no scenario matches "no such scenario" (in 1 file(s))\n');
+    expect((await runCliAsync(['scenario', 'run', '--concurrency', '0'])).status).toBe(2);
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * The scenario suite in scenarios/, one vitest test per scenario, run by the real runner (each on its
+ * own harness). A failure prints what the CLI would: the step and what differed.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatResult } from '../../emulator/cli/scenario.ts';
+import { loadScenarioFile } from '../../emulator/scenarios/load-scenario.ts';
+import { findScenarioFiles } from '../../emulator/scenarios/run-all.ts';
+import { runScenario } from '../../emulator/scenarios/run-scenario.ts';
+
+const files = await findScenarioFiles(['scenarios']);
+
+describe('scenarios/', () => {
+  it('holds the suite', () => {
+    expect(files.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it.concurrent.each(files)('%s', async (file) => {
+    const result = await runScenario(await loadScenarioFile(file));
+    if (!result.passed) expect.fail(`${formatResult(result)}\n\nharness log:\n${result.logs.join('\n')}`);
+  });
+});
