@@ -56,6 +56,7 @@ const STEP_KEYS: Record<ScenarioStep['kind'], string[]> = {
   expectPreflight: ['ok', 'integration', 'action', 'allowed', 'statement', 'explanation'],
   putBucketPolicy: ['as', 'bucket', 'policy'],
   retryDelivery: ['bucket', 'key', 'integration'],
+  expectDataset: ['template', 'rows'],
 };
 
 /** Submission fields an `expectSubmission` step may state, compared as a subset. */
@@ -147,6 +148,11 @@ function parseStep(kind: ScenarioStep['kind'], body: JsonObject, path: string, i
         else policy = asPolicyDocument(body.policy);
       }
       return { kind, as: str('as', true) ?? '', bucket: str('bucket', true) ?? '', policy };
+    }
+    case 'expectDataset': {
+      const rows = readObjects(body, 'rows', path, issues);
+      if (!rows) issues.push({ path, message: '"rows" is required: the dataset\'s rows in order, such as [{"values": {"Campaign": "Spring"}}]' });
+      return { kind, template: str('template', true) ?? '', rows: rows ?? [] };
     }
     case 'retryDelivery': {
       const bucket = str('bucket');

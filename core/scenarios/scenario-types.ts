@@ -109,8 +109,15 @@ export interface RetryStep {
   integration: string;
 }
 
-export type ScenarioStep = UploadStep | AccessStep | SubmissionStep | NoSubmissionStep | ObjectStep | IntegrationStep | PreflightStep | BucketPolicyStep | RetryStep;
-export const STEP_KINDS = ['upload', 'expectAccess', 'expectSubmission', 'expectNoSubmission', 'expectObject', 'expectIntegration', 'expectPreflight', 'putBucketPolicy', 'retryDelivery'] as const;
+export interface DatasetStep {
+  kind: 'expectDataset';
+  template: string;
+  /** The dataset's rows in order, each compared as a subset (`values` with some fields, say). */
+  rows: Record<string, unknown>[];
+}
+
+export type ScenarioStep = UploadStep | AccessStep | SubmissionStep | NoSubmissionStep | ObjectStep | IntegrationStep | PreflightStep | BucketPolicyStep | RetryStep | DatasetStep;
+export const STEP_KINDS = ['upload', 'expectAccess', 'expectSubmission', 'expectNoSubmission', 'expectObject', 'expectDataset', 'expectIntegration', 'expectPreflight', 'putBucketPolicy', 'retryDelivery'] as const;
 
 export interface Scenario {
   name: string;

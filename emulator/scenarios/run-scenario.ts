@@ -58,6 +58,27 @@ interface RunContext {
   now(): Date;
 }
 
+/**
+ * Sends a write and waits for the gateway's object-created event too: the event follows the response,
+ * and the engine must have seen it before a later step asks whether it is idle.
+ */
+async function write(ctx: RunContext, bucket: string, key: string, send: () => Promise<unknown>): Promise<void> {
+  const { events } = ctx.harness.gateway;
+  let listener: ((event: { bucket: string; key: string }) => void) | undefined;
+  const created = new Promise<void>((resolve) => {
+    listener = (event) => {
+      if (event.bucket === bucket && event.key === key) resolve();
+    };
+    events.on('objectCreated', listener);
+  });
+  try {
+    await send();
+    await Promise.race([created, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  } finally {
+    events.off('objectCreated', listener!);
+  }
+}
+
 async function waitForSubmissions(ctx: RunContext, bucket: string | undefined, key: string, timeoutMs: number, settle: boolean): Promise<Submission[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -112,7 +133,7 @@ async function tryAccess(ctx: RunContext, step: AccessStep): Promise<void> {
       case 'ListObjectsV2': return client.send(new ListObjectsV2Command({ Bucket: bucket, ...(step.prefix !== undefined ? { Prefix: step.prefix } : {}) }));
       case 'GetObject': return client.send(new GetObjectCommand({ Bucket: bucket, Key: key })).then((r) => r.Body?.transformToByteArray());
       case 'HeadObject': return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      case 'PutObject': return client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'scenario', ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}) }));
+      case 'PutObject': return write(ctx, bucket, key, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'scenario', ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}) })));
       case 'DeleteObject': return client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     }
   })();
@@ -213,7 +234,7 @@ async function runStep(ctx: RunContext, step: ScenarioStep): Promise<void> {
     case 'upload': {
       const body = 'file' in step.body ? await readScenarioText(ctx.loaded.directory, step.body.file) : step.body.text;
       try {
-        await ctx.client(step.as).send(new PutObjectCommand({ Bucket: step.bucket, Key: step.key, Body: body, ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}) }));
+        await write(ctx, step.bucket, step.key, () => ctx.client(step.as).send(new PutObjectCommand({ Bucket: step.bucket, Key: step.key, Body: body, ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}) })));
       } catch (error) {
         throw new Mismatch(`the upload of s3://${step.bucket}/${step.key} as ${step.as} was refused: ${describeError(error)}`);
       }
@@ -245,6 +266,15 @@ async function runStep(ctx: RunContext, step: ScenarioStep): Promise<void> {
       } catch (error) {
         throw new Mismatch(`the bucket policy of ${step.bucket} could not be ${step.policy === null ? 'deleted' : 'set'} as ${step.as}: ${describeError(error)}`);
       }
+      return;
+    }
+    case 'expectDataset': {
+      await ctx.harness.engine.idle();
+      const template = ctx.loaded.workspace.templates.find((t) => t.name === step.template);
+      if (!template) throw new Mismatch(`no template "${step.template}" in the workspace`);
+      const rows: unknown[] = [];
+      for await (const row of ctx.harness.engine.store.dataset(template.name, template.updateKeys)) rows.push(row);
+      if (!matchesSubset(step.rows, rows)) throw new Mismatch(`the dataset of ${step.template} differs`, jsonDiff(step.rows, projectOnto(step.rows, rows)));
       return;
     }
     case 'retryDelivery': {
