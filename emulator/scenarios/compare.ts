@@ -58,16 +58,9 @@ export function cellDiff(expected: readonly (readonly string[])[], actual: reado
   return lines.join('\n');
 }
 
-/** Two lists side by side, a line each, with `!` where a line has no equal on the other side. */
-export function sideBySide(expected: readonly string[], actual: readonly string[], titles: [string, string] = ['expected', 'actual']): string {
-  const width = Math.min(70, Math.max(titles[0].length, ...expected.map((l) => l.length)));
+/** Two lists side by side, a line each, with `!` on the lines that differ. */
+export function sideBySide(rows: readonly { expected?: string; actual?: string; differs: boolean }[], titles: [string, string] = ['expected', 'actual']): string {
+  const width = Math.min(70, Math.max(titles[0].length, ...rows.map((r) => (r.expected ?? '').length)));
   const cut = (text: string) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
-  const lines = [`  ${titles[0].padEnd(width)} | ${titles[1]}`];
-  for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
-    const e = expected[i];
-    const a = actual[i];
-    const mark = (e !== undefined && !actual.includes(e)) || (a !== undefined && !expected.includes(a)) ? '!' : ' ';
-    lines.push(`${mark} ${cut(e ?? '').padEnd(width)} | ${a ?? ''}`);
-  }
-  return lines.join('\n');
+  return [`  ${titles[0].padEnd(width)} | ${titles[1]}`, ...rows.map((r) => `${r.differs ? '!' : ' '} ${cut(r.expected ?? '').padEnd(width)} | ${r.actual ?? ''}`)].join('\n');
 }

@@ -107,15 +107,19 @@ async function expectSubmission(ctx: RunContext, step: SubmissionStep): Promise<
   if (step.issues) {
     const expected = step.issues;
     const actual = submission.issues as unknown as Record<string, unknown>[];
-    const ok = step.issuesMatch === 'exact'
-      ? actual.length === expected.length && expected.every((e, i) => matchesSubset(e, actual[i]))
-      : expected.every((e) => actual.some((a) => matchesSubset(e, a)));
-    if (!ok) {
-      // Shown with the fields the expected issues name, so equal issues read as equal lines.
+    const exact = step.issuesMatch === 'exact';
+    // Exact: issue i against issue i. Subset: each expected issue against any actual one.
+    const found = (e: Record<string, unknown>, i: number) => (exact ? matchesSubset(e, actual[i]) : actual.some((a) => matchesSubset(e, a)));
+    if (!expected.every(found) || (exact && actual.length !== expected.length)) {
+      // Actual issues are shown with the fields the expected ones name, so that alike issues read alike.
       const keys = [...new Set(expected.flatMap((e) => Object.keys(e)))];
       const shown = (issue: Record<string, unknown>) => formatIssue(keys.length ? Object.fromEntries(keys.map((k) => [k, issue[k]])) : issue);
-      throw new Mismatch(`the issues of submission ${submission.id} of ${where} differ (${step.issuesMatch === 'exact' ? 'the lists must be equal' : 'each expected issue must be found'})`,
-        sideBySide(expected.map(shown), actual.map(shown), ['expected issues', 'actual issues']));
+      const rows = Array.from({ length: Math.max(expected.length, actual.length) }, (_, i) => ({
+        ...(expected[i] ? { expected: formatIssue(expected[i]!) } : {}), ...(actual[i] ? { actual: shown(actual[i]!) } : {}),
+        differs: expected[i] ? !found(expected[i]!, i) : exact,
+      }));
+      throw new Mismatch(`the issues of submission ${submission.id} of ${where} differ (${exact ? 'the lists must be equal' : 'each expected issue must be found'})`,
+        sideBySide(rows, ['expected issues', 'actual issues']));
     }
   }
   if (step.deliveries && !matchesSubset(step.deliveries, submission.deliveries ?? [])) {
@@ -253,7 +257,7 @@ async function runStep(ctx: RunContext, step: ScenarioStep): Promise<void> {
       if (!status) throw new Mismatch(`no integration "${step.id}" (there are ${ctx.harness.engine.integrations().map((i) => `"${i.id}" (${i.direction})`).join(', ')})`);
       if (status.status !== step.status) throw new Mismatch(`integration "${step.id}" is ${status.status}, expected ${step.status}`, status.warnings.map((w) => w.message).join('\n'));
       if (step.warning && !status.warnings.some((w) => w.message.includes(step.warning!))) {
-        throw new Mismatch(`no warning of integration "${step.id}" contains the expected text`, sideBySide([step.warning], status.warnings.map((w) => w.message), ['expected warning', 'warnings']));
+        throw new Mismatch(`no warning of integration "${step.id}" contains the expected text`, [`expected text: ${step.warning}`, ...status.warnings.map((w) => `warning: ${w.message}`)].join('\n'));
       }
       return;
     }
