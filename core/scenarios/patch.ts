@@ -1,7 +1,8 @@
 /**
  * Small edits to a workspace's JSON, so a scenario can reuse a workspace file and change one thing:
  * `{"templates[name=Email].outbound[0].sse": false, "accounts[+]": {...}}`. A path is keys separated
- * by dots, with `[N]` (an index), `[name=X]` (the item named X) or `[+]` (append, last only).
+ * by dots, with `[N]` (an index; the list's length appends), `[name=X]` (the item named X) or `[+]`
+ * (append, last only). A JSON object keeps one value per key: to append two items, use `[1]`, `[2]`.
  */
 import { isRecord, type InputIssue, type Validated } from '../shared/issues.ts';
 
@@ -57,7 +58,8 @@ export function applyPatch(json: unknown, patch: Record<string, unknown>): Valid
         continue;
       }
       const index = 'index' in segment ? segment.index : node.findIndex((item) => isRecord(item) && item.name === segment.name);
-      if (index < 0 || index >= node.length) { fail(`no such item (the list has ${node.length})`); break; }
+      const appends = isLast && index === node.length;
+      if (index < 0 || (index >= node.length && !appends)) { fail(`no such item (the list has ${node.length})`); break; }
       if (isLast) node[index] = value;
       else node = node[index];
     }

@@ -4,8 +4,18 @@
  */
 import { createTwoFilesPatch } from 'diff';
 
+/** `{"$match": "regex"}` in an expectation matches a string by a regular expression (ids, times). */
+function patternOf(expected: unknown): RegExp | undefined {
+  if (expected === null || typeof expected !== 'object' || Array.isArray(expected)) return undefined;
+  const keys = Object.keys(expected);
+  const source = (expected as Record<string, unknown>).$match;
+  return keys.length === 1 && typeof source === 'string' ? new RegExp(source) : undefined;
+}
+
 /** Expected values are a subset: objects need the keys they name, lists the same length, values equal. */
 export function matchesSubset(expected: unknown, actual: unknown): boolean {
+  const pattern = patternOf(expected);
+  if (pattern) return typeof actual === 'string' && pattern.test(actual);
   if (Array.isArray(expected)) {
     return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesSubset(e, actual[i]));
   }
@@ -18,6 +28,7 @@ export function matchesSubset(expected: unknown, actual: unknown): boolean {
 
 /** `actual` cut down to the keys `expected` names, so a diff shows only what was asked about. */
 export function projectOnto(expected: unknown, actual: unknown): unknown {
+  if (patternOf(expected)) return actual;
   if (Array.isArray(expected) && Array.isArray(actual)) return actual.map((a, i) => (i < expected.length ? projectOnto(expected[i], a) : a));
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && actual !== null && typeof actual === 'object' && !Array.isArray(actual)) {
     const out: Record<string, unknown> = {};
