@@ -97,10 +97,12 @@ async function expectSubmission(ctx: RunContext, step: SubmissionStep): Promise<
   const all = await waitForSubmissions(ctx, step.bucket, step.key, step.timeoutMs, false);
   const where = `s3://${step.bucket ?? '*'}/${step.key}`;
   if (all.length === 0) throw new Mismatch(`no submission of ${where} after ${step.timeoutMs} ms`);
-  const candidates = step.status ? all.filter((s) => s.status === step.status) : all;
+  // Several submissions of one key (auto-submit's halves, overlapping integrations): "status" and "integration" pick one.
+  const integration = step.fields.integration;
+  const candidates = all.filter((s) => (step.status === undefined || s.status === step.status) && (integration === undefined || s.integration === integration));
   if (candidates.length !== 1) {
-    const statuses = all.map((s) => s.status).join(', ');
-    throw new Mismatch(step.status ? `expected a ${step.status} submission of ${where}; its submissions are: ${statuses}` : `${where} has ${all.length} submissions (${statuses}): say which with "status"`);
+    const found = all.map((s) => `${s.status} (integration "${s.integration}")`).join(', ');
+    throw new Mismatch(`expected one ${[step.status, integration === undefined ? '' : `integration "${String(integration)}"`].filter(Boolean).join(', ') || 'submission'} submission of ${where}; it has ${candidates.length} of ${all.length}: ${found}; "status" and "integration" pick one`);
   }
   const submission = candidates[0]!;
   if (!matchesSubset(step.fields, submission)) throw new Mismatch(`submission ${submission.id} of ${where} differs`, jsonDiff(step.fields, projectOnto(step.fields, submission)));
