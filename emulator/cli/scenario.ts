@@ -1,5 +1,6 @@
 /** `s3-harness scenario run`: the scenario suites, each on its own harness, for people and for CI. */
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { junitXml } from '../scenarios/junit.ts';
@@ -59,6 +60,8 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot read the scenarios: ${(error as Error).message}`);
   }
+  const workers = Math.min(concurrency ?? availableParallelism(), files.length);
+  console.log(`Running ${files.length} scenario file(s)${values.filter !== undefined ? ` (those matching "${values.filter}")` : ''}, ${workers} at a time\n`);
   const results = await runScenarios(files, {
     ...(values.filter !== undefined ? { filter: values.filter } : {}), ...(values.bail ? { bail: true } : {}), ...(concurrency ? { concurrency } : {}),
     onResult: (result) => console.log(formatResult(result)),

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseScenario, applyPatch, type Scenario } from '../../core/scenarios/index.ts';
-import { formatIssue } from '../../core/shared/issues.ts';
+import { formatIssue, type InputIssue } from '../../core/shared/issues.ts';
 import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
 import { WorkspaceFileError, parseJsonFile } from '../workspace-file.ts';
 
@@ -36,7 +36,30 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   if (!workspace.ok) {
     throw new ScenarioFileError(file, `the workspace (${workspaceName}${Object.keys(scenario.patch).length ? ', patched' : ''}) has ${workspace.issues.length} problem(s):\n${workspace.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
   }
+  const references = checkReferences(scenario, workspace.value);
+  if (references.length) throw new ScenarioFileError(file, `${references.length} problem(s) in the scenario`, references);
   return { file, directory, scenario, workspace: workspace.value };
+}
+
+/** What the steps name must exist in the workspace: users, templates, integrations. */
+function checkReferences(scenario: Scenario, workspace: Workspace): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const users = workspace.iam.users.map((u) => u.name);
+  const integrationIds = workspace.templates.flatMap((t) => [...t.inbound, ...t.outbound].map((i) => `${t.name}/${i.name}`));
+  const listed = (names: string[]) => names.map((n) => `"${n}"`).join(', ') || 'none';
+  scenario.steps.forEach((step, i) => {
+    const path = `steps[${i}].${step.kind}`;
+    if ('as' in step && !users.includes(step.as)) issues.push({ path, message: `"as" names "${step.as}", which is not a user of the workspace (${listed(users)})` });
+    if (step.kind === 'expectDataset' && !workspace.templates.some((t) => t.name === step.template)) {
+      issues.push({ path, message: `"template" names "${step.template}", which is not a template of the workspace (${listed(workspace.templates.map((t) => t.name))})` });
+    }
+    const id = step.kind === 'expectIntegration' ? step.id : step.kind === 'expectPreflight' ? step.integration : undefined;
+    if (id !== undefined && !integrationIds.includes(id)) issues.push({ path, message: `"${step.kind === 'expectIntegration' ? 'id' : 'integration'}" names "${id}", which is not an integration of the workspace (${listed(integrationIds)})` });
+    if (step.kind === 'retryDelivery' && !workspace.templates.some((t) => t.outbound.some((o) => o.name === step.integration))) {
+      issues.push({ path, message: `"integration" names "${step.integration}", which is not an outbound integration of the workspace` });
+    }
+  });
+  return issues;
 }
 
 export async function readScenarioText(directory: string, relative: string): Promise<Buffer> {

@@ -70,7 +70,7 @@ describe('s3-harness scenario run', () => {
     const junit = join(dir, 'pass.xml');
     const result = await runCliAsync(['scenario', 'run', EMAIL, '--junit', junit]);
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^✓ Email: a valid drop becomes a complete submission and an encrypted export \(\d+\.\d s\)\n\n1 passed, 0 failed\n$/);
+    expect(result.stdout).toMatch(/^Running 1 scenario file\(s\), 1 at a time\n\n✓ Email: a valid drop becomes a complete submission and an encrypted export \(\d+\.\d s\)\n\n1 passed, 0 failed\n$/);
     expect(await readFile(junit, 'utf8')).toMatch(/<testsuite name="s3-harness scenarios" tests="1" failures="0" errors="0" time="[\d.]+">\n  <testcase classname="scenarios\/email-import-and-export\.json" name="Email: a valid drop/);
   });
 
@@ -93,6 +93,20 @@ describe('s3-harness scenario run', () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('1 problem(s) in the scenario');
     expect(result.stdout).toMatch(/steps\[0\]: a step is an object with one key, the step's kind \(.*\), got "uplaod"/);
+  });
+
+  it('names steps that refer to users, templates or integrations the workspace does not have', async () => {
+    const dangling = await copy('dangling.json', (text) => text.replace('"as": "uploader"', '"as": "uplaoder"'));
+    const result = await runCliAsync(['scenario', 'run', dangling]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('steps[0].upload: "as" names "uplaoder", which is not a user of the workspace ("admin", "uploader",');
+  });
+
+  it('starts no more scenarios after the first failure with --bail', async () => {
+    const wrong = await copy('a-wrong.json', (text) => text.replace('"rows": 3, "accepted": 3', '"rows": 4, "accepted": 3'));
+    const result = await runCliAsync(['scenario', 'run', wrong, EMAIL, '--bail', '--concurrency', '1']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/\n0 passed, 1 failed\n$/);
   });
 
   it('exits 2 when the filter matches nothing, or on a bad option', async () => {
