@@ -20,9 +20,9 @@ import { readScenarioText, type LoadedScenario } from './load-scenario.ts';
 import { readXlsx } from './xlsx-cells.ts';
 
 export interface StepFailure {
-  /** 0-based index in `steps`. */
+  /** 0-based index in `steps`; -1 when the scenario failed before its steps (its file, its harness). */
   step: number;
-  kind: ScenarioStep['kind'];
+  kind?: ScenarioStep['kind'];
   message: string;
   /** What differed: a diff, cells, or issue lists side by side. */
   detail?: string;
@@ -342,7 +342,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       }
     }
   } catch (error) {
-    failure = { step: -1, kind: scenario.steps[0]?.kind ?? 'upload', message: `the harness could not start: ${(error as Error).message}` };
+    failure = { step: -1, message: `the harness could not start: ${(error as Error).message}` };
   } finally {
     for (const client of clients.values()) client.destroy();
     await harness?.close();

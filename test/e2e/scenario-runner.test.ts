@@ -44,6 +44,18 @@ describe('a scenario with a wrong expectation', () => {
     expect(result.failure!.message).toMatch(/^ListObjectsV2 as uploader on s3:\/\/acme-claravine\/: expected it to be allowed, but it failed with AccessDenied: .*\(Implicitly denied\./);
   });
 
+  it('shows a spreadsheet difference cell by cell', async () => {
+    const book = await loadScenarioFile('scenarios/outbound-json-and-xlsx.json');
+    const last = book.scenario.steps.length - 1;
+    const wrong = withStep(book, last, (step) => {
+      ((step as { rows: string[][] }).rows[2]![1]) = 'Email';
+      return step;
+    });
+    const result = await runScenario(wrong);
+    expect(result.failure).toMatchObject({ step: last, kind: 'expectObject', message: 'the rows of s3://acme-exports/books_Email.xlsx differ' });
+    expect(result.failure!.detail).toBe('B3: expected "Email", got "Social"');
+  });
+
   it('shows issue lists side by side', async () => {
     const wrong = withStep(email, 1, () => ({ kind: 'expectSubmission', key: 'us/submissions/Email.csv', fields: {}, issues: [{ row: 2, column: 'Country' }], issuesMatch: 'subset', timeoutMs: 5000 }));
     const result = await runScenario(wrong);
