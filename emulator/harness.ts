@@ -1,9 +1,9 @@
-/** The whole harness on one machine: the gateway in front of s3rver, the engine, the JSON API. */
-import { createApiApp } from './api/app.ts';
+/** The whole harness on one machine: the gateway in front of s3rver, the engine, the JSON API and the web UI. */
 import { startApiServer } from './api/server.ts';
 import { startEngine, type Engine } from './engine/engine.ts';
 import { startGatewayServer, type RunningGateway } from './gateway/index.ts';
 import type { Workspace } from '../core/workspace/index.ts';
+import { createWebApp } from './web.ts';
 
 export interface HarnessOptions {
   workspace: Workspace;
@@ -24,6 +24,7 @@ export interface HarnessOptions {
 
 export interface Harness extends RunningGateway {
   engine: Engine;
+  /** The JSON API (under /api) and the web UI (everything else). */
   apiUrl: string;
 }
 
@@ -39,7 +40,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       workspace: options.workspace, gateway: running.gateway, endpoint: running.endpoint, dataDirectory: options.dataDirectory,
       ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}),
     });
-    const api = await startApiServer(createApiApp(options.workspace, engine, { bucketPolicyOf: (bucket) => running.gateway.bucketPolicy(bucket) }), host, options.apiPort ?? 0);
+    // The JSON API and the web UI share one port.
+    const web = createWebApp({ workspace: options.workspace, engine, gateway: running.gateway, endpoint: running.endpoint });
+    const api = await startApiServer(web, host, options.apiPort ?? 0);
     const started = engine;
     return {
       ...running, engine: started, apiUrl: api.url,

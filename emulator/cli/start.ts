@@ -112,6 +112,7 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
   }
   log(`S3 endpoint: ${running.endpoint}`);
   log(`API: ${running.apiUrl}`);
+  log(`UI: ${running.apiUrl}/`);
   for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
   log('');
   log('Press Ctrl-C to stop.');

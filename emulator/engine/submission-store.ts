@@ -116,7 +116,10 @@ function keyOf(updateKeys: readonly string[], values: Record<string, string>): s
   return JSON.stringify(updateKeys.map((k) => values[k] ?? ''));
 }
 
-export interface EngineStore extends SubmissionStore, DeliveryStore {}
+export interface EngineStore extends SubmissionStore, DeliveryStore {
+  /** The rows an import refused, with their cells as in the file and their issues. */
+  rejected(submissionId: string): AsyncIterable<RejectedRow>;
+}
 
 export async function openSubmissionStore(directory: string, newId: () => string): Promise<EngineStore> {
   await mkdir(directory, { recursive: true });
@@ -199,5 +202,8 @@ export async function openSubmissionStore(directory: string, newId: () => string
     submissions: () => Object.values(db.data.submissions),
     dataset,
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),
+    rejected: async function* (id) {
+      for await (const lines of readLineBatches(rowsPath(id, 'rejected'))) for (const line of lines) yield JSON.parse(line) as RejectedRow;
+    },
   };
 }

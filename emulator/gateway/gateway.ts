@@ -4,9 +4,11 @@
  * gateway itself or by s3rver's handler in the same process. No client ever reaches s3rver.
  */
 import { EventEmitter } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import type { Workspace, WorkspaceUser } from '../../core/workspace/index.ts';
 import { authorize } from './access.ts';
@@ -17,13 +19,13 @@ import { openBucketState } from './bucket-state.ts';
 import { awaitingContinue, type GatewayEvents, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { KeyLocks } from './key-locks.ts';
-import { UPLOADER_META } from './forward.ts';
+import { SSE_META, UPLOADER_META } from './forward.ts';
 import * as objectHandlers from './object-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import { parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
-import { createStorage } from './storage.ts';
+import { createStorage, type ObjectSummary, type Storage } from './storage.ts';
 
 export interface GatewayOptions {
   workspace: Workspace;
@@ -51,6 +53,27 @@ export interface Gateway {
   bucketPolicy(bucket: string): PolicyDocument | undefined;
   /** The IAM user who wrote an object (the gateway records it; S3 clients never see it). */
   uploaderOf(bucket: string, key: string): Promise<string | undefined>;
+  /** What is stored, seen by the harness itself rather than by a user (the web UI's S3 browser). */
+  readonly inspect: StorageInspector;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  contentType?: string;
+  /** `AES256` when stored with SSE-S3. */
+  sse?: string;
+  uploadedBy?: string;
+}
+
+export interface StorageInspector {
+  buckets(): string[];
+  /** Every object under a prefix, in S3's key order. */
+  objects(bucket: string, prefix: string): Promise<StoredObject[]>;
+  /** An object's details and a stream of its bytes, or undefined when there is none. */
+  read(bucket: string, key: string): Promise<{ object: StoredObject; body: Readable } | undefined>;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -86,11 +109,34 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     events: services.events,
     uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key))?.metadata[UPLOADER_META],
+    inspect: createInspector(storage),
     bucketPolicy: (bucket) => state.policyOf(bucket),
     policyOverrides: () => workspace.buckets.flatMap((b) => {
       const changedAt = state.policyChangedThroughApi(b.name);
       return changedAt ? [{ bucket: b.name, changedAt }] : [];
     }),
+  };
+}
+
+function createInspector(storage: Storage): StorageInspector {
+  const describe = (summary: ObjectSummary): StoredObject => ({
+    key: summary.key, size: summary.size, etag: summary.etag, lastModified: summary.lastModified.toISOString(),
+    ...(summary.metadata['content-type'] ? { contentType: summary.metadata['content-type'] } : {}),
+    ...(summary.metadata[SSE_META] ? { sse: summary.metadata[SSE_META] } : {}),
+    ...(summary.metadata[UPLOADER_META] ? { uploadedBy: summary.metadata[UPLOADER_META] } : {}),
+  });
+  return {
+    buckets: () => storage.listBuckets(),
+    async objects(bucket, prefix) {
+      if (!storage.bucketExists(bucket)) return [];
+      const summaries = await Promise.all((await storage.listKeys(bucket, prefix)).map((key) => storage.headObject(bucket, key)));
+      return summaries.flatMap((s) => (s ? [describe(s)] : []));
+    },
+    async read(bucket, key) {
+      if (!storage.bucketExists(bucket)) return undefined;
+      const summary = await storage.headObject(bucket, key);
+      return summary ? { object: describe(summary), body: createReadStream(storage.objectPath(bucket, key)) } : undefined;
+    },
   };
 }
 

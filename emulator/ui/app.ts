@@ -1,0 +1,43 @@
+/**
+ * The web UI: server-rendered pages with htmx 4 for partial updates, no client framework and no
+ * front-end build. Served beside the JSON API (one port), printed by `start` as `UI:`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Hono } from 'hono';
+import { accountRoutes } from './accounts.ts';
+import type { UiContext } from './context.ts';
+import { html } from './html.ts';
+import { iamRoutes } from './iam.ts';
+import { page } from './layout.ts';
+import { s3Routes } from './s3-browser.ts';
+import { scenarioRoutes } from './scenarios.ts';
+import { submissionRoutes } from './submissions.ts';
+import { templateRoutes } from './templates.ts';
+
+const require = createRequire(import.meta.url);
+const ASSETS = {
+  'htmx.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8') },
+  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/app.css', import.meta.url), 'utf8') },
+};
+
+export interface UiOptions {
+  /** The scenario suites the Scenarios page runs. @default "scenarios" */
+  scenarioDirectory?: string;
+}
+
+export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): void {
+  app.get('/', (c) => c.redirect('/submissions'));
+  app.get('/assets/:name', (c) => {
+    const asset = ASSETS[c.req.param('name') as keyof typeof ASSETS];
+    return asset ? c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'no-cache' }) : c.text('Not found', 404);
+  });
+  submissionRoutes(app, ctx);
+  s3Routes(app, ctx);
+  templateRoutes(app, ctx);
+  accountRoutes(app, ctx);
+  iamRoutes(app, ctx);
+  scenarioRoutes(app, ctx, options.scenarioDirectory ?? 'scenarios');
+}
+
+export const notFoundPage = (path: string) => page('Not found', '', html`<p>Nothing at ${path}. <a href="/">Start here</a>.</p>`).text;

@@ -1,0 +1,12 @@
+/** What the web UI's pages read and act on. */
+import type { Workspace } from '../../core/workspace/index.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Gateway } from '../gateway/index.ts';
+
+export interface UiContext {
+  workspace: Workspace;
+  engine: Engine;
+  gateway: Gateway;
+  /** The gateway's S3 endpoint: uploads from the UI go through it, signed as the chosen user. */
+  endpoint: string;
+}

@@ -1,0 +1,28 @@
+/** Scenarios: the suites in scenarios/, run one or all from the page, with what differed. */
+import { relative } from 'node:path';
+import type { Hono } from 'hono';
+import { formatResult } from '../cli/scenario.ts';
+import { findScenarioFiles, runScenarios } from '../scenarios/run-all.ts';
+import type { UiContext } from './context.ts';
+import { html } from './html.ts';
+import { page, statusBadge } from './layout.ts';
+
+export function scenarioRoutes(app: Hono, _ctx: UiContext, directory: string): void {
+  app.get('/scenarios', async (c) => {
+    const files = await findScenarioFiles([directory]).catch(() => []);
+    return c.html(page('Scenarios', '/scenarios', html`
+<p>Each scenario runs on its own harness, apart from this one. <button hx-post="/scenarios/run" hx-target="#results">Run all ${files.length}</button></p>
+<div id="results" role="status"></div>
+<table><thead><tr><th>Scenario file</th><th></th></tr></thead>
+<tbody>${files.map((f) => html`<tr><td>${relative(directory, f)}</td><td><button hx-post="/scenarios/run" hx-vals='${JSON.stringify({ file: relative(directory, f) })}' hx-target="#results">Run</button></td></tr>`)}</tbody></table>`).text);
+  });
+  app.post('/scenarios/run', async (c) => {
+    const form = await c.req.parseBody();
+    const all = await findScenarioFiles([directory]).catch(() => []);
+    const files = form.file ? all.filter((f) => relative(directory, f) === String(form.file)) : all;
+    const results = await runScenarios(files);
+    const failed = results.filter((r) => !r.passed).length;
+    return c.html(html`<p>${statusBadge(failed ? 'failed' : 'complete')} ${results.length - failed} passed, ${failed} failed</p>
+${results.map((r) => html`<pre class="${r.passed ? '' : 'error'}">${formatResult(r)}</pre>`)}`.text);
+  });
+}

@@ -1,0 +1,133 @@
+/** Submissions: a live list with status filters, and a detail page with rows, red cells and deliveries. */
+import type { Hono } from 'hono';
+import type { Delivery, Submission, SubmissionStatus } from '../../core/submissions/index.ts';
+import { templateFileColumns } from '../../core/templates/index.ts';
+import type { UiContext } from './context.ts';
+import { html, type Html } from './html.ts';
+import { bytes, page, statusBadge } from './layout.ts';
+
+const STATUSES: SubmissionStatus[] = ['complete', 'failed', 'pending'];
+/** Rows shown on a detail page; the API serves the rest. */
+const SHOWN_ROWS = 200;
+
+const newestFirst = (a: Submission, b: Submission) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1);
+
+function listRows(ctx: UiContext, status: string | undefined): Html {
+  const list = ctx.engine.store.submissions().filter((s) => !status || s.status === status).sort(newestFirst);
+  if (list.length === 0) return html`<tr><td colspan="7" class="muted">No submissions yet. Drop a file (the S3 browser uploads as any user) and it appears here.</td></tr>`;
+  return html`${list.map((s) => html`<tr>
+    <td><a href="/submissions/${encodeURIComponent(s.id)}">${s.name}</a></td>
+    <td>${statusBadge(s.status)}</td>
+    <td>${s.template}</td>
+    <td>${s.counts.rows} rows, ${s.counts.accepted} accepted, ${s.counts.rejected} rejected</td>
+    <td>${(s.deliveries ?? []).map((d) => html`${statusBadge(d.status)} `)}</td>
+    <td>${s.submittedBy}</td>
+    <td><time datetime="${s.submittedAt}">${s.submittedAt.replace('T', ' ').slice(0, 19)}</time></td>
+  </tr>`)}`;
+}
+
+function listPage(ctx: UiContext, status: string | undefined): Html {
+  const query = status ? `?status=${encodeURIComponent(status)}` : '';
+  return page('Submissions', '/submissions', html`
+<form class="inline" method="get" action="/submissions">
+  <label>Status
+    <select name="status">
+      <option value="">all</option>
+      ${STATUSES.map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${s}</option>`)}
+    </select>
+  </label>
+  <button type="submit">Filter</button>
+</form>
+<table>
+  <thead><tr><th>Name</th><th>Status</th><th>Template</th><th>Rows</th><th>Deliveries</th><th>Submitted by</th><th>Submitted at (UTC)</th></tr></thead>
+  <tbody id="submission-rows" hx-get="/submissions/rows${query}" hx-trigger="every 2s">${listRows(ctx, status)}</tbody>
+</table>`);
+}
+
+function deliveriesSection(submission: Submission): Html {
+  const deliveries = submission.deliveries ?? [];
+  return html`<section id="deliveries" aria-labelledby="deliveries-title">
+<h2 id="deliveries-title">Deliveries</h2>
+${deliveries.length === 0 ? html`<p class="muted">${submission.status === 'complete' ? 'The template has no outbound integrations.' : 'Only complete submissions are delivered.'}</p>` : html`
+<table>
+  <thead><tr><th>Integration</th><th>Status</th><th>Object</th><th>Size</th><th>Attempts</th><th>Error and why</th><th></th></tr></thead>
+  <tbody>${deliveries.map((d, n) => deliveryRow(submission, d, n))}</tbody>
+</table>`}
+</section>`;
+}
+
+function deliveryRow(submission: Submission, d: Delivery, n: number): Html {
+  return html`<tr>
+  <td>${d.integration}</td>
+  <td>${statusBadge(d.status)}${d.sse ? html` <span class="muted">SSE-S3</span>` : ''}</td>
+  <td><a href="/s3/${encodeURIComponent(d.bucket)}/object?key=${encodeURIComponent(d.key)}">s3://${d.bucket}/${d.key}</a></td>
+  <td>${bytes(d.bytes)}</td>
+  <td>${d.attempts}</td>
+  <td>${d.error ? html`<strong class="error">${d.error.code}</strong>: ${d.error.message}${d.error.explanation ? html`<br><span class="muted">${d.error.explanation}</span>` : ''}` : ''}
+      ${d.warnings.map((w) => html`<div class="muted">Warning: ${w}</div>`)}</td>
+  <td>${d.status === 'failed' ? html`<button hx-post="/submissions/${encodeURIComponent(submission.id)}/deliveries/${n}/retry" hx-target="#deliveries" hx-swap="outerHTML">Retry</button>` : ''}</td>
+</tr>`;
+}
+
+async function detailPage(ctx: UiContext, submission: Submission): Promise<Html> {
+  const template = ctx.workspace.templates.find((t) => t.name === submission.template);
+  const columns = template ? templateFileColumns(template) : [];
+  const rejected = [];
+  for await (const row of ctx.engine.store.rejected(submission.id)) {
+    rejected.push(row);
+    if (rejected.length >= SHOWN_ROWS) break;
+  }
+  const accepted = [];
+  for await (const row of ctx.engine.store.accepted(submission.id)) {
+    accepted.push(row);
+    if (accepted.length >= SHOWN_ROWS) break;
+  }
+  const fileIssues = submission.issues.filter((i) => i.row === undefined);
+  const acceptedFields = accepted[0]?.fields ?? [];
+  return page(submission.name, '/submissions', html`
+<dl class="panel">
+  <dt>Status</dt><dd>${statusBadge(submission.status)}</dd>
+  <dt>Template</dt><dd>${submission.template} (integration ${submission.integration})</dd>
+  <dt>Source</dt><dd><a href="/s3/${encodeURIComponent(submission.source.bucket)}/object?key=${encodeURIComponent(submission.source.key)}">s3://${submission.source.bucket}/${submission.source.key}</a>${submission.source.uploadedBy ? html` uploaded by ${submission.source.uploadedBy}` : ''}</dd>
+  <dt>Submitted by</dt><dd>${submission.submittedBy}${submission.submittedByEmail ? html` &lt;${submission.submittedByEmail}&gt;` : ''}</dd>
+  <dt>Submitted at</dt><dd>${submission.submittedAt}</dd>
+  <dt>Rows</dt><dd>${submission.counts.rows} rows, ${submission.counts.accepted} accepted, ${submission.counts.rejected} rejected${submission.issuesNotKept ? html` (${submission.issuesNotKept} more issues not kept)` : ''}</dd>
+  <dt>Id</dt><dd><code>${submission.id}</code></dd>
+</dl>
+${submission.error ? html`<div class="panel error" role="alert"><strong>${submission.error.code}</strong>: ${submission.error.message}${submission.error.explanation ? html`<p>Why: ${submission.error.explanation}</p>` : ''}</div>` : ''}
+${fileIssues.length ? html`<h2>Problems with the file</h2><ul class="error">${fileIssues.map((i) => html`<li>${i.column ? html`${i.column}: ` : ''}${i.message} <span class="muted">(${i.rule})</span></li>`)}</ul>` : ''}
+${rejected.length ? html`<h2>Rejected rows</h2>
+<table class="rows">
+  <thead><tr><th>Row</th>${columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
+  <tbody>${rejected.map((r) => html`<tr><th scope="row">${r.row}</th>${columns.map((column, i) => {
+    const issues = r.issues.filter((issue) => issue.column === column);
+    return issues.length
+      ? html`<td class="bad">${r.cells[i] ?? ''}${issues.map((issue) => html`<small>${issue.message}</small>`)}</td>`
+      : html`<td>${r.cells[i] ?? ''}</td>`;
+  })}</tr>`)}</tbody>
+</table>` : ''}
+${accepted.length ? html`<h2>${submission.status === 'complete' ? 'Rows' : 'Valid rows'}${accepted.length >= SHOWN_ROWS ? html` (the first ${SHOWN_ROWS})` : ''}</h2>
+${submission.status === 'failed' ? html`<p class="muted">Not imported: one bad row fails the whole file. Derived values show what they would have been.</p>` : ''}
+<table class="rows">
+  <thead><tr>${acceptedFields.map((f) => html`<th>${f}</th>`)}</tr></thead>
+  <tbody>${accepted.map((r) => html`<tr>${r.values.map((v) => html`<td>${v}</td>`)}</tr>`)}</tbody>
+</table>` : ''}
+${deliveriesSection(submission)}`);
+}
+
+export function submissionRoutes(app: Hono, ctx: UiContext): void {
+  app.get('/submissions', (c) => c.html(listPage(ctx, c.req.query('status') || undefined).text));
+  app.get('/submissions/rows', (c) => c.html(listRows(ctx, c.req.query('status') || undefined).text));
+  app.get('/submissions/:id', async (c) => {
+    const submission = ctx.engine.store.submission(c.req.param('id'));
+    if (!submission) return c.html(page('Not found', '/submissions', html`<p>No submission "${c.req.param('id')}".</p>`).text, 404);
+    return c.html((await detailPage(ctx, submission)).text);
+  });
+  app.post('/submissions/:id/deliveries/:n/retry', async (c) => {
+    const id = c.req.param('id');
+    const result = await ctx.engine.retryDelivery({ submissionId: id, index: Number(c.req.param('n')) });
+    const submission = ctx.engine.store.submission(id);
+    if (!submission) return c.html(html`<p class="error">No submission "${id}".</p>`.text, 404);
+    return c.html(html`${result.ok ? '' : html`<p class="error" role="alert">${result.message}</p>`}${deliveriesSection(submission)}`.text);
+  });
+}

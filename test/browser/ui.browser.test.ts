@@ -1,0 +1,121 @@
+/**
+ * The web UI in a real browser: playwright-core driving Debian's Chromium (`/usr/bin/chromium`,
+ * headless), against the real harness. Screenshots of the main pages go to test-results/screenshots/
+ * (not committed). Skipped, loudly, where Chromium is missing; `.ci/run` installs it.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
+import { warnSkipped } from '../helpers/system-tools.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) warnSkipped('Chromium (the browser tests)', 'apt-get install chromium');
+const SCREENSHOTS = 'test-results/screenshots';
+
+describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
+  let h: TestHarness;
+  let browser: Browser;
+  let page: Page;
+  const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    h = await startTestHarness();
+    // Chromium's sandbox cannot start as root (CI containers run as root).
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    page = await browser.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('uploads a valid file as a user from the S3 browser, and its submission appears without a reload', async () => {
+    await page.goto(`${h.apiUrl}/submissions`);
+    await expect.poll(() => page.locator('#submission-rows').textContent()).toContain('No submissions yet');
+    const submissions = page;
+    const upload = await browser.newPage();
+    await upload.goto(`${h.apiUrl}/s3/acme-claravine?prefix=us/submissions/`);
+    await upload.getByLabel('As user').selectOption('uploader');
+    await upload.getByLabel('Key').fill('us/submissions/Email.csv');
+    await upload.getByLabel('File').setInputFiles('fixtures/files/Email.csv');
+    await upload.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => upload.locator('#upload-result').textContent()).toContain('Uploaded s3://acme-claravine/us/submissions/Email.csv as uploader');
+    await upload.close();
+    // The list polls: the row appears in the page opened before the upload.
+    const row = submissions.locator('#submission-rows tr', { hasText: 'Email.csv' });
+    await row.waitFor({ timeout: 10_000 });
+    await expect.poll(() => row.textContent()).toContain('complete');
+    await shot('submissions');
+  });
+
+  it('shows a denied upload with AWS\'s error and the statement that decided', async () => {
+    await page.goto(`${h.apiUrl}/s3`);
+    await page.getByLabel('As user').selectOption('uploader');
+    await page.getByLabel('Bucket').selectOption('acme-exports');
+    await page.getByLabel('Key').fill('sneaky.csv');
+    await page.getByLabel('File').setInputFiles('fixtures/files/Email.csv');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const alert = page.locator('#upload-result [role="alert"]');
+    await alert.waitFor();
+    // Without the SSE box the bucket policy's explicit deny decides (the uploader has no grant there either).
+    expect(await alert.textContent()).toMatch(/AccessDenied: User: arn:aws:iam::123456789012:user\/uploader is not authorized to perform: s3:PutObject[\s\S]*Why: Explicitly denied: statement 0 \(Sid "RequireSSE"\) of the bucket policy of acme-exports/);
+    await shot('s3-browser');
+  });
+
+  it('shows a bad file\'s failing cells in red with their messages', async () => {
+    await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-bad.csv', Body: readFileSync('fixtures/files/Email-bad.csv') }));
+    const [submission] = await h.submissionsOf('us/submissions/Email-bad.csv');
+    await page.goto(`${h.apiUrl}/submissions/${submission!.id}`);
+    const bad = page.locator('td.bad');
+    expect(await bad.count()).toBeGreaterThan(0);
+    const france = page.locator('td.bad', { hasText: 'France' });
+    expect(await france.textContent()).toContain('"France" is not a child of "Region" = "AMER"');
+    // Runs in the page (the project's TypeScript has no DOM types).
+    const colourOf = (td: unknown) => (globalThis as unknown as { getComputedStyle(element: unknown): { color: string } }).getComputedStyle(td).color;
+    expect(await france.evaluate(colourOf)).toBe('rgb(179, 38, 30)');
+    await shot('submission-failed');
+  });
+
+  it('renders a <script> cell as text', async () => {
+    const csv = 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\r\n<script>window.pwned=1</script>,Email,,EMEA,France,2026-03-01,\r\n';
+    await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-script.csv', Body: csv }));
+    const [submission] = await h.submissionsOf('us/submissions/Email-script.csv');
+    await page.goto(`${h.apiUrl}/submissions/${submission!.id}`);
+    const cell = page.locator('td.bad', { hasText: '<script>' });
+    expect(await cell.textContent()).toContain('<script>window.pwned=1</script>');
+    expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.locator('td script').count()).toBe(0);
+  });
+
+  it('retries a failed delivery from the submission page', async () => {
+    await h.client('admin').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-retry.csv', Body: readFileSync('fixtures/files/Email.csv') }));
+    const [submission] = await h.submissionsOf('us/submissions/Email-retry.csv');
+    expect(submission!.deliveries![0]!.status).toBe('delivered');
+    // Fail it on purpose: the page's Retry button must show the new attempt.
+    await h.engine.store.setDelivery(submission!.id, 0, { ...submission!.deliveries![0]!, status: 'failed', error: { code: 'AccessDenied', message: 'denied for the test' } });
+    await page.goto(`${h.apiUrl}/submissions/${submission!.id}`);
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => page.locator('#deliveries').textContent()).toMatch(/delivered[\s\S]*2/);
+    await shot('submission-delivered');
+  });
+
+  it('shows the preflight on the accounts page and the simulator\'s decision on the IAM page', async () => {
+    await page.goto(`${h.apiUrl}/accounts`);
+    expect(await page.locator('main').textContent()).toContain('1 of 3 needed actions are denied');
+    expect(await page.locator('main').textContent()).not.toContain('demoPlatformSecretKey');
+    await shot('accounts');
+    await page.goto(`${h.apiUrl}/iam`);
+    await page.getByLabel('User').selectOption('claravine');
+    await page.getByLabel('Action').fill('s3:GetObject');
+    await page.getByLabel('Resource').fill('arn:aws:s3:::acme-claravine/us/social/a.csv');
+    await page.getByRole('button', { name: 'Decide' }).click();
+    await expect.poll(() => page.locator('#decision').textContent()).toContain('ImplicitDeny');
+    await shot('iam');
+    await page.goto(`${h.apiUrl}/templates`);
+    await shot('templates');
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * Every web UI route, in-process with `app.request()`, against a real harness (gateway, engine,
+ * s3rver). What a person sees is checked in Chromium in test/browser/.
+ */
+import { readFileSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Submission } from '../../core/submissions/index.ts';
+import { createWebApp } from '../../emulator/web.ts';
+import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
+
+let h: TestHarness;
+let app: Hono;
+let good: Submission;
+let bad: Submission;
+beforeAll(async () => {
+  h = await startTestHarness();
+  app = createWebApp({ workspace: h.workspace, engine: h.engine, gateway: h.gateway, endpoint: h.endpoint });
+  await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: readFileSync('fixtures/files/Email.csv') }));
+  await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-bad.csv', Body: readFileSync('fixtures/files/Email-bad.csv') }));
+  good = (await h.submissionsOf('us/submissions/Email.csv'))[0]!;
+  bad = (await h.submissionsOf('us/submissions/Email-bad.csv'))[0]!;
+});
+afterAll(() => h.stop());
+
+const get = async (path: string) => {
+  const response = await app.request(path);
+  return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+};
+
+function form(fields: Record<string, string | Blob>, htmx = true): RequestInit {
+  const body = new FormData();
+  for (const [k, v] of Object.entries(fields)) body.append(k, v);
+  return { method: 'POST', body, headers: htmx ? { 'HX-Request': 'true' } : {} };
+}
+
+describe('the web UI', () => {
+  it('serves its assets, starts at the submissions, and answers 404 as a page (and as JSON under /api)', async () => {
+    expect((await app.request('/')).headers.get('location')).toBe('/submissions');
+    const htmx = await get('/assets/htmx.js');
+    expect([htmx.status, htmx.type]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(htmx.text).toContain('4.0.1');
+    expect((await get('/assets/app.css')).text).toContain('td.bad');
+    expect((await get('/assets/nope.js')).status).toBe(404);
+    const missing = await get('/nowhere');
+    expect([missing.status, missing.type]).toEqual([404, 'text/html; charset=UTF-8']);
+    expect(missing.text).toContain('Nothing at /nowhere.');
+    expect((await get('/api/nowhere')).text).toContain('"code":"NotFound"');
+  });
+
+  it('lists submissions newest first, filters by status, and serves the rows for the live update', async () => {
+    const page = await get('/submissions');
+    expect(page.text).toContain('<script src="/assets/htmx.js"></script>');
+    expect(page.text).toContain('hx-get="/submissions/rows" hx-trigger="every 2s"');
+    expect(page.text.indexOf('Email-bad.csv')).toBeLessThan(page.text.indexOf('>Email.csv<'));
+    const failed = await get('/submissions?status=failed');
+    expect(failed.text).toContain('Email-bad.csv');
+    expect(failed.text).not.toContain('>Email.csv<');
+    expect(failed.text).toContain('hx-get="/submissions/rows?status=failed"');
+    const rows = await get('/submissions/rows?status=complete');
+    expect(rows.text.startsWith('<tr>')).toBe(true);
+    expect(rows.text).toContain(`/submissions/${good.id}`);
+  });
+
+  it('shows a submission: red cells with their messages, the valid rows, the deliveries', async () => {
+    const page = await get(`/submissions/${bad.id}`);
+    expect(page.text).toContain('<td class="bad">France<small>&quot;France&quot; is not a child of &quot;Region&quot; = &quot;AMER&quot; (expected one of &quot;Canada&quot;, &quot;USA&quot;)</small></td>');
+    expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.text).not.toContain('<script>alert(1)');
+    expect(page.text).toContain('Only complete submissions are delivered.');
+    const complete = await get(`/submissions/${good.id}`);
+    expect(complete.text).toContain('s3://acme-exports/inbox_us_Email_');
+    expect(complete.text).toMatch(/<span class="badge delivered">delivered<\/span> <span class="muted">SSE-S3<\/span>/);
+    expect((await get('/submissions/nope')).status).toBe(404);
+  });
+
+  it('retries a delivery and answers with the deliveries section, or the reason it cannot', async () => {
+    const refused = await app.request(`/submissions/${good.id}/deliveries/0/retry`, { method: 'POST' });
+    const text = await refused.text();
+    expect(text).toContain('is delivered; only a failed delivery can be retried');
+    expect(text).toContain('<section id="deliveries"');
+  });
+
+  it('browses buckets, folders and objects with SSE and uploader, previews CSV as a table, downloads', async () => {
+    expect((await get('/s3')).text).toContain('href="/s3/acme-exports"');
+    const folder = await get('/s3/acme-claravine?prefix=us/');
+    expect(folder.text).toContain('href="/s3/acme-claravine?prefix=us%2Fsubmissions%2F"');
+    const files = await get('/s3/acme-claravine?prefix=us/submissions/');
+    expect(files.text).toMatch(/Email\.csv<\/a><\/td><td>235 B<\/td><td>[\d-]+ [\d:]+<\/td><td>none<\/td><td>uploader<\/td>/);
+    const exported = await get(`/s3/acme-exports/object?key=${encodeURIComponent(good.deliveries![0]!.key)}`);
+    expect(exported.text).toContain('<dt>Encryption</dt><dd>AES256</dd>');
+    const object = await get('/s3/acme-claravine/object?key=us/submissions/Email.csv');
+    expect(object.text).toContain('<th>Campaign Name</th>');
+    expect(object.text).toContain('<td>Back to School - Fall</td>');
+    const download = await app.request('/s3/acme-claravine/download?key=us/submissions/Email.csv');
+    expect(download.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''Email.csv");
+    expect(Buffer.from(await download.arrayBuffer()).equals(readFileSync('fixtures/files/Email.csv'))).toBe(true);
+    expect((await get('/s3/acme-claravine/object?key=nope')).status).toBe(404);
+  });
+
+  it('uploads as the chosen user through the gateway: allowed, denied with the explanation, and without htmx a whole page', async () => {
+    const file = new File(['Post Name,Network\r\nHi,LinkedIn\r\n'], 'posts.csv');
+    const allowed = await (await app.request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/', file }))).text();
+    expect(allowed).toBe('<p role="status">Uploaded <a href="/s3/acme-claravine/object?key=us%2Fsocial%2Fposts.csv">s3://acme-claravine/us/social/posts.csv</a> as uploader. <a href="/submissions">Submissions</a></p>');
+    const denied = await (await app.request('/s3/upload', form({ user: 'reader', bucket: 'acme-claravine', key: 'x.csv', file }))).text();
+    expect(denied).toContain('<strong>AccessDenied</strong>: User: arn:aws:iam::123456789012:user/reader is not authorized to perform: s3:PutObject');
+    expect(denied).toContain('Why: Implicitly denied.');
+    const whole = await (await app.request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/b.csv', file }, false))).text();
+    expect(whole).toMatch(/^<!doctype html>[\s\S]*Uploaded/);
+    expect(await (await app.request('/s3/upload', form({ user: 'nobody', bucket: 'acme-claravine', key: 'k', file }))).text()).toContain('Choose a user of the workspace.');
+  });
+
+  it('shows templates with their fields and integrations, accounts with masked secrets and the preflight', async () => {
+    const templates = await get('/templates');
+    expect(templates.text).toContain('href="/api/templates/Email/template-file"');
+    expect(templates.text).toContain('<td>Tracking Code</td><td>pattern</td><td>no (derived)</td>');
+    const accounts = await get('/accounts');
+    expect(accounts.text).toContain('<code>AKIADEMOPLATFORM0001</code></td><td>••••••••</td>');
+    for (const user of h.workspace.iam.users) expect(accounts.text).not.toContain(user.secretAccessKey);
+    expect(accounts.text).toContain('1 of 3 needed actions are denied.');
+  });
+
+  it('shows users and policies, never a secret, and simulates a decision', async () => {
+    const iam = await get('/iam');
+    for (const user of h.workspace.iam.users) expect(iam.text).not.toContain(user.secretAccessKey);
+    expect(iam.text).toContain('&quot;Sid&quot;: &quot;RequireSSE&quot;');
+    const decision = await (await app.request('/iam/simulate', form({ user: 'platform', action: 's3:GetObject', resource: 'arn:aws:s3:::acme-claravine/us/a.csv', context: '' }))).text();
+    expect(decision).toContain('<strong>Allow</strong>');
+    expect(decision).toContain('Allowed by statement 1 (Sid &quot;ReadAndWrite&quot;)');
+    const badContext = await (await app.request('/iam/simulate', form({ user: 'platform', action: 's3:ListBucket', resource: 'arn:aws:s3:::acme-claravine', context: '{nope' }))).text();
+    expect(badContext).toContain('The context must be a JSON object such as');
+  });
+
+  it('lists the scenario files and runs one', async () => {
+    const page = await get('/scenarios');
+    expect(page.text).toContain('email-import-and-export.json');
+    const run = await (await app.request('/scenarios/run', form({ file: 'email-import-and-export.json' }))).text();
+    expect(run).toContain('1 passed, 0 failed');
+    expect(run).toContain('✓ Email: a valid drop becomes a complete submission and an encrypted export');
+  });
+});
