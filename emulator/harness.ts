@@ -4,6 +4,7 @@ import { startEngine, type Engine } from './engine/engine.ts';
 import { startGatewayServer, type RunningGateway } from './gateway/index.ts';
 import type { Workspace } from '../core/workspace/index.ts';
 import { createWebApp } from './web.ts';
+import { createWorkspaceEditor, type WorkspaceEditor, type WorkspaceJson } from './workspace-editor.ts';
 
 export interface HarnessOptions {
   workspace: Workspace;
@@ -20,12 +21,19 @@ export interface HarnessOptions {
   rowLimit?: number;
   /** The engine's clock (Submitted At, derived dates); the gateway keeps real time for signatures. */
   now?: () => Date;
+  /** The workspace's JSON as written (the UI edits and downloads it). @default the parsed workspace */
+  source?: WorkspaceJson;
+  /** Where the UI's edits are saved (DATA/workspace.json). @default nowhere: edits last until stop */
+  editsFile?: string;
 }
 
 export interface Harness extends RunningGateway {
-  engine: Engine;
+  /** The engine now (a workspace edited in the UI starts a new one). */
+  readonly engine: Engine;
   /** The JSON API (under /api) and the web UI (everything else). */
   apiUrl: string;
+  /** The workspace as the web UI edits it. */
+  readonly editor: WorkspaceEditor;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -34,20 +42,38 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     workspace: options.workspace, dataDirectory: options.dataDirectory, host, port: options.port ?? 0,
     ...(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
   });
+  const engineFor = (workspace: Workspace) => startEngine({
+    workspace, gateway: running.gateway, endpoint: running.endpoint, dataDirectory: options.dataDirectory,
+    ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}),
+  });
   let engine: Engine | undefined;
   try {
-    engine = await startEngine({
-      workspace: options.workspace, gateway: running.gateway, endpoint: running.endpoint, dataDirectory: options.dataDirectory,
-      ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}),
+    engine = await engineFor(options.workspace);
+    let current = engine;
+    // The JSON API and the web UI share one port; an edited workspace gets a new app.
+    const webFor = (workspace: Workspace) => createWebApp({ workspace, engine: current, gateway: running.gateway, endpoint: running.endpoint, editor });
+    const editor = createWorkspaceEditor({
+      json: options.source ?? (structuredClone(options.workspace) as unknown as WorkspaceJson), workspace: options.workspace,
+      ...(options.editsFile ? { file: options.editsFile } : {}),
+      async apply(workspace) {
+        // The engine's integrations and queues are built from the workspace: it is restarted on the
+        // same data (unfinished imports and deliveries resume); the gateway takes the new users and policies.
+        await current.stop();
+        await running.gateway.reconfigure(workspace);
+        current = await engineFor(workspace);
+        web = webFor(workspace);
+        options.log?.('[workspace] changed in the web UI; integrations re-checked');
+      },
     });
-    // The JSON API and the web UI share one port.
-    const web = createWebApp({ workspace: options.workspace, engine, gateway: running.gateway, endpoint: running.endpoint });
-    const api = await startApiServer(web, host, options.apiPort ?? 0);
-    const started = engine;
+    let web = webFor(options.workspace);
+    const api = await startApiServer({ fetch: (request: Request) => web.fetch(request) }, host, options.apiPort ?? 0);
     return {
-      ...running, engine: started, apiUrl: api.url,
+      ...running, apiUrl: api.url, editor,
+      get engine() {
+        return current;
+      },
       async close() {
-        await started.stop();
+        await current.stop();
         await api.close();
         await running.close();
       },

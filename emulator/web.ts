@@ -5,6 +5,7 @@ import { createApiApp } from './api/app.ts';
 import type { Engine } from './engine/engine.ts';
 import type { Gateway } from './gateway/index.ts';
 import { notFoundPage, uiRoutes, type UiOptions } from './ui/app.ts';
+import type { WorkspaceEditor } from './workspace-editor.ts';
 
 export interface WebOptions extends UiOptions {
   workspace: Workspace;
@@ -12,13 +13,14 @@ export interface WebOptions extends UiOptions {
   gateway: Gateway;
   /** The gateway's S3 endpoint (the UI's uploads go through it). */
   endpoint: string;
+  editor: WorkspaceEditor;
 }
 
 export function createWebApp(options: WebOptions): Hono {
-  const { workspace, engine, gateway, endpoint } = options;
+  const { workspace, engine, gateway, endpoint, editor } = options;
   const web = new Hono();
   web.route('/', createApiApp(workspace, engine, { bucketPolicyOf: (bucket) => gateway.bucketPolicy(bucket) }));
-  uiRoutes(web, { workspace, engine, gateway, endpoint }, options);
+  uiRoutes(web, { workspace, engine, gateway, endpoint, editor }, options);
   web.notFound((c) => (c.req.path.startsWith('/api/')
     ? c.json({ error: { code: 'NotFound', message: `no route ${c.req.method} ${c.req.path}` } }, 404)
     : c.html(notFoundPage(c.req.path), 404)));

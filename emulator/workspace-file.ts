@@ -22,6 +22,8 @@ function jsonErrorLocation(text: string): string {
 
 export interface LoadedWorkspace {
   workspace: Workspace;
+  /** The file's JSON as written. */
+  json: Record<string, unknown>;
   /** Problems that do not stop the file from loading (overlapping prefixes, say). */
   warnings: string[];
 }
@@ -42,7 +44,8 @@ export async function parseJsonFile(file: string, what: string, Failure: new (fi
 }
 
 export async function loadWorkspaceFile(file: string): Promise<LoadedWorkspace> {
-  const result = parseWorkspace(await parseJsonFile(file, 'workspace'));
+  const json = await parseJsonFile(file, 'workspace');
+  const result = parseWorkspace(json);
   if (!result.ok) throw new WorkspaceFileError(file, `${result.issues.length} problem(s) in the workspace`, result.issues);
-  return { workspace: result.value, warnings: result.warnings.map(formatIssue) };
+  return { workspace: result.value, json: json as Record<string, unknown>, warnings: result.warnings.map(formatIssue) };
 }

@@ -8,3 +8,4 @@ export { renderXlsx } from './render-xlsx.ts';
 export { previewOutbound, outputTable, objectKeyFor, type OutboundPreview, type StoredRows } from './preview.ts';
 export { createDeliverer, queuedDeliveries, renderOutboundFile, summaryTargets, CONTENT_TYPES, type Deliverer, type DelivererOptions, type DeliveryRef, type DeliveryStore, type OutboundS3, type OutboundTemplate, type PutOutcome, type RetryCheck } from './delivery.ts';
 export { checkOutbound, type OutboundStatus } from './outbound-check.ts';
+export { sampleSubmission } from './sample.ts';

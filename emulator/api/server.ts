@@ -2,9 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
-
-export async function startApiServer(app: Hono, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function startApiServer(app: { fetch(request: Request): Response | Promise<Response> }, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);

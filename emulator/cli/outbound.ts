@@ -1,10 +1,7 @@
 /** `s3-harness outbound preview`: the key and first lines of each outbound file, without writing it. */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { previewOutbound, type FieldValues } from '../../core/outbound/index.ts';
-import type { Submission } from '../../core/submissions/index.ts';
-import { formatDate, type Field } from '../../core/templates/index.ts';
-import type { WorkspaceTemplate } from '../../core/workspace/index.ts';
+import { previewOutbound, sampleSubmission, type FieldValues } from '../../core/outbound/index.ts';
 import { openSubmissionStore } from '../engine/submission-store.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { loadTemplate, parseError } from './workspace-options.ts';
@@ -15,27 +12,6 @@ export const OUTBOUND_USAGE = `Usage: s3-harness outbound preview --template NAM
 Prints, for each outbound integration of the template, the object key and the first lines of the
 file it would write, without writing anything. With --submission, the rows of that submission (from
 the data folder, default .s3-harness); without, one sample row.`;
-
-function sampleValue(field: Field, now: Date): string {
-  switch (field.type) {
-    case 'picklist': return field.values[0] ?? '';
-    case 'constant': return field.value;
-    case 'date': return formatDate({ year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() }, field.format);
-    default: return `<${field.name}>`;
-  }
-}
-
-function sample(template: WorkspaceTemplate, now: Date): { submission: Submission; rows: FieldValues[] } {
-  const at = now.toISOString();
-  return {
-    submission: {
-      id: 'sample', template: template.name, integration: 'sample', name: `${template.name}.csv`, status: 'complete',
-      source: { bucket: '', key: '', etag: '', size: 0 }, submittedBy: 'Sample User', submittedByEmail: 'sample@example.com', submittedAt: at,
-      counts: { rows: 1, accepted: 1, rejected: 0 }, issues: [], issuesNotKept: 0, createdAt: at, updatedAt: at,
-    },
-    rows: [{ fields: template.fields.map((f) => f.name), values: template.fields.map((f) => sampleValue(f, now)) }],
-  };
-}
 
 export async function runOutbound(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -64,7 +40,7 @@ export async function runOutbound(args: string[]): Promise<number> {
   if (integrations.length === 0) {
     throw new UsageError(values.integration ? `template "${template.name}" has no outbound integration "${values.integration}"` : `template "${template.name}" has no outbound integrations`);
   }
-  let source = sample(template, new Date());
+  let source = sampleSubmission(template, new Date());
   if (values.submission) {
     const store = await openSubmissionStore(join(resolve(values.data ?? '.s3-harness'), 'engine'), () => '');
     const submission = store.submission(values.submission);

@@ -1,7 +1,7 @@
 /**
  * `s3-harness start`: the embedded S3 endpoint behind the IAM gateway, until Ctrl-C.
  */
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { access, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,15 +87,19 @@ export function credentialLines(workspace: Workspace, endpoint: string, showSecr
 }
 
 export async function runStart(options: StartOptions, log: (line: string) => void = console.log): Promise<{ running: Harness; stop: () => Promise<void> }> {
-  const { workspace, warnings } = await loadWorkspaceFile(options.workspace);
+  // Edits made in the web UI are kept in the data folder and win over the file until that is deleted.
+  const kept = options.ephemeral ? undefined : join(resolve(options.data), 'workspace.json');
+  const edited = kept !== undefined && (await access(kept).then(() => true, () => false));
+  const { workspace, json, warnings } = await loadWorkspaceFile(edited ? kept : options.workspace);
   const dataDirectory = options.ephemeral ? await mkdtemp(join(tmpdir(), 's3-harness-')) : resolve(options.data);
+  const editsFile = join(dataDirectory, 'workspace.json');
   let running: Harness;
   // Engine lines (imports, failures, warnings) are logged from the start; `quiet` keeps only failures.
   const engineLog = (line: string) => {
     if (!options.quiet || /^\[(import failed|import error|delivery failed|delivery error|alert)\]/.test(line)) log(line);
   };
   try {
-    running = await startHarness({ workspace, dataDirectory, host: options.host, port: options.port, apiPort: options.apiPort, log: engineLog, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
+    running = await startHarness({ workspace, source: json, editsFile, dataDirectory, host: options.host, port: options.port, apiPort: options.apiPort, log: engineLog, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
   } catch (error) {
     if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
@@ -104,7 +108,7 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
     throw error;
   }
   const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEMO_WORKSPACE));
-  log(`s3-harness: workspace ${options.workspace} (account ${workspace.accountId}, region ${workspace.region})`);
+  log(`s3-harness: workspace ${edited ? `${editsFile}, as edited in the web UI (delete it to start from ${options.workspace} again)` : options.workspace} (account ${workspace.accountId}, region ${workspace.region})`);
   for (const warning of warnings) log(`Warning: ${warning}`);
   log(`Data: ${dataDirectory}${options.ephemeral ? ' (temporary, removed on exit)' : ' (kept across restarts)'}`);
   for (const { bucket, changedAt } of running.gateway.policyOverrides()) {

@@ -19,13 +19,15 @@ export interface BucketState {
   policyChangedThroughApi(bucket: string): string | undefined;
   setPolicy(bucket: string, document: PolicyDocument | null, now: Date): Promise<void>;
   forgetBucket(bucket: string): Promise<void>;
+  /** The workspace changed (edited in the UI): its bucket policies are the ones not overridden. */
+  useWorkspace(workspace: Workspace): void;
 }
 
 export async function openBucketState(file: string, workspace: Workspace): Promise<BucketState> {
   const db = new Low<BucketStateData>(new JSONFile(file), { policies: {} });
   await db.read();
   db.data.policies ??= {};
-  const workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
+  let workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
   return {
     policyOf(bucket) {
       const changed = db.data.policies[bucket];
@@ -36,6 +38,9 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
     async setPolicy(bucket, document, now) {
       db.data.policies[bucket] = { document, changedAt: now.toISOString() };
       await db.write();
+    },
+    useWorkspace(next) {
+      workspacePolicies = new Map(next.buckets.map((b) => [b.name, b.policy]));
     },
     async forgetBucket(bucket) {
       delete db.data.policies[bucket];

@@ -55,6 +55,8 @@ export interface Gateway {
   uploaderOf(bucket: string, key: string): Promise<string | undefined>;
   /** What is stored, seen by the harness itself rather than by a user (the web UI's S3 browser). */
   readonly inspect: StorageInspector;
+  /** Takes a changed workspace (users, keys, policies, buckets) for the requests that follow. */
+  reconfigure(workspace: Workspace): Promise<void>;
 }
 
 export interface StoredObject {
@@ -90,6 +92,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     body: { memoryLimitBytes, spoolDirectory },
   };
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
+  let current = workspace;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const { requestId, hostId } = newRequestIds();
@@ -111,7 +114,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key))?.metadata[UPLOADER_META],
     inspect: createInspector(storage),
     bucketPolicy: (bucket) => state.policyOf(bucket),
-    policyOverrides: () => workspace.buckets.flatMap((b) => {
+    async reconfigure(next) {
+      for (const bucket of next.buckets) await storage.ensureBucket(bucket.name);
+      state.useWorkspace(next);
+      usersByKey.clear();
+      for (const user of next.iam.users) usersByKey.set(user.accessKeyId, user);
+      services.workspace = next;
+      current = next;
+    },
+    policyOverrides: () => current.buckets.flatMap((b) => {
       const changedAt = state.policyChangedThroughApi(b.name);
       return changedAt ? [{ bucket: b.name, changedAt }] : [];
     }),

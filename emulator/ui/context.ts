@@ -2,6 +2,7 @@
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Gateway } from '../gateway/index.ts';
+import type { WorkspaceEditor } from '../workspace-editor.ts';
 
 export interface UiContext {
   workspace: Workspace;
@@ -9,4 +10,6 @@ export interface UiContext {
   gateway: Gateway;
   /** The gateway's S3 endpoint: uploads from the UI go through it, signed as the chosen user. */
   endpoint: string;
+  /** Edits the workspace: validated, saved, applied (the harness restarts its engine). */
+  editor: WorkspaceEditor;
 }

@@ -16,7 +16,7 @@ let good: Submission;
 let bad: Submission;
 beforeAll(async () => {
   h = await startTestHarness();
-  app = createWebApp({ workspace: h.workspace, engine: h.engine, gateway: h.gateway, endpoint: h.endpoint });
+  app = createWebApp({ workspace: h.workspace, engine: h.engine, gateway: h.gateway, endpoint: h.endpoint, editor: h.editor });
   await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: readFileSync('fixtures/files/Email.csv') }));
   await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-bad.csv', Body: readFileSync('fixtures/files/Email-bad.csv') }));
   good = (await h.submissionsOf('us/submissions/Email.csv'))[0]!;

@@ -25,6 +25,10 @@ export async function startTestHarness(workspace: Workspace = loadWorkspace(), o
   const harness = await startHarness({ workspace, dataDirectory, log: (line) => logs.push(line), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}) });
   return {
     ...harness, workspace, dataDirectory, logs,
+    // The engine changes when the workspace is edited in the UI.
+    get engine() {
+      return harness.engine;
+    },
     client(userName) {
       const user = workspace.iam.users.find((u) => u.name === userName)!;
       return new S3Client({ endpoint: harness.endpoint, region: workspace.region, forcePathStyle: true, credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } });
