@@ -21,7 +21,7 @@ export interface HarnessOptions {
   rowLimit?: number;
   /** The engine's clock (Submitted At, derived dates); the gateway keeps real time for signatures. */
   now?: () => Date;
-  /** The workspace's JSON as written (the UI edits and downloads it). @default the parsed workspace */
+  /** The workspace's JSON as written (the UI edits and downloads it). Without it, editing is off. */
   source?: WorkspaceJson;
   /** Where the UI's edits are saved (DATA/workspace.json). @default nowhere: edits last until stop */
   editsFile?: string;
@@ -53,7 +53,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     // The JSON API and the web UI share one port; an edited workspace gets a new app.
     const webFor = (workspace: Workspace) => createWebApp({ workspace, engine: current, gateway: running.gateway, endpoint: running.endpoint, editor });
     const editor = createWorkspaceEditor({
-      json: options.source ?? (structuredClone(options.workspace) as unknown as WorkspaceJson), workspace: options.workspace,
+      ...(options.source ? { json: options.source } : {}), workspace: options.workspace,
       ...(options.editsFile ? { file: options.editsFile } : {}),
       async apply(workspace) {
         // The engine's integrations and queues are built from the workspace: it is restarted on the

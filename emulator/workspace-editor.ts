@@ -18,7 +18,8 @@ export interface WorkspaceEditor {
 }
 
 export interface WorkspaceEditorOptions {
-  json: WorkspaceJson;
+  /** The workspace's JSON as written; without it, edits are refused (the parsed form cannot be written back). */
+  json?: WorkspaceJson;
   workspace: Workspace;
   /** Where edits are saved (DATA/workspace.json); none: edits last until the harness stops. */
   file?: string;
@@ -26,7 +27,7 @@ export interface WorkspaceEditorOptions {
 }
 
 export function createWorkspaceEditor(options: WorkspaceEditorOptions): WorkspaceEditor {
-  let json = structuredClone(options.json);
+  let json = structuredClone(options.json ?? {});
   let workspace = options.workspace;
   let editing: Promise<unknown> = Promise.resolve();
   return {
@@ -35,6 +36,7 @@ export function createWorkspaceEditor(options: WorkspaceEditorOptions): Workspac
     edit(change) {
       // One edit at a time: each starts from the previous one's result.
       const result = editing.then(async (): Promise<Validated<Workspace>> => {
+        if (!options.json) return { ok: false, issues: [{ path: '(workspace)', message: 'this harness was started without its workspace file\'s JSON, so it cannot be edited' }] };
         const next = structuredClone(json);
         try {
           change(next);

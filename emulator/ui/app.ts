@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Hono } from 'hono';
 import { accountRoutes } from './accounts.ts';
+import { connectRoutes } from './connect.ts';
 import type { UiContext } from './context.ts';
 import { html } from './html.ts';
 import { iamRoutes } from './iam.ts';
@@ -35,6 +36,7 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   submissionRoutes(app, ctx);
   s3Routes(app, ctx);
   templateRoutes(app, ctx);
+  connectRoutes(app, ctx);
   accountRoutes(app, ctx);
   iamRoutes(app, ctx);
   scenarioRoutes(app, ctx, options.scenarioDirectory ?? 'scenarios');

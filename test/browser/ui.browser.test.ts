@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWorkspace } from '../../core/workspace/index.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 import { warnSkipped } from '../helpers/system-tools.ts';
 
@@ -14,12 +15,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) warnSkipped('Chromium (the browser tests)', 'apt-get install chromium');
 const SCREENSHOTS = 'test-results/screenshots';
+const saveScreenshot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+const shot = saveScreenshot;
 
 describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
   let h: TestHarness;
   let browser: Browser;
   let page: Page;
-  const shot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const shot = (name: string) => saveScreenshot(page, name);
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -117,5 +120,66 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
     await shot('iam');
     await page.goto(`${h.apiUrl}/templates`);
     await shot('templates');
+  });
+});
+
+describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
+  let h: TestHarness;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // The demo plus an account with the intern's keys: it may read its home folder but not list buckets.
+    const source = JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as { accounts: object[] };
+    source.accounts.push({ name: 'acme-intern', description: 'Reads home/intern/ only', accessKeyId: 'AKIADEMOINTERN000001' });
+    const parsed = parseWorkspace(source);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    h = await startTestHarness(parsed.value, { source: source as unknown as Record<string, unknown> });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    page = await browser.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('adds an inbound integration whose account cannot list buckets: the warning, Manual Bucket Entry, and an import', async () => {
+    await page.goto(`${h.apiUrl}/templates`);
+    await page.getByRole('link', { name: 'Add an inbound integration' }).nth(1).click(); // Social
+    await page.getByLabel('Name').fill('Intern notes');
+    await page.getByLabel('Account').selectOption('acme-intern');
+    const warning = page.locator('#bucket-field [role="alert"]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('Permission warning: account "acme-intern" cannot list its buckets');
+    expect(await page.locator('#bucket-field select[name="bucket"]').count()).toBe(0);
+    await shot(page, 'connect-permission-warning');
+    await page.getByLabel('Manual Bucket Entry').check();
+    await page.getByLabel('Bucket name').fill('acme-claravine');
+    await page.getByLabel('File prefix').fill('home/intern/');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(`${h.apiUrl}/templates`);
+    expect(await page.locator('li', { hasText: 'Intern notes' }).textContent()).toContain('Manual Bucket Entry');
+    expect(await page.locator('li', { hasText: 'Intern notes' }).locator('.badge').textContent()).toBe('active');
+
+    await h.client('intern').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'home/intern/posts.csv', Body: 'Post Name,Network\r\nHello,LinkedIn\r\n' }));
+    const [submission] = await h.submissionsOf('home/intern/posts.csv');
+    expect(submission).toMatchObject({ template: 'Social', integration: 'Intern notes', status: 'complete' });
+    // Saved in the data folder, to be used at the next start.
+    const saved = JSON.parse(readFileSync(`${h.dataDirectory}/workspace.json`, 'utf8')) as { templates: { name: string; inbound: { name?: string; bucketMode?: string }[] }[] };
+    expect(saved.templates.find((t) => t.name === 'Social')!.inbound[1]).toMatchObject({ name: 'Intern notes', bucketMode: 'manual', bucket: 'acme-claravine' });
+  });
+
+  it('previews an outbound file as the filename is typed', async () => {
+    await page.goto(`${h.apiUrl}/templates/Email/outbound/0`);
+    const key = page.locator('#preview-key');
+    await expect.poll(() => key.textContent()).toMatch(/^s3:\/\/acme-exports\/inbox_us_Email_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.csv$/);
+    expect(await page.locator('#preview-lines').textContent()).toContain('CAMPAIGN;TRACKING CODE;BY;NOTES');
+    await page.getByLabel('Filename', { exact: true }).fill('weekly/{{template_name}}');
+    await expect.poll(() => key.textContent()).toBe('s3://acme-exports/weekly_Email.csv');
+    await page.getByLabel('File type').selectOption('json');
+    await expect.poll(() => key.textContent()).toBe('s3://acme-exports/weekly_Email.json');
+    expect(await page.locator('#preview-lines').textContent()).toContain('"summary"');
+    await shot(page, 'connect-outbound-preview');
   });
 });

@@ -139,4 +139,26 @@ describe('the web UI', () => {
     expect(run).toContain('1 passed, 0 failed');
     expect(run).toContain('✓ Email: a valid drop becomes a complete submission and an encrypted export');
   });
+
+  it('serves Step 3 forms: the bucket dropdown or the permission warning, a refused save with the problems named, the workspace file', async () => {
+    const listed = await get('/connect/bucket-field?account=acme-platform&bucketMode=list&bucket=acme-exports');
+    expect(listed.text).toContain('<option selected>acme-exports</option>');
+    const warned = await get('/connect/bucket-field?account=acme-custom-policy&bucketMode=list');
+    expect(warned.text).toContain('Permission warning</strong>: account "acme-custom-policy" cannot list its buckets');
+    expect(warned.text).toContain('Why: Implicitly denied. No statement of identity policy 0 of user claravine allows s3:ListAllMyBuckets');
+    const manual = await get('/connect/bucket-field?account=acme-custom-policy&bucketMode=manual&bucket=acme-claravine');
+    expect(manual.text).toContain('<input name="bucket" value="acme-claravine"');
+    const edit = await get('/templates/Email/inbound/0');
+    expect(edit.text).toContain('value="us/submissions/{{template_name}}"');
+    expect((await get('/templates/Nope/inbound/0')).status).toBe(404);
+    expect((await get('/templates/Email/inbound/7')).status).toBe(404);
+    // A change that would not validate is refused, named, and changes nothing.
+    const refused = await app.request('/templates/Email/outbound/new', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: '/leading/slash' }, false));
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('templates[0].outbound[1]: &quot;filename&quot; must not start with &quot;/&quot;');
+    const saved = JSON.parse((await get('/workspace.json')).text) as { templates: { outbound?: unknown[] }[] };
+    expect(saved.templates[0]!.outbound).toHaveLength(1);
+    const preview = await (await app.request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x/{{submitted_by}}', fileType: 'csv' }))).text();
+    expect(preview).toContain('<code id="preview-key">s3://acme-exports/x_Sample User.csv</code>');
+  });
 });
