@@ -1,6 +1,8 @@
 /** IAM: users with their policies, and a simulator that shows the decision and the deciding statement. */
-import type { Hono } from 'hono';
-import { applicablePolicies, decide, globalContext, principalOf, type Caller } from '../../core/iam/index.ts';
+import type { Context, Hono } from 'hono';
+import { applicablePolicies, decide, describeStatement, globalContext, principalOf, type AttachedPolicy, type Caller, type Decision } from '../../core/iam/index.ts';
+import { firstJsonErrorOffset, locationOf } from '../../core/shared/json-error-location.ts';
+import type { InputIssue } from '../../core/shared/issues.ts';
 import type { UiContext } from './context.ts';
 import { html, type Html } from './html.ts';
 import { page, statusBadge } from './layout.ts';
@@ -20,7 +22,60 @@ function simulate(ctx: UiContext, form: { user: string; action: string; resource
   const bucket = /^arn:aws:s3:::([^/]+)/.exec(form.resource)?.[1];
   const policies = applicablePolicies(caller, bucket, bucket ? ctx.gateway.bucketPolicy(bucket) : undefined);
   const decision = decide(caller, { action: form.action, resource: form.resource, context }, policies, globalContext(caller, { sourceIp: '127.0.0.1', secureTransport: false, now: Date.now(), authType: 'REST-HEADER' }));
-  return html`<div role="status"><p>${statusBadge(decision.allowed ? 'allowed' : 'denied')} <strong>${decision.effect}</strong></p><p>${decision.explanation}</p></div>`;
+  return html`<div role="status"><p>${statusBadge(decision.allowed ? 'allowed' : 'denied')} <strong>${decision.effect}</strong></p><p>${decision.explanation}</p>${decidingStatement(decision, policies)}</div>`;
+}
+
+/** The statement that decided, shown highlighted as it is written in its policy. */
+function decidingStatement(decision: Decision, policies: readonly AttachedPolicy[]): Html | '' {
+  const ref = decision.decidingStatement;
+  if (!ref) return '';
+  const policy = policies.find((p) => JSON.stringify(p.source) === JSON.stringify(ref.source));
+  const statements = policy ? [policy.document.Statement].flat() : [];
+  const statement = statements[ref.statementIndex];
+  return statement ? html`<p>Deciding statement: ${describeStatement(ref)}</p><pre><mark>${JSON.stringify(statement, null, 2)}</mark></pre>` : '';
+}
+
+/** A policy's JSON with its problems where they are: a syntax error's line and column, or the statement's path. */
+function policyEditor(user: string, index: number | 'new', text: string, problems: Html | '' = ''): Html {
+  return page(`${user}: ${index === 'new' ? 'add an identity policy' : `identity policy ${index}`}`, '/iam', html`
+${problems}
+<form class="panel" method="post" action="/iam/users/${encodeURIComponent(user)}/policies/${index}">
+  <label>Policy (JSON) <textarea name="policy" rows="22" cols="90" spellcheck="false">${text}</textarea></label>
+  <p><button type="submit">Save</button> <a href="/iam">Cancel</a></p>
+</form>`);
+}
+
+function syntaxProblem(text: string): Html | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch {
+    const offset = firstJsonErrorOffset(text);
+    const { line, column } = locationOf(text, offset < 0 ? text.length : offset);
+    const source = text.split(/\r?\n/)[line - 1] ?? '';
+    return html`<div class="panel error" role="alert"><p>Not valid JSON at line ${line}, column ${column}:</p><pre>${source}\n${' '.repeat(Math.max(0, column - 1))}^</pre></div>`;
+  }
+}
+
+async function savePolicy(ctx: UiContext, c: Context): Promise<Response> {
+  const userName = c.req.param('name') ?? '';
+  const index = c.req.param('index') === 'new' ? 'new' : Number(c.req.param('index'));
+  const text = String((await c.req.parseBody()).policy ?? '');
+  const syntax = syntaxProblem(text);
+  if (syntax) return c.html(policyEditor(userName, index, text, syntax).text, 422);
+  const document = JSON.parse(text) as unknown;
+  const result = await ctx.editor.edit((json) => {
+    const users = ((json.iam as { users?: Record<string, unknown>[] } | undefined)?.users) ?? [];
+    const user = users.find((u) => u.name === userName);
+    if (!user) throw new Error(`no user "${userName}"`);
+    const policies = [...(Array.isArray(user.policies) ? user.policies : [])];
+    if (index === 'new') policies.push(document);
+    else policies[index] = document;
+    user.policies = policies;
+  });
+  if (result.ok) return c.redirect('/iam', 303);
+  const problems = html`<div class="panel error" role="alert"><p>Not saved:</p><ul>${result.issues.map((i: InputIssue) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`;
+  return c.html(policyEditor(userName, index, text, problems).text, 422);
 }
 
 export function iamRoutes(app: Hono, ctx: UiContext): void {
@@ -37,12 +92,21 @@ export function iamRoutes(app: Hono, ctx: UiContext): void {
 <h2>Users</h2>
 ${ctx.workspace.iam.users.map((u) => html`<section class="panel"><h3>${u.name} <span class="muted">${u.displayName}${u.email ? ` <${u.email}>` : ''}</span></h3>
 <p>Access key id <code>${u.accessKeyId}</code>, secret ••••••••</p>
-${u.policies.map((p, i) => html`<p class="muted">Identity policy ${i}</p><pre>${JSON.stringify(p, null, 2)}</pre>`)}</section>`)}
+${u.policies.map((p, i) => html`<p class="muted">Identity policy ${i} <a href="/iam/users/${encodeURIComponent(u.name)}/policies/${i}">Edit</a></p><pre>${JSON.stringify(p, null, 2)}</pre>`)}
+<p><a href="/iam/users/${encodeURIComponent(u.name)}/policies/new">Add an identity policy</a></p></section>`)}
 <h2>Bucket policies</h2>
 ${ctx.workspace.buckets.map((b) => {
     const policy = ctx.gateway.bucketPolicy(b.name);
     return html`<section class="panel"><h3>${b.name}</h3>${policy ? html`<pre>${JSON.stringify(policy, null, 2)}</pre>` : html`<p class="muted">No bucket policy.</p>`}</section>`;
   })}`).text));
+  app.get('/iam/users/:name/policies/:index', (c) => {
+    const user = ctx.workspace.iam.users.find((u) => u.name === c.req.param('name'));
+    const index = c.req.param('index') === 'new' ? 'new' : Number(c.req.param('index'));
+    const policy = index === 'new' ? { Version: '2012-10-17', Statement: [{ Sid: 'NewStatement', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }] } : user?.policies[index];
+    if (!user || !policy) return c.html(page('Not found', '/iam', html`<p>No such policy.</p>`).text, 404);
+    return c.html(policyEditor(user.name, index, JSON.stringify(policy, null, 2)).text);
+  });
+  app.post('/iam/users/:name/policies/:index', (c) => savePolicy(ctx, c));
   app.post('/iam/simulate', async (c) => {
     const form = await c.req.parseBody();
     const result = simulate(ctx, { user: String(form.user ?? ''), action: String(form.action ?? ''), resource: String(form.resource ?? ''), context: String(form.context ?? '') });
