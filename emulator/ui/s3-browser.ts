@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
 import Papa from 'papaparse';
+import { sampleInboundKey } from '../../core/preflight/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { StoredObject } from '../gateway/index.ts';
 import { readXlsx } from '../scenarios/xlsx-cells.ts';
@@ -20,6 +21,14 @@ const PREVIEW_ROWS = 200;
 
 const objectHref = (bucket: string, key: string) => `/s3/${encodeURIComponent(bucket)}/object?key=${encodeURIComponent(key)}`;
 const folderHref = (bucket: string, prefix: string) => `/s3/${encodeURIComponent(bucket)}${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`;
+
+/** Where each inbound integration imports from, with a key it would import: one click fills the upload form. */
+function dropTargets(ctx: UiContext): Html {
+  const targets = ctx.workspace.templates.flatMap((t) => t.inbound.map((i) => ({ template: t.name, integration: i, key: sampleInboundKey(i.prefix, t.name) })));
+  if (targets.length === 0) return html``;
+  return html`<div class="panel"><p>Files dropped here are imported (the demo's files are in <code>fixtures/files/</code> of the checkout: <code>Email.csv</code> is valid, <code>Email-bad.csv</code> is not):</p>
+<ul>${targets.map((t) => html`<li>${t.template}: <a href="/s3?bucket=${encodeURIComponent(t.integration.bucket)}&amp;key=${encodeURIComponent(t.key)}">s3://${t.integration.bucket}/${t.key}</a> <span class="muted">(integration ${t.integration.name}, account ${t.integration.account})</span></li>`)}</ul></div>`;
+}
 
 function uploadForm(ctx: UiContext, bucket = '', prefix = ''): Html {
   return html`<form class="panel inline" method="post" action="/s3/upload" enctype="multipart/form-data" hx-post="/s3/upload" hx-target="#upload-result">
@@ -37,12 +46,13 @@ function uploadForm(ctx: UiContext, bucket = '', prefix = ''): Html {
 </form>`;
 }
 
-function bucketsPage(ctx: UiContext): Html {
+function bucketsPage(ctx: UiContext, fill: { bucket?: string; key?: string }): Html {
   return page('S3 browser', '/s3', html`
 <table><thead><tr><th>Bucket</th></tr></thead>
 <tbody>${ctx.gateway.inspect.buckets().map((b) => html`<tr><td><a href="${folderHref(b, '')}">${b}</a></td></tr>`)}</tbody></table>
 <h2>Upload a file as a user</h2>
-${uploadForm(ctx)}`);
+${dropTargets(ctx)}
+${uploadForm(ctx, fill.bucket, fill.key)}`);
 }
 
 async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promise<Html> {
@@ -156,7 +166,7 @@ async function upload(ctx: UiContext, c: Context): Promise<Response> {
 }
 
 export function s3Routes(app: Hono, ctx: UiContext): void {
-  app.get('/s3', (c) => c.html(bucketsPage(ctx).text));
+  app.get('/s3', (c) => c.html(bucketsPage(ctx, { bucket: c.req.query('bucket') ?? '', key: c.req.query('key') ?? '' }).text));
   app.post('/s3/upload', (c) => upload(ctx, c));
   app.get('/s3/:bucket', async (c) => c.html((await folderPage(ctx, c.req.param('bucket'), c.req.query('prefix') ?? '')).text));
   app.get('/s3/:bucket/object', async (c) => {

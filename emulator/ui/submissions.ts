@@ -14,7 +14,7 @@ const newestFirst = (a: Submission, b: Submission) => (a.createdAt < b.createdAt
 
 function listRows(ctx: UiContext, status: string | undefined): Html {
   const list = ctx.engine.store.submissions().filter((s) => !status || s.status === status).sort(newestFirst);
-  if (list.length === 0) return html`<tr><td colspan="7" class="muted">No submissions yet. Drop a file (the S3 browser uploads as any user) and it appears here.</td></tr>`;
+  if (list.length === 0) return html`<tr><td colspan="7" class="muted">No submissions yet. Drop a file (the <a href="/s3">S3 browser</a> uploads as any user) and it appears here.</td></tr>`;
   return html`${list.map((s) => html`<tr>
     <td><a href="/submissions/${encodeURIComponent(s.id)}">${s.name}</a></td>
     <td>${statusBadge(s.status)}</td>

@@ -120,6 +120,8 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
     await shot('iam');
     await page.goto(`${h.apiUrl}/templates`);
     await shot('templates');
+    await page.goto(`${h.apiUrl}/scenarios`);
+    await shot('scenarios');
   });
 });
 

@@ -83,7 +83,11 @@ describe('the web UI', () => {
   });
 
   it('browses buckets, folders and objects with SSE and uploader, previews CSV as a table, downloads', async () => {
-    expect((await get('/s3')).text).toContain('href="/s3/acme-exports"');
+    const buckets = await get('/s3');
+    expect(buckets.text).toContain('href="/s3/acme-exports"');
+    // Where a drop is imported, one click from a filled-in upload form.
+    expect(buckets.text).toContain('Email: <a href="/s3?bucket=acme-claravine&amp;key=us%2Fsubmissions%2FEmail.csv">s3://acme-claravine/us/submissions/Email.csv</a>');
+    expect((await get('/s3?bucket=acme-claravine&key=us/submissions/Email.csv')).text).toContain('<input name="key" value="us/submissions/Email.csv"');
     const folder = await get('/s3/acme-claravine?prefix=us/');
     expect(folder.text).toContain('href="/s3/acme-claravine?prefix=us%2Fsubmissions%2F"');
     const files = await get('/s3/acme-claravine?prefix=us/submissions/');
@@ -119,6 +123,14 @@ describe('the web UI', () => {
     expect(accounts.text).toContain('<code>AKIADEMOPLATFORM0001</code></td><td>••••••••</td>');
     for (const user of h.workspace.iam.users) expect(accounts.text).not.toContain(user.secretAccessKey);
     expect(accounts.text).toContain('1 of 3 needed actions are denied.');
+  });
+
+  it('opens a policy for editing, and answers 404 for one that does not exist', async () => {
+    expect((await get('/iam/users/uploader/policies/0')).text).toContain('&quot;Sid&quot;: &quot;DropFiles&quot;');
+    expect((await get('/iam/users/uploader/policies/new')).text).toContain('NewStatement');
+    expect((await get('/iam/users/nobody/policies/0')).status).toBe(404);
+    expect((await get('/iam/users/uploader/policies/9')).status).toBe(404);
+    expect(await (await app.request('/accounts/acme-platform/test', { method: 'POST' })).text()).toContain('Connected: the keys work and list 2 bucket(s)');
   });
 
   it('shows users and policies, never a secret, and simulates a decision', async () => {
