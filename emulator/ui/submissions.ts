@@ -82,7 +82,8 @@ async function detailPage(ctx: UiContext, submission: Submission): Promise<Html>
     accepted.push(row);
     if (accepted.length >= SHOWN_ROWS) break;
   }
-  const fileIssues = submission.issues.filter((i) => i.row === undefined);
+  // An S3 refusal is shown once, with its explanation, above.
+  const fileIssues = submission.issues.filter((i) => i.row === undefined && !(submission.error && i.rule === 'access'));
   const acceptedFields = accepted[0]?.fields ?? [];
   return page(submission.name, '/submissions', html`
 <dl class="panel">

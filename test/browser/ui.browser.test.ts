@@ -185,3 +185,55 @@ describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
     await shot(page, 'connect-outbound-preview');
   });
 });
+
+describe.skipIf(!hasChromium)('a new user\'s walk-through in Chromium (the issue\'s "done when")', () => {
+  let h: TestHarness;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    h = await startTestHarness();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    page = await browser.newPage();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  const drop = async (key: string) => {
+    await page.goto(`${h.apiUrl}/`);
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'S3 browser' }).click();
+    await page.getByRole('link', { name: 's3://acme-claravine/us/submissions/Email.csv' }).click();
+    await page.getByLabel('As user').selectOption('uploader');
+    await page.getByLabel('Key').fill(key);
+    await page.getByLabel('File').setInputFiles('fixtures/files/Email.csv');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#upload-result', { hasText: 'Uploaded' }).waitFor();
+    await nav.getByRole('link', { name: 'Submissions' }).click();
+    await page.locator('#submission-rows a', { hasText: key.split('/').pop()! }).click();
+  };
+
+  it('drops the demo file, sees the submission and its export, breaks a policy and sees why the next drop fails', async () => {
+    await drop('us/submissions/Email.csv');
+    await expect.poll(() => page.locator('dl').textContent()).toContain('complete');
+    const exported = page.locator('#deliveries a', { hasText: 's3://acme-exports/inbox_us_Email_' });
+    await exported.click();
+    expect(await page.locator('main').textContent()).toContain('AES256');
+    expect(await page.locator('table.rows').textContent()).toContain('Spring Sale');
+
+    // Break the platform's policy: take s3:GetObject away, as a customer might.
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'IAM' }).click();
+    await page.getByRole('link', { name: 'Edit' }).nth(2).click(); // platform's policy
+    const textarea = page.getByLabel('Policy (JSON)');
+    await textarea.fill((await textarea.inputValue()).replace('"s3:GetObject",', ''));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(`${h.apiUrl}/iam`);
+
+    await drop('us/submissions/Email-after.csv');
+    const alert = page.locator('[role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/AccessDenied[\s\S]*Why: Implicitly denied\. No statement of identity policy 0 of user platform allows s3:GetObject/);
+    await shot(page, 'walk-through-broken-policy');
+  });
+});
