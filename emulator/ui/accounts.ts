@@ -3,11 +3,12 @@
  * the connection as the product's Step 3 does (list the buckets with those keys, through the
  * gateway), and the preflight of every integration.
  */
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
 import { runPreflight } from '../../core/preflight/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { UiContext } from './context.ts';
+import { clientWithKeys } from './s3-client.ts';
 import { html, type Html } from './html.ts';
 import { page, statusBadge } from './layout.ts';
 
@@ -17,11 +18,7 @@ const MASKED_SECRET = '••••••••';
 async function testConnection(ctx: UiContext, name: string): Promise<Html> {
   const account = ctx.workspace.accounts.find((a) => a.name === name);
   if (!account) return html`<p class="error" role="alert">No account "${name}".</p>`;
-  const client = new S3Client({
-    endpoint: ctx.endpoint, region: ctx.workspace.region, forcePathStyle: true, maxAttempts: 1,
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-  });
+  const client = clientWithKeys(ctx, account);
   try {
     const buckets = ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '');
     return html`<p role="status">${statusBadge('allowed')} Connected: the keys work and list ${buckets.length} bucket(s): ${buckets.join(', ')}.</p>`;

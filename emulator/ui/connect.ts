@@ -6,7 +6,7 @@
  * the first lines of the file for a sample submission as the user types. Saving validates the whole
  * workspace, saves it and applies it (docs/web-ui.md).
  */
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
 import { DELIMITERS, LABEL_TRANSFORMS, previewOutbound, sampleSubmission, summaryTargets } from '../../core/outbound/index.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
@@ -14,6 +14,7 @@ import { parseWorkspace } from '../../core/workspace/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { WorkspaceJson } from '../workspace-editor.ts';
 import type { UiContext } from './context.ts';
+import { clientWithKeys } from './s3-client.ts';
 import { html, type Html } from './html.ts';
 import { page } from './layout.ts';
 
@@ -59,11 +60,7 @@ async function formOf(c: Context): Promise<Form> {
 async function listBuckets(ctx: UiContext, accountName: string, region: string): Promise<{ ok: true; buckets: string[] } | { ok: false; message: string; explanation?: string }> {
   const account = ctx.workspace.accounts.find((a) => a.name === accountName);
   if (!account) return { ok: false, message: 'Choose an account.' };
-  const client = new S3Client({
-    endpoint: ctx.endpoint, region: region || ctx.workspace.region, forcePathStyle: true, maxAttempts: 1,
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-  });
+  const client = clientWithKeys(ctx, account, region || undefined);
   try {
     return { ok: true, buckets: ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '') };
   } catch (error) {

@@ -5,7 +5,7 @@
  * demo drops a file, and a denial shows AWS's error and the statement that decided.
  */
 import { Readable } from 'node:stream';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
 import Papa from 'papaparse';
 import { sampleInboundKey } from '../../core/preflight/index.ts';
@@ -13,6 +13,7 @@ import { toS3Failure } from '../engine/account-s3.ts';
 import type { StoredObject } from '../gateway/index.ts';
 import { readXlsx } from '../scenarios/xlsx-cells.ts';
 import type { UiContext } from './context.ts';
+import { clientWithKeys } from './s3-client.ts';
 import { html, type Html } from './html.ts';
 import { bytes, page } from './layout.ts';
 
@@ -145,11 +146,7 @@ async function upload(ctx: UiContext, c: Context): Promise<Response> {
   if (!user) result = html`<p class="error" role="alert">Choose a user of the workspace.</p>`;
   else if (!(file instanceof File) || !key) result = html`<p class="error" role="alert">Choose a file and a key.</p>`;
   else {
-    const client = new S3Client({
-      endpoint: ctx.endpoint, region: ctx.workspace.region, forcePathStyle: true, maxAttempts: 1,
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-      credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
-    });
+    const client = clientWithKeys(ctx, user);
     try {
       const body = Buffer.from(await file.arrayBuffer());
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(form.get('sse') ? { ServerSideEncryption: 'AES256' as const } : {}) }));

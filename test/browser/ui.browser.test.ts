@@ -18,6 +18,9 @@ const SCREENSHOTS = 'test-results/screenshots';
 const saveScreenshot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 const shot = saveScreenshot;
 
+/** Chromium, headless; its sandbox cannot start as root (CI containers run as root). */
+const launchBrowser = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+
 describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
   let h: TestHarness;
   let browser: Browser;
@@ -27,8 +30,7 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startTestHarness();
-    // Chromium's sandbox cannot start as root (CI containers run as root).
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await launchBrowser();
     page = await browser.newPage();
   }, 60_000);
   afterAll(async () => {
@@ -138,7 +140,7 @@ describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
     const parsed = parseWorkspace(source);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     h = await startTestHarness(parsed.value, { source: source as unknown as Record<string, unknown> });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await launchBrowser();
     page = await browser.newPage();
   }, 60_000);
   afterAll(async () => {
@@ -192,7 +194,7 @@ describe.skipIf(!hasChromium)('a new user\'s walk-through in Chromium (the issue
   let page: Page;
   beforeAll(async () => {
     h = await startTestHarness();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+    browser = await launchBrowser();
     page = await browser.newPage();
   }, 60_000);
   afterAll(async () => {
