@@ -20,6 +20,9 @@ function oneOf<T extends string>(item: JsonObject, key: string, allowed: readonl
 function parseColumns(value: unknown, at: string, template: Template, issues: InputIssue[]): 'default' | ColumnSpec[] {
   if (value === undefined || value === 'default') return 'default';
   const fields = new Set(template.fields.map((f) => f.name));
+  if (Array.isArray(value) && value.length === 0) {
+    issues.push({ path: `${at}.columns`, message: 'a custom column list needs at least one column (or "default" for the default summary)' });
+  }
   return readObjectList(value, `${at}.columns`, { item: 'column', example: '{"field": "Campaign Name", "label": "campaign"} or {"meta": "Submitter Email"}' }, issues, (column, path): ColumnSpec | undefined => {
     unknownKeys(column, ['field', 'meta', 'label'], path, issues);
     const label = readString(column, 'label', path, issues);

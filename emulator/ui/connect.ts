@@ -8,7 +8,7 @@
  */
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
-import { DELIMITERS, LABEL_TRANSFORMS, previewOutbound, sampleSubmission, summaryTargets } from '../../core/outbound/index.ts';
+import { DELIMITERS, LABEL_TRANSFORMS, META_FIELDS, previewOutbound, sampleSubmission, summaryTargets } from '../../core/outbound/index.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
 import { parseWorkspace } from '../../core/workspace/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
@@ -39,14 +39,7 @@ function fromForm(direction: Direction, form: Form): Item {
   } else {
     item.sse = form.sse === 'on';
     item.summaryHeader = form.summaryHeader === 'on';
-    const columns = (form.columns ?? '').trim();
-    if (columns && columns !== 'default') {
-      try {
-        item.columns = JSON.parse(columns);
-      } catch (error) {
-        item.columns = `not JSON: ${(error as Error).message}`; // named by the workspace's validation
-      }
-    }
+    if (form.columnsMode === 'custom') item.columns = customColumns(form);
   }
   return item;
 }
@@ -96,6 +89,55 @@ const select = (name: string, label: string, options: readonly string[], value: 
 /** Changing the account lists again, with the new keys. */
 const REFRESH_BUCKETS = html`hx-get="/connect/bucket-field" hx-target="#bucket-field" hx-swap="outerHTML" hx-include="closest form"`;
 
+/** A column of the picker: a field of the template or a meta field. */
+type Source = { field: string } | { meta: string };
+const sourceKey = (source: Source) => ('field' in source ? `field:${source.field}` : `meta:${source.meta}`);
+const sourceName = (source: Source) => ('field' in source ? source.field : source.meta);
+
+/**
+ * The product's "Custom" file configuration: include or exclude each field and meta field, give it an
+ * output label, and order them. Each row posts `col_<i>_source`, `col_<i>_include`, `col_<i>_label`, `col_<i>_order`.
+ */
+function customColumns(form: Form): Item[] {
+  const rows: { order: number; index: number; column: Item }[] = [];
+  for (let i = 0; form[`col_${i}_source`] !== undefined; i++) {
+    if (form[`col_${i}_include`] !== 'on') continue;
+    const [kind, ...rest] = form[`col_${i}_source`]!.split(':');
+    const label = (form[`col_${i}_label`] ?? '').trim();
+    const column: Item = kind === 'meta' ? { meta: rest.join(':') } : { field: rest.join(':') };
+    if (label) column.label = label;
+    const order = Number(form[`col_${i}_order`]);
+    rows.push({ order: Number.isFinite(order) ? order : i + 1, index: i, column });
+  }
+  return rows.sort((a, b) => a.order - b.order || a.index - b.index).map((r) => r.column);
+}
+
+function columnPicker(ctx: UiContext, templateName: string, columns: unknown): Html {
+  const template = ctx.workspace.templates.find((t) => t.name === templateName);
+  const chosen = Array.isArray(columns) ? (columns as (Source & { label?: string })[]) : [];
+  const all: Source[] = [...(template?.fields ?? []).map((f) => ({ field: f.name })), ...META_FIELDS.map((m) => ({ meta: m }))];
+  // Chosen columns first, in their order; then the others, not included.
+  const rows = [
+    ...chosen.map((c) => ({ source: c as Source, label: c.label ?? '', included: true })),
+    ...all.filter((s) => !chosen.some((c) => sourceKey(c) === sourceKey(s))).map((source) => ({ source, label: '', included: false })),
+  ];
+  const custom = Array.isArray(columns);
+  return html`<fieldset>
+  <legend>Columns</legend>
+  <label><span><input type="radio" name="columnsMode" value="default"${custom ? '' : html` checked`}> Default Summary (the schema's order, fields marked not visible left out)</span></label>
+  <label><span><input type="radio" name="columnsMode" value="custom"${custom ? html` checked` : ''}> Custom</span></label>
+  <table>
+    <thead><tr><th>Include</th><th>Column</th><th>Output label</th><th>Order</th></tr></thead>
+    <tbody>${rows.map((r, i) => html`<tr>
+      <td><input type="checkbox" name="col_${i}_include" aria-label="Include ${sourceName(r.source)}"${r.included ? html` checked` : ''}><input type="hidden" name="col_${i}_source" value="${sourceKey(r.source)}"></td>
+      <td>${sourceName(r.source)}${'meta' in r.source ? html` <span class="muted">(meta field)</span>` : ''}</td>
+      <td><input name="col_${i}_label" value="${r.label}" aria-label="Output label of ${sourceName(r.source)}" placeholder="${sourceName(r.source)}"></td>
+      <td><input name="col_${i}_order" type="number" value="${i + 1}" aria-label="Order of ${sourceName(r.source)}" style="width: 5em"></td>
+    </tr>`)}</tbody>
+  </table>
+</fieldset>`;
+}
+
 async function integrationForm(ctx: UiContext, templateName: string, direction: Direction, index: number | 'new', item: Item, issues: readonly InputIssue[] = []): Promise<Html> {
   const action = `/templates/${encodeURIComponent(templateName)}/${direction}/${index}`;
   const account = text(item.account) || ctx.workspace.accounts[0]?.name || '';
@@ -116,7 +158,7 @@ async function integrationForm(ctx: UiContext, templateName: string, direction: 
   ${select('delimiter', 'Delimiter (CSV)', Object.keys(DELIMITERS), text(item.delimiter) || 'comma')}
   <label><span><input type="checkbox" name="summaryHeader"${item.summaryHeader === true ? html` checked` : ''}> Summary header</span></label>
   ${select('labelTransform', 'Label transform', ['', ...LABEL_TRANSFORMS], text(item.labelTransform))}
-  <label>Columns (blank: default; or a JSON list) <textarea name="columns" rows="3" cols="60" placeholder='[{"field": "Campaign Name", "label": "campaign"}, {"meta": "Submitter Email"}]'>${item.columns === undefined || item.columns === 'default' ? '' : JSON.stringify(item.columns)}</textarea></label>`;
+  ${columnPicker(ctx, templateName, item.columns)}`;
   const preview = direction === 'outbound'
     ? html`<h2>Preview for a sample submission</h2><div id="preview" aria-live="polite" hx-post="${action}/preview" hx-trigger="load, input from:#connect-form delay:300ms, change from:#connect-form"></div>` : '';
   return page(`${templateName}: ${index === 'new' ? 'add' : 'edit'} an ${direction} integration`, '/templates', html`

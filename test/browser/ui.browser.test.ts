@@ -184,6 +184,10 @@ describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
     await page.getByLabel('File type').selectOption('json');
     await expect.poll(() => key.textContent()).toBe('s3://acme-exports/weekly_Email.json');
     expect(await page.locator('#preview-lines').textContent()).toContain('"summary"');
+    expect(await page.locator('#preview-lines').textContent()).toContain('"TRACKING CODE"');
+    // The column picker: leave a column out and the preview follows.
+    await page.getByLabel('Include Tracking Code').uncheck();
+    await expect.poll(() => page.locator('#preview-lines').textContent()).not.toContain('TRACKING CODE');
     await shot(page, 'connect-outbound-preview');
   });
 });

@@ -172,5 +172,18 @@ describe('the web UI', () => {
     expect(saved.templates[0]!.outbound).toHaveLength(1);
     const preview = await (await app.request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x/{{submitted_by}}', fileType: 'csv' }))).text();
     expect(preview).toContain('<code id="preview-key">s3://acme-exports/x_Sample User.csv</code>');
+    // The column picker: include, label and order each field and meta field.
+    const picked = await (await app.request('/templates/Email/outbound/0/preview', form({
+      account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x', columnsMode: 'custom',
+      col_0_source: 'field:Campaign Name', col_0_include: 'on', col_0_label: 'campaign', col_0_order: '2',
+      col_1_source: 'field:Channel', col_1_order: '3',
+      col_2_source: 'meta:Submitter Email', col_2_include: 'on', col_2_order: '1',
+    }))).text();
+    expect(picked).toContain('<pre id="preview-lines">Submitter Email,campaign\nsample@example.com,&lt;Campaign Name&gt;</pre>');
+    const none = await (await app.request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', columnsMode: 'custom', col_0_source: 'field:Channel' }))).text();
+    expect(none).toContain('a custom column list needs at least one column');
+    const editing = await get('/templates/Email/outbound/0');
+    expect(editing.text).toContain('<input type="checkbox" name="col_0_include" aria-label="Include Campaign Name" checked>');
+    expect(editing.text).toContain('name="col_0_label" value="campaign"');
   });
 });
