@@ -19,6 +19,8 @@ export interface BucketState {
   policyChangedThroughApi(bucket: string): string | undefined;
   setPolicy(bucket: string, document: PolicyDocument | null, now: Date): Promise<void>;
   forgetBucket(bucket: string): Promise<void>;
+  /** Forgets a policy set through the API, so the workspace's is in force again. */
+  clearOverride(bucket: string): Promise<void>;
   /** The workspace changed (edited in the UI): its bucket policies are the ones not overridden. */
   useWorkspace(workspace: Workspace): void;
 }
@@ -37,6 +39,11 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
     policyChangedThroughApi: (bucket) => db.data.policies[bucket]?.changedAt,
     async setPolicy(bucket, document, now) {
       db.data.policies[bucket] = { document, changedAt: now.toISOString() };
+      await db.write();
+    },
+    async clearOverride(bucket) {
+      if (!db.data.policies[bucket]) return;
+      delete db.data.policies[bucket];
       await db.write();
     },
     useWorkspace(next) {

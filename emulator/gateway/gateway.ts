@@ -57,6 +57,8 @@ export interface Gateway {
   readonly inspect: StorageInspector;
   /** Takes a changed workspace (users, keys, policies, buckets) for the requests that follow. */
   reconfigure(workspace: Workspace): Promise<void>;
+  /** Makes the workspace's bucket policy the one in force again, over one set through the S3 API. */
+  clearPolicyOverride(bucket: string): Promise<void>;
 }
 
 export interface StoredObject {
@@ -114,6 +116,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key))?.metadata[UPLOADER_META],
     inspect: createInspector(storage),
     bucketPolicy: (bucket) => state.policyOf(bucket),
+    clearPolicyOverride: (bucket) => state.clearOverride(bucket),
     async reconfigure(next) {
       for (const bucket of next.buckets) await storage.ensureBucket(bucket.name);
       state.useWorkspace(next);

@@ -37,9 +37,13 @@ function decidingStatement(decision: Decision, policies: readonly AttachedPolicy
 
 /** A policy's JSON with its problems where they are: a syntax error's line and column, or the statement's path. */
 function policyEditor(user: string, index: number | 'new', text: string, problems: Html | '' = ''): Html {
-  return page(`${user}: ${index === 'new' ? 'add an identity policy' : `identity policy ${index}`}`, '/iam', html`
-${problems}
-<form class="panel" method="post" action="/iam/users/${encodeURIComponent(user)}/policies/${index}">
+  return policyForm(`${user}: ${index === 'new' ? 'add an identity policy' : `identity policy ${index}`}`, `/iam/users/${encodeURIComponent(user)}/policies/${index}`, text, problems);
+}
+
+function policyForm(title: string, action: string, text: string, problems: Html | '' = '', note: Html | '' = ''): Html {
+  return page(title, '/iam', html`
+${problems}${note}
+<form class="panel" method="post" action="${action}">
   <label>Policy (JSON) <textarea name="policy" rows="22" cols="90" spellcheck="false">${text}</textarea></label>
   <p><button type="submit">Save</button> <a href="/iam">Cancel</a></p>
 </form>`);
@@ -55,6 +59,27 @@ function syntaxProblem(text: string): Html | undefined {
     const source = text.split(/\r?\n/)[line - 1] ?? '';
     return html`<div class="panel error" role="alert"><p>Not valid JSON at line ${line}, column ${column}:</p><pre>${source}\n${' '.repeat(Math.max(0, column - 1))}^</pre></div>`;
   }
+}
+
+/** A bucket's policy: blank for none. Saving makes it the one in force, over one set through the S3 API. */
+async function saveBucketPolicy(ctx: UiContext, c: Context): Promise<Response> {
+  const bucket = c.req.param('bucket') ?? '';
+  const text = String((await c.req.parseBody()).policy ?? '').trim();
+  const action = `/iam/buckets/${encodeURIComponent(bucket)}/policy`;
+  const syntax = text ? syntaxProblem(text) : undefined;
+  if (syntax) return c.html(policyForm(`Bucket policy of ${bucket}`, action, text, syntax).text, 422);
+  const result = await ctx.editor.edit((json) => {
+    const buckets = (Array.isArray(json.buckets) ? json.buckets : []) as Record<string, unknown>[];
+    const entry = buckets.find((b) => b.name === bucket);
+    if (!entry) throw new Error(`no bucket "${bucket}" in the workspace`);
+    if (text) entry.policy = JSON.parse(text);
+    else delete entry.policy;
+  });
+  if (!result.ok) {
+    return c.html(policyForm(`Bucket policy of ${bucket}`, action, text, html`<div class="panel error" role="alert"><p>Not saved:</p><ul>${result.issues.map((i: InputIssue) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`).text, 422);
+  }
+  await ctx.gateway.clearPolicyOverride(bucket);
+  return c.redirect('/iam', 303);
 }
 
 async function savePolicy(ctx: UiContext, c: Context): Promise<Response> {
@@ -97,7 +122,10 @@ ${u.policies.map((p, i) => html`<p class="muted">Identity policy ${i} <a href="/
 <h2>Bucket policies</h2>
 ${ctx.workspace.buckets.map((b) => {
     const policy = ctx.gateway.bucketPolicy(b.name);
-    return html`<section class="panel"><h3>${b.name}</h3>${policy ? html`<pre>${JSON.stringify(policy, null, 2)}</pre>` : html`<p class="muted">No bucket policy.</p>`}</section>`;
+    const changed = ctx.gateway.policyOverrides().find((o) => o.bucket === b.name);
+    return html`<section class="panel"><h3>${b.name} <a href="/iam/buckets/${encodeURIComponent(b.name)}/policy" aria-label="Edit the bucket policy of ${b.name}">Edit</a></h3>
+${changed ? html`<p class="muted">Set through the S3 API on ${changed.changedAt}: this version is in force, not the workspace's.</p>` : ''}
+${policy ? html`<pre>${JSON.stringify(policy, null, 2)}</pre>` : html`<p class="muted">No bucket policy.</p>`}</section>`;
   })}`).text));
   app.get('/iam/users/:name/policies/:index', (c) => {
     const user = ctx.workspace.iam.users.find((u) => u.name === c.req.param('name'));
@@ -107,6 +135,15 @@ ${ctx.workspace.buckets.map((b) => {
     return c.html(policyEditor(user.name, index, JSON.stringify(policy, null, 2)).text);
   });
   app.post('/iam/users/:name/policies/:index', (c) => savePolicy(ctx, c));
+  app.get('/iam/buckets/:bucket/policy', (c) => {
+    const bucket = c.req.param('bucket');
+    if (!ctx.workspace.buckets.some((b) => b.name === bucket)) return c.html(page('Not found', '/iam', html`<p>No bucket "${bucket}" in the workspace.</p>`).text, 404);
+    const policy = ctx.gateway.bucketPolicy(bucket);
+    const note = html`<p class="muted">Leave it empty for no bucket policy.</p>${ctx.gateway.policyOverrides().some((o) => o.bucket === bucket)
+      ? html`<p class="panel">This policy was set through the S3 API. Saving here makes yours the one in force, and the workspace's.</p>` : ''}`;
+    return c.html(policyForm(`Bucket policy of ${bucket}`, `/iam/buckets/${encodeURIComponent(bucket)}/policy`, policy ? JSON.stringify(policy, null, 2) : '', '', note).text);
+  });
+  app.post('/iam/buckets/:bucket/policy', (c) => saveBucketPolicy(ctx, c));
   app.post('/iam/simulate', async (c) => {
     const form = await c.req.parseBody();
     const result = simulate(ctx, { user: String(form.user ?? ''), action: String(form.action ?? ''), resource: String(form.resource ?? ''), context: String(form.context ?? '') });

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteBucketPolicyCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
@@ -74,6 +74,31 @@ describe('policies in the web UI', () => {
     const decision = await (await post('/iam/simulate', { user: 'uploader', action: 's3:ListBucket', resource: 'arn:aws:s3:::acme-claravine', context: '' }, true)).text();
     expect(decision).toContain('Deciding statement: statement 2 (Sid &quot;ListAll&quot;) of identity policy 0 of user uploader');
     expect(decision).toContain('<pre><mark>{\n  &quot;Sid&quot;: &quot;ListAll&quot;');
+  });
+});
+
+describe('bucket policies in the web UI', () => {
+  it('edits a bucket policy over one set through the S3 API, and removes it, each in force at once', async () => {
+    const admin = h.client('admin');
+    const putPlain = () => admin.send(new PutObjectCommand({ Bucket: 'acme-exports', Key: 'plain.csv', Body: 'x' }));
+    await expect(putPlain()).rejects.toMatchObject({ name: 'AccessDenied' });
+    await admin.send(new DeleteBucketPolicyCommand({ Bucket: 'acme-exports' }));
+    await putPlain();
+    expect(await (await fetch(`${h.apiUrl}/iam`)).text()).toContain('Set through the S3 API on');
+    expect(await (await fetch(`${h.apiUrl}/iam/buckets/acme-exports/policy`)).text()).toContain('This policy was set through the S3 API.');
+
+    const requireSse = h.workspace.buckets.find((b) => b.name === 'acme-exports')!.policy!;
+    expect((await post('/iam/buckets/acme-exports/policy', { policy: JSON.stringify(requireSse) })).status).toBe(303);
+    await expect(putPlain()).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(await (await fetch(`${h.apiUrl}/iam`)).text()).not.toContain('Set through the S3 API on');
+
+    const malformed = await post('/iam/buckets/acme-exports/policy', { policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::acme-exports/*' }] }) });
+    expect(malformed.status).toBe(422);
+    expect(await malformed.text()).toContain('Principal');
+
+    expect((await post('/iam/buckets/acme-exports/policy', { policy: '' })).status).toBe(303);
+    await putPlain();
+    expect((h.editor.json() as { buckets: { name: string; policy?: unknown }[] }).buckets.find((b) => b.name === 'acme-exports')!.policy).toBeUndefined();
   });
 });
 

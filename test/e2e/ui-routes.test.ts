@@ -130,6 +130,8 @@ describe('the web UI', () => {
     expect((await get('/iam/users/uploader/policies/new')).text).toContain('NewStatement');
     expect((await get('/iam/users/nobody/policies/0')).status).toBe(404);
     expect((await get('/iam/users/uploader/policies/9')).status).toBe(404);
+    expect((await get('/iam/buckets/acme-exports/policy')).text).toContain('&quot;Sid&quot;: &quot;RequireSSE&quot;');
+    expect((await get('/iam/buckets/nope/policy')).status).toBe(404);
     expect(await (await app.request('/accounts/acme-platform/test', { method: 'POST' })).text()).toContain('Connected: the keys work and list 2 bucket(s)');
   });
 
