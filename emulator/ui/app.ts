@@ -29,6 +29,7 @@ export interface UiOptions {
 
 export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): void {
   app.get('/', (c) => c.redirect('/submissions'));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.param('name') as keyof typeof ASSETS];
     return asset ? c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'no-cache' }) : c.text('Not found', 404);

@@ -71,7 +71,7 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
 <p><a href="/s3">All buckets</a> / <a href="${folderHref(bucket, '')}">${bucket}</a>${crumbs.map((c, i) => html` / <a href="${folderHref(bucket, `${crumbs.slice(0, i + 1).join('/')}/`)}">${c}</a>`)}</p>
 <table>
   <thead><tr><th>Name</th><th>Size</th><th>Last modified (UTC)</th><th>Encryption</th><th>Uploaded by</th></tr></thead>
-  <tbody id="objects" hx-get="${folderHref(bucket, prefix)}" hx-select="#objects > *" hx-trigger="every 3s">
+  <tbody id="objects" hx-get="${folderHref(bucket, prefix)}" hx-select="#objects > *" hx-trigger="every 3s" hx-swap="innerMorph">
   ${[...folders].map((f) => html`<tr><td><a href="${folderHref(bucket, f)}">${f.slice(prefix.length)}</a></td><td colspan="4" class="muted">folder</td></tr>`)}
   ${files.map((o) => html`<tr><td><a href="${objectHref(bucket, o.key)}">${o.key.slice(prefix.length) || o.key}</a></td><td>${bytes(o.size)}</td><td>${o.lastModified.replace('T', ' ').slice(0, 19)}</td><td>${o.sse ?? 'none'}</td><td>${o.uploadedBy ?? ''}</td></tr>`)}
   ${folders.size + files.length === 0 ? html`<tr><td colspan="5" class="muted">Empty.</td></tr>` : ''}

@@ -40,7 +40,7 @@ function listPage(ctx: UiContext, status: string | undefined): Html {
 </form>
 <table>
   <thead><tr><th>Name</th><th>Status</th><th>Template</th><th>Rows</th><th>Deliveries</th><th>Submitted by</th><th>Submitted at (UTC)</th></tr></thead>
-  <tbody id="submission-rows" hx-get="/submissions/rows${query}" hx-trigger="every 2s">${listRows(ctx, status)}</tbody>
+  <tbody id="submission-rows" hx-get="/submissions/rows${query}" hx-trigger="every 2s" hx-swap="innerMorph">${listRows(ctx, status)}</tbody>
 </table>`);
 }
 

@@ -52,7 +52,7 @@ describe('the web UI', () => {
   it('lists submissions newest first, filters by status, and serves the rows for the live update', async () => {
     const page = await get('/submissions');
     expect(page.text).toContain('<script src="/assets/htmx.js"></script>');
-    expect(page.text).toContain('hx-get="/submissions/rows" hx-trigger="every 2s"');
+    expect(page.text).toContain('hx-get="/submissions/rows" hx-trigger="every 2s" hx-swap="innerMorph"');
     expect(page.text.indexOf('Email-bad.csv')).toBeLessThan(page.text.indexOf('>Email.csv<'));
     const failed = await get('/submissions?status=failed');
     expect(failed.text).toContain('Email-bad.csv');
