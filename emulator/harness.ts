@@ -1,6 +1,6 @@
 /** The whole harness on one machine: the gateway in front of s3rver, the engine, the JSON API and the web UI. */
 import { startApiServer } from './api/server.ts';
-import { startEngine, type Engine } from './engine/engine.ts';
+import { startEngine, type CreatedObject, type Engine } from './engine/engine.ts';
 import { startGatewayServer, type RunningGateway } from './gateway/index.ts';
 import type { Workspace } from '../core/workspace/index.ts';
 import { createWebApp } from './web.ts';
@@ -58,9 +58,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       async apply(workspace) {
         // The engine's integrations and queues are built from the workspace: it is restarted on the
         // same data (unfinished imports and deliveries resume); the gateway takes the new users and policies.
-        await current.stop();
-        await running.gateway.reconfigure(workspace);
-        current = await engineFor(workspace);
+        // Drops that arrive meanwhile are handed to the new engine (detecting twice is harmless: the ledger keeps one).
+        const meanwhile: CreatedObject[] = [];
+        const keep = (event: CreatedObject) => meanwhile.push(event);
+        running.gateway.events.on('objectCreated', keep);
+        try {
+          await current.stop();
+          await running.gateway.reconfigure(workspace);
+          current = await engineFor(workspace);
+        } finally {
+          running.gateway.events.off('objectCreated', keep);
+        }
+        for (const event of meanwhile) current.noticeCreated(event);
         web = webFor(workspace);
         options.log?.('[workspace] changed in the web UI; integrations re-checked');
       },

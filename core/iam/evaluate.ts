@@ -17,8 +17,19 @@ import type {
   StatementRef,
 } from './policy-types.ts';
 
+/** A condition that held, kept raw: it is put into words only when it explains a Deny. */
+interface HeldCondition {
+  operator: string;
+  key: string;
+  values: unknown;
+  requestValue: unknown;
+}
+
 /** When a statement applies, the conditions that held, with the request's values (they say why a Deny fired). */
-type StatementOutcome = { applies: true; conditionsHeld: string[] } | { applies: false; nearMiss?: string };
+type StatementOutcome = { applies: true; conditionsHeld: HeldCondition[] } | { applies: false; nearMiss?: string };
+
+const shownValue = (value: unknown) => (value === undefined ? 'absent' : JSON.stringify(value));
+const describeHeld = (held: HeldCondition) => `${held.operator} ${held.key} ${JSON.stringify(held.values)} holds (request value: ${shownValue(held.requestValue)})`;
 
 export function createContextLookup(context: AuthorizationRequest['context']): ContextLookup {
   const lowered = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
@@ -54,18 +65,16 @@ function statementOutcome(
     : !asList(statement.NotResource).some((p) => resourceMatches(p, request.resource, lookup));
   if (!resourceOk) return { applies: false, nearMiss: resourceNearMiss(statement, request) };
 
-  const conditionsHeld: string[] = [];
+  const conditionsHeld: HeldCondition[] = [];
   for (const [operatorText, keys] of Object.entries(statement.Condition ?? {})) {
     const operator = parseOperator(operatorText);
     if (!operator) return { applies: false, nearMiss: `its condition operator ${operatorText} is unknown` };
     for (const [key, values] of Object.entries(keys)) {
       const requestValue = lookup(key);
-      const shown = requestValue === undefined ? 'absent' : JSON.stringify(requestValue);
-      const condition = `${operatorText} ${key} ${JSON.stringify(values)}`;
       if (!evaluateOperator(operator, requestValue, asList(values), lookup)) {
-        return { applies: false, nearMiss: `its condition ${condition} does not hold (request value: ${shown})` };
+        return { applies: false, nearMiss: `its condition ${operatorText} ${key} ${JSON.stringify(values)} does not hold (request value: ${shownValue(requestValue)})` };
       }
-      conditionsHeld.push(`${condition} holds (request value: ${shown})`);
+      conditionsHeld.push({ operator: operatorText, key, values, requestValue });
     }
   }
   return { applies: true, conditionsHeld };
@@ -101,7 +110,7 @@ function listOr(items: string[]): string {
 
 export function evaluate(request: AuthorizationRequest, policies: readonly AttachedPolicy[]): Decision {
   const lookup = createContextLookup(request.context);
-  const matched: (StatementRef & { effect: 'Allow' | 'Deny'; conditionsHeld: string[] })[] = [];
+  const matched: (StatementRef & { effect: 'Allow' | 'Deny'; conditionsHeld: HeldCondition[] })[] = [];
   const nearMisses: NearMiss[] = [];
   for (const { source, document } of policies) {
     asList(document.Statement).forEach((statement, statementIndex) => {
@@ -111,7 +120,7 @@ export function evaluate(request: AuthorizationRequest, policies: readonly Attac
       else if (outcome.nearMiss) nearMisses.push({ statement: ref, effect: statement.Effect, reason: outcome.nearMiss });
     });
   }
-  const strip = ({ effect: _effect, conditionsHeld: _held, ...ref }: StatementRef & { effect: string; conditionsHeld: string[] }): StatementRef => ref;
+  const strip = ({ effect: _effect, conditionsHeld: _held, ...ref }: StatementRef & { effect: string; conditionsHeld: HeldCondition[] }): StatementRef => ref;
   const matchedStatements = matched.map(strip);
   const deny = matched.find((m) => m.effect === 'Deny');
   const allow = matched.find((m) => m.effect === 'Allow');
@@ -119,7 +128,7 @@ export function evaluate(request: AuthorizationRequest, policies: readonly Attac
   if (deny) {
     return {
       effect: 'ExplicitDeny', allowed: false, decidingStatement: strip(deny), matchedStatements, nearMisses,
-      explanation: `Explicitly denied: ${describeStatement(deny)} denies ${subject}${deny.conditionsHeld.length ? `: its condition ${deny.conditionsHeld.join(' and ')}` : ''}.`,
+      explanation: `Explicitly denied: ${describeStatement(deny)} denies ${subject}${deny.conditionsHeld.length ? `: its condition ${deny.conditionsHeld.map(describeHeld).join(' and ')}` : ''}.`,
     };
   }
   if (allow) {

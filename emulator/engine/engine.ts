@@ -35,6 +35,15 @@ export interface EngineEvents {
   delivery: [Submission, Delivery, number];
 }
 
+/** What the engine needs of the gateway's object-created event. */
+export interface CreatedObject {
+  bucket: string;
+  key: string;
+  etag?: string;
+  size?: number;
+  userName?: string;
+}
+
 export type RetryResult = { ok: true; delivery: Delivery } | Extract<RetryCheck, { ok: false }> | { ok: false; reason: 'error'; message: string };
 
 export interface Engine {
@@ -46,6 +55,8 @@ export interface Engine {
   checkIntegrations(): Promise<(IntegrationStatus | OutboundStatus)[]>;
   /** Makes a failed delivery queued again and resolves when that attempt has ended. */
   retryDelivery(ref: DeliveryRef): Promise<RetryResult>;
+  /** Takes an object-created event it did not hear (one that came while it was being replaced). */
+  noticeCreated(event: CreatedObject): void;
   /** Resolves when no import or delivery is queued or running. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -212,7 +223,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     void deliver(ref);
   }
 
-  const onCreated = (event: { bucket: string; key: string; etag?: string; size?: number; userName?: string }) => {
+  const onCreated = (event: CreatedObject) => {
     void detect({ bucket: event.bucket, key: event.key, etag: event.etag ?? '', size: event.size ?? 0, ...(event.userName ? { uploadedBy: event.userName } : {}) }, (ref) => ref.integration.detection === 'event');
   };
   gateway.events.on('objectCreated', onCreated);
@@ -251,6 +262,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     store, events,
     integrations: allStatuses,
     checkIntegrations,
+    noticeCreated: onCreated,
     async retryDelivery(ref) {
       const check = await deliverer.requeue(ref);
       if (!check.ok) return check;

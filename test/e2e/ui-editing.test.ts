@@ -77,6 +77,18 @@ describe('policies in the web UI', () => {
   });
 });
 
+describe('a drop while the workspace changes', () => {
+  it('is imported by the engine that takes over', async () => {
+    const reader = user('reader');
+    const uploads = Array.from({ length: 5 }, (_, i) => h.client('uploader').send(new PutObjectCommand({
+      Bucket: 'acme-claravine', Key: `us/submissions/Email-during-${i}.csv`, Body: 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\r\nDuring Edit,Email,,EMEA,France,2026-03-01,\r\n',
+    })));
+    const [edit] = await Promise.all([post('/accounts', { name: 'during-edit', accessKeyId: reader.accessKeyId, secretAccessKey: reader.secretAccessKey }), ...uploads]);
+    expect(edit.status).toBe(303);
+    for (let i = 0; i < 5; i++) expect((await h.submissionsOf(`us/submissions/Email-during-${i}.csv`))[0]!.status).toBe('complete');
+  });
+});
+
 describe('bucket policies in the web UI', () => {
   it('edits a bucket policy over one set through the S3 API, and removes it, each in force at once', async () => {
     const admin = h.client('admin');
