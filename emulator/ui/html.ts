@@ -10,7 +10,7 @@ export class Html {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 function render(value: unknown): string {
   if (value instanceof Html) return value.text;
@@ -24,6 +24,3 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
   values.forEach((value, i) => (out += render(value) + strings[i + 1]!));
   return new Html(out);
 }
-
-/** Trusted markup, written by the harness itself. */
-export const raw = (text: string) => new Html(text);
