@@ -9,9 +9,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, paginateListObjectsV2, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, type S3Client, paginateListObjectsV2, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AccountS3, S3ObjectSummary, S3Outcome } from '../../core/inbound/ports.ts';
 import type { OutboundS3, PutOutcome } from '../../core/outbound/index.ts';
+import { clientWithKeys } from '../s3-client.ts';
 import type { Account } from '../../core/inbound/index.ts';
 import type { S3Failure } from '../../core/submissions/index.ts';
 import { EXPLANATION_HEADER } from '../gateway/index.ts';
@@ -75,12 +76,7 @@ export interface AccountS3Options {
 }
 
 export function createAccountS3(endpoint: string, account: Account, region: string, options: AccountS3Options): AccountS3 & OutboundS3 & { client: S3Client } {
-  const client = new S3Client({
-    endpoint, region, forcePathStyle: true, maxAttempts: 1,
-    // Failures are data here; the SDK would otherwise warn on the console about every failed streamed PUT.
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-    credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
-  });
+  const client = clientWithKeys(endpoint, region, account);
   return {
     client,
     listBuckets: () => attempt(async () => ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '')),

@@ -63,7 +63,7 @@ export interface Engine {
 }
 
 /** An S3 error and the gateway's explanation of the IAM decision, on one line. */
-function describeFailure(error: S3Failure): string {
+export function describeFailure(error: S3Failure): string {
   return `${error.code}: ${error.message}${error.explanation ? ` (${error.explanation})` : ''}`;
 }
 

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, S3Client,
+  DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
 import { DELIMITERS, type Delimiter } from '../../core/outbound/index.ts';
@@ -14,7 +14,9 @@ import { runPreflight } from '../../core/preflight/index.ts';
 import type { AccessStep, ObjectStep, PreflightStep, ScenarioStep, SubmissionStep } from '../../core/scenarios/index.ts';
 import type { Submission } from '../../core/submissions/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
+import { describeFailure } from '../engine/engine.ts';
 import { startHarness, type Harness } from '../harness.ts';
+import { clientWithKeys } from '../s3-client.ts';
 import { cellDiff, jsonDiff, matchesSubset, projectOnto, sideBySide, unifiedDiff } from './compare.ts';
 import { readScenarioText, type LoadedScenario } from './load-scenario.ts';
 import { readXlsx } from './xlsx-cells.ts';
@@ -46,10 +48,7 @@ class Mismatch extends Error {
   }
 }
 
-const describeError = (error: unknown) => {
-  const failure = toS3Failure(error);
-  return `${failure.code}: ${failure.message}${failure.explanation ? ` (${failure.explanation})` : ''}`;
-};
+const describeError = (error: unknown) => describeFailure(toS3Failure(error));
 
 interface RunContext {
   loaded: LoadedScenario;
@@ -320,11 +319,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         if (!client) {
           const user = workspace.iam.users.find((u) => u.name === name);
           if (!user) throw new Mismatch(`no user "${name}" in the workspace (its users: ${workspace.iam.users.map((u) => `"${u.name}"`).join(', ')})`);
-          client = new S3Client({
-            endpoint: running.endpoint, region: workspace.region, forcePathStyle: true, maxAttempts: 1,
-            logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-            credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
-          });
+          client = clientWithKeys(running.endpoint, workspace.region, user);
           clients.set(name, client);
         }
         return client;

@@ -8,7 +8,7 @@ import type { Context, Hono } from 'hono';
 import { runPreflight } from '../../core/preflight/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { UiContext } from './context.ts';
-import { clientWithKeys } from './s3-client.ts';
+import { clientWithKeys } from '../s3-client.ts';
 import { html, type Html } from './html.ts';
 import { page, statusBadge } from './layout.ts';
 
@@ -18,7 +18,7 @@ const MASKED_SECRET = '••••••••';
 async function testConnection(ctx: UiContext, name: string): Promise<Html> {
   const account = ctx.workspace.accounts.find((a) => a.name === name);
   if (!account) return html`<p class="error" role="alert">No account "${name}".</p>`;
-  const client = clientWithKeys(ctx, account);
+  const client = clientWithKeys(ctx.endpoint, ctx.workspace.region, account);
   try {
     const buckets = ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '');
     return html`<p role="status">${statusBadge('allowed')} Connected: the keys work and list ${buckets.length} bucket(s): ${buckets.join(', ')}.</p>`;

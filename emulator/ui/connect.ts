@@ -14,7 +14,7 @@ import { parseWorkspace } from '../../core/workspace/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { WorkspaceJson } from '../workspace-editor.ts';
 import type { UiContext } from './context.ts';
-import { clientWithKeys } from './s3-client.ts';
+import { clientWithKeys } from '../s3-client.ts';
 import { html, type Html } from './html.ts';
 import { page } from './layout.ts';
 
@@ -53,7 +53,7 @@ async function formOf(c: Context): Promise<Form> {
 async function listBuckets(ctx: UiContext, accountName: string, region: string): Promise<{ ok: true; buckets: string[] } | { ok: false; message: string; explanation?: string }> {
   const account = ctx.workspace.accounts.find((a) => a.name === accountName);
   if (!account) return { ok: false, message: 'Choose an account.' };
-  const client = clientWithKeys(ctx, account, region || undefined);
+  const client = clientWithKeys(ctx.endpoint, region || ctx.workspace.region, account);
   try {
     return { ok: true, buckets: ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '') };
   } catch (error) {

@@ -13,7 +13,7 @@ import { toS3Failure } from '../engine/account-s3.ts';
 import type { StoredObject } from '../gateway/index.ts';
 import { readXlsx } from '../scenarios/xlsx-cells.ts';
 import type { UiContext } from './context.ts';
-import { clientWithKeys } from './s3-client.ts';
+import { clientWithKeys } from '../s3-client.ts';
 import { html, type Html } from './html.ts';
 import { bytes, page } from './layout.ts';
 
@@ -146,7 +146,7 @@ async function upload(ctx: UiContext, c: Context): Promise<Response> {
   if (!user) result = html`<p class="error" role="alert">Choose a user of the workspace.</p>`;
   else if (!(file instanceof File) || !key) result = html`<p class="error" role="alert">Choose a file and a key.</p>`;
   else {
-    const client = clientWithKeys(ctx, user);
+    const client = clientWithKeys(ctx.endpoint, ctx.workspace.region, user);
     try {
       const body = Buffer.from(await file.arrayBuffer());
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(form.get('sse') ? { ServerSideEncryption: 'AES256' as const } : {}) }));

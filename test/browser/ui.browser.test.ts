@@ -21,22 +21,27 @@ const shot = saveScreenshot;
 /** Chromium, headless; its sandbox cannot start as root (CI containers run as root). */
 const launchBrowser = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
 
+/** A harness, Chromium and a page for one describe block. */
+async function openSession(start: () => Promise<TestHarness>): Promise<{ h: TestHarness; browser: Browser; page: Page }> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const h = await start();
+  const browser = await launchBrowser();
+  return { h, browser, page: await browser.newPage() };
+}
+
+async function closeSession(session: { h?: TestHarness; browser?: Browser }): Promise<void> {
+  await session.browser?.close();
+  await session.h?.stop();
+}
+
 describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
   let h: TestHarness;
   let browser: Browser;
   let page: Page;
   const shot = (name: string) => saveScreenshot(page, name);
 
-  beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    h = await startTestHarness();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  beforeAll(async () => ({ h, browser, page } = await openSession(() => startTestHarness())), 60_000);
+  afterAll(() => closeSession({ h, browser }));
 
   it('uploads a valid file as a user from the S3 browser, and its submission appears without a reload', async () => {
     await page.goto(`${h.apiUrl}/submissions`);
@@ -132,21 +137,15 @@ describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
   let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
+  beforeAll(async () => ({ h, browser, page } = await openSession(() => {
     // The demo plus an account with the intern's keys: it may read its home folder but not list buckets.
     const source = JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as { accounts: object[] };
     source.accounts.push({ name: 'acme-intern', description: 'Reads home/intern/ only', accessKeyId: 'AKIADEMOINTERN000001' });
     const parsed = parseWorkspace(source);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    h = await startTestHarness(parsed.value, { source: source as unknown as Record<string, unknown> });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+    return startTestHarness(parsed.value, { source: source as unknown as Record<string, unknown> });
+  })), 60_000);
+  afterAll(() => closeSession({ h, browser }));
 
   it('adds an inbound integration whose account cannot list buckets: the warning, Manual Bucket Entry, and an import', async () => {
     await page.goto(`${h.apiUrl}/templates`);
@@ -196,15 +195,8 @@ describe.skipIf(!hasChromium)('a new user\'s walk-through in Chromium (the issue
   let h: TestHarness;
   let browser: Browser;
   let page: Page;
-  beforeAll(async () => {
-    h = await startTestHarness();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await h?.stop();
-  });
+  beforeAll(async () => ({ h, browser, page } = await openSession(() => startTestHarness())), 60_000);
+  afterAll(() => closeSession({ h, browser }));
 
   const drop = async (key: string) => {
     await page.goto(`${h.apiUrl}/`);
