@@ -4,13 +4,16 @@ import { startEngine, type CreatedObject, type Engine } from './engine/engine.ts
 import { startGatewayServer, type RunningGateway } from './gateway/index.ts';
 import type { Workspace } from '../core/workspace/index.ts';
 import { createWebApp } from './web.ts';
+import { allowedHostsFor, newToken, type WebGuardOptions } from './web-guard.ts';
 import { createWorkspaceEditor, type WorkspaceEditor, type WorkspaceJson } from './workspace-editor.ts';
 
 export interface HarnessOptions {
   workspace: Workspace;
   dataDirectory: string;
-  /** @default '127.0.0.1' */
+  /** Where the S3 endpoint listens. @default '127.0.0.1' */
   host?: string;
+  /** Where the UI and JSON API listen, apart from the S3 endpoint: they have no login. @default '127.0.0.1' */
+  apiHost?: string;
   /** S3 endpoint port; 0 picks a free one. @default 0 */
   port?: number;
   /** API port; 0 picks a free one. @default 0 */
@@ -34,6 +37,8 @@ export interface Harness extends RunningGateway {
   apiUrl: string;
   /** The workspace as the web UI edits it. */
   readonly editor: WorkspaceEditor;
+  /** The hosts the UI/API answers and its per-process form token (a client may send it as `x-s3-harness-token`). */
+  readonly web: WebGuardOptions;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -51,7 +56,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     engine = await engineFor(options.workspace);
     let current = engine;
     // The JSON API and the web UI share one port; an edited workspace gets a new app.
-    const webFor = (workspace: Workspace) => createWebApp({ workspace, engine: current, gateway: running.gateway, endpoint: running.endpoint, editor });
+    const guard: WebGuardOptions = { allowedHosts: [], token: newToken() };
+    const webFor = (workspace: Workspace) => createWebApp({ workspace, engine: current, gateway: running.gateway, endpoint: running.endpoint, editor, guard });
     const editor = createWorkspaceEditor({
       ...(options.source ? { json: options.source } : {}), workspace: options.workspace,
       ...(options.editsFile ? { file: options.editsFile } : {}),
@@ -74,10 +80,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         options.log?.('[workspace] changed in the web UI; integrations re-checked');
       },
     });
-    let web = webFor(options.workspace);
-    const api = await startApiServer({ fetch: (request: Request) => web.fetch(request) }, host, options.apiPort ?? 0);
+    let web: ReturnType<typeof webFor> | undefined;
+    const api = await startApiServer({ fetch: (request: Request) => web!.fetch(request) }, options.apiHost ?? '127.0.0.1', options.apiPort ?? 0);
+    guard.allowedHosts = allowedHostsFor(options.apiHost ?? '127.0.0.1', api.port);
+    web = webFor(options.workspace);
     return {
-      ...running, apiUrl: api.url, editor,
+      ...running, apiUrl: api.url, editor, web: guard,
       get engine() {
         return current;
       },

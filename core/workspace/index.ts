@@ -1,3 +1,4 @@
 /** The workspace file: types and validation. */
 export type * from './workspace-types.ts';
 export { parseWorkspace, bucketNameProblem, type WorkspaceParseResult } from './parse-workspace.ts';
+export { HIDDEN_SECRET, withoutSecrets } from './secrets.ts';

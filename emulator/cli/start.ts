@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { startHarness, type Harness } from '../harness.ts';
+import { isWildcardHost } from '../web-guard.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -19,7 +20,9 @@ Options:
   --workspace FILE   the workspace file (default: the demo workspace, fixtures/workspaces/demo.json)
   --data DIR         where objects and state are kept across restarts (default: .s3-harness)
   --ephemeral        use a temporary data folder, removed on exit
-  --host HOST        address to listen on (default: 127.0.0.1)
+  --host HOST        address the S3 endpoint listens on (default: 127.0.0.1)
+  --api-host HOST    address the web UI and JSON API listen on (default: 127.0.0.1, whatever
+                     --host is: they have no login; 0.0.0.0 shares them with your network)
   --port PORT        S3 endpoint port; 0 picks a free port (default: 4568)
   --api-port PORT    JSON API port; 0 picks a free port (default: 4569)
   --row-limit N      rows a dropped file may have (default: 50,000, the product's limit)
@@ -33,6 +36,7 @@ export interface StartOptions {
   data: string;
   ephemeral: boolean;
   host: string;
+  apiHost: string;
   port: number;
   apiPort: number;
   rowLimit?: number;
@@ -46,7 +50,7 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
       args, strict: true, allowPositionals: false,
       options: {
         workspace: { type: 'string' }, data: { type: 'string' }, ephemeral: { type: 'boolean' },
-        host: { type: 'string' }, port: { type: 'string' }, 'api-port': { type: 'string' }, 'row-limit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        host: { type: 'string' }, 'api-host': { type: 'string' }, port: { type: 'string' }, 'api-port': { type: 'string' }, 'row-limit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -65,7 +69,7 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
   if (values.ephemeral && values.data) throw new UsageError('--ephemeral and --data cannot be used together');
   return {
     workspace: values.workspace ?? DEMO_WORKSPACE, data: values.data ?? '.s3-harness', ephemeral: values.ephemeral ?? false,
-    host: values.host ?? '127.0.0.1', port, apiPort, quiet: values.quiet ?? false, ...(rowLimit ? { rowLimit } : {}),
+    host: values.host ?? '127.0.0.1', apiHost: values['api-host'] ?? '127.0.0.1', port, apiPort, quiet: values.quiet ?? false, ...(rowLimit ? { rowLimit } : {}),
   };
 }
 
@@ -99,12 +103,12 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
     if (!options.quiet || /^\[(import failed|import error|delivery failed|delivery error|alert)\]/.test(line)) log(line);
   };
   try {
-    running = await startHarness({ workspace, source: json, editsFile, dataDirectory, host: options.host, port: options.port, apiPort: options.apiPort, log: engineLog, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
+    running = await startHarness({ workspace, source: json, editsFile, dataDirectory, host: options.host, apiHost: options.apiHost, port: options.port, apiPort: options.apiPort, log: engineLog, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
   } catch (error) {
     if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${options.port} or ${options.apiPort} on ${options.host} is already in use (pass --port 0 --api-port 0 to pick free ones)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${options.host}"`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${options.host}" or "${options.apiHost}"`);
     throw error;
   }
   const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEMO_WORKSPACE));
@@ -117,6 +121,10 @@ export async function runStart(options: StartOptions, log: (line: string) => voi
   log(`S3 endpoint: ${running.endpoint}`);
   log(`API: ${running.apiUrl}`);
   log(`UI: ${running.apiUrl}/`);
+  if (isWildcardHost(options.apiHost)) {
+    log(`Warning: the web UI and API listen on ${options.apiHost}: anyone on your network can use them (no login), as ${running.web.allowedHosts.join(', ')}.`);
+  }
+  if (isWildcardHost(options.host)) log(`Note: the S3 endpoint listens on ${options.host}: other machines can reach it (requests are still signed and checked against the policies).`);
   for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
   log('');
   log('Press Ctrl-C to stop.');

@@ -10,8 +10,9 @@ import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
 import { DELIMITERS, LABEL_TRANSFORMS, META_FIELDS, previewOutbound, sampleSubmission, summaryTargets } from '../../core/outbound/index.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
-import { parseWorkspace } from '../../core/workspace/index.ts';
+import { parseWorkspace, withoutSecrets } from '../../core/workspace/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
+import { crossSiteRead } from '../web-guard.ts';
 import type { WorkspaceJson } from '../workspace-editor.ts';
 import type { UiContext } from './context.ts';
 import { clientWithKeys } from '../s3-client.ts';
@@ -208,9 +209,14 @@ export function connectRoutes(app: Hono, ctx: UiContext): void {
     account: c.req.query('account') ?? '', region: c.req.query('region') ?? '', bucketMode: c.req.query('bucketMode') ?? 'list', bucket: c.req.query('bucket') ?? '',
   })).text));
 
+  // Secrets only when asked for, and never to another site's page (docs/security.md).
   app.get('/workspace.json', (c) => {
+    const withSecrets = c.req.query('secrets') === '1';
+    const refusal = withSecrets ? crossSiteRead(c, ctx.origins) : undefined;
+    if (refusal) return c.text(`${refusal}\n`, 403);
     c.header('content-disposition', 'attachment; filename="workspace.json"');
-    return c.body(`${JSON.stringify(ctx.editor.json(), null, 2)}\n`, 200, { 'content-type': 'application/json; charset=utf-8' });
+    const json = withSecrets ? ctx.editor.json() : withoutSecrets(ctx.editor.json());
+    return c.body(`${JSON.stringify(json, null, 2)}\n`, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   });
 
   for (const direction of ['inbound', 'outbound'] as const) {

@@ -12,4 +12,6 @@ export interface UiContext {
   endpoint: string;
   /** Edits the workspace: validated, saved, applied (the harness restarts its engine). */
   editor: WorkspaceEditor;
+  /** The harness's own origins (`http://127.0.0.1:4569`, ...): where a request for secrets may come from. */
+  origins: ReadonlySet<string>;
 }

@@ -4,6 +4,8 @@
  * (not committed). Skipped, loudly, where Chromium is missing; `.ci/run` installs it.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,5 +235,43 @@ describe.skipIf(!hasChromium)('a new user\'s walk-through in Chromium (the issue
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/AccessDenied[\s\S]*Why: Implicitly denied\. No statement of identity policy 0 of user platform allows s3:GetObject/);
     await shot(page, 'walk-through-broken-policy');
+  });
+});
+
+describe.skipIf(!hasChromium)('another site open in the same browser', () => {
+  let h: TestHarness;
+  let browser: Browser;
+  let page: Page;
+  let attacker: Server;
+  let attackerUrl: string;
+
+  beforeAll(async () => {
+    ({ h, browser, page } = await openSession(() => startTestHarness()));
+    // A second origin, served by the test: its page tries what the security review found possible.
+    const evil = `<!doctype html><html><body>
+<form id="grant" method="post" action="${h.apiUrl}/iam/users/uploader/policies/0">
+  <input name="policy" value='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'>
+</form>
+<script>
+  fetch('${h.apiUrl}/accounts', { method: 'POST', mode: 'no-cors', body: new URLSearchParams({ name: 'evil', accessKeyId: 'AKIADEMOADMIN0000001', secretAccessKey: 'x' }) })
+    .finally(() => document.getElementById('grant').submit());
+</script></body></html>`;
+    attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(evil));
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`;
+  }, 60_000);
+  afterAll(async () => {
+    await new Promise((resolve) => attacker?.close(resolve));
+    await closeSession({ h, browser });
+  });
+
+  it('cannot change the harness through the operator\'s browser: its form and its fetch are refused', async () => {
+    const before = JSON.stringify(h.editor.json());
+    await page.goto(attackerUrl);
+    await page.waitForURL(`${h.apiUrl}/iam/users/uploader/policies/0`);
+    // Another port of the same machine is another origin of the same site: refused all the same.
+    expect(await page.locator('body').textContent()).toContain('cross-site request refused (Sec-Fetch-Site: same-site)');
+    expect(JSON.stringify(h.editor.json())).toBe(before);
+    expect(JSON.stringify(h.workspace.iam.users.find((u) => u.name === 'uploader')!.policies)).not.toContain('"s3:*"');
   });
 });

@@ -9,6 +9,7 @@ import { DeleteBucketPolicyCommand, ListObjectsV2Command, PutObjectCommand } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
+import { formTokenOf } from '../helpers/web.ts';
 
 let h: TestHarness;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 const post = (path: string, fields: Record<string, string>, htmx = false) => fetch(`${h.apiUrl}${path}`, {
-  method: 'POST', body: new URLSearchParams(fields), redirect: 'manual', headers: htmx ? { 'HX-Request': 'true' } : {},
+  method: 'POST', body: new URLSearchParams({ ...fields, _token: h.web.token }), redirect: 'manual', headers: htmx ? { 'HX-Request': 'true' } : {},
 });
 const user = (name: string) => h.workspace.iam.users.find((u) => u.name === name)!;
 
@@ -126,7 +127,7 @@ describe('UI changes across a restart', () => {
     const first = await startCli(args);
     const api = /API: (\S+)/.exec(first.output())![1]!;
     const reader = user('reader');
-    const connected = await fetch(`${api}/accounts`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name: 'kept-account', accessKeyId: reader.accessKeyId, secretAccessKey: reader.secretAccessKey }) });
+    const connected = await fetch(`${api}/accounts`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ _token: await formTokenOf(api), name: 'kept-account', accessKeyId: reader.accessKeyId, secretAccessKey: reader.secretAccessKey }) });
     expect(connected.status).toBe(303);
     expect(await first.stop()).toBe(0);
     const second = await startCli(args);
@@ -134,7 +135,7 @@ describe('UI changes across a restart', () => {
       expect(second.output()).toContain(`workspace ${join(dir, 'workspace.json')}, as edited in the web UI (delete it to start from`);
       const secondApi = /API: (\S+)/.exec(second.output())![1]!;
       expect(await (await fetch(`${secondApi}/accounts`)).text()).toContain('<td>kept-account</td>');
-      const file = await (await fetch(`${secondApi}/workspace.json`)).json() as { accounts: { name: string }[] };
+      const file = await (await fetch(`${secondApi}/workspace.json?secrets=1`)).json() as { accounts: { name: string }[] };
       expect(file.accounts.map((a) => a.name)).toContain('kept-account');
     } finally {
       await second.stop();

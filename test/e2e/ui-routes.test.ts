@@ -1,5 +1,5 @@
 /**
- * Every web UI route, in-process with `app.request()`, against a real harness (gateway, engine,
+ * Every web UI route, in-process with `request()`, against a real harness (gateway, engine,
  * s3rver). What a person sees is checked in Chromium in test/browser/.
  */
 import { readFileSync } from 'node:fs';
@@ -9,14 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../core/submissions/index.ts';
 import { createWebApp } from '../../emulator/web.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
+import { IN_PROCESS_GUARD, ownPageRequest } from '../helpers/web.ts';
 
 let h: TestHarness;
 let app: Hono;
+let request: ReturnType<typeof ownPageRequest>;
 let good: Submission;
 let bad: Submission;
 beforeAll(async () => {
   h = await startTestHarness();
-  app = createWebApp({ workspace: h.workspace, engine: h.engine, gateway: h.gateway, endpoint: h.endpoint, editor: h.editor });
+  app = createWebApp({ workspace: h.workspace, engine: h.engine, gateway: h.gateway, endpoint: h.endpoint, editor: h.editor, guard: IN_PROCESS_GUARD });
+  request = ownPageRequest(app);
   await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: readFileSync('fixtures/files/Email.csv') }));
   await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-bad.csv', Body: readFileSync('fixtures/files/Email-bad.csv') }));
   good = (await h.submissionsOf('us/submissions/Email.csv'))[0]!;
@@ -25,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 const get = async (path: string) => {
-  const response = await app.request(path);
+  const response = await request(path);
   return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
 };
 
@@ -37,7 +40,7 @@ function form(fields: Record<string, string | Blob>, htmx = true): RequestInit {
 
 describe('the web UI', () => {
   it('serves its assets, starts at the submissions, and answers 404 as a page (and as JSON under /api)', async () => {
-    expect((await app.request('/')).headers.get('location')).toBe('/submissions');
+    expect((await request('/')).headers.get('location')).toBe('/submissions');
     const htmx = await get('/assets/htmx.js');
     expect([htmx.status, htmx.type]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(htmx.text).toContain('4.0.1');
@@ -76,7 +79,7 @@ describe('the web UI', () => {
   });
 
   it('retries a delivery and answers with the deliveries section, or the reason it cannot', async () => {
-    const refused = await app.request(`/submissions/${good.id}/deliveries/0/retry`, { method: 'POST' });
+    const refused = await request(`/submissions/${good.id}/deliveries/0/retry`, { method: 'POST' });
     const text = await refused.text();
     expect(text).toContain('is delivered; only a failed delivery can be retried');
     expect(text).toContain('<section id="deliveries"');
@@ -97,7 +100,7 @@ describe('the web UI', () => {
     const object = await get('/s3/acme-claravine/object?key=us/submissions/Email.csv');
     expect(object.text).toContain('<th>Campaign Name</th>');
     expect(object.text).toContain('<td>Back to School - Fall</td>');
-    const download = await app.request('/s3/acme-claravine/download?key=us/submissions/Email.csv');
+    const download = await request('/s3/acme-claravine/download?key=us/submissions/Email.csv');
     expect(download.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''Email.csv");
     expect(Buffer.from(await download.arrayBuffer()).equals(readFileSync('fixtures/files/Email.csv'))).toBe(true);
     expect((await get('/s3/acme-claravine/object?key=nope')).status).toBe(404);
@@ -105,14 +108,14 @@ describe('the web UI', () => {
 
   it('uploads as the chosen user through the gateway: allowed, denied with the explanation, and without htmx a whole page', async () => {
     const file = new File(['Post Name,Network\r\nHi,LinkedIn\r\n'], 'posts.csv');
-    const allowed = await (await app.request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/', file }))).text();
+    const allowed = await (await request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/', file }))).text();
     expect(allowed).toBe('<p role="status">Uploaded <a href="/s3/acme-claravine/object?key=us%2Fsocial%2Fposts.csv">s3://acme-claravine/us/social/posts.csv</a> as uploader. <a href="/submissions">Submissions</a></p>');
-    const denied = await (await app.request('/s3/upload', form({ user: 'reader', bucket: 'acme-claravine', key: 'x.csv', file }))).text();
+    const denied = await (await request('/s3/upload', form({ user: 'reader', bucket: 'acme-claravine', key: 'x.csv', file }))).text();
     expect(denied).toContain('<strong>AccessDenied</strong>: User: arn:aws:iam::123456789012:user/reader is not authorized to perform: s3:PutObject');
     expect(denied).toContain('Why: Implicitly denied.');
-    const whole = await (await app.request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/b.csv', file }, false))).text();
+    const whole = await (await request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/b.csv', file }, false))).text();
     expect(whole).toMatch(/^<!doctype html>[\s\S]*Uploaded/);
-    expect(await (await app.request('/s3/upload', form({ user: 'nobody', bucket: 'acme-claravine', key: 'k', file }))).text()).toContain('Choose a user of the workspace.');
+    expect(await (await request('/s3/upload', form({ user: 'nobody', bucket: 'acme-claravine', key: 'k', file }))).text()).toContain('Choose a user of the workspace.');
   });
 
   it('shows templates with their fields and integrations, accounts with masked secrets and the preflight', async () => {
@@ -132,24 +135,24 @@ describe('the web UI', () => {
     expect((await get('/iam/users/uploader/policies/9')).status).toBe(404);
     expect((await get('/iam/buckets/acme-exports/policy')).text).toContain('&quot;Sid&quot;: &quot;RequireSSE&quot;');
     expect((await get('/iam/buckets/nope/policy')).status).toBe(404);
-    expect(await (await app.request('/accounts/acme-platform/test', { method: 'POST' })).text()).toContain('Connected: the keys work and list 2 bucket(s)');
+    expect(await (await request('/accounts/acme-platform/test', { method: 'POST' })).text()).toContain('Connected: the keys work and list 2 bucket(s)');
   });
 
   it('shows users and policies, never a secret, and simulates a decision', async () => {
     const iam = await get('/iam');
     for (const user of h.workspace.iam.users) expect(iam.text).not.toContain(user.secretAccessKey);
     expect(iam.text).toContain('&quot;Sid&quot;: &quot;RequireSSE&quot;');
-    const decision = await (await app.request('/iam/simulate', form({ user: 'platform', action: 's3:GetObject', resource: 'arn:aws:s3:::acme-claravine/us/a.csv', context: '' }))).text();
+    const decision = await (await request('/iam/simulate', form({ user: 'platform', action: 's3:GetObject', resource: 'arn:aws:s3:::acme-claravine/us/a.csv', context: '' }))).text();
     expect(decision).toContain('<strong>Allow</strong>');
     expect(decision).toContain('Allowed by statement 1 (Sid &quot;ReadAndWrite&quot;)');
-    const badContext = await (await app.request('/iam/simulate', form({ user: 'platform', action: 's3:ListBucket', resource: 'arn:aws:s3:::acme-claravine', context: '{nope' }))).text();
+    const badContext = await (await request('/iam/simulate', form({ user: 'platform', action: 's3:ListBucket', resource: 'arn:aws:s3:::acme-claravine', context: '{nope' }))).text();
     expect(badContext).toContain('The context must be a JSON object such as');
   });
 
   it('lists the scenario files and runs one', async () => {
     const page = await get('/scenarios');
     expect(page.text).toContain('email-import-and-export.json');
-    const run = await (await app.request('/scenarios/run', form({ file: 'email-import-and-export.json' }))).text();
+    const run = await (await request('/scenarios/run', form({ file: 'email-import-and-export.json' }))).text();
     expect(run).toContain('1 passed, 0 failed');
     expect(run).toContain('✓ Email: a valid drop becomes a complete submission and an encrypted export');
   });
@@ -167,22 +170,22 @@ describe('the web UI', () => {
     expect((await get('/templates/Nope/inbound/0')).status).toBe(404);
     expect((await get('/templates/Email/inbound/7')).status).toBe(404);
     // A change that would not validate is refused, named, and changes nothing.
-    const refused = await app.request('/templates/Email/outbound/new', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: '/leading/slash' }, false));
+    const refused = await request('/templates/Email/outbound/new', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: '/leading/slash' }, false));
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain('templates[0].outbound[1]: &quot;filename&quot; must not start with &quot;/&quot;');
     const saved = JSON.parse((await get('/workspace.json')).text) as { templates: { outbound?: unknown[] }[] };
     expect(saved.templates[0]!.outbound).toHaveLength(1);
-    const preview = await (await app.request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x/{{submitted_by}}', fileType: 'csv' }))).text();
+    const preview = await (await request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x/{{submitted_by}}', fileType: 'csv' }))).text();
     expect(preview).toContain('<code id="preview-key">s3://acme-exports/x_Sample User.csv</code>');
     // The column picker: include, label and order each field and meta field.
-    const picked = await (await app.request('/templates/Email/outbound/0/preview', form({
+    const picked = await (await request('/templates/Email/outbound/0/preview', form({
       account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x', columnsMode: 'custom',
       col_0_source: 'field:Campaign Name', col_0_include: 'on', col_0_label: 'campaign', col_0_order: '2',
       col_1_source: 'field:Channel', col_1_order: '3',
       col_2_source: 'meta:Submitter Email', col_2_include: 'on', col_2_order: '1',
     }))).text();
     expect(picked).toContain('<pre id="preview-lines">Submitter Email,campaign\nsample@example.com,&lt;Campaign Name&gt;</pre>');
-    const none = await (await app.request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', columnsMode: 'custom', col_0_source: 'field:Channel' }))).text();
+    const none = await (await request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', columnsMode: 'custom', col_0_source: 'field:Channel' }))).text();
     expect(none).toContain('a custom column list needs at least one column');
     const editing = await get('/templates/Email/outbound/0');
     expect(editing.text).toContain('<input type="checkbox" name="col_0_include" aria-label="Include Campaign Name" checked>');

@@ -20,13 +20,13 @@ export interface TestHarness extends Harness {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startTestHarness(workspace?: Workspace, options: { dataDirectory?: string; rowLimit?: number; now?: () => Date; source?: Record<string, unknown> } = {}): Promise<TestHarness> {
+export async function startTestHarness(workspace?: Workspace, options: { dataDirectory?: string; rowLimit?: number; now?: () => Date; source?: Record<string, unknown>; host?: string } = {}): Promise<TestHarness> {
   // The demo by default, with its JSON, so that the web UI can edit it.
   const source = options.source ?? (workspace ? undefined : JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as Record<string, unknown>);
   workspace ??= loadWorkspace();
   const dataDirectory = options.dataDirectory ?? (await mkdtemp(join(tmpdir(), 's3-harness-engine-')));
   const logs: string[] = [];
-  const harness = await startHarness({ workspace, dataDirectory, log: (line) => logs.push(line), ...(source ? { source, editsFile: join(dataDirectory, 'workspace.json') } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}) });
+  const harness = await startHarness({ workspace, dataDirectory, log: (line) => logs.push(line), ...(source ? { source, editsFile: join(dataDirectory, 'workspace.json') } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}), ...(options.host ? { host: options.host } : {}) });
   return {
     ...harness, workspace, dataDirectory, logs,
     // The engine changes when the workspace is edited in the UI.
