@@ -48,7 +48,7 @@ export function tokenize(
     pushText(pattern.slice(last, match.index), wildcards);
     last = match.index + match[0].length;
     const inner = match[1] ?? '';
-    const escaped = ESCAPES[inner];
+    const escaped = Object.hasOwn(ESCAPES, inner) ? ESCAPES[inner] : undefined; // `${constructor}` is a variable, not Object's
     if (escaped !== undefined) {
       tokens.push({ kind: 'text', text: escaped });
       continue;

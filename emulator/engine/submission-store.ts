@@ -14,6 +14,7 @@ import { JSONFile } from 'lowdb/node';
 import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
 import type { ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
 import type { DeliveryStore, FieldValues } from '../../core/outbound/index.ts';
+import { dictionary, own } from '../../core/shared/dictionary.ts';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {
@@ -106,10 +107,9 @@ async function* readAccepted(path: string): AsyncGenerator<FieldValues & { row: 
   }
 }
 
+/** Field names are the template author's: a null-prototype record, so `__proto__` is a field like any other. */
 function toRecord({ fields, values }: FieldValues): Record<string, string> {
-  const record: Record<string, string> = {};
-  fields.forEach((field, i) => (record[field] = values[i] ?? ''));
-  return record;
+  return dictionary(fields.map((field, i) => [field, values[i] ?? ''] as const));
 }
 
 function keyOf(updateKeys: readonly string[], values: Record<string, string>): string {
@@ -125,7 +125,11 @@ export async function openSubmissionStore(directory: string, newId: () => string
   await mkdir(directory, { recursive: true });
   const db = new Low<EngineState>(new JSONFile(join(directory, 'state.json')), { ledger: {}, submissions: {}, counters: {}, datasets: {} });
   await db.read();
-  db.data.datasets ??= {};
+  // Keyed by ids and template names: null-prototype records (docs/security.md).
+  db.data.ledger = dictionary(db.data.ledger ?? {});
+  db.data.submissions = dictionary(db.data.submissions ?? {});
+  db.data.counters = dictionary(db.data.counters ?? {});
+  db.data.datasets = dictionary(db.data.datasets ?? {});
   const rowsPath = (id: string, kind: 'accepted' | 'rejected') => join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
 
   /**
@@ -134,10 +138,10 @@ export async function openSubmissionStore(directory: string, newId: () => string
    * id and creation time; rows come in the order of their last change.
    */
   async function* dataset(template: string, updateKeys: readonly string[]): AsyncGenerator<DatasetRow> {
-    const members = db.data.datasets[template] ?? [];
+    const members = own(db.data.datasets, template) ?? [];
     const rowsOf = async function* () {
       for (const submissionId of members) {
-        const at = db.data.submissions[submissionId]?.submittedAt ?? '';
+        const at = own(db.data.submissions, submissionId)?.submittedAt ?? '';
         for await (const stored of readAccepted(rowsPath(submissionId, 'accepted'))) yield { submissionId, row: stored.row, at, values: toRecord(stored) };
       }
     };
@@ -161,14 +165,14 @@ export async function openSubmissionStore(directory: string, newId: () => string
 
   return {
     async recordDetected(entry) {
-      if (db.data.ledger[entry.id]) return false;
+      if (own(db.data.ledger, entry.id)) return false;
       db.data.ledger[entry.id] = entry;
       await db.write();
       return true;
     },
     hasEntry: (entryId) => Object.hasOwn(db.data.ledger, entryId),
     async setState(entryId: string, state: ImportState, attempts?: number) {
-      const entry = db.data.ledger[entryId];
+      const entry = own(db.data.ledger, entryId);
       if (!entry) return;
       entry.state = state;
       if (attempts !== undefined) entry.attempts = attempts;
@@ -180,11 +184,11 @@ export async function openSubmissionStore(directory: string, newId: () => string
     async commit(entryId, submissions, counters, join) {
       for (const submission of submissions) db.data.submissions[submission.id] = submission;
       if (join) {
-        const members = (db.data.datasets[join.template] ??= []);
+        const members = own(db.data.datasets, join.template) ?? (db.data.datasets[join.template] = []);
         if (!members.includes(join.submissionId)) members.push(join.submissionId);
       }
-      db.data.counters = Object.fromEntries(counters);
-      const entry = db.data.ledger[entryId];
+      db.data.counters = dictionary(counters);
+      const entry = own(db.data.ledger, entryId);
       if (entry) {
         entry.state = 'done';
         entry.submissions = submissions.map((s) => s.id);
@@ -192,13 +196,13 @@ export async function openSubmissionStore(directory: string, newId: () => string
       await db.write();
     },
     async setDelivery(submissionId, index, delivery) {
-      const deliveries = db.data.submissions[submissionId]?.deliveries;
+      const deliveries = own(db.data.submissions, submissionId)?.deliveries;
       if (!deliveries || index < 0 || index >= deliveries.length) throw new Error(`submission ${submissionId} has no delivery ${index}`);
       deliveries[index] = delivery;
       await db.write();
     },
     counters: () => new Map(Object.entries(db.data.counters)),
-    submission: (id) => db.data.submissions[id],
+    submission: (id) => own(db.data.submissions, id),
     submissions: () => Object.values(db.data.submissions),
     dataset,
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),

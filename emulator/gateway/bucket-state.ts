@@ -6,6 +6,7 @@
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { PolicyDocument } from '../../core/iam/index.ts';
+import { dictionary, own } from '../../core/shared/dictionary.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 
 interface BucketStateData {
@@ -28,21 +29,21 @@ export interface BucketState {
 export async function openBucketState(file: string, workspace: Workspace): Promise<BucketState> {
   const db = new Low<BucketStateData>(new JSONFile(file), { policies: {} });
   await db.read();
-  db.data.policies ??= {};
+  db.data.policies = dictionary(db.data.policies ?? {}); // keyed by bucket names (`constructor` is one)
   let workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
   return {
     policyOf(bucket) {
-      const changed = db.data.policies[bucket];
+      const changed = own(db.data.policies, bucket);
       if (changed) return changed.document ?? undefined;
       return workspacePolicies.get(bucket);
     },
-    policyChangedThroughApi: (bucket) => db.data.policies[bucket]?.changedAt,
+    policyChangedThroughApi: (bucket) => own(db.data.policies, bucket)?.changedAt,
     async setPolicy(bucket, document, now) {
       db.data.policies[bucket] = { document, changedAt: now.toISOString() };
       await db.write();
     },
     async clearOverride(bucket) {
-      if (!db.data.policies[bucket]) return;
+      if (!own(db.data.policies, bucket)) return;
       delete db.data.policies[bucket];
       await db.write();
     },

@@ -24,7 +24,7 @@ import * as objectHandlers from './object-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
-import { parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
+import { assertHeadersSigned, assertNoSessionToken, assertScope, parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
 import { createStorage, type ObjectSummary, type Storage } from './storage.ts';
 
 export interface GatewayOptions {
@@ -209,14 +209,12 @@ async function handleRequest(
   const headers = req.headersDistinct as SignedRequestParts['headers'];
   const signedParts: SignedRequestParts = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
 
-  const { caller, signing, payloadHash, authType, region } = authenticate(s, usersByKey, signedParts, now);
   const target = targetOf(rawPath, req.headers.host);
   const query = new Map(parseQuery(rawQuery));
+  // CreateBucket may be signed for the region it creates the bucket in.
+  const createsBucket = req.method === 'PUT' && target.bucket !== undefined && target.key === undefined && query.size === 0;
+  const { caller, signing, payloadHash, authType } = authenticate(s, usersByKey, signedParts, now, createsBucket);
   const operation: S3Operation = classifyOperation(req.method ?? 'GET', target.bucket, target.key, query, req.headers);
-  if (region !== undefined && target.bucket !== undefined && region !== s.workspace.region && operation.name !== 'CreateBucket') {
-    const code = authType === 'REST-QUERY-STRING' ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
-    throw new S3Error(code, `The authorization header is malformed; the region '${region}' is wrong; expecting '${s.workspace.region}'`, { Region: s.workspace.region });
-  }
   if (operation.key !== undefined) assertSafeKey(operation.key);
 
   const g: GatewayRequest = {
@@ -232,21 +230,22 @@ interface Authentication {
   signing: ChunkSigning | undefined;
   payloadHash: string | undefined;
   authType: 'REST-HEADER' | 'REST-QUERY-STRING' | undefined;
-  region: string | undefined;
 }
 
-function authenticate(s: GatewayServices, usersByKey: Map<string, WorkspaceUser>, request: SignedRequestParts, now: number): Authentication {
+function authenticate(s: GatewayServices, usersByKey: Map<string, WorkspaceUser>, request: SignedRequestParts, now: number, createsBucket: boolean): Authentication {
   const parsed = parseSignature(request);
-  if (!parsed) return { caller: { principal: { kind: 'anonymous' } }, signing: undefined, payloadHash: undefined, authType: undefined, region: undefined };
+  if (!parsed) return { caller: { principal: { kind: 'anonymous' } }, signing: undefined, payloadHash: undefined, authType: undefined };
+  assertScope(parsed, { region: s.workspace.region, service: 's3' }, createsBucket);
   const user = usersByKey.get(parsed.credential.accessKeyId);
   if (!user) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: parsed.credential.accessKeyId });
+  assertNoSessionToken(request);
+  assertHeadersSigned(request, parsed);
   const key = verifySignature(request, parsed, user.secretAccessKey, now);
   return {
     caller: { principal: principalOf(s.workspace, user), user },
     signing: { key, amzDate: parsed.amzDate, scope: scopeOf(parsed.credential), seedSignature: parsed.signature },
     payloadHash: parsed.payloadHash,
     authType: parsed.mechanism === 'header' ? 'REST-HEADER' : 'REST-QUERY-STRING',
-    region: parsed.credential.region,
   };
 }
 

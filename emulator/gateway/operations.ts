@@ -145,12 +145,16 @@ function listContext(query: ReadonlyMap<string, string>): Record<string, string>
 
 /** The copy source of CopyObject: `/bucket/key` or `bucket/key`, URL-encoded, maybe `?versionId=`. */
 export function parseCopySource(header: string): { bucket: string; key: string } {
+  const invalid = () => new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source', ArgumentValue: header });
   const [path = ''] = header.split('?');
-  const decoded = decodeURIComponent(path.replace(/^\//, ''));
-  const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) {
-    throw new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source', ArgumentValue: header });
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path.replace(/^\//, ''));
+  } catch {
+    throw invalid(); // a broken percent-encoding (`%zz`) is the client's mistake, as S3 answers it
   }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) throw invalid();
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }
 

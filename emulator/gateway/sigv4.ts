@@ -201,6 +201,42 @@ export function isoOf(ms: number): string {
 }
 
 /**
+ * Only what was signed is honoured: every `x-amz-*` header must be in SignedHeaders, for presigned URLs
+ * too (their `x-amz-*` values go in the query instead), or S3 answers AccessDenied naming the headers.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html (CanonicalHeaders:
+ * "any x-amz-* headers that you plan to include in your request must also be added")
+ */
+export function assertHeadersSigned(request: SignedRequestParts, parsed: ParsedSignature): void {
+  const signed = new Set(parsed.signedHeaders);
+  const unsigned = Object.keys(request.headers).filter((name) => name.startsWith('x-amz-') && !signed.has(name));
+  if (unsigned.length) throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', { HeadersNotSigned: unsigned.join(', ') });
+}
+
+/**
+ * The credential scope must name this endpoint's service and region, as S3's does.
+ * `regionExempt`: CreateBucket may be signed for the region the bucket is created in.
+ */
+export function assertScope(parsed: ParsedSignature, expected: { region: string; service: 's3' }, regionExempt: boolean): void {
+  const query = parsed.mechanism === 'query';
+  const code = query ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
+  const lead = query ? 'Error parsing the X-Amz-Credential parameter;' : 'The authorization header is malformed;';
+  const { service, region } = parsed.credential;
+  if (service !== expected.service) throw new S3Error(code, `${lead} incorrect service "${service}". This endpoint belongs to "${expected.service}".`);
+  if (!regionExempt && region !== expected.region) {
+    throw new S3Error(code, `${lead} the region '${region}' is wrong; expecting '${expected.region}'`, { Region: expected.region });
+  }
+}
+
+/**
+ * The workspace's users have long-term keys only: a session token cannot belong to them.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html (InvalidToken)
+ */
+export function assertNoSessionToken(request: SignedRequestParts): void {
+  const inQuery = parseQuery(request.rawQuery).some(([name]) => name === 'X-Amz-Security-Token');
+  if (request.headers['x-amz-security-token'] !== undefined || inQuery) throw new S3Error('InvalidToken', undefined, { Token: '' });
+}
+
+/**
  * Checks the signature with the user's secret and the request's time against `now`.
  * Returns the signing key, which chunked uploads need to verify each chunk.
  */

@@ -45,7 +45,7 @@ describe('state-changing requests from other sites', () => {
   it('refuses a cross-site form that would give the uploader s3:*, by Sec-Fetch-Site, by Origin, and without either', async () => {
     const before = uploaderPolicies();
     const own = new URL(h.apiUrl).origin;
-    const attempts = [
+    const attempts: { headers: Record<string, string>; reason: string }[] = [
       { headers: { 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' }, reason: 'cross-site request refused (Sec-Fetch-Site: cross-site)' },
       { headers: { 'sec-fetch-site': 'same-site', origin: 'http://127.0.0.1:9' }, reason: 'cross-site request refused (Sec-Fetch-Site: same-site)' },
       { headers: { origin: 'http://evil.example' }, reason: 'cross-origin request refused (Origin: http://evil.example)' },
