@@ -107,12 +107,20 @@ function refuse(c: Context, status: 403 | 421, reason: string): Response {
     : c.text(`${reason}\n`, status);
 }
 
-export function webGuard(options: WebGuardOptions): MiddlewareHandler {
+/** Answers only the hosts the harness was started for (DNS rebinding). */
+export function hostGuard(options: Pick<WebGuardOptions, 'allowedHosts'>): MiddlewareHandler {
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
-  const origins = originsOf(options);
   return async (c, next) => {
     const host = hostOf(c);
     if (!hosts.has(host)) return refuse(c, 421, `this harness does not answer for host "${host}" (it answers ${[...hosts].join(', ')})`);
+    await next();
+  };
+}
+
+/** Refuses state changes that do not come from the harness's own pages, and gives its pages the token. */
+export function crossSiteGuard(options: WebGuardOptions): MiddlewareHandler {
+  const origins = originsOf(options);
+  return async (c, next) => {
     if (!SAFE_METHODS.has(c.req.method)) {
       const reason = await crossSiteRefusal(c, options, origins, async () => {
         const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);

@@ -4,8 +4,8 @@
  * restart, and handed to the running harness. A change that does not validate changes nothing.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import type { InputIssue, Validated } from '../core/shared/issues.ts';
-import { parseWorkspace, type Workspace } from '../core/workspace/index.ts';
+import type { InputIssue } from '../core/shared/issues.ts';
+import { applyEdits, parseWorkspace, type Workspace, type WorkspaceEdit } from '../core/workspace/index.ts';
 
 export type WorkspaceJson = Record<string, unknown>;
 
@@ -13,9 +13,15 @@ export interface WorkspaceEditor {
   /** A copy of the workspace's JSON, as it would be downloaded. */
   json(): WorkspaceJson;
   workspace(): Workspace;
-  /** Edits a copy of the JSON; when it validates, saves and applies it. */
-  edit(change: (json: WorkspaceJson) => void): Promise<Validated<Workspace>>;
+  /**
+   * Applies edits to a copy of the JSON; when the result validates, saves and applies it. A refusal says
+   * whether an edit named nothing that exists (`edit`: the client's request is wrong, a 400) or the
+   * result is not a valid workspace (`workspace`: a 422 with every problem).
+   */
+  edit(edits: readonly WorkspaceEdit[]): Promise<EditResult>;
 }
+
+export type EditResult = { ok: true; value: Workspace } | { ok: false; stage: 'edit' | 'workspace'; issues: InputIssue[] };
 
 export interface WorkspaceEditorOptions {
   /** The workspace's JSON as written; without it, edits are refused (the parsed form cannot be written back). */
@@ -33,20 +39,19 @@ export function createWorkspaceEditor(options: WorkspaceEditorOptions): Workspac
   return {
     json: () => structuredClone(json),
     workspace: () => workspace,
-    edit(change) {
+    edit(edits) {
       // One edit at a time: each starts from the previous one's result.
-      const result = editing.then(async (): Promise<Validated<Workspace>> => {
-        if (!options.json) return { ok: false, issues: [{ path: '(workspace)', message: 'this harness was started without its workspace file\'s JSON, so it cannot be edited' }] };
-        const next = structuredClone(json);
-        try {
-          change(next);
-        } catch (error) {
-          return { ok: false, issues: [{ path: '(edit)', message: (error as Error).message } satisfies InputIssue] };
-        }
+      const result = editing.then(async (): Promise<EditResult> => {
+        if (!options.json) return { ok: false, stage: 'workspace', issues: [{ path: '(workspace)', message: 'this harness was started without its workspace file\'s JSON, so it cannot be edited' }] };
+        const applied = applyEdits(json, edits, { indexAppends: false });
+        if (!applied.ok) return { ok: false, stage: 'edit', issues: applied.issues };
+        // What is validated is exactly what is saved, so a saved workspace is always one the harness starts from.
+        const text = `${JSON.stringify(applied.value, null, 2)}\n`;
+        const next = JSON.parse(text) as WorkspaceJson;
         const parsed = parseWorkspace(next);
-        if (!parsed.ok) return { ok: false, issues: parsed.issues };
+        if (!parsed.ok) return { ok: false, stage: 'workspace', issues: parsed.issues };
         if (options.file) {
-          await writeFile(`${options.file}.tmp`, `${JSON.stringify(next, null, 2)}\n`);
+          await writeFile(`${options.file}.tmp`, text);
           await rename(`${options.file}.tmp`, options.file);
         }
         json = next;

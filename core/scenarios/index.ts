@@ -2,4 +2,4 @@
 export type * from './scenario-types.ts';
 export { SCENARIO_OPERATIONS, STEP_KINDS } from './scenario-types.ts';
 export { parseScenario } from './parse-scenario.ts';
-export { applyPatch } from './patch.ts';
+export { applyPatch } from '../workspace/patch.ts';

@@ -72,12 +72,15 @@ export interface StoredObject {
   uploadedBy?: string;
 }
 
+/** A key or prefix the gateway would refuse (`../`, `//`, ...), with the gateway's message. */
+export interface UnsafeKey { refused: string }
+
 export interface StorageInspector {
   buckets(): string[];
   /** Every object under a prefix, in S3's key order. */
-  objects(bucket: string, prefix: string): Promise<StoredObject[]>;
+  objects(bucket: string, prefix: string): Promise<StoredObject[] | UnsafeKey>;
   /** An object's details and a stream of its bytes, or undefined when there is none. */
-  read(bucket: string, key: string): Promise<{ object: StoredObject; body: Readable } | undefined>;
+  read(bucket: string, key: string): Promise<{ object: StoredObject; body: Readable } | UnsafeKey | undefined>;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -139,14 +142,27 @@ function createInspector(storage: Storage): StorageInspector {
     ...(summary.metadata[SSE_META] ? { sse: summary.metadata[SSE_META] } : {}),
     ...(summary.metadata[UPLOADER_META] ? { uploadedBy: summary.metadata[UPLOADER_META] } : {}),
   });
+  // The harness's own pages read through the gateway's key rules: a key the gateway refuses is refused here too.
+  const unsafe = (key: string): UnsafeKey | undefined => {
+    try {
+      assertSafeKey(key);
+      return undefined;
+    } catch (error) {
+      return { refused: (error as S3Error).message };
+    }
+  };
   return {
     buckets: () => storage.listBuckets(),
     async objects(bucket, prefix) {
+      const refused = prefix === '' ? undefined : unsafe(prefix);
+      if (refused) return refused;
       if (!storage.bucketExists(bucket)) return [];
       const summaries = await Promise.all((await storage.listKeys(bucket, prefix)).map((key) => storage.headObject(bucket, key)));
       return summaries.flatMap((s) => (s ? [describe(s)] : []));
     },
     async read(bucket, key) {
+      const refused = unsafe(key);
+      if (refused) return refused;
       if (!storage.bucketExists(bucket)) return undefined;
       const summary = await storage.headObject(bucket, key);
       return summary ? { object: describe(summary), body: createReadStream(storage.objectPath(bucket, key)) } : undefined;

@@ -5,6 +5,7 @@
  */
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
+import { dictionary } from '../../core/shared/dictionary.ts';
 import { runPreflight } from '../../core/preflight/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { UiContext } from './context.ts';
@@ -64,16 +65,14 @@ ${notice}
 async function connect(ctx: UiContext, c: Context): Promise<Response> {
   const form = await c.req.parseBody();
   const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
-  const account: Record<string, string> = { name: field('name'), accessKeyId: field('accessKeyId') };
+  const account: Record<string, string> = dictionary([['name', field('name')], ['accessKeyId', field('accessKeyId')]]);
   if (field('description')) account.description = field('description');
   const user = ctx.workspace.iam.users.find((u) => u.accessKeyId === account.accessKeyId);
   // A secret that is the user's is derived from the user; another one is kept, so its calls fail as AWS's would.
   if (!user || user.secretAccessKey !== field('secretAccessKey')) account.secretAccessKey = field('secretAccessKey');
-  const result = await ctx.editor.edit((json) => {
-    json.accounts = [...(Array.isArray(json.accounts) ? json.accounts : []), account];
-  });
+  const result = await ctx.editor.edit([{ path: [{ key: 'accounts' }, { append: true }], value: account }]);
   if (result.ok) return c.redirect(`/accounts?connected=${encodeURIComponent(account.name!)}`, 303);
-  return c.html(accountsPage(ctx, html`<div class="panel error" role="alert"><p>Not connected:</p><ul>${result.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`).text, 422);
+  return c.html(accountsPage(ctx, html`<div class="panel error" role="alert"><p>Not connected:</p><ul>${result.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`).text, result.stage === 'edit' ? 400 : 422);
 }
 
 export function accountRoutes(app: Hono, ctx: UiContext): void {

@@ -10,7 +10,7 @@ import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
 import { DELIMITERS, LABEL_TRANSFORMS, META_FIELDS, previewOutbound, sampleSubmission, summaryTargets } from '../../core/outbound/index.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
-import { parseWorkspace, withoutSecrets } from '../../core/workspace/index.ts';
+import { applyEdits, parseWorkspace, withoutSecrets, type PathSegment, type WorkspaceEdit } from '../../core/workspace/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import { crossSiteRead } from '../web-guard.ts';
 import type { WorkspaceJson } from '../workspace-editor.ts';
@@ -183,19 +183,16 @@ function locate(json: WorkspaceJson, templateName: string, direction: Direction,
   return Number.isInteger(n) && n >= 0 && n < items.length ? { template, items, index: n } : undefined;
 }
 
-function put(json: WorkspaceJson, templateName: string, direction: Direction, index: number | 'new', item: Item | undefined): void {
-  const template = templatesOf(json).find((t) => t.name === templateName)!;
-  const items = [...itemsOf(template, direction)];
-  if (item === undefined) items.splice(index as number, 1);
-  else if (index === 'new') items.push(item);
-  else items[index] = item;
-  template[direction] = items;
+/** The edit that adds (`new`), replaces or (no item) removes an integration. */
+function put(templateName: string, direction: Direction, index: number | 'new', item: Item | undefined): WorkspaceEdit {
+  const path: PathSegment[] = [{ key: 'templates' }, { name: templateName }, { key: direction }, index === 'new' ? { append: true } : { index }];
+  return item === undefined ? { path, remove: true } : { path, value: item };
 }
 
 async function preview(ctx: UiContext, templateName: string, index: number | 'new', form: Form): Promise<Html> {
-  const candidate = ctx.editor.json();
-  put(candidate, templateName, 'outbound', index, fromForm('outbound', form));
-  const parsed = parseWorkspace(candidate);
+  const candidate = applyEdits(ctx.editor.json(), [put(templateName, 'outbound', index, fromForm('outbound', form))], { indexAppends: false });
+  if (!candidate.ok) return html`<div class="error">${candidate.issues.map((i) => html`<div>${i.path}: ${i.message}</div>`)}</div>`;
+  const parsed = parseWorkspace(candidate.value);
   if (!parsed.ok) return html`<div class="error">${parsed.issues.map((i) => html`<div>${i.path}: ${i.message}</div>`)}</div>`;
   const template = parsed.value.templates.find((t) => t.name === templateName)!;
   const integration = index === 'new' ? template.outbound[template.outbound.length - 1]! : template.outbound[index]!;
@@ -234,16 +231,16 @@ export function connectRoutes(app: Hono, ctx: UiContext): void {
       const at = found(c);
       if (!at) return notFound(c);
       const item = fromForm(direction, await formOf(c));
-      const result = await ctx.editor.edit((json) => put(json, nameOf(c), direction, at.index, item));
+      const result = await ctx.editor.edit([put(nameOf(c), direction, at.index, item)]);
       if (result.ok) return c.redirect('/templates', 303);
-      return c.html((await integrationForm(ctx, nameOf(c), direction, at.index, item, result.issues)).text, 422);
+      return c.html((await integrationForm(ctx, nameOf(c), direction, at.index, item, result.issues)).text, result.stage === 'edit' ? 400 : 422);
     });
     app.post(`${base}/delete`, async (c) => {
       const at = found(c);
       if (!at || at.index === 'new') return notFound(c);
-      const result = await ctx.editor.edit((json) => put(json, nameOf(c), direction, at.index, undefined));
+      const result = await ctx.editor.edit([put(nameOf(c), direction, at.index, undefined)]);
       if (result.ok) return c.redirect('/templates', 303);
-      return c.html(page('Not removed', '/templates', html`<ul class="error">${result.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul>`).text, 422);
+      return c.html(page('Not removed', '/templates', html`<ul class="error">${result.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul>`).text, result.stage === 'edit' ? 400 : 422);
     });
   }
   app.post('/templates/:name/outbound/:index/preview', async (c) => {

@@ -2,27 +2,36 @@
 import type { Context, Hono } from 'hono';
 import { applicablePolicies, decide, describeStatement, globalContext, principalOf, type AttachedPolicy, type Caller, type Decision } from '../../core/iam/index.ts';
 import { firstJsonErrorOffset, locationOf } from '../../core/shared/json-error-location.ts';
+import { dictionary } from '../../core/shared/dictionary.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
 import type { UiContext } from './context.ts';
 import { html, type Html } from './html.ts';
 import { page, statusBadge } from './layout.ts';
 
-function simulate(ctx: UiContext, form: { user: string; action: string; resource: string; context: string }): Html {
+/** The simulator's answer: the decision, or (400) why the question cannot be asked. */
+function simulate(ctx: UiContext, form: { user: string; action: string; resource: string; context: string }): { status: 200 | 400; html: Html } {
+  const refused = (text: Html) => ({ status: 400 as const, html: text });
   const user = ctx.workspace.iam.users.find((u) => u.name === form.user);
-  if (!user) return html`<p class="error" role="alert">Choose a user.</p>`;
+  if (!user) return refused(html`<p class="error" role="alert">Choose a user.</p>`);
   let context: Record<string, string> = {};
+  const expected = 'The context must be a JSON object of strings such as {"s3:prefix": "us/"}';
   if (form.context.trim()) {
+    let parsed: unknown;
     try {
-      context = JSON.parse(form.context) as Record<string, string>;
+      parsed = JSON.parse(form.context);
     } catch (error) {
-      return html`<p class="error" role="alert">The context must be a JSON object such as {"s3:prefix": "us/"}: ${(error as Error).message}</p>`;
+      return refused(html`<p class="error" role="alert">${expected}: ${(error as Error).message}</p>`);
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return refused(html`<p class="error" role="alert">${expected}, got ${form.context.trim().slice(0, 80)}</p>`);
+    const notText = Object.entries(parsed).find(([, value]) => typeof value !== 'string');
+    if (notText) return refused(html`<p class="error" role="alert">${expected}: "${notText[0]}" is ${JSON.stringify(notText[1])}</p>`);
+    context = dictionary(parsed as Record<string, string>);
   }
   const caller: Caller = { principal: principalOf(ctx.workspace, user), user };
   const bucket = /^arn:aws:s3:::([^/]+)/.exec(form.resource)?.[1];
   const policies = applicablePolicies(caller, bucket, bucket ? ctx.gateway.bucketPolicy(bucket) : undefined);
   const decision = decide(caller, { action: form.action, resource: form.resource, context }, policies, globalContext(caller, { sourceIp: '127.0.0.1', secureTransport: false, now: Date.now(), authType: 'REST-HEADER' }));
-  return html`<div role="status"><p>${statusBadge(decision.allowed ? 'allowed' : 'denied')} <strong>${decision.effect}</strong></p><p>${decision.explanation}</p>${decidingStatement(decision, policies)}</div>`;
+  return { status: 200, html: html`<div role="status"><p>${statusBadge(decision.allowed ? 'allowed' : 'denied')} <strong>${decision.effect}</strong></p><p>${decision.explanation}</p>${decidingStatement(decision, policies)}</div>` };
 }
 
 /** The statement that decided, shown highlighted as it is written in its policy. */
@@ -68,39 +77,36 @@ async function saveBucketPolicy(ctx: UiContext, c: Context): Promise<Response> {
   const action = `/iam/buckets/${encodeURIComponent(bucket)}/policy`;
   const syntax = text ? syntaxProblem(text) : undefined;
   if (syntax) return c.html(policyForm(`Bucket policy of ${bucket}`, action, text, syntax).text, 422);
-  const result = await ctx.editor.edit((json) => {
-    const buckets = (Array.isArray(json.buckets) ? json.buckets : []) as Record<string, unknown>[];
-    const entry = buckets.find((b) => b.name === bucket);
-    if (!entry) throw new Error(`no bucket "${bucket}" in the workspace`);
-    if (text) entry.policy = JSON.parse(text);
-    else delete entry.policy;
-  });
+  if (!ctx.editor.workspace().buckets.some((b) => b.name === bucket)) return c.html(page('Not found', '/iam', html`<p>No bucket "${bucket}" in the workspace.</p>`).text, 404);
+  const path = [{ key: 'buckets' }, { name: bucket }, { key: 'policy' }];
+  const result = await ctx.editor.edit([text ? { path, value: JSON.parse(text) as unknown } : { path, remove: true }]);
   if (!result.ok) {
-    return c.html(policyForm(`Bucket policy of ${bucket}`, action, text, html`<div class="panel error" role="alert"><p>Not saved:</p><ul>${result.issues.map((i: InputIssue) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`).text, 422);
+    return c.html(policyForm(`Bucket policy of ${bucket}`, action, text, html`<div class="panel error" role="alert"><p>Not saved:</p><ul>${result.issues.map((i: InputIssue) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`).text, result.stage === 'edit' ? 400 : 422);
   }
   await ctx.gateway.clearPolicyOverride(bucket);
   return c.redirect('/iam', 303);
 }
 
+/** `new`, or the index of one of the user's policies; undefined for anything else (a 400). */
+function policyIndex(text: string, count: number): number | 'new' | undefined {
+  if (text === 'new') return 'new';
+  return /^\d{1,6}$/.test(text) && Number(text) < count ? Number(text) : undefined;
+}
+
 async function savePolicy(ctx: UiContext, c: Context): Promise<Response> {
   const userName = c.req.param('name') ?? '';
-  const index = c.req.param('index') === 'new' ? 'new' : Number(c.req.param('index'));
+  const user = ctx.editor.workspace().iam.users.find((u) => u.name === userName);
+  if (!user) return c.html(page('Not found', '/iam', html`<p>No user "${userName}" in the workspace.</p>`).text, 404);
+  const index = policyIndex(c.req.param('index') ?? '', user.policies.length);
+  if (index === undefined) return c.html(page('Bad request', '/iam', html`<p class="error" role="alert">User "${userName}" has ${user.policies.length} identity policies (0 to ${user.policies.length - 1}); "${c.req.param('index')}" is none of them. Use "new" to add one.</p>`).text, 400);
   const text = String((await c.req.parseBody()).policy ?? '');
   const syntax = syntaxProblem(text);
   if (syntax) return c.html(policyEditor(userName, index, text, syntax).text, 422);
-  const document = JSON.parse(text) as unknown;
-  const result = await ctx.editor.edit((json) => {
-    const users = ((json.iam as { users?: Record<string, unknown>[] } | undefined)?.users) ?? [];
-    const user = users.find((u) => u.name === userName);
-    if (!user) throw new Error(`no user "${userName}"`);
-    const policies = [...(Array.isArray(user.policies) ? user.policies : [])];
-    if (index === 'new') policies.push(document);
-    else policies[index] = document;
-    user.policies = policies;
-  });
+  const policies = [{ key: 'iam' }, { key: 'users' }, { name: userName }, { key: 'policies' }];
+  const result = await ctx.editor.edit([{ path: [...policies, index === 'new' ? { append: true as const } : { index }], value: JSON.parse(text) as unknown }]);
   if (result.ok) return c.redirect('/iam', 303);
   const problems = html`<div class="panel error" role="alert"><p>Not saved:</p><ul>${result.issues.map((i: InputIssue) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`;
-  return c.html(policyEditor(userName, index, text, problems).text, 422);
+  return c.html(policyEditor(userName, index, text, problems).text, result.stage === 'edit' ? 400 : 422);
 }
 
 export function iamRoutes(app: Hono, ctx: UiContext): void {
@@ -147,6 +153,6 @@ ${policy ? html`<pre>${JSON.stringify(policy, null, 2)}</pre>` : html`<p class="
   app.post('/iam/simulate', async (c) => {
     const form = await c.req.parseBody();
     const result = simulate(ctx, { user: String(form.user ?? ''), action: String(form.action ?? ''), resource: String(form.resource ?? ''), context: String(form.context ?? '') });
-    return c.html(c.req.header('HX-Request') ? result.text : page('IAM simulator', '/iam', html`${result}<p><a href="/iam">Back</a></p>`).text);
+    return c.html(c.req.header('HX-Request') ? result.html.text : page('IAM simulator', '/iam', html`${result.html}<p><a href="/iam">Back</a></p>`).text, result.status);
   });
 }

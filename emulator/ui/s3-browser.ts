@@ -10,11 +10,11 @@ import type { Context, Hono } from 'hono';
 import Papa from 'papaparse';
 import { sampleInboundKey } from '../../core/preflight/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
-import type { StoredObject } from '../gateway/index.ts';
+import type { StoredObject, UnsafeKey } from '../gateway/index.ts';
 import { readXlsx } from '../scenarios/xlsx-cells.ts';
 import type { UiContext } from './context.ts';
 import { clientWithKeys } from '../s3-client.ts';
-import { html, type Html } from './html.ts';
+import { Html, html } from './html.ts';
 import { bytes, page } from './layout.ts';
 
 const PREVIEW_BYTES = 2 * 1024 * 1024;
@@ -56,8 +56,11 @@ ${dropTargets(ctx)}
 ${uploadForm(ctx, fill.bucket, fill.key)}`);
 }
 
-async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promise<Html> {
+const refusedPage = (bucket: string, key: string, refused: UnsafeKey) => page('Refused', '/s3', html`<p class="error" role="alert">s3://${bucket}/${key}: ${refused.refused}</p><p><a href="/s3">Back to the S3 browser</a></p>`);
+
+async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promise<{ status: 200 | 400; html: Html }> {
   const objects = await ctx.gateway.inspect.objects(bucket, prefix);
+  if (!Array.isArray(objects)) return { status: 400, html: refusedPage(bucket, prefix, objects) };
   const folders = new Set<string>();
   const files: StoredObject[] = [];
   for (const object of objects) {
@@ -67,7 +70,7 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
     else files.push(object);
   }
   const crumbs = prefix.split('/').filter(Boolean);
-  return page(`s3://${bucket}/${prefix}`, '/s3', html`
+  return { status: 200, html: page(`s3://${bucket}/${prefix}`, '/s3', html`
 <p><a href="/s3">All buckets</a> / <a href="${folderHref(bucket, '')}">${bucket}</a>${crumbs.map((c, i) => html` / <a href="${folderHref(bucket, `${crumbs.slice(0, i + 1).join('/')}/`)}">${c}</a>`)}</p>
 <table>
   <thead><tr><th>Name</th><th>Size</th><th>Last modified (UTC)</th><th>Encryption</th><th>Uploaded by</th></tr></thead>
@@ -78,7 +81,7 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
   </tbody>
 </table>
 <h2>Upload here</h2>
-${uploadForm(ctx, bucket, prefix)}`);
+${uploadForm(ctx, bucket, prefix)}`) };
 }
 
 /** CSV, JSON and XLSX as tables; anything else as text. */
@@ -114,9 +117,9 @@ function preview(key: string, body: Buffer): Html {
   }
 }
 
-async function objectPage(ctx: UiContext, bucket: string, key: string): Promise<Html | undefined> {
+async function objectPage(ctx: UiContext, bucket: string, key: string): Promise<Html | UnsafeKey | undefined> {
   const found = await ctx.gateway.inspect.read(bucket, key);
-  if (!found) return undefined;
+  if (!found || 'refused' in found) return found;
   const chunks: Buffer[] = [];
   for await (const chunk of found.body) chunks.push(chunk as Buffer);
   const { object } = found;
@@ -165,15 +168,21 @@ async function upload(ctx: UiContext, c: Context): Promise<Response> {
 export function s3Routes(app: Hono, ctx: UiContext): void {
   app.get('/s3', (c) => c.html(bucketsPage(ctx, { bucket: c.req.query('bucket') ?? '', key: c.req.query('key') ?? '' }).text));
   app.post('/s3/upload', (c) => upload(ctx, c));
-  app.get('/s3/:bucket', async (c) => c.html((await folderPage(ctx, c.req.param('bucket'), c.req.query('prefix') ?? '')).text));
+  app.get('/s3/:bucket', async (c) => {
+    const shown = await folderPage(ctx, c.req.param('bucket'), c.req.query('prefix') ?? '');
+    return c.html(shown.html.text, shown.status);
+  });
   app.get('/s3/:bucket/object', async (c) => {
-    const shown = await objectPage(ctx, c.req.param('bucket'), c.req.query('key') ?? '');
-    return shown ? c.html(shown.text) : c.html(page('Not found', '/s3', html`<p>No object s3://${c.req.param('bucket')}/${c.req.query('key') ?? ''}.</p>`).text, 404);
+    const [bucket, key] = [c.req.param('bucket'), c.req.query('key') ?? ''];
+    const shown = await objectPage(ctx, bucket, key);
+    if (shown instanceof Html) return c.html(shown.text);
+    return shown ? c.html(refusedPage(bucket, key, shown).text, 400) : c.html(page('Not found', '/s3', html`<p>No object s3://${bucket}/${key}.</p>`).text, 404);
   });
   app.get('/s3/:bucket/download', async (c) => {
     const key = c.req.query('key') ?? '';
     const found = await ctx.gateway.inspect.read(c.req.param('bucket'), key);
     if (!found) return c.text('Not found', 404);
+    if ('refused' in found) return c.text(`${found.refused}\n`, 400);
     const name = key.slice(key.lastIndexOf('/') + 1) || 'object';
     return new Response(Readable.toWeb(found.body) as ReadableStream, {
       headers: { 'content-type': found.object.contentType ?? 'application/octet-stream', 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`, 'content-length': String(found.object.size) },

@@ -146,7 +146,7 @@ describe('the web UI', () => {
     expect(decision).toContain('<strong>Allow</strong>');
     expect(decision).toContain('Allowed by statement 1 (Sid &quot;ReadAndWrite&quot;)');
     const badContext = await (await request('/iam/simulate', form({ user: 'platform', action: 's3:ListBucket', resource: 'arn:aws:s3:::acme-claravine', context: '{nope' }))).text();
-    expect(badContext).toContain('The context must be a JSON object such as');
+    expect(badContext).toContain('The context must be a JSON object of strings such as');
   });
 
   it('lists the scenario files and runs one', async () => {
