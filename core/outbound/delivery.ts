@@ -12,7 +12,7 @@ import type { FileType } from './object-key.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
 import type { FieldValues } from './columns.ts';
 import { objectKeyFor, outputTable, type StoredRows } from './preview.ts';
-import { renderCsv, renderJson } from './render.ts';
+import { renderCsv, renderJson, type OutputTable } from './render.ts';
 import { renderXlsx } from './render-xlsx.ts';
 
 export const CONTENT_TYPES: Record<FileType, string> = {
@@ -59,14 +59,24 @@ export function queuedDeliveries(template: OutboundTemplate, submission: Submiss
   }));
 }
 
-/** The file's bytes (or text chunks), streamed from the submission's rows. */
-export function renderOutboundFile(template: OutboundTemplate, integration: OutboundIntegration, submission: Submission, rows: StoredRows): AsyncIterable<string | Uint8Array> {
+/**
+ * The file's bytes (or text chunks), streamed from the submission's rows. `warnings` collects what the
+ * file changed of the values (control characters an XLSX cannot hold), once the stream has been read.
+ */
+export function renderOutboundFile(template: OutboundTemplate, integration: OutboundIntegration, submission: Submission, rows: StoredRows, warnings: string[] = []): AsyncIterable<string | Uint8Array> {
   const table = outputTable(template, integration, submission, rows, summaryTargets(template));
   switch (integration.fileType) {
-    case 'csv': return renderCsv(table, integration.delimiter);
+    case 'csv': return renderCsv(table, integration.delimiter, { escapeFormulas: integration.escapeFormulas });
     case 'json': return renderJson(table);
-    case 'xlsx': return renderXlsx(table, template.name);
+    case 'xlsx': return xlsxNoting(table, template.name, warnings);
   }
+}
+
+async function* xlsxNoting(table: OutputTable, sheetName: string, warnings: string[]): AsyncGenerator<Uint8Array> {
+  let count = 0;
+  let first: { row: number; column: number } | undefined;
+  yield* renderXlsx(table, { sheetName, onControlCharacters: (at) => { count++; first ??= at; } });
+  if (first) warnings.push(`${count} cell(s) held control characters an XLSX file cannot store; each was replaced by its visible symbol (NUL as \u2400 and so on), the first at row ${first.row}, column ${first.column} of the sheet`);
 }
 
 export interface DelivererOptions {
@@ -135,9 +145,10 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     if (listing) return fail(writing, { code: 'PermissionWarning', message: listing.message, ...(listing.error?.explanation ? { explanation: listing.error.explanation } : {}) });
 
     const previous = lastWriter(writing, ref);
+    const notes: string[] = [];
     let outcome: PutOutcome;
     try {
-      const body = renderOutboundFile(template, integration, submission, store.accepted(submission.id));
+      const body = renderOutboundFile(template, integration, submission, store.accepted(submission.id), notes);
       outcome = await s3.putObject(writing.bucket, writing.key, body, { sse: writing.sse, contentType: CONTENT_TYPES[writing.fileType] });
     } catch (error) {
       // Not S3's answer: the rows could not be read or rendered.
@@ -146,11 +157,11 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     if (!outcome.ok) return fail(writing, outcome.error, outcome.bytes);
 
     const at = finishedAt();
-    const delivered: Delivery = { ...writing, status: 'delivered', bytes: outcome.value.bytes, etag: outcome.value.etag, finishedAt: at, error: null };
+    const delivered: Delivery = { ...writing, status: 'delivered', bytes: outcome.value.bytes, etag: outcome.value.etag, finishedAt: at, error: null, warnings: notes };
     if (previous) {
       // Undocumented in the product; chosen (../shared/notes/product.md): the later file wins, and says so.
       const who = previous.submission.id === ref.submissionId ? `this submission's "${previous.delivery.integration}" delivery` : `submission ${previous.submission.id} ("${previous.submission.name}")`;
-      delivered.warnings = [`overwrote s3://${delivered.bucket}/${delivered.key}, which ${who} wrote at ${previous.delivery.finishedAt}`];
+      delivered.warnings = [...notes, `overwrote s3://${delivered.bucket}/${delivered.key}, which ${who} wrote at ${previous.delivery.finishedAt}`];
       const overwritten = { ...previous.delivery, warnings: [...previous.delivery.warnings, `overwritten at ${at} by submission ${ref.submissionId} ("${submission.name}"), integration "${delivered.integration}"`] };
       await store.setDelivery(previous.submission.id, previous.index, overwritten);
     }

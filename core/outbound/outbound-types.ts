@@ -25,6 +25,8 @@ export interface OutboundIntegration extends IntegrationConnection {
   delimiter: Delimiter;
   /** @default false */
   summaryHeader: boolean;
+  /** CSV: cells that a spreadsheet would run as formulas get a leading `'` (docs/outbound.md). @default true */
+  escapeFormulas: boolean;
   /** `default`: visible fields in schema order; else the listed fields and meta fields, in order. */
   columns: 'default' | ColumnSpec[];
   labelTransform?: LabelTransform;

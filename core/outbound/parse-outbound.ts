@@ -7,7 +7,7 @@ import { DEFAULT_FILENAME, unknownOutboundPlaceholders, type FileType, type Path
 import { LABEL_TRANSFORMS, META_FIELDS, type ColumnSpec, type LabelTransform, type MetaField, type OutboundIntegration } from './outbound-types.ts';
 import { DELIMITERS, type Delimiter } from './render.ts';
 
-const OUTBOUND_KEYS = ['name', 'account', 'region', 'bucketMode', 'bucket', 'sse', 'filename', 'pathMode', 'fileType', 'delimiter', 'summaryHeader', 'columns', 'labelTransform'];
+const OUTBOUND_KEYS = ['name', 'account', 'region', 'bucketMode', 'bucket', 'sse', 'filename', 'pathMode', 'fileType', 'delimiter', 'summaryHeader', 'escapeFormulas', 'columns', 'labelTransform'];
 
 function oneOf<T extends string>(item: JsonObject, key: string, allowed: readonly T[], fallback: T, at: string, issues: InputIssue[]): T {
   const v = item[key];
@@ -71,6 +71,7 @@ export function parseOutbound(raw: JsonObject, path: string, template: Template,
       pathMode: oneOf<PathMode>(item, 'pathMode', ['flatten', 'folders'], 'flatten', at, issues),
       delimiter: oneOf<Delimiter>(item, 'delimiter', Object.keys(DELIMITERS) as Delimiter[], 'comma', at, issues),
       summaryHeader: readBoolean(item, 'summaryHeader', at, issues, false),
+      escapeFormulas: readBoolean(item, 'escapeFormulas', at, issues, true),
       ...(labelTransform ? { labelTransform } : {}),
     };
   });

@@ -37,7 +37,7 @@ export function objectKeyFor(template: Template, integration: OutboundIntegratio
 
 export async function previewOutbound(template: Template, integration: OutboundIntegration, submission: Submission, rows: StoredRows, options: { lines: number; targets: string }): Promise<OutboundPreview> {
   const table = outputTable(template, integration, submission, rows, options.targets);
-  const chunks = integration.fileType === 'json' ? renderJson(table) : renderCsv(table, integration.fileType === 'csv' ? integration.delimiter : 'comma');
+  const chunks = integration.fileType === 'json' ? renderJson(table) : renderCsv(table, integration.fileType === 'csv' ? integration.delimiter : 'comma', { escapeFormulas: integration.fileType !== 'csv' || integration.escapeFormulas });
   let text = '';
   for await (const chunk of chunks) {
     text += chunk;

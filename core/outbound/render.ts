@@ -41,8 +41,21 @@ async function* blocks(rows: AsyncIterable<string[]> | Iterable<string[]>): Asyn
   if (block.length) yield block;
 }
 
-export async function* renderCsv(table: OutputTable, delimiter: Delimiter): AsyncGenerator<string> {
-  const config = { delimiter: DELIMITERS[delimiter], newline: NEWLINE, quoteChar: '"', escapeChar: '"', header: false, escapeFormulae: false };
+export interface CsvOptions {
+  /**
+   * Cells starting with `=`, `+`, `-`, `@`, tab or carriage return get a leading `'` (and quotes), so a
+   * spreadsheet opening the export shows them as text instead of running them as formulas (OWASP, "CSV
+   * Injection": https://owasp.org/www-community/attacks/CSV_Injection). Off for consumers that need raw values.
+   * @default true
+   */
+  escapeFormulas?: boolean;
+}
+
+/** papaparse's own pattern ends in `.*$`, which misses a formula followed by a line break: the first character decides. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export async function* renderCsv(table: OutputTable, delimiter: Delimiter, options: CsvOptions = {}): AsyncGenerator<string> {
+  const config = { delimiter: DELIMITERS[delimiter], newline: NEWLINE, quoteChar: '"', escapeChar: '"', header: false, escapeFormulae: (options.escapeFormulas ?? true) ? FORMULA_START : false };
   const unparse = (rows: string[][]) => Papa.unparse(rows, config) + NEWLINE;
   if (table.summary) yield unparse([...Object.entries(table.summary)]) + NEWLINE;
   yield unparse([table.columns]);

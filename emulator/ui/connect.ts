@@ -12,6 +12,7 @@ import { DELIMITERS, LABEL_TRANSFORMS, META_FIELDS, previewOutbound, sampleSubmi
 import type { InputIssue } from '../../core/shared/issues.ts';
 import { applyEdits, parseWorkspace, withoutSecrets, type PathSegment, type WorkspaceEdit } from '../../core/workspace/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
+import { dictionary } from '../../core/shared/dictionary.ts';
 import { crossSiteRead } from '../web-guard.ts';
 import type { WorkspaceJson } from '../workspace-editor.ts';
 import type { UiContext } from './context.ts';
@@ -40,6 +41,7 @@ function fromForm(direction: Direction, form: Form): Item {
   } else {
     item.sse = form.sse === 'on';
     item.summaryHeader = form.summaryHeader === 'on';
+    item.escapeFormulas = form.escapeFormulas === 'on';
     if (form.columnsMode === 'custom') item.columns = customColumns(form);
   }
   return item;
@@ -47,7 +49,7 @@ function fromForm(direction: Direction, form: Form): Item {
 
 async function formOf(c: Context): Promise<Form> {
   const body = await c.req.parseBody();
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+  return dictionary(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : ''] as const));
 }
 
 /** The account's buckets, listed with its keys through the gateway, or the error S3 gave. */
@@ -158,6 +160,7 @@ async function integrationForm(ctx: UiContext, templateName: string, direction: 
   ${select('fileType', 'File type', ['csv', 'xlsx', 'json'], text(item.fileType) || 'csv')}
   ${select('delimiter', 'Delimiter (CSV)', Object.keys(DELIMITERS), text(item.delimiter) || 'comma')}
   <label><span><input type="checkbox" name="summaryHeader"${item.summaryHeader === true ? html` checked` : ''}> Summary header</span></label>
+  <label><span><input type="checkbox" name="escapeFormulas"${item.escapeFormulas === false ? '' : html` checked`}> Escape formulas (CSV: a cell starting with = + - @ gets a leading ', so spreadsheets show it as text)</span></label>
   ${select('labelTransform', 'Label transform', ['', ...LABEL_TRANSFORMS], text(item.labelTransform))}
   ${columnPicker(ctx, templateName, item.columns)}`;
   const preview = direction === 'outbound'

@@ -17,17 +17,24 @@ const table = fc.integer({ min: 1, max: 4 }).chain((width) => fc.record({
 const summary = fc.option(fc.record({ Date: cell, 'User Name': cell, Targets: cell, Template: cell }), { nil: undefined });
 
 describe('outbound rendering', () => {
-  test.prop([table, fc.constantFrom<Delimiter>('comma', 'semicolon', 'tab', 'space'), summary])(
-    'CSV: parse(render(rows)) == rows for every delimiter, leading "=" kept as it is',
-    async ({ columns, rows }, delimiter, header) => {
-      const csv = await text(renderCsv({ columns, rows, ...(header ? { summary: header } : {}) }, delimiter));
-      const parsed = Papa.parse<string[]>(csv, { delimiter: DELIMITERS[delimiter], newline: '\r\n', quoteChar: '"' });
-      expect(parsed.errors).toEqual([]);
-      const data = parsed.data.slice(0, -1); // the final line break leaves an empty record
-      const expected = [...(header ? [...Object.entries(header), ['']] : []), columns, ...rows];
-      expect(data).toEqual(expected);
-    },
-  );
+  const delimiters = fc.constantFrom<Delimiter>('comma', 'semicolon', 'tab', 'space');
+  const roundTrip = async (csv: string, delimiter: Delimiter) => {
+    const parsed = Papa.parse<string[]>(csv, { delimiter: DELIMITERS[delimiter], newline: '\r\n', quoteChar: '"' });
+    expect(parsed.errors).toEqual([]);
+    return parsed.data.slice(0, -1); // the final line break leaves an empty record
+  };
+
+  test.prop([table, delimiters, summary])('CSV with formulas escaped (the default): every cell a spreadsheet would run starts with \'', async ({ columns, rows }, delimiter, header) => {
+    const csv = await text(renderCsv({ columns, rows, ...(header ? { summary: header } : {}) }, delimiter));
+    const escaped = (cell: string) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
+    const expected = [...(header ? [...Object.entries(header), ['']] : []), columns, ...rows].map((row) => row.map(escaped));
+    expect(await roundTrip(csv, delimiter)).toEqual(expected);
+  });
+
+  test.prop([table, delimiters, summary])('CSV with escapeFormulas off: parse(render(rows)) == rows, leading "=" kept as it is', async ({ columns, rows }, delimiter, header) => {
+    const csv = await text(renderCsv({ columns, rows, ...(header ? { summary: header } : {}) }, delimiter, { escapeFormulas: false }));
+    expect(await roundTrip(csv, delimiter)).toEqual([...(header ? [...Object.entries(header), ['']] : []), columns, ...rows]);
+  });
 
   test.prop([table, summary])('JSON round-trips: an array of row objects, or {summary, rows}', async ({ columns, rows }, header) => {
     const unique = columns.map((c, i) => `${i}:${c}`);

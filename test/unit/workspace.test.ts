@@ -84,7 +84,7 @@ describe('outbound integrations in the workspace', () => {
     const result = parseWorkspace({ ...base, templates: [{ name: 'Email', fields, outbound: [{ account: 'a', bucket: 'exports' }] }] });
     expect(result.ok && result.value.templates[0]!.outbound[0]).toEqual({
       name: 'Email', template: 'Email', account: 'a', region: 'us-east-1', bucketMode: 'list', bucket: 'exports', sse: false,
-      filename: '{{template_name}}{{submitted_at}}', pathMode: 'flatten', fileType: 'csv', delimiter: 'comma', summaryHeader: false, columns: 'default',
+      filename: '{{template_name}}{{submitted_at}}', pathMode: 'flatten', fileType: 'csv', delimiter: 'comma', summaryHeader: false, escapeFormulas: true, columns: 'default',
     });
   });
 
