@@ -4,7 +4,7 @@
  * bucket's policy allow each, and the statement that decided (or why none applied). It evaluates the
  * same requests the gateway would see, with the same condition keys, without sending any.
  */
-import { applicablePolicies, decide, globalContext, principalOf, type Caller, type Decision, type Permission, type PolicyDocument, type StatementRef } from '../iam/index.ts';
+import { callerOf, decideForCaller, localRequestFacts, type Decision, type IamUser, type Permission, type PolicyDocument, type StatementRef } from '../iam/index.ts';
 import { compilePrefix, type InboundIntegration } from '../inbound/index.ts';
 import { objectKeyFor, type OutboundIntegration } from '../outbound/index.ts';
 import type { Submission } from '../submissions/index.ts';
@@ -100,6 +100,12 @@ function outboundNeeds(template: WorkspaceTemplate, integration: OutboundIntegra
   return needs;
 }
 
+/** One check: what the user's keys would be answered for this permission, asked the one way (core/iam). */
+export function checkPermission(workspace: Workspace, user: IamUser, permission: Permission, options: { now: Date; bucketPolicyOf(bucket: string): PolicyDocument | undefined }): Decision {
+  const { caller, baseContext } = callerOf(workspace, user, localRequestFacts(options.now.getTime()));
+  return decideForCaller(caller, permission, { bucketPolicyOf: options.bucketPolicyOf, baseContext }).decision;
+}
+
 export function runPreflight(workspace: Workspace, options: PreflightOptions = {}): PreflightReport {
   const now = options.now ?? new Date();
   const bucketPolicyOf = options.bucketPolicyOf ?? ((bucket: string) => workspace.buckets.find((b) => b.name === bucket)?.policy);
@@ -115,11 +121,8 @@ export function runPreflight(workspace: Workspace, options: PreflightOptions = {
         explanation: `The account's access key ${account?.accessKeyId ?? '(none)'} belongs to no IAM user of the workspace: every request fails with InvalidAccessKeyId.`,
       }));
     } else {
-      const caller: Caller = { principal: principalOf(workspace, user), user };
-      const base = globalContext(caller, { sourceIp: '127.0.0.1', secureTransport: false, now: now.getTime(), authType: 'REST-HEADER' });
       checks = needs(user.name).map(({ purpose, ...permission }) => {
-        const bucket = /^arn:aws:s3:::([^/]+)/.exec(permission.resource)?.[1];
-        const decision = decide(caller, permission, applicablePolicies(caller, bucket, bucket ? bucketPolicyOf(bucket) : undefined), base);
+        const decision = checkPermission(workspace, user, permission, { now, bucketPolicyOf });
         return {
           ...permission, purpose, allowed: decision.allowed, effect: decision.effect, explanation: decision.explanation,
           ...(decision.decidingStatement ? { decidingStatement: decision.decidingStatement } : {}),

@@ -1,22 +1,15 @@
 /** Authorisation steps shared by the handlers, including S3's 403-versus-404 rule. */
-import type { Decision } from '../../core/iam/index.ts';
-import { accessDenied, applicablePolicies, decide } from './authorizer.ts';
+import { decideForCaller, type Decision } from '../../core/iam/index.ts';
+import { accessDenied } from './authorizer.ts';
 import type { GatewayRequest, GatewayServices } from './context.ts';
 import { bucketArn, type RequiredPermission } from './operations.ts';
 import { S3Error } from './s3-errors.ts';
 
-export function bucketOfArn(resource: string): string | undefined {
-  const match = /^arn:aws:s3:::([^/*]+)/.exec(resource);
-  return match?.[1];
-}
-
 /** Evaluates one permission for the caller (identity policies plus the bucket's policy) and reports it. */
 export function evaluatePermission(s: GatewayServices, g: GatewayRequest, permission: RequiredPermission): Decision {
-  const bucket = bucketOfArn(permission.resource);
-  const policies = applicablePolicies(g.caller, bucket, bucket ? s.state.policyOf(bucket) : undefined);
-  const decision = decide(g.caller, permission, policies, g.baseContext);
+  const { decision } = decideForCaller(g.caller, permission, { bucketPolicyOf: (bucket) => s.state.policyOf(bucket), baseContext: g.baseContext });
   s.events.emit('decision', {
-    requestId: g.requestId, operation: g.operation.name, action: permission.action, resource: permission.resource, decision,
+    requestId: g.requestId, operation: g.operation.name, action: permission.action, resource: permission.resource, context: permission.context, decision,
     ...(g.caller.user ? { userName: g.caller.user.name } : {}),
   });
   return decision;

@@ -29,6 +29,8 @@ export interface DecisionEvent {
   userName?: string;
   action: string;
   resource: string;
+  /** The operation's condition keys (`s3:prefix`, ...), beside the request's global ones. */
+  context: Readonly<Record<string, string>>;
   decision: Decision;
 }
 

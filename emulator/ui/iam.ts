@@ -1,6 +1,6 @@
 /** IAM: users with their policies, and a simulator that shows the decision and the deciding statement. */
 import type { Context, Hono } from 'hono';
-import { applicablePolicies, decide, describeStatement, globalContext, principalOf, type AttachedPolicy, type Caller, type Decision } from '../../core/iam/index.ts';
+import { callerOf, decideForCaller, describeStatement, localRequestFacts, type AttachedPolicy, type Decision } from '../../core/iam/index.ts';
 import { firstJsonErrorOffset, locationOf } from '../../core/shared/json-error-location.ts';
 import { dictionary } from '../../core/shared/dictionary.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
@@ -27,10 +27,8 @@ function simulate(ctx: UiContext, form: { user: string; action: string; resource
     if (notText) return refused(html`<p class="error" role="alert">${expected}: "${notText[0]}" is ${JSON.stringify(notText[1])}</p>`);
     context = dictionary(parsed as Record<string, string>);
   }
-  const caller: Caller = { principal: principalOf(ctx.workspace, user), user };
-  const bucket = /^arn:aws:s3:::([^/]+)/.exec(form.resource)?.[1];
-  const policies = applicablePolicies(caller, bucket, bucket ? ctx.gateway.bucketPolicy(bucket) : undefined);
-  const decision = decide(caller, { action: form.action, resource: form.resource, context }, policies, globalContext(caller, { sourceIp: '127.0.0.1', secureTransport: false, now: Date.now(), authType: 'REST-HEADER' }));
+  const { caller, baseContext } = callerOf(ctx.workspace, user, localRequestFacts(Date.now()));
+  const { decision, policies } = decideForCaller(caller, { action: form.action, resource: form.resource, context }, { bucketPolicyOf: (bucket) => ctx.gateway.bucketPolicy(bucket), baseContext });
   return { status: 200, html: html`<div role="status"><p>${statusBadge(decision.allowed ? 'allowed' : 'denied')} <strong>${decision.effect}</strong></p><p>${decision.explanation}</p>${decidingStatement(decision, policies)}</div>` };
 }
 

@@ -48,10 +48,10 @@ beforeAll(async () => {
   h = await startTestHarness(parsed.value, { source: workspaceJson });
   const csv = Papa.unparse([['Title', 'Note'], ...ROWS], { newline: '\r\n', escapeFormulae: false });
   await h.client('admin').send(new PutObjectCommand({ Bucket: 'drops', Key: 'in/notes.csv', Body: csv }));
-  [submission] = await h.submissionsOf('in/notes.csv');
-  expect(submission!.status).toBe('complete');
+  const [imported] = await h.submissionsOf('in/notes.csv');
+  expect(imported!.status).toBe('complete');
   await h.engine.idle();
-  submission = await h.api<Submission>(`/api/submissions/${submission!.id}`);
+  submission = await h.api<Submission>(`/api/submissions/${imported!.id}`);
 });
 afterAll(() => h.stop());
 
