@@ -1,7 +1,7 @@
 /**
  * Delivery: for every complete submission, each outbound integration of its template writes its file
  * with the account's keys (docs/outbound.md). A delivery is a state machine kept on the submission
- * (../shared/notes/design.md): queued -> writing -> delivered | failed, and a retry makes a failed
+ * (docs/outbound.md, "Delivery"): queued -> writing -> delivered | failed, and a retry makes a failed
  * delivery queued again. Each attempt reads the integration's current settings, so a user who fixes
  * a setting (the SSE box, say) and retries gets the fixed file.
  */
@@ -159,7 +159,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     const at = finishedAt();
     const delivered: Delivery = { ...writing, status: 'delivered', bytes: outcome.value.bytes, etag: outcome.value.etag, finishedAt: at, error: null, warnings: notes };
     if (previous) {
-      // Undocumented in the product; chosen (../shared/notes/product.md): the later file wins, and says so.
+      // Undocumented in the product; chosen (docs/outbound.md): the later file wins, and says so.
       const who = previous.submission.id === ref.submissionId ? `this submission's "${previous.delivery.integration}" delivery` : `submission ${previous.submission.id} ("${previous.submission.name}")`;
       delivered.warnings = [...notes, `overwrote s3://${delivered.bucket}/${delivered.key}, which ${who} wrote at ${previous.delivery.finishedAt}`];
       const overwritten = { ...previous.delivery, warnings: [...previous.delivery.warnings, `overwritten at ${at} by submission ${ref.submissionId} ("${submission.name}"), integration "${delivered.integration}"`] };

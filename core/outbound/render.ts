@@ -1,7 +1,7 @@
 /**
  * Outbound files as streams of text: CSV (papaparse, quoting any value that holds the delimiter, a
  * quote or a line break) and JSON (streamed, so a large submission is never one string). The
- * summary header's layout is undocumented; chosen (../shared/notes/product.md): CSV has four
+ * summary header's layout is undocumented; chosen (docs/outbound.md, "Layout of the file"): CSV has four
  * `label,value` rows, a blank row, then the column headers; JSON becomes {"summary": ..., "rows": [...]}.
  */
 import Papa from 'papaparse';

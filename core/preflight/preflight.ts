@@ -51,7 +51,7 @@ export interface PreflightOptions {
   now?: Date;
 }
 
-/** The resource ListBuckets is authorised on, as the gateway does (../shared/notes/iam.md). */
+/** The resource ListBuckets is authorised on, as the gateway does (docs/gateway.md, "Operations, actions and resources"). */
 const LIST_BUCKETS_RESOURCE = 'arn:aws:s3:::*';
 const arn = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
 

@@ -2,7 +2,7 @@
  * Maps a request to its S3 operation, and each operation to the IAM action(s) and resource ARN(s)
  * it needs, with its condition keys.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
- * @see ../shared/notes/iam.md (the table of operations)
+ * @see docs/gateway.md (the table of operations)
  */
 import type { Permission } from '../../core/iam/index.ts';
 import { S3Error } from './s3-errors.ts';

@@ -42,6 +42,6 @@ ${template.outbound.length ? html`<ul>${template.outbound.map((o, n) => {
 
 export function templateRoutes(app: Hono, ctx: UiContext): void {
   app.get('/templates', (c) => c.html(page('Templates', '/templates', html`
-<p>Changes made here are validated, saved in the data folder and applied at once. <a href="/workspace.json" download>Download the workspace file</a></p>
+<p>Changes made here are validated, saved in the data folder and applied at once. <a href="/workspace.json" download>Download the workspace file</a> (secret keys left out; <a href="/workspace.json?secrets=1" download>with them</a>)</p>
 ${ctx.workspace.templates.map((t) => templateSection(ctx, t.name))}`).text));
 }

@@ -56,6 +56,24 @@ describe('s3-harness start', () => {
     expect(existsSync(data)).toBe(false);
   });
 
+  it('keeps the UI on 127.0.0.1 when S3 is shared with the network, and warns when the UI is shared too', async () => {
+    const shared = await startCli(['--ephemeral', '--host', '0.0.0.0', '--port', '0', '--api-port', '0']);
+    try {
+      const output = shared.output();
+      expect(output).toContain('Note: the S3 endpoint listens on 0.0.0.0: other machines can reach it');
+      expect(output).toMatch(/^UI: http:\/\/127\.0\.0\.1:\d+\/$/m);
+      expect(output).not.toContain('anyone on your network can use them');
+    } finally {
+      expect(await shared.stop()).toBe(0);
+    }
+    const both = await startCli(['--ephemeral', '--api-host', '0.0.0.0', '--port', '0', '--api-port', '0']);
+    try {
+      expect(both.output()).toMatch(/Warning: the web UI and API listen on 0\.0\.0\.0: anyone on your network can use them \(no login\), as 127\.0\.0\.1:\d+, localhost:\d+/);
+    } finally {
+      expect(await both.stop()).toBe(0);
+    }
+  });
+
   it('answers unknown options, unreadable and invalid workspace files with one line and exit code 2', async () => {
     const unknown = runCli(['start', '--prot', '1']);
     expect([unknown.status, unknown.stderr.trim()]).toEqual([2, "s3-harness: Unknown option '--prot' (see s3-harness start --help)"]);
