@@ -97,7 +97,7 @@ describe('one way to ask "may this user do this"', () => {
     const typed = fc.record({
       action: fc.constantFrom('s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject'),
       resource: fc.constantFrom('arn:aws:s3:::data', 'arn:aws:s3:::data/us/a', 'arn:aws:s3:::dat*/us/a', 'arn:aws:s3:::*', '*', 'arn:aws:s3:::data/us/u/x'),
-      context: fc.constantFrom({}, { 's3:prefix': 'us/' }, { 's3:x-amz-server-side-encryption': 'AES256' }),
+      context: fc.constantFrom<Record<string, string>>({}, { 's3:prefix': 'us/' }, { 's3:x-amz-server-side-encryption': 'AES256' }),
     });
     await fc.assert(fc.asyncProperty(identityPolicy, bucketPolicy, typed, async (identity, bucket, permission) => {
       const { workspace } = workspaceWith(identity, bucket);
