@@ -20,6 +20,7 @@ export function scenarioRoutes(app: Hono, _ctx: UiContext, directory: string): v
     const form = await c.req.parseBody();
     const all = await findScenarioFiles([directory]).catch(() => []);
     const files = form.file ? all.filter((f) => relative(directory, f) === String(form.file)) : all;
+    if (form.file && files.length === 0) return c.html(html`<p class="error" role="alert">No scenario file "${String(form.file)}" in ${directory}.</p>`.text, 404);
     const results = await runScenarios(files);
     const failed = results.filter((r) => !r.passed).length;
     return c.html(html`<p>${statusBadge(failed ? 'failed' : 'complete')} ${results.length - failed} passed, ${failed} failed</p>

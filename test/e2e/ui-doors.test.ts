@@ -83,6 +83,15 @@ describe('edits through the UI', () => {
   });
 });
 
+describe('the scenario runner', () => {
+  it('runs only files of its folder, and says so when asked for another', async () => {
+    for (const file of ['../../etc/passwd', '../fixtures/workspaces/demo.json', 'nope.json']) {
+      const answer = await text(request('/scenarios/run', { method: 'POST', body: new URLSearchParams({ file }) }));
+      expect([answer.status, answer.text], file).toEqual([404, expect.stringContaining('No scenario file')]);
+    }
+  });
+});
+
 describe('request bodies', () => {
   it('above the limit get 413 before they are read', async () => {
     const big = 'x'.repeat(11 * 1024 * 1024);

@@ -91,6 +91,14 @@ describe('state-changing requests from other sites', () => {
     expect([simulated.status, simulated.text]).toEqual([200, expect.stringContaining('denied')]);
     const byHeader = await send('/iam/simulate', { method: 'POST', body: new URLSearchParams({ user: 'uploader', action: 's3:PutObject', resource: 'arn:aws:s3:::acme-claravine/us/a', context: '' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-s3-harness-token': token, 'hx-request': 'true' } });
     expect([byHeader.status, byHeader.text]).toEqual([200, expect.stringContaining('allowed')]);
+    // A multipart form posted without JavaScript carries the token as a field.
+    const boundary = 'b0undary';
+    const part = (name: string, value: string, file = '') => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"` : ''}\r\n\r\n${value}\r\n`;
+    const upload = await send('/s3/upload', {
+      method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'sec-fetch-site': 'same-origin', origin: own },
+      body: `${part('_token', token)}${part('user', 'uploader')}${part('bucket', 'acme-claravine')}${part('key', 'us/social/form.csv')}${part('file', 'a,b\r\n', 'form.csv')}--${boundary}--\r\n`,
+    });
+    expect([upload.status, upload.text]).toEqual([200, expect.stringContaining('Uploaded')]);
     // The CLI's retry: no browser headers, no body. A 404 means it got through to the route.
     expect((await send('/api/submissions/nope/deliveries/0/retry', { method: 'POST' })).status).toBe(404);
     expect((await send('/api/submissions/nope/deliveries/0/retry', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
