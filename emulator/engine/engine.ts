@@ -194,15 +194,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       }
     });
   };
-  let detecting = 0;
-  const detect = async (object: DroppedObject, only: (ref: IntegrationRef) => boolean) => {
-    detecting++;
-    try {
-      for (const entry of await importer.detect(object, (ref) => active(ref) && only(ref))) enqueue(entry);
-    } finally {
-      detecting--;
-    }
+  // Detections in flight: a stop waits for them, so a drop answered with 200 is in the ledger before the engine ends.
+  const detections = new Set<Promise<number>>();
+  const detect = (object: DroppedObject, only: (ref: IntegrationRef) => boolean): Promise<number> => {
+    const detection = (async () => {
+      const entries = await importer.detect(object, (ref) => active(ref) && only(ref));
+      for (const entry of entries) enqueue(entry);
+      return entries.length;
+    })();
+    detections.add(detection);
+    void detection.finally(() => detections.delete(detection)).catch(() => undefined);
+    return detection;
   };
+  const byEvent = (ref: IntegrationRef) => ref.integration.detection === 'event';
+  const droppedOf = (event: CreatedObject): DroppedObject => ({ bucket: event.bucket, key: event.key, etag: event.etag ?? '', size: event.size ?? 0, ...(event.userName ? { uploadedBy: event.userName } : {}) });
 
   await checkIntegrations();
   const known = new Set(importer.integrations.map((ref) => ref.id));
@@ -224,9 +229,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const onCreated = (event: CreatedObject) => {
-    void detect({ bucket: event.bucket, key: event.key, etag: event.etag ?? '', size: event.size ?? 0, ...(event.userName ? { uploadedBy: event.userName } : {}) }, (ref) => ref.integration.detection === 'event');
+    detect(droppedOf(event), byEvent).catch((error: unknown) => log(`[import error] s3://${event.bucket}/${event.key} could not be recorded: ${(error as Error).message}; it is retried at the next start`));
   };
   gateway.events.on('objectCreated', onCreated);
+
+  // Drops the gateway answered with 200 that no engine recorded (a kill, a crash, a stop right after the
+  // answer): the gateway's journal holds them until now (docs/durability.md). Already recorded ones cost a lookup.
+  const missed = await gateway.pendingEvents();
+  let recovered = 0;
+  for (const event of missed.events) recovered += await detect(droppedOf(event), byEvent);
+  if (recovered) log(`[import] ${recovered} drop(s) answered before the last stop had not been imported: importing them now`);
+  await gateway.acknowledgeEvents(missed.through);
 
   // Poll mode: ListObjectsV2 under the prefix with the account's keys (needs s3:ListBucket).
   const timers = importer.integrations.filter((ref) => ref.integration.detection === 'poll').map((ref) => {
@@ -270,7 +283,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       return delivery ? { ok: true, delivery } : { ok: false, reason: 'error', message: `delivery ${ref.index} of submission ${ref.submissionId} could not be run (see the log)` };
     },
     idle: async () => {
-      while (pending > 0 || detecting > 0 || pendingDeliveries > 0) {
+      while (pending > 0 || detections.size > 0 || pendingDeliveries > 0) {
+        await Promise.allSettled([...detections]);
         await queue;
         await deliveries;
         await new Promise((resolve) => setImmediate(resolve));
@@ -279,6 +293,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     async stop() {
       gateway.events.off('objectCreated', onCreated);
       for (const timer of timers) clearInterval(timer);
+      await Promise.allSettled([...detections]);
       await queue;
       await deliveries;
       for (const s3 of clients.values()) s3.client.destroy();

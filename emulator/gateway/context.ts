@@ -2,6 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../core/iam/index.ts';
+import type { EventJournal } from './event-journal.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
 import type { Caller } from './authorizer.ts';
@@ -47,6 +48,8 @@ export interface GatewayServices {
   locks: KeyLocks;
   events: EventEmitter<GatewayEvents>;
   body: BodyOptions;
+  /** Object-created events, kept from before their 200 until the platform has taken them. */
+  journal: EventJournal;
 }
 
 export interface GatewayRequest {
@@ -68,6 +71,17 @@ export interface GatewayRequest {
 
 /** Requests whose client waits for `100 Continue` before sending its body. */
 export const awaitingContinue = new WeakSet<IncomingMessage>();
+
+/**
+ * Announces an object the request created: journaled before the 200 leaves (so no acknowledged write
+ * is lost), then emitted to listeners once the answer has gone. Call it just before the success answer.
+ */
+export async function recordCreated(s: GatewayServices, g: GatewayRequest, event: ObjectEvent): Promise<void> {
+  await s.journal.append(event);
+  g.res.once('finish', () => {
+    if (g.res.statusCode === 200) s.events.emit('objectCreated', event);
+  });
+}
 
 /** An object event for this request, with its time, request id and caller. */
 export function objectEvent(g: GatewayRequest, eventName: ObjectEvent['eventName'], bucket: string, key: string, object: { size?: number; etag?: string } = {}): ObjectEvent {

@@ -17,6 +17,7 @@ import { globalContext, principalOf, type Caller } from './authorizer.ts';
 import * as bucketHandlers from './bucket-handlers.ts';
 import { openBucketState } from './bucket-state.ts';
 import { awaitingContinue, type GatewayEvents, type GatewayRequest, type GatewayServices } from './context.ts';
+import { openEventJournal, type PendingEvents } from './event-journal.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { KeyLocks } from './key-locks.ts';
 import { SSE_META, UPLOADER_META } from './forward.ts';
@@ -59,6 +60,12 @@ export interface Gateway {
   reconfigure(workspace: Workspace): Promise<void>;
   /** Makes the workspace's bucket policy the one in force again, over one set through the S3 API. */
   clearPolicyOverride(bucket: string): Promise<void>;
+  /** Object-created events acknowledged with a 200 and not yet taken by the platform (docs/durability.md). */
+  pendingEvents(): Promise<PendingEvents>;
+  /** The platform has recorded the first `through` pending events: they are forgotten. */
+  acknowledgeEvents(through: number): Promise<void>;
+  /** Closes the event journal (after the server has stopped answering). */
+  close(): Promise<void>;
 }
 
 export interface StoredObject {
@@ -92,9 +99,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const storage = await createStorage(objectsDirectory);
   for (const bucket of workspace.buckets) await storage.ensureBucket(bucket.name);
   const state = await openBucketState(join(dataDirectory, 'state.json'), workspace);
+  const journal = await openEventJournal(join(dataDirectory, 'events.ndjson'));
   const services: GatewayServices = {
     workspace, storage, state, locks: new KeyLocks(), events: new EventEmitter<GatewayEvents>(),
-    body: { memoryLimitBytes, spoolDirectory },
+    body: { memoryLimitBytes, spoolDirectory }, journal,
   };
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
   let current = workspace;
@@ -120,6 +128,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inspect: createInspector(storage),
     bucketPolicy: (bucket) => state.policyOf(bucket),
     clearPolicyOverride: (bucket) => state.clearOverride(bucket),
+    pendingEvents: () => journal.pending(),
+    acknowledgeEvents: (through) => journal.acknowledge(through),
+    close: () => journal.close(),
     async reconfigure(next) {
       for (const bucket of next.buckets) await storage.ensureBucket(bucket.name);
       state.useWorkspace(next);

@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { assertBucketExists, missingObject } from './access.ts';
 import { readBody, ownerOf } from './bucket-handlers.ts';
-import { headerOf, objectEvent, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import { headerOf, objectEvent, recordCreated, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { parseCopySource } from './operations.ts';
@@ -81,14 +81,12 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   if (headerOf(g.req, 'if-none-match') === '*' && (await s.storage.objectExists(bucket, key))) {
     throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
   }
-  g.res.once('finish', () => {
-    if (g.res.statusCode === 200) {
-      s.events.emit('objectCreated', objectEvent(g, 'ObjectCreated:Put', bucket, key, { size: body.length, etag: String(g.res.getHeader('etag') ?? '') }));
-    }
-  });
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
     body, extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
-    beforeSuccessEnd: () => waitForFileSize(s.storage.objectPath(bucket, key), body.length),
+    beforeSuccessEnd: async () => {
+      await waitForFileSize(s.storage.objectPath(bucket, key), body.length);
+      await recordCreated(s, g, objectEvent(g, 'ObjectCreated:Put', bucket, key, { size: body.length, etag: String(g.res.getHeader('etag') ?? '') }));
+    },
   }));
 }
 
@@ -132,7 +130,7 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
       if (COPIED_METADATA.includes(name) || (name.startsWith('x-amz-meta-') && !name.startsWith(RESERVED_META_PREFIX))) metadata[name] = value;
     }
     const copied = await s.storage.copyObject(source, { bucket, key }, { ...metadata, ...writeMetadata(g, sse) });
-    s.events.emit('objectCreated', objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
+    await recordCreated(s, g, objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
     sendXml(g.res, 200, xmlDocument('CopyObjectResult', { LastModified: copied.lastModified.toISOString(), ETag: copied.etag }), sse ? { 'x-amz-server-side-encryption': sse } : {});
   } finally {
     releaseSource();
@@ -220,14 +218,13 @@ export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequ
   }
   const release = await s.locks.write(`${bucket}/${key}`);
   onClose(g, release, () => body.dispose());
-  g.res.once('finish', () => {
-    if (g.res.statusCode !== 200) return;
-    void s.storage.headObject(bucket, key).then((o) => {
-      s.events.emit('objectCreated', objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}));
-    });
-  });
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
-    body, responseHeaders: uploadSse(upload), beforeSuccessEnd: () => waitForFileSize(s.storage.objectPath(bucket, key), size),
+    body, responseHeaders: uploadSse(upload),
+    beforeSuccessEnd: async () => {
+      await waitForFileSize(s.storage.objectPath(bucket, key), size);
+      const o = await s.storage.headObject(bucket, key);
+      await recordCreated(s, g, objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}));
+    },
   }));
 }
 

@@ -32,9 +32,12 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     gateway, server, endpoint: `http://${shownHost}:${address.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await gateway.close();
+    },
   };
 }
