@@ -76,8 +76,8 @@ export const awaitingContinue = new WeakSet<IncomingMessage>();
  * Announces an object the request created: journaled before the 200 leaves (so no acknowledged write
  * is lost), then emitted to listeners once the answer has gone. Call it just before the success answer.
  */
-export async function recordCreated(s: GatewayServices, g: GatewayRequest, event: ObjectEvent): Promise<void> {
-  await s.journal.append(event);
+export function recordCreated(s: GatewayServices, g: GatewayRequest, event: ObjectEvent): void {
+  s.journal.append(event);
   g.res.once('finish', () => {
     if (g.res.statusCode === 200) s.events.emit('objectCreated', event);
   });

@@ -99,7 +99,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const storage = await createStorage(objectsDirectory);
   for (const bucket of workspace.buckets) await storage.ensureBucket(bucket.name);
   const state = await openBucketState(join(dataDirectory, 'state.json'), workspace);
-  const journal = await openEventJournal(join(dataDirectory, 'events.ndjson'));
+  const journal = openEventJournal(join(dataDirectory, 'events.ndjson'));
   const services: GatewayServices = {
     workspace, storage, state, locks: new KeyLocks(), events: new EventEmitter<GatewayEvents>(),
     body: { memoryLimitBytes, spoolDirectory }, journal,
@@ -128,9 +128,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inspect: createInspector(storage),
     bucketPolicy: (bucket) => state.policyOf(bucket),
     clearPolicyOverride: (bucket) => state.clearOverride(bucket),
-    pendingEvents: () => journal.pending(),
-    acknowledgeEvents: (through) => journal.acknowledge(through),
-    close: () => journal.close(),
+    pendingEvents: async () => journal.pending(),
+    acknowledgeEvents: async (through) => journal.acknowledge(through),
+    close: async () => journal.close(),
     async reconfigure(next) {
       for (const bucket of next.buckets) await storage.ensureBucket(bucket.name);
       state.useWorkspace(next);

@@ -85,7 +85,7 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
     body, extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
     beforeSuccessEnd: async () => {
       await waitForFileSize(s.storage.objectPath(bucket, key), body.length);
-      await recordCreated(s, g, objectEvent(g, 'ObjectCreated:Put', bucket, key, { size: body.length, etag: String(g.res.getHeader('etag') ?? '') }));
+      recordCreated(s, g, objectEvent(g, 'ObjectCreated:Put', bucket, key, { size: body.length, etag: String(g.res.getHeader('etag') ?? '') }));
     },
   }));
 }
@@ -130,7 +130,7 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
       if (COPIED_METADATA.includes(name) || (name.startsWith('x-amz-meta-') && !name.startsWith(RESERVED_META_PREFIX))) metadata[name] = value;
     }
     const copied = await s.storage.copyObject(source, { bucket, key }, { ...metadata, ...writeMetadata(g, sse) });
-    await recordCreated(s, g, objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
+    recordCreated(s, g, objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
     sendXml(g.res, 200, xmlDocument('CopyObjectResult', { LastModified: copied.lastModified.toISOString(), ETag: copied.etag }), sse ? { 'x-amz-server-side-encryption': sse } : {});
   } finally {
     releaseSource();
@@ -223,7 +223,7 @@ export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequ
     beforeSuccessEnd: async () => {
       await waitForFileSize(s.storage.objectPath(bucket, key), size);
       const o = await s.storage.headObject(bucket, key);
-      await recordCreated(s, g, objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}));
+      recordCreated(s, g, objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}));
     },
   }));
 }
