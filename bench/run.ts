@@ -1,4 +1,5 @@
-/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import` or `-- outbound` runs one. */
+/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import`, `-- outbound` or `-- checksums` runs one. */
+import { runChecksumBench } from './checksums.ts';
 import { runGatewayBench } from './gateway.ts';
 import { runImportBench } from './import.ts';
 import { runOutboundBench } from './outbound.ts';
@@ -7,3 +8,4 @@ const only = process.argv[2];
 if (!only || only === 'gateway') await runGatewayBench();
 if (!only || only === 'import') await runImportBench();
 if (!only || only === 'outbound') await runOutboundBench();
+if (!only || only === 'checksums') await runChecksumBench();

@@ -27,18 +27,55 @@ function crcTable32(poly: number): Uint32Array {
 
 const CRC32C_TABLE = crcTable32(0x82f63b78);
 
-function crc64Table(): BigUint64Array {
-  // CRC-64/NVME, reflected polynomial 0x9A6C9329AC4BC9B5.
+/**
+ * CRC-64/NVME (reflected polynomial 0x9A6C9329AC4BC9B5), slicing by 8 on 32-bit halves: BigInt
+ * arithmetic per byte ran at ~10 MB/s, a byte-wise table on halves at ~50 MB/s.
+ * Tables: `hi[k * 256 + n]`, `lo[k * 256 + n]` for slice k.
+ */
+function crc64Tables(): { hi: Uint32Array; lo: Uint32Array } {
   const poly = 0x9a6c9329ac4bc9b5n;
-  const table = new BigUint64Array(256);
+  const base: bigint[] = [];
   for (let n = 0n; n < 256n; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1n ? (c >> 1n) ^ poly : c >> 1n;
-    table[Number(n)] = c;
+    base.push(c);
   }
-  return table;
+  const hi = new Uint32Array(8 * 256);
+  const lo = new Uint32Array(8 * 256);
+  let previous = base;
+  for (let k = 0; k < 8; k++) {
+    previous.forEach((c, n) => {
+      hi[k * 256 + n] = Number(c >> 32n);
+      lo[k * 256 + n] = Number(c & 0xffffffffn);
+    });
+    previous = previous.map((c) => (c >> 8n) ^ base[Number(c & 0xffn)]!);
+  }
+  return { hi, lo };
 }
-let CRC64_TABLE: BigUint64Array | undefined;
+let CRC64_TABLES: { hi: Uint32Array; lo: Uint32Array } | undefined;
+
+/** Continues a CRC-64 held as [hi, lo] over `d`. */
+function crc64Update(state: Uint32Array, d: Uint8Array, tHi: Uint32Array, tLo: Uint32Array): void {
+  let hi = state[0]!;
+  let lo = state[1]!;
+  let i = 0;
+  const end8 = d.length - (d.length % 8);
+  for (; i < end8; i += 8) {
+    const a = (lo ^ (d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24))) >>> 0;
+    const b = (hi ^ (d[i + 4]! | (d[i + 5]! << 8) | (d[i + 6]! << 16) | (d[i + 7]! << 24))) >>> 0;
+    const i7 = 7 * 256 + (a & 0xff), i6 = 6 * 256 + ((a >>> 8) & 0xff), i5 = 5 * 256 + ((a >>> 16) & 0xff), i4 = 4 * 256 + (a >>> 24);
+    const i3 = 3 * 256 + (b & 0xff), i2 = 2 * 256 + ((b >>> 8) & 0xff), i1 = 256 + ((b >>> 16) & 0xff), i0 = b >>> 24;
+    lo = (tLo[i7]! ^ tLo[i6]! ^ tLo[i5]! ^ tLo[i4]! ^ tLo[i3]! ^ tLo[i2]! ^ tLo[i1]! ^ tLo[i0]!) >>> 0;
+    hi = (tHi[i7]! ^ tHi[i6]! ^ tHi[i5]! ^ tHi[i4]! ^ tHi[i3]! ^ tHi[i2]! ^ tHi[i1]! ^ tHi[i0]!) >>> 0;
+  }
+  for (; i < d.length; i++) {
+    const index = (lo ^ d[i]!) & 0xff;
+    lo = (tLo[index]! ^ ((lo >>> 8) | (hi << 24))) >>> 0;
+    hi = (tHi[index]! ^ (hi >>> 8)) >>> 0;
+  }
+  state[0] = hi;
+  state[1] = lo;
+}
 
 function uint32Base64(value: number): string {
   const b = Buffer.alloc(4);
@@ -64,13 +101,14 @@ export function createChecksum(algorithm: ChecksumAlgorithm): IncrementalChecksu
       };
     }
     case 'crc64nvme': {
-      const table = (CRC64_TABLE ??= crc64Table());
-      let c = 0xffffffffffffffffn;
+      const { hi, lo } = (CRC64_TABLES ??= crc64Tables());
+      const state = new Uint32Array([0xffffffff, 0xffffffff]);
       return {
-        update: (d) => { for (const byte of d) c = table[Number((c ^ BigInt(byte)) & 0xffn)]! ^ (c >> 8n); },
+        update: (d) => crc64Update(state, d, hi, lo),
         digestBase64: () => {
           const b = Buffer.alloc(8);
-          b.writeBigUInt64BE(c ^ 0xffffffffffffffffn);
+          b.writeUInt32BE((state[0]! ^ 0xffffffff) >>> 0, 0);
+          b.writeUInt32BE((state[1]! ^ 0xffffffff) >>> 0, 4);
           return b.toString('base64');
         },
       };

@@ -78,3 +78,17 @@ describe('checksums', () => {
     expect(check('crc64nvme')).toBe('ae8b14860a799888');
   });
 });
+
+describe('CRC-64/NVME', () => {
+  it('gives the same digest however the body is split (slicing by 8 and the byte-wise tail agree)', () => {
+    const body = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 31) & 255));
+    const whole = createChecksum('crc64nvme');
+    whole.update(body);
+    for (const cut of [1, 7, 8, 9, 513]) {
+      const split = createChecksum('crc64nvme');
+      split.update(body.subarray(0, cut));
+      split.update(body.subarray(cut));
+      expect(split.digestBase64(), `cut at ${cut}`).toBe(whole.digestBase64());
+    }
+  });
+});
