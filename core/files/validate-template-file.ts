@@ -17,7 +17,7 @@ export interface FileIssue {
   row?: number;
   column?: string;
   value?: string;
-  /** `encoding`, `empty`, `headerOnly`, `header`, `quotes`, `columns`, `rowLimit`, or a field rule. */
+  /** `encoding`, `empty`, `headerOnly`, `header`, `quotes`, `rowLength`, `columns`, `rowLimit`, or a field rule. */
   rule: string;
   message: string;
 }
@@ -160,7 +160,7 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
     }
   } catch (error) {
     if (error instanceof Utf8Error) failFile({ rule: 'encoding', message: `the file ${error.message}` });
-    else if (error instanceof CsvSyntaxError) failFile({ row: error.record + 1, rule: 'quotes', message: error.message });
+    else if (error instanceof CsvSyntaxError) failFile({ row: error.record + 1, rule: error.rule, message: error.message });
     else throw error;
   }
   if (!fileFailed) {

@@ -33,6 +33,20 @@ describe('inbound import through the gateway', () => {
     expect(spring.values['Tracking Code']).toMatch(/^EM-\d{8}-\d{5}$/);
   });
 
+  it('reads an LF header with CRLF rows, and a CRLF header with LF rows, as the same rows: no CR stored or exported', async () => {
+    const rows = ['Mixed One,Email,,EMEA,Spain,01/02/2026,brand', 'Mixed Two,Social,,AMER,USA,2026-02-03,promo|retention'];
+    await drop('us/submissions/Email_lf_crlf.csv', `${HEADER}\n${rows.map((r) => `${r}\r\n`).join('')}`);
+    await drop('us/submissions/Email_crlf_lf.csv', `${HEADER}\r\n${rows.map((r) => `${r}\n`).join('')}`);
+    for (const key of ['us/submissions/Email_lf_crlf.csv', 'us/submissions/Email_crlf_lf.csv']) {
+      const [submission] = await h.submissionsOf(key);
+      expect([submission!.status, submission!.counts], key).toEqual(['complete', { rows: 2, accepted: 2, rejected: 0 }]);
+    }
+    const dataset = await h.api<DatasetRow[]>('/api/templates/Email/dataset');
+    const mixed = dataset.filter((r) => r.values['Campaign Name']!.startsWith('Mixed '));
+    expect(mixed.map((r) => r.values.Tags)).toEqual(expect.arrayContaining(['brand', 'promo|retention']));
+    expect(JSON.stringify(mixed)).not.toContain('\\r');
+  });
+
   it.skipIf(!hasAws)('imports a file dropped with the aws cli', async () => {
     const user = h.workspace.iam.users.find((u) => u.name === 'uploader')!;
     const result = await run('aws', ['--endpoint-url', h.endpoint, 's3', 'cp', '--only-show-errors', 'fixtures/files/Email.csv', 's3://acme-claravine/us/submissions/Email_cli.csv'], {

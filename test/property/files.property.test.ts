@@ -23,6 +23,20 @@ describe('CSV records', () => {
   );
 });
 
+describe('CSV line endings', () => {
+  test.prop([fc.array(fc.array(cell, { minLength: 2, maxLength: 2 }), { minLength: 1, maxLength: 8 }), fc.array(fc.constantFrom('\n', '\r\n'), { minLength: 9, maxLength: 9 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 })])(
+    'CRLF and LF lines mixed in any way (an LF header with CRLF rows, or the reverse) read as the same rows, with no CR left behind',
+    async (rows, endings, sizes) => {
+      const header = ['A', 'B'];
+      const line = (row: string[]) => Papa.unparse([row], { quotes: (value: unknown) => /[",\r\n]/.test(String(value)) || String(value) === '' });
+      const text = [header, ...rows].map((row, i) => line(row) + endings[i]!).join('');
+      const parsed: string[][] = [];
+      for await (const record of csvRecords(chunked(text, sizes))) parsed.push(record.cells);
+      expect(parsed).toEqual([header, ...rows]);
+    },
+  );
+});
+
 describe('strict UTF-8 decoding', () => {
   test.prop([fc.string({ unit: 'binary', maxLength: 60 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 })])(
     'decodes any text, however the bytes are chunked',
