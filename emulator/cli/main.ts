@@ -10,6 +10,7 @@ import { runPreflightCommand } from './preflight.ts';
 import { runScenarioCommand } from './scenario.ts';
 import { runTemplateFile } from './template-file.ts';
 import { runValidate } from './validate.ts';
+import { StateFileError } from '../state-file.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 const USAGE = `Usage: s3-harness <command> [options]
@@ -76,6 +77,10 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || error instanceof WorkspaceFileError) {
       console.error(`s3-harness: ${error.message}`);
       process.exit(EXIT.usage);
+    }
+    if (error instanceof StateFileError) {
+      console.error(`s3-harness: ${error.message}`);
+      process.exit(EXIT.failed);
     }
     console.error('s3-harness: unexpected error:', error);
     process.exit(EXIT.failed);

@@ -9,12 +9,11 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
 import type { ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
 import type { DeliveryStore, FieldValues } from '../../core/outbound/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';
+import { openStateFile } from '../state-file.ts';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {
@@ -123,8 +122,8 @@ export interface EngineStore extends SubmissionStore, DeliveryStore {
 
 export async function openSubmissionStore(directory: string, newId: () => string): Promise<EngineStore> {
   await mkdir(directory, { recursive: true });
-  const db = new Low<EngineState>(new JSONFile(join(directory, 'state.json')), { ledger: {}, submissions: {}, counters: {}, datasets: {} });
-  await db.read();
+  const db = await openStateFile<EngineState>(join(directory, 'state.json'), { ledger: {}, submissions: {}, counters: {}, datasets: {} },
+    'It holds the import ledger and the submissions: restore it from a copy, or move it aside to start with none (dropped files are then imported again).');
   // Keyed by ids and template names: null-prototype records (docs/security.md).
   db.data.ledger = dictionary(db.data.ledger ?? {});
   db.data.submissions = dictionary(db.data.submissions ?? {});

@@ -3,11 +3,10 @@
  * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy.
  * (Buckets themselves live in s3rver's folder, which persists on its own.)
  */
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
+import { openStateFile } from '../state-file.ts';
 
 interface BucketStateData {
   /** `null` records a policy deleted through the API (overriding the workspace's). */
@@ -27,8 +26,8 @@ export interface BucketState {
 }
 
 export async function openBucketState(file: string, workspace: Workspace): Promise<BucketState> {
-  const db = new Low<BucketStateData>(new JSONFile(file), { policies: {} });
-  await db.read();
+  const db = await openStateFile<BucketStateData>(file, { policies: {} },
+    'It holds the bucket policies set through the S3 API: restore it from a copy, or move it aside to use the workspace\'s policies.');
   db.data.policies = dictionary(db.data.policies ?? {}); // keyed by bucket names (`constructor` is one)
   let workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
   return {

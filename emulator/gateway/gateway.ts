@@ -26,7 +26,7 @@ import { classifyOperation, requiredPermissions, type S3Operation } from './oper
 import { newRequestIds } from './request-id.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import { assertHeadersSigned, assertNoSessionToken, assertScope, parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
-import { createStorage, type ObjectSummary, type Storage } from './storage.ts';
+import { createStorage, DamagedObjectError, type ObjectSummary, type Storage } from './storage.ts';
 
 export interface GatewayOptions {
   workspace: Workspace;
@@ -124,7 +124,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       handle(req, res);
     },
     events: services.events,
-    uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key))?.metadata[UPLOADER_META],
+    // A damaged object has no known uploader (its metadata is what is damaged); the listing reports it.
+    uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key).catch((error: unknown) => {
+      if (error instanceof DamagedObjectError) return undefined;
+      throw error;
+    }))?.metadata[UPLOADER_META],
     inspect: createInspector(storage),
     bucketPolicy: (bucket) => state.policyOf(bucket),
     clearPolicyOverride: (bucket) => state.clearOverride(bucket),
@@ -168,8 +172,7 @@ function createInspector(storage: Storage): StorageInspector {
       const refused = prefix === '' ? undefined : unsafe(prefix);
       if (refused) return refused;
       if (!storage.bucketExists(bucket)) return [];
-      const summaries = await Promise.all((await storage.listKeys(bucket, prefix)).map((key) => storage.headObject(bucket, key)));
-      return summaries.flatMap((s) => (s ? [describe(s)] : []));
+      return (await storage.readableSummaries(bucket, await storage.listKeys(bucket, prefix))).map(describe);
     },
     async read(bucket, key) {
       const refused = unsafe(key);
@@ -183,7 +186,8 @@ function createInspector(storage: Storage): StorageInspector {
 
 function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, requestId: string, hostId: string): void {
   const s3Error = error instanceof S3Error ? error : new S3Error('InternalError');
-  if (!(error instanceof S3Error)) console.error(`[s3-harness] internal error on ${req.method} ${req.url} (request ${requestId}):`, error);
+  if (error instanceof DamagedObjectError) console.error(`[s3-harness] ${req.method} ${req.url} (request ${requestId}): ${error.message}`);
+  else if (!(error instanceof S3Error)) console.error(`[s3-harness] internal error on ${req.method} ${req.url} (request ${requestId}):`, error);
   if (res.headersSent) {
     res.destroy();
     return;

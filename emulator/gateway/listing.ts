@@ -52,7 +52,7 @@ export async function listPage(storage: Storage, bucket: string, request: ListPa
     (entry.isPrefix ? commonPrefixes : objects).push(entry.value);
     last = entry;
   }
-  const summaries = (await Promise.all(objects.map((key) => storage.headObject(bucket, key)))).filter((o): o is ObjectSummary => o !== undefined);
+  const summaries = await storage.readableSummaries(bucket, objects);
   return { objects: summaries, commonPrefixes, isTruncated, ...(last ? { last } : {}) };
 }
 

@@ -30,6 +30,19 @@ export interface ObjectSummary {
 
 const OBJECT_SUFFIX = '._S3rver_object';
 
+/**
+ * An object whose metadata file cannot be read (cut short by a full disk, edited by hand): the object
+ * is left out of listings and answered with InternalError, the rest of its bucket keeps working, and
+ * the harness logs one line naming the file and what to do.
+ */
+export class DamagedObjectError extends Error {
+  readonly file: string;
+  constructor(bucket: string, key: string, file: string, detail: string) {
+    super(`the stored metadata of s3://${bucket}/${key} is damaged (${file}: ${detail}); delete the object (through S3, or its files beside that one) or restore the file from a copy`);
+    this.file = file;
+  }
+}
+
 export interface Storage {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Buckets are created and deleted only through the gateway, so their names are kept in memory. */
@@ -39,7 +52,10 @@ export interface Storage {
   ensureBucket(bucket: string): Promise<void>;
   deleteBucket(bucket: string): Promise<void>;
   objectExists(bucket: string, key: string): Promise<boolean>;
+  /** Undefined when there is no such object; throws DamagedObjectError when its metadata cannot be read. */
   headObject(bucket: string, key: string): Promise<ObjectSummary | undefined>;
+  /** The summaries of these keys, leaving out (and reporting) damaged objects: a listing's view. */
+  readableSummaries(bucket: string, keys: readonly string[]): Promise<ObjectSummary[]>;
   copyObject(src: { bucket: string; key: string }, dest: { bucket: string; key: string }, metadata: Record<string, string>): Promise<ObjectSummary>;
   deleteObject(bucket: string, key: string): Promise<void>;
   /** Every key under a prefix, in S3's order (UTF-8 bytes). */
@@ -78,9 +94,25 @@ export async function createStorage(directory: string): Promise<Storage> {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (error instanceof SyntaxError) throw new DamagedObjectError(bucket, key, store.getResourcePath(bucket, key, 'metadata.json'), error.message);
       throw error;
     }
   };
+  // One line per damaged file, however often it is met.
+  const reported = new Set<string>();
+  const reportDamaged = (error: DamagedObjectError) => {
+    if (reported.has(error.file)) return;
+    reported.add(error.file);
+    console.error(`[s3-harness] ${error.message}`);
+  };
+  // s3rver's own handlers (GET, HEAD) read the metadata too: it answers InternalError, and the harness names the file.
+  // (S3rver is a Koa application: it emits its handlers' errors with their context.)
+  (server as unknown as { on(event: 'error', listener: (error: unknown, ctx?: { path?: string }) => void): void }).on('error', (error, ctx) => {
+    if (!(error instanceof SyntaxError) || !ctx?.path) return;
+    const [bucket = '', ...rest] = ctx.path.slice(1).split('/');
+    const key = rest.map((segment) => decodeURIComponent(segment)).join('/');
+    reportDamaged(new DamagedObjectError(bucket, key, store.getResourcePath(bucket, key, 'metadata.json'), error.message));
+  });
 
   return {
     handle: (req, res) => void handler(req, res),
@@ -97,6 +129,14 @@ export async function createStorage(directory: string): Promise<Storage> {
     },
     objectExists: (bucket, key) => store.existsObject(bucket, key),
     headObject,
+    async readableSummaries(bucket, keys) {
+      const summaries = await Promise.all(keys.map((key) => headObject(bucket, key).catch((error: unknown) => {
+        if (!(error instanceof DamagedObjectError)) throw error;
+        reportDamaged(error);
+        return undefined;
+      })));
+      return summaries.filter((s): s is ObjectSummary => s !== undefined);
+    },
     async copyObject(src, dest, metadata) {
       await store.copyObject(src.bucket, src.key, dest.bucket, dest.key, metadata);
       return (await headObject(dest.bucket, dest.key))!;
