@@ -1,6 +1,7 @@
-/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import`, `-- outbound`, `-- checksums` or `-- files` runs one. */
+/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import`, `-- outbound`, `-- checksums`, `-- files` or `-- growth` runs one. */
 import { runChecksumBench } from './checksums.ts';
 import { runGatewayBench } from './gateway.ts';
+import { runGrowthBench } from './growth.ts';
 import { runHostileFilesBench } from './hostile-files.ts';
 import { runImportBench } from './import.ts';
 import { runOutboundBench } from './outbound.ts';
@@ -11,3 +12,4 @@ if (!only || only === 'import') await runImportBench();
 if (!only || only === 'outbound') await runOutboundBench();
 if (!only || only === 'checksums') await runChecksumBench();
 if (!only || only === 'files') await runHostileFilesBench();
+if (!only || only === 'growth') await runGrowthBench();

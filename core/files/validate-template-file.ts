@@ -11,6 +11,17 @@ import { Utf8Error, Utf8StreamDecoder } from './utf8-decoder.ts';
 export const MAX_TEMPLATE_ROWS = 50_000;
 /** Issues kept per file; the counts stay exact beyond it. */
 export const MAX_KEPT_ISSUES = 10_000;
+/**
+ * An issue's `value` is cut to this many characters (and says so): a 1 MB cell would otherwise be
+ * copied into the submission's record. The rejected-rows file keeps every cell whole.
+ */
+export const MAX_ISSUE_VALUE_CHARS = 256;
+
+function shortened(issue: FileIssue): FileIssue {
+  const { value } = issue;
+  if (value === undefined || value.length <= MAX_ISSUE_VALUE_CHARS) return issue;
+  return { ...issue, value: `${value.slice(0, MAX_ISSUE_VALUE_CHARS)}… (${value.length.toLocaleString('en-US')} characters; the rejected rows keep it whole)` };
+}
 
 export interface FileIssue {
   /** Spreadsheet numbering: the header is row 1. Absent for an issue of the whole file. */
@@ -93,7 +104,7 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
   const issues: FileIssue[] = [];
   let issuesNotKept = 0;
   const keep = (issue: FileIssue) => {
-    if (issues.length < maxKept) issues.push(issue);
+    if (issues.length < maxKept) issues.push(shortened(issue));
     else issuesNotKept++;
   };
   const counts = { rows: 0, accepted: 0, rejected: 0, blank: 0 };

@@ -39,6 +39,8 @@ export interface DeliveryStore {
   setDelivery(submissionId: string, index: number, delivery: Delivery): Promise<void>;
   /** The submission's accepted rows. */
   accepted(submissionId: string): AsyncIterable<FieldValues>;
+  /** The deliveries whose last attempt delivered this object (an index: no scan of every submission). */
+  deliveredTo(bucket: string, key: string): DeliveryRef[];
 }
 
 /** The summary header's Targets: the template's outbound integrations. */
@@ -109,12 +111,12 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   /** The delivery that last wrote this object, other than `self`. */
   const lastWriter = (object: Pick<Delivery, 'bucket' | 'key'>, self: DeliveryRef) => {
     let last: { submission: Submission; index: number; delivery: Delivery } | undefined;
-    for (const submission of store.submissions()) {
-      (submission.deliveries ?? []).forEach((delivery, index) => {
-        if (delivery.status !== 'delivered' || !sameObject(delivery, object)) return;
-        if (submission.id === self.submissionId && index === self.index) return;
-        if (!last || (delivery.finishedAt ?? '') > (last.delivery.finishedAt ?? '')) last = { submission, index, delivery };
-      });
+    for (const ref of store.deliveredTo(object.bucket, object.key)) {
+      if (ref.submissionId === self.submissionId && ref.index === self.index) continue;
+      const submission = store.submission(ref.submissionId);
+      const delivery = submission?.deliveries?.[ref.index];
+      if (!submission || !delivery || delivery.status !== 'delivered' || !sameObject(delivery, object)) continue;
+      if (!last || (delivery.finishedAt ?? '') > (last.delivery.finishedAt ?? '')) last = { submission, index: ref.index, delivery };
     }
     return last;
   };

@@ -42,7 +42,7 @@ export async function runOutbound(args: string[]): Promise<number> {
   }
   let source = sampleSubmission(template, new Date());
   if (values.submission) {
-    const store = await openSubmissionStore(join(resolve(values.data ?? '.s3-harness'), 'engine'), () => '');
+    const store = await openSubmissionStore(join(resolve(values.data ?? '.s3-harness'), 'engine'), () => '', { readOnly: true });
     const submission = store.submission(values.submission);
     if (!submission || submission.template !== template.name) throw new UsageError(`no submission "${values.submission}" of template "${template.name}" in ${values.data ?? '.s3-harness'}`);
     const rows: FieldValues[] = [];

@@ -297,6 +297,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await queue;
       await deliveries;
       for (const s3 of clients.values()) s3.client.destroy();
+      store.close();
     },
   };
 }

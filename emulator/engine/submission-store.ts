@@ -10,11 +10,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
-import type { ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
-import type { DeliveryStore, FieldValues } from '../../core/outbound/index.ts';
+import type { DatasetJoin, ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
+import type { DeliveryRef, DeliveryStore, FieldValues } from '../../core/outbound/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';
-import { openStateFile } from '../state-file.ts';
-import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
+import { openJournaledState } from './journaled-state.ts';
+import type { DatasetRow, Delivery, Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {
   ledger: Record<string, LedgerEntry>;
@@ -118,17 +118,89 @@ function keyOf(updateKeys: readonly string[], values: Record<string, string>): s
 export interface EngineStore extends SubmissionStore, DeliveryStore {
   /** The rows an import refused, with their cells as in the file and their issues. */
   rejected(submissionId: string): AsyncIterable<RejectedRow>;
+  close(): void;
 }
 
-export async function openSubmissionStore(directory: string, newId: () => string): Promise<EngineStore> {
+/** One change to the engine's state, as logged (every change is idempotent: see journaled-state.ts). */
+type StateChange =
+  | { op: 'detected'; entry: LedgerEntry }
+  | { op: 'state'; entryId: string; state: ImportState; attempts?: number }
+  | { op: 'commit'; entryId: string; submissions: Submission[]; counters: [string, number][]; join?: DatasetJoin }
+  | { op: 'delivery'; submissionId: string; index: number; delivery: Delivery };
+
+function applyChange(data: EngineState, change: StateChange): void {
+  switch (change.op) {
+    case 'detected':
+      if (!own(data.ledger, change.entry.id)) data.ledger[change.entry.id] = change.entry;
+      return;
+    case 'state': {
+      const entry = own(data.ledger, change.entryId);
+      if (!entry) return;
+      entry.state = change.state;
+      if (change.attempts !== undefined) entry.attempts = change.attempts;
+      return;
+    }
+    case 'commit': {
+      for (const submission of change.submissions) data.submissions[submission.id] = submission;
+      if (change.join) {
+        const members = own(data.datasets, change.join.template) ?? (data.datasets[change.join.template] = []);
+        if (!members.includes(change.join.submissionId)) members.push(change.join.submissionId);
+      }
+      data.counters = dictionary(change.counters);
+      const entry = own(data.ledger, change.entryId);
+      if (entry) {
+        entry.state = 'done';
+        entry.submissions = change.submissions.map((s) => s.id);
+      }
+      return;
+    }
+    case 'delivery': {
+      const deliveries = own(data.submissions, change.submissionId)?.deliveries;
+      if (deliveries && change.index >= 0 && change.index < deliveries.length) deliveries[change.index] = change.delivery;
+    }
+  }
+}
+
+/** Delivered objects -> the deliveries that wrote them, so an overwrite is found without scanning every submission. */
+function deliveredIndex(): { add(d: Delivery, ref: DeliveryRef): void; writersOf(bucket: string, key: string): DeliveryRef[] } {
+  const byObject = new Map<string, Map<string, DeliveryRef>>();
+  const objectKey = (bucket: string, key: string) => `${bucket}\n${key}`;
+  return {
+    add(delivery, ref) {
+      const refKey = `${ref.submissionId}\n${ref.index}`;
+      for (const writers of byObject.values()) writers.delete(refKey);
+      if (delivery.status !== 'delivered') return;
+      const at = objectKey(delivery.bucket, delivery.key);
+      let writers = byObject.get(at);
+      if (!writers) byObject.set(at, (writers = new Map()));
+      writers.set(refKey, ref);
+    },
+    writersOf: (bucket, key) => [...(byObject.get(objectKey(bucket, key))?.values() ?? [])],
+  };
+}
+
+/** `readOnly`: read a data folder another process may be writing (the CLI's preview), changing nothing. */
+export async function openSubmissionStore(directory: string, newId: () => string, options: { readOnly?: boolean } = {}): Promise<EngineStore> {
   await mkdir(directory, { recursive: true });
-  const db = await openStateFile<EngineState>(join(directory, 'state.json'), { ledger: {}, submissions: {}, counters: {}, datasets: {} },
-    'It holds the import ledger and the submissions: restore it from a copy, or move it aside to start with none (dropped files are then imported again).');
-  // Keyed by ids and template names: null-prototype records (docs/security.md).
-  db.data.ledger = dictionary(db.data.ledger ?? {});
-  db.data.submissions = dictionary(db.data.submissions ?? {});
-  db.data.counters = dictionary(db.data.counters ?? {});
-  db.data.datasets = dictionary(db.data.datasets ?? {});
+  const journal = openJournaledState<EngineState, StateChange>({
+    readOnly: options.readOnly ?? false,
+    file: join(directory, 'state.json'),
+    empty: () => ({ ledger: dictionary(), submissions: dictionary(), counters: dictionary(), datasets: dictionary() }),
+    // Keyed by ids and template names: null-prototype records (docs/security.md).
+    revive: (raw) => ({
+      ledger: dictionary((raw.ledger ?? {}) as Record<string, LedgerEntry>),
+      submissions: dictionary((raw.submissions ?? {}) as Record<string, Submission>),
+      counters: dictionary((raw.counters ?? {}) as Record<string, number>),
+      datasets: dictionary((raw.datasets ?? {}) as Record<string, string[]>),
+    }),
+    apply: applyChange,
+    remedy: 'It holds the import ledger and the submissions: restore it from a copy, or move it aside to start with none (dropped files are then imported again).',
+  });
+  const data = journal.state;
+  const delivered = deliveredIndex();
+  for (const submission of Object.values(data.submissions)) {
+    (submission.deliveries ?? []).forEach((delivery, index) => delivered.add(delivery, { submissionId: submission.id, index }));
+  }
   const rowsPath = (id: string, kind: 'accepted' | 'rejected') => join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
 
   /**
@@ -137,10 +209,10 @@ export async function openSubmissionStore(directory: string, newId: () => string
    * id and creation time; rows come in the order of their last change.
    */
   async function* dataset(template: string, updateKeys: readonly string[]): AsyncGenerator<DatasetRow> {
-    const members = own(db.data.datasets, template) ?? [];
+    const members = own(data.datasets, template) ?? [];
     const rowsOf = async function* () {
       for (const submissionId of members) {
-        const at = own(db.data.submissions, submissionId)?.submittedAt ?? '';
+        const at = own(data.submissions, submissionId)?.submittedAt ?? '';
         for await (const stored of readAccepted(rowsPath(submissionId, 'accepted'))) yield { submissionId, row: stored.row, at, values: toRecord(stored) };
       }
     };
@@ -164,45 +236,33 @@ export async function openSubmissionStore(directory: string, newId: () => string
 
   return {
     async recordDetected(entry) {
-      if (own(db.data.ledger, entry.id)) return false;
-      db.data.ledger[entry.id] = entry;
-      await db.write();
+      if (own(data.ledger, entry.id)) return false;
+      journal.record({ op: 'detected', entry });
       return true;
     },
-    hasEntry: (entryId) => Object.hasOwn(db.data.ledger, entryId),
+    hasEntry: (entryId) => Object.hasOwn(data.ledger, entryId),
     async setState(entryId: string, state: ImportState, attempts?: number) {
-      const entry = own(db.data.ledger, entryId);
-      if (!entry) return;
-      entry.state = state;
-      if (attempts !== undefined) entry.attempts = attempts;
-      await db.write();
+      if (!own(data.ledger, entryId)) return;
+      journal.record({ op: 'state', entryId, state, ...(attempts !== undefined ? { attempts } : {}) });
     },
-    unfinished: async () => Object.values(db.data.ledger).filter((e) => e.state !== 'done'),
+    unfinished: async () => Object.values(data.ledger).filter((e) => e.state !== 'done'),
     acceptedRows: (id) => acceptedRowsWriter(rowsPath(id, 'accepted')),
     rejectedRows: (id) => ndjsonWriter<RejectedRow>(rowsPath(id, 'rejected'), (row) => JSON.stringify(row)),
     async commit(entryId, submissions, counters, join) {
-      for (const submission of submissions) db.data.submissions[submission.id] = submission;
-      if (join) {
-        const members = own(db.data.datasets, join.template) ?? (db.data.datasets[join.template] = []);
-        if (!members.includes(join.submissionId)) members.push(join.submissionId);
-      }
-      db.data.counters = dictionary(counters);
-      const entry = own(db.data.ledger, entryId);
-      if (entry) {
-        entry.state = 'done';
-        entry.submissions = submissions.map((s) => s.id);
-      }
-      await db.write();
+      journal.record({ op: 'commit', entryId, submissions, counters: [...counters], ...(join ? { join } : {}) });
+      for (const submission of submissions) (submission.deliveries ?? []).forEach((d, index) => delivered.add(d, { submissionId: submission.id, index }));
     },
     async setDelivery(submissionId, index, delivery) {
-      const deliveries = own(db.data.submissions, submissionId)?.deliveries;
+      const deliveries = own(data.submissions, submissionId)?.deliveries;
       if (!deliveries || index < 0 || index >= deliveries.length) throw new Error(`submission ${submissionId} has no delivery ${index}`);
-      deliveries[index] = delivery;
-      await db.write();
+      journal.record({ op: 'delivery', submissionId, index, delivery });
+      delivered.add(delivery, { submissionId, index });
     },
-    counters: () => new Map(Object.entries(db.data.counters)),
-    submission: (id) => own(db.data.submissions, id),
-    submissions: () => Object.values(db.data.submissions),
+    deliveredTo: (bucket, key) => delivered.writersOf(bucket, key),
+    close: () => journal.close(),
+    counters: () => new Map(Object.entries(data.counters)),
+    submission: (id) => own(data.submissions, id),
+    submissions: () => Object.values(data.submissions),
     dataset,
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),
     rejected: async function* (id) {

@@ -11,7 +11,7 @@
  * gateway bench measured at 1.31x bare s3rver on PUT against 1.2x), and outlives the process, not the
  * machine (s3rver's object files are not fsynced either).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import type { ObjectEvent } from './context.ts';
 
 export interface PendingEvents {
@@ -31,6 +31,15 @@ export interface EventJournal {
 
 export function openEventJournal(file: string): EventJournal {
   let fd = openSync(file, 'a');
+  // A line a crash cut short must not swallow the next event: the next one starts on a line of its own.
+  const size = fstatSync(fd).size;
+  if (size > 0) {
+    const last = Buffer.alloc(1);
+    const reader = openSync(file, 'r');
+    readSync(reader, last, 0, 1, size - 1);
+    closeSync(reader);
+    if (last[0] !== 0x0a) writeSync(fd, '\n');
+  }
   const lines = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
   const parse = (line: string): ObjectEvent | undefined => {
     try {

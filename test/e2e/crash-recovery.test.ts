@@ -16,13 +16,30 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** The ledger state of a key as the engine last recorded it: its snapshot, then its log of changes. */
 function ledgerState(data: string, key: string): string | undefined {
-  try {
-    const state = JSON.parse(readFileSync(join(data, 'engine', 'state.json'), 'utf8')) as { ledger: Record<string, { key: string; state: string }> };
-    return Object.values(state.ledger).find((e) => e.key === key)?.state;
-  } catch {
-    return undefined;
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(data, 'engine', file), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const snapshot = read('state.json');
+  const ledger = new Map<string, { key: string; state: string }>(snapshot ? Object.entries((JSON.parse(snapshot) as { ledger: Record<string, { key: string; state: string }> }).ledger) : []);
+  for (const line of read('state.log.ndjson').split('\n')) {
+    let change: { op: string; entry?: { id: string; key: string; state: string }; entryId?: string; state?: string };
+    try {
+      change = JSON.parse(line) as typeof change;
+    } catch {
+      continue; // empty, or a line being written
+    }
+    if (change.op === 'detected' && change.entry) ledger.set(change.entry.id, { ...change.entry });
+    const entry = change.entryId ? ledger.get(change.entryId) : undefined;
+    if (entry && change.op === 'state' && change.state) entry.state = change.state;
+    if (entry && change.op === 'commit') entry.state = 'done';
   }
+  return [...ledger.values()].find((e) => e.key === key)?.state;
 }
 
 describe('a crash in the middle of an import', () => {

@@ -13,6 +13,7 @@ import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
 import { runCliAsync } from '../helpers/cli.ts';
 import { expectGolden } from '../helpers/golden.ts';
+import { openSubmissionStore } from '../../emulator/engine/submission-store.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 import { readXlsx } from '../../emulator/scenarios/xlsx-cells.ts';
 
@@ -238,6 +239,8 @@ describe('a delivery interrupted by a stop', () => {
     await first.stop({ keepData: true });
 
     // As a SIGKILL mid-write would leave it: the delivery recorded as writing, the object not there.
+    // (Opening the store folds its log of changes into state.json, which is then edited.)
+    (await openSubmissionStore(join(first.dataDirectory, 'engine'), () => '')).close();
     const statePath = join(first.dataDirectory, 'engine', 'state.json');
     const state = JSON.parse(await readFile(statePath, 'utf8'));
     Object.assign(state.submissions[submission!.id].deliveries[index], { status: 'writing', bytes: null, etag: null });

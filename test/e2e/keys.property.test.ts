@@ -40,7 +40,17 @@ describe('object keys', () => {
       const listed = await admin.send(new ListObjectsV2Command({ Bucket: 'acme-claravine', Prefix: k }));
       expect(listed.Contents?.map((c) => c.Key)).toContain(k);
       for (const file of filesUnder(stack.dataDirectory)) expect(relative(stack.dataDirectory, file).startsWith('..')).toBe(false);
-      expect(readdirSync(dirname(stack.dataDirectory)).filter((n) => !outsideBefore.includes(n) && !n.startsWith('s3-harness-'))).toEqual([]);
+      // An escaped object would land beside the data folder under s3rver's file names (other test files
+      // running at the same time may create their own temporary folders there).
+      const escaped = readdirSync(dirname(stack.dataDirectory)).filter((n) => !outsideBefore.includes(n)).filter((n) => {
+        const path = join(dirname(stack.dataDirectory), n);
+        try {
+          return (statSync(path).isDirectory() ? filesUnder(path) : [path]).some((file) => file.includes('_S3rver_'));
+        } catch {
+          return false; // gone already: another test's temporary folder
+        }
+      });
+      expect(escaped).toEqual([]);
     },
   );
 });

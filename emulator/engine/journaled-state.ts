@@ -1,0 +1,120 @@
+/**
+ * State kept in memory, made durable as a snapshot plus an append-only log of changes: each change is
+ * one line appended to `<name>.log.ndjson` (one synchronous write(2), so it outlives the process), and
+ * costs the same however large the state is; the snapshot `<name>.json` is rewritten (atomically:
+ * temporary file, fsync, rename) only when the log has grown as large as the snapshot, so rewriting
+ * costs O(1) per change on average. Rewriting `state.json` whole on every change made each import
+ * slower as submissions accumulated (docs/durability.md).
+ *
+ * At open, the snapshot is read, the log replayed and folded into a new snapshot. Changes must be
+ * idempotent (a crash between the snapshot's rename and the log's truncation replays them once more).
+ * A last line cut short by a crash (no newline yet) is a change whose caller never heard back: it is dropped.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { StateFileError } from '../state-file.ts';
+
+export interface JournaledStateOptions<T, Change> {
+  /** The snapshot file; the log is beside it (`state.json` -> `state.log.ndjson`). */
+  file: string;
+  /** The state when there is no snapshot yet. */
+  empty(): T;
+  /** Makes the state read from the snapshot ready for use (null-prototype records, defaults). */
+  revive(raw: Record<string, unknown>): T;
+  apply(state: T, change: Change): void;
+  /** What losing the file costs, for the message when it is damaged. */
+  remedy: string;
+  /** The log may grow to the snapshot's size, and at least this much, before a new snapshot. @default 1 MiB */
+  minLogBytes?: number;
+  /** Read the state and change nothing on disk (another process may be writing it). @default false */
+  readOnly?: boolean;
+}
+
+export interface JournaledState<T, Change> {
+  readonly state: T;
+  /** Logs the change (durable when this returns), then applies it. */
+  record(change: Change): void;
+  close(): void;
+}
+
+export function openJournaledState<T, Change>(options: JournaledStateOptions<T, Change>): JournaledState<T, Change> {
+  const { file, remedy } = options;
+  const logFile = file.replace(/\.json$/, '') + '.log.ndjson';
+  const minLogBytes = options.minLogBytes ?? 1024 * 1024;
+  const state = existsSync(file) ? options.revive(readSnapshot(file, remedy)) : options.empty();
+  for (const change of readLog<Change>(logFile, remedy)) options.apply(state, change);
+
+  if (options.readOnly) {
+    return {
+      state,
+      record() {
+        throw new Error(`${file} was opened read-only`);
+      },
+      close() {},
+    };
+  }
+  let snapshotBytes = 0;
+  let logBytes = 0;
+  const fd = openSync(logFile, 'a');
+  const snapshot = () => {
+    const text = JSON.stringify(state);
+    const temporary = `${file}.tmp`;
+    const out = openSync(temporary, 'w');
+    try {
+      writeSync(out, text);
+      fsyncSync(out);
+    } finally {
+      closeSync(out);
+    }
+    renameSync(temporary, file);
+    ftruncateSync(fd, 0);
+    snapshotBytes = Buffer.byteLength(text);
+    logBytes = 0;
+  };
+  if (statSync(logFile).size > 0 || !existsSync(file)) snapshot();
+  else snapshotBytes = statSync(file).size;
+
+  return {
+    state,
+    record(change) {
+      const line = `${JSON.stringify(change)}\n`;
+      writeSync(fd, line);
+      logBytes += line.length;
+      options.apply(state, change);
+      if (logBytes > Math.max(minLogBytes, snapshotBytes)) snapshot();
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
+
+function readSnapshot(file: string, remedy: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new StateFileError(file, `is not valid JSON (cut short, or edited by hand?): ${error.message}`, remedy);
+    throw error;
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new StateFileError(file, 'does not hold a JSON object', remedy);
+  return raw as Record<string, unknown>;
+}
+
+function readLog<Change>(logFile: string, remedy: string): Change[] {
+  if (!existsSync(logFile)) return [];
+  const lines = readFileSync(logFile, 'utf8').split('\n');
+  // A change counts once its whole line, newline included, is written: what follows the last newline was cut short.
+  lines.pop();
+  const changes: Change[] = [];
+  lines.forEach((line, i) => {
+    if (line === '') return;
+    try {
+      changes.push(JSON.parse(line) as Change);
+    } catch (error) {
+      // Only the last line can be cut short by a crash; one before it means the file was damaged otherwise.
+      const last = lines.slice(i + 1).every((rest) => rest === '');
+      if (!last) throw new StateFileError(logFile, `has a damaged line ${i + 1} (${(error as Error).message})`, remedy);
+    }
+  });
+  return changes;
+}
