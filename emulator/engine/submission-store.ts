@@ -164,16 +164,20 @@ function applyChange(data: EngineState, change: StateChange): void {
 /** Delivered objects -> the deliveries that wrote them, so an overwrite is found without scanning every submission. */
 function deliveredIndex(): { add(d: Delivery, ref: DeliveryRef): void; writersOf(bucket: string, key: string): DeliveryRef[] } {
   const byObject = new Map<string, Map<string, DeliveryRef>>();
+  const objectOf = new Map<string, string>(); // a delivery -> the object its last attempt delivered
   const objectKey = (bucket: string, key: string) => `${bucket}\n${key}`;
   return {
     add(delivery, ref) {
       const refKey = `${ref.submissionId}\n${ref.index}`;
-      for (const writers of byObject.values()) writers.delete(refKey);
+      const before = objectOf.get(refKey);
+      if (before !== undefined) byObject.get(before)?.delete(refKey);
+      objectOf.delete(refKey);
       if (delivery.status !== 'delivered') return;
       const at = objectKey(delivery.bucket, delivery.key);
       let writers = byObject.get(at);
       if (!writers) byObject.set(at, (writers = new Map()));
       writers.set(refKey, ref);
+      objectOf.set(refKey, at);
     },
     writersOf: (bucket, key) => [...(byObject.get(objectKey(bucket, key))?.values() ?? [])],
   };
