@@ -12,6 +12,8 @@ import type { Workspace } from '../../core/workspace/index.ts';
 import type { Engine } from '../engine/engine.ts';
 
 const STATUSES: readonly SubmissionStatus[] = ['complete', 'failed', 'pending'];
+/** The most submissions one page of `GET /api/submissions` holds (and its default). */
+const MAX_PAGE = 1000;
 
 export interface ApiOptions {
   /** Bucket policies now, for the preflight. @default the workspace's */
@@ -22,16 +24,29 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
   const app = new Hono();
   const notFound = (what: string) => ({ error: { code: 'NotFound', message: what } });
 
+  // Newest first, a page at a time: `limit` (default and most 1,000) and `before` (the `next` of the previous page).
   app.get('/api/submissions', (c) => {
     const template = c.req.query('template');
     const status = c.req.query('status');
+    const limitText = c.req.query('limit') ?? String(MAX_PAGE);
+    const before = c.req.query('before');
     if (status !== undefined && !STATUSES.includes(status as SubmissionStatus)) {
       return c.json({ error: { code: 'BadRequest', message: `status must be one of ${STATUSES.join(', ')}, got "${status}"` } }, 400);
     }
-    const list = engine.store.submissions()
-      .filter((s) => (template === undefined || s.template === template) && (status === undefined || s.status === status))
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
-    return c.json(list);
+    if (!/^\d{1,5}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
+      return c.json({ error: { code: 'BadRequest', message: `limit must be a whole number from 1 to ${MAX_PAGE}, got "${limitText}"` } }, 400);
+    }
+    if (before !== undefined && !engine.store.submission(before)) return c.json(notFound(`no submission "${before}" (before)`), 404);
+    const page = engine.store.newest({
+      limit: Number(limitText), ...(before !== undefined ? { before } : {}),
+      match: (s) => (template === undefined || s.template === template) && (status === undefined || s.status === status),
+    });
+    if (page.next) {
+      const next = new URLSearchParams({ ...(template !== undefined ? { template } : {}), ...(status !== undefined ? { status } : {}), limit: limitText, before: page.next });
+      c.header('link', `</api/submissions?${next}>; rel="next"`);
+      c.header('x-s3-harness-next', page.next);
+    }
+    return c.json(page.submissions);
   });
 
   app.get('/api/submissions/:id', (c) => {

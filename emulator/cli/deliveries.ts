@@ -19,14 +19,15 @@ retry   retries delivery N (its index in the submission's "deliveries", from 0),
 
 --api   the API of a running "s3-harness start" (default ${DEFAULT_API})`;
 
-async function call<T>(api: string, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+async function call<T>(api: string, path: string, init?: RequestInit): Promise<{ status: number; body: T; next?: string }> {
   let response: Response;
   try {
     response = await fetch(`${api.replace(/\/+$/, '')}${path}`, init);
   } catch (error) {
     throw new UsageError(`cannot reach the harness API at ${api} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is "s3-harness start" running, and is --api its "API:" line?`);
   }
-  return { status: response.status, body: (await response.json()) as T };
+  const next = response.headers.get('x-s3-harness-next');
+  return { status: response.status, body: (await response.json()) as T, ...(next ? { next } : {}) };
 }
 
 type ApiError = { error: { code: string; message: string } };
@@ -63,9 +64,16 @@ export async function runDeliveries(args: string[]): Promise<number> {
 
   if (subcommand === 'list') {
     if (positionals.length) throw new UsageError(`deliveries list takes no arguments, got "${positionals.join(' ')}"`);
-    const { body } = await call<Submission[]>(api, '/api/submissions');
+    // Every submission, a page at a time (the API serves at most 1,000 at once).
+    const submissions: Submission[] = [];
+    for (let before: string | undefined, more = true; more;) {
+      const page = await call<Submission[]>(api, `/api/submissions${before ? `?before=${encodeURIComponent(before)}` : ''}`);
+      submissions.push(...page.body);
+      before = page.next;
+      more = before !== undefined;
+    }
     let shown = 0;
-    for (const submission of body.filter((s) => values.submission === undefined || s.id === values.submission)) {
+    for (const submission of submissions.filter((s) => values.submission === undefined || s.id === values.submission)) {
       (submission.deliveries ?? []).forEach((delivery, index) => {
         if (values.status !== undefined && delivery.status !== values.status) return;
         shown++;

@@ -118,7 +118,42 @@ function keyOf(updateKeys: readonly string[], values: Record<string, string>): s
 export interface EngineStore extends SubmissionStore, DeliveryStore {
   /** The rows an import refused, with their cells as in the file and their issues. */
   rejected(submissionId: string): AsyncIterable<RejectedRow>;
+  /**
+   * Submissions newest first (created at, then id), `limit` at most, after the one named `before`,
+   * that `match`: a page costs what it returns, not what the store holds. `next` names the last one
+   * returned when more may follow.
+   */
+  newest(options: { limit: number; before?: string; match?: (submission: Submission) => boolean }): { submissions: Submission[]; next?: string };
   close(): void;
+}
+
+/** Submission ids in (createdAt, id) order, oldest first: commits almost always append. */
+function creationOrder(): { add(s: Submission): void; ids: string[]; positionOf(id: string): number | undefined } {
+  const ids: string[] = [];
+  const keys: string[] = [];
+  const position = new Map<string, number>();
+  const keyOf = (s: Submission) => `${s.createdAt}\n${s.id}`;
+  return {
+    ids,
+    add(s) {
+      if (position.has(s.id)) return;
+      const key = keyOf(s);
+      let at = keys.length;
+      if (at > 0 && keys[at - 1]! > key) {
+        let low = 0;
+        while (low < at) {
+          const mid = (low + at) >> 1;
+          if (keys[mid]! > key) at = mid;
+          else low = mid + 1;
+        }
+        for (let i = at; i < ids.length; i++) position.set(ids[i]!, i + 1);
+      }
+      ids.splice(at, 0, s.id);
+      keys.splice(at, 0, key);
+      position.set(s.id, at);
+    },
+    positionOf: (id) => position.get(id),
+  };
 }
 
 /** One change to the engine's state, as logged (every change is idempotent: see journaled-state.ts). */
@@ -201,6 +236,8 @@ export async function openSubmissionStore(directory: string, newId: () => string
     remedy: 'It holds the import ledger and the submissions: restore it from a copy, or move it aside to start with none (dropped files are then imported again).',
   });
   const data = journal.state;
+  const order = creationOrder();
+  for (const submission of Object.values(data.submissions)) order.add(submission);
   const delivered = deliveredIndex();
   for (const submission of Object.values(data.submissions)) {
     (submission.deliveries ?? []).forEach((delivery, index) => delivered.add(delivery, { submissionId: submission.id, index }));
@@ -254,6 +291,7 @@ export async function openSubmissionStore(directory: string, newId: () => string
     rejectedRows: (id) => ndjsonWriter<RejectedRow>(rowsPath(id, 'rejected'), (row) => JSON.stringify(row)),
     async commit(entryId, submissions, counters, join) {
       journal.record({ op: 'commit', entryId, submissions, counters: [...counters], ...(join ? { join } : {}) });
+      for (const submission of submissions) order.add(submission);
       for (const submission of submissions) (submission.deliveries ?? []).forEach((d, index) => delivered.add(d, { submissionId: submission.id, index }));
     },
     async setDelivery(submissionId, index, delivery) {
@@ -267,6 +305,16 @@ export async function openSubmissionStore(directory: string, newId: () => string
     counters: () => new Map(Object.entries(data.counters)),
     submission: (id) => own(data.submissions, id),
     submissions: () => Object.values(data.submissions),
+    newest({ limit, before, match }) {
+      const found: Submission[] = [];
+      let i = (before === undefined ? order.ids.length : (order.positionOf(before) ?? order.ids.length)) - 1;
+      for (; i >= 0 && found.length < limit; i--) {
+        const submission = own(data.submissions, order.ids[i]!);
+        if (submission && (!match || match(submission))) found.push(submission);
+      }
+      const last = found[found.length - 1];
+      return { submissions: found, ...(i >= 0 && last ? { next: last.id } : {}) };
+    },
     dataset,
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),
     rejected: async function* (id) {

@@ -10,10 +10,13 @@ const STATUSES: SubmissionStatus[] = ['complete', 'failed', 'pending'];
 /** Rows shown on a detail page; the API serves the rest. */
 const SHOWN_ROWS = 200;
 
-const newestFirst = (a: Submission, b: Submission) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1);
+
+/** Submissions listed (and refreshed every 2 s); older ones are in the API, a page at a time. */
+const SHOWN_SUBMISSIONS = 200;
 
 function listRows(ctx: UiContext, status: string | undefined): Html {
-  const list = ctx.engine.store.submissions().filter((s) => !status || s.status === status).sort(newestFirst);
+  const page = ctx.engine.store.newest({ limit: SHOWN_SUBMISSIONS, ...(status ? { match: (s: Submission) => s.status === status } : {}) });
+  const list = page.submissions;
   if (list.length === 0) return html`<tr><td colspan="7" class="muted">No submissions yet. Drop a file (the <a href="/s3">S3 browser</a> uploads as any user) and it appears here.</td></tr>`;
   return html`${list.map((s) => html`<tr>
     <td><a href="/submissions/${encodeURIComponent(s.id)}">${s.name}</a></td>
@@ -23,7 +26,7 @@ function listRows(ctx: UiContext, status: string | undefined): Html {
     <td>${(s.deliveries ?? []).map((d) => html`${statusBadge(d.status)} `)}</td>
     <td>${s.submittedBy}</td>
     <td><time datetime="${s.submittedAt}">${s.submittedAt.replace('T', ' ').slice(0, 19)}</time></td>
-  </tr>`)}`;
+  </tr>`)}${page.next ? html`<tr><td colspan="7" class="muted">The newest ${SHOWN_SUBMISSIONS} are shown; <a href="/api/submissions?before=${encodeURIComponent(page.next)}">older ones</a> are in the API.</td></tr>` : ''}`;
 }
 
 function listPage(ctx: UiContext, status: string | undefined): Html {

@@ -47,6 +47,28 @@ describe('inbound import through the gateway', () => {
     expect(JSON.stringify(mixed)).not.toContain('\\r');
   });
 
+  it('lists submissions newest first a page at a time: limit, before, and the next page named in the headers', async () => {
+    await drop('us/submissions/Email_page.csv', readFileSync('fixtures/files/Email.csv'));
+    await h.submissionsOf('us/submissions/Email_page.csv');
+    const all = await h.api<Submission[]>('/api/submissions');
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const paged: Submission[] = [];
+    let url: string | undefined = '/api/submissions?limit=1';
+    while (url) {
+      const response: Response = await fetch(`${h.apiUrl}${url}`);
+      const page = (await response.json()) as Submission[];
+      expect(page.length).toBeLessThanOrEqual(1);
+      paged.push(...page);
+      const next = response.headers.get('x-s3-harness-next');
+      url = next ? /<([^>]+)>; rel="next"/.exec(response.headers.get('link') ?? '')![1] : undefined;
+      if (next) expect(url).toBe(`/api/submissions?limit=1&before=${encodeURIComponent(next)}`);
+    }
+    expect(paged.map((s) => s.id)).toEqual(all.map((s) => s.id));
+    expect(all.map((s) => s.createdAt)).toEqual([...all.map((s) => s.createdAt)].sort().reverse());
+    for (const bad of ['0', '1001', 'x', '-1']) expect((await fetch(`${h.apiUrl}/api/submissions?limit=${bad}`)).status, bad).toBe(400);
+    expect((await fetch(`${h.apiUrl}/api/submissions?before=nope`)).status).toBe(404);
+  });
+
   it.skipIf(!hasAws)('imports a file dropped with the aws cli', async () => {
     const user = h.workspace.iam.users.find((u) => u.name === 'uploader')!;
     const result = await run('aws', ['--endpoint-url', h.endpoint, 's3', 'cp', '--only-show-errors', 'fixtures/files/Email.csv', 's3://acme-claravine/us/submissions/Email_cli.csv'], {

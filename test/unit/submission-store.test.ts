@@ -76,4 +76,20 @@ describe('the submission store', () => {
     const reopened = await openSubmissionStore(dir, () => `again${++n}`);
     expect((await reopened.unfinished()).map((e) => [e.id, e.state, e.attempts, e.submissionIds])).toEqual([['i|b|k|e', 'validating', 1, ['x', 'y']]]);
   });
+
+  it('pages submissions newest first, whatever order they were committed in, across reopening', async () => {
+    const store = await open();
+    for (const [id, at] of [['B', '2026-01-02'], ['C', '2026-01-03'], ['A', '2026-01-01'], ['D', '2026-01-04']] as const) {
+      await (await importRows(store, id, `${at}T00:00:00Z`, [{ A: id }]))();
+    }
+    const ids = (page: { submissions: { id: string }[] }) => page.submissions.map((s) => s.id);
+    expect(ids(store.newest({ limit: 10 }))).toEqual(['D', 'C', 'B', 'A']);
+    const first = store.newest({ limit: 2 });
+    expect([ids(first), first.next]).toEqual([['D', 'C'], 'C']);
+    expect(store.newest({ limit: 2, before: 'C' })).toMatchObject({ submissions: [{ id: 'B' }, { id: 'A' }] });
+    expect(store.newest({ limit: 2, before: 'C' }).next).toBeUndefined();
+    expect(ids(store.newest({ limit: 10, match: (s) => s.id !== 'C' }))).toEqual(['D', 'B', 'A']);
+    store.close();
+    expect(ids((await openSubmissionStore(dir, () => 'x')).newest({ limit: 10 }))).toEqual(['D', 'C', 'B', 'A']);
+  });
 });
