@@ -37,13 +37,16 @@ const WRITE_BLOCK_CHARS = 32 * 1024;
 
 function ndjsonWriter<T>(path: string, serialize: (row: T) => string): RowWriter<T> {
   let stream: ReturnType<typeof createWriteStream> | undefined;
+  // A write error (a full disk) fails the import at its next write or at close, never the process.
+  let failure: Error | undefined;
   let block = '';
   const ready = mkdir(join(path, '..'), { recursive: true });
   const flush = async () => {
     if (!stream) {
       await ready;
-      stream ??= createWriteStream(path); // truncates what an earlier attempt wrote
+      stream ??= createWriteStream(path).on('error', (error) => (failure ??= error)); // truncates what an earlier attempt wrote
     }
+    if (failure) throw failure;
     const text = block;
     block = '';
     if (text && !stream.write(text)) await once(stream, 'drain');
@@ -57,6 +60,7 @@ function ndjsonWriter<T>(path: string, serialize: (row: T) => string): RowWriter
       await flush();
       stream!.end();
       await once(stream!, 'finish');
+      if (failure) throw failure;
     },
   };
 }

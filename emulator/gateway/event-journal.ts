@@ -73,7 +73,9 @@ export function openEventJournal(file: string): EventJournal {
       fd = openSync(file, 'a');
     },
     close() {
+      if (fd === -1) return;
       closeSync(fd);
+      fd = -1; // an append after this fails (EBADF): its write is then not acknowledged
     },
   };
 }

@@ -29,6 +29,8 @@ export interface ForwardOptions {
    * finishes, before its file stream has flushed; this waits until the bytes are on disk.
    */
   beforeSuccessEnd?: () => Promise<void>;
+  /** Renders the error answer when `beforeSuccessEnd` fails before anything was sent (the write is then not acknowledged). */
+  errorAnswer?: (error: unknown) => { status: number; headers: Record<string, string>; body: string };
   requestId: string;
   hostId: string;
 }
@@ -76,8 +78,17 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
       const wait = options.beforeSuccessEnd;
       options = { ...options, beforeSuccessEnd: undefined };
       wait().then(() => end(...args), (error: unknown) => {
-        console.error('[s3-harness] a write did not reach the disk:', error);
-        res.destroy(error as Error);
+        if (res.headersSent || !options.errorAnswer) {
+          console.error('[s3-harness] a write did not reach the disk:', error);
+          res.destroy(error as Error);
+          return;
+        }
+        // Nothing was sent yet: the client gets an error instead of the 200 (and may retry).
+        const answer = options.errorAnswer(error);
+        for (const name of res.getHeaderNames()) if (name !== 'x-amz-request-id' && name !== 'x-amz-id-2' && name !== 'server') res.removeHeader(name);
+        res.statusCode = answer.status;
+        for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+        end(answer.body);
       });
       return res;
     }

@@ -24,6 +24,7 @@ import { SSE_META, UPLOADER_META } from './forward.ts';
 import * as objectHandlers from './object-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
+import { dataFolderFault } from './data-folder-fault.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import { assertHeadersSigned, assertNoSessionToken, assertScope, parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
 import { createStorage, DamagedObjectError, type ObjectSummary, type Storage } from './storage.ts';
@@ -185,8 +186,10 @@ function createInspector(storage: Storage): StorageInspector {
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, requestId: string, hostId: string): void {
-  const s3Error = error instanceof S3Error ? error : new S3Error('InternalError');
+  const fault = dataFolderFault(error);
+  const s3Error = error instanceof S3Error ? error : fault ? new S3Error('ServiceUnavailable', fault) : new S3Error('InternalError');
   if (error instanceof DamagedObjectError) console.error(`[s3-harness] ${req.method} ${req.url} (request ${requestId}): ${error.message}`);
+  else if (fault) console.error(`[s3-harness] ${req.method} ${req.url} (request ${requestId}): ${dataFolderFault(error, { where: true })}`);
   else if (!(error instanceof S3Error)) console.error(`[s3-harness] internal error on ${req.method} ${req.url} (request ${requestId}):`, error);
   if (res.headersSent) {
     res.destroy();

@@ -7,10 +7,11 @@ import { assertBucketExists, missingObject } from './access.ts';
 import { readBody, ownerOf } from './bucket-handlers.ts';
 import { headerOf, objectEvent, recordCreated, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
+import { dataFolderFault } from './data-folder-fault.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { parseCopySource } from './operations.ts';
 import type { SpooledBody } from './request-body.ts';
-import { S3Error } from './s3-errors.ts';
+import { renderS3Error, S3Error } from './s3-errors.ts';
 import { join } from 'node:path';
 import { listUploadParts, readUpload, uploadDirectory, waitForFileSize, type UploadInfo } from './storage.ts';
 import { parseXml, xmlDocument } from './xml.ts';
@@ -43,7 +44,18 @@ function writeMetadata(g: GatewayRequest, sse: string | undefined): Record<strin
 }
 
 function forwardOptions(g: GatewayRequest, extra: Partial<ForwardOptions> = {}): ForwardOptions {
-  return { path: g.path, rawQuery: g.rawQuery, requestId: g.requestId, hostId: g.hostId, ...extra };
+  return { path: g.path, rawQuery: g.rawQuery, requestId: g.requestId, hostId: g.hostId, errorAnswer: failedWrite(g), ...extra };
+}
+
+/** The answer to a write that failed after s3rver took it (the event journal or the flush): 503 for a data-folder fault. */
+function failedWrite(g: GatewayRequest): (error: unknown) => { status: number; headers: Record<string, string>; body: string } {
+  return (error) => {
+    const fault = dataFolderFault(error);
+    console.error(`[s3-harness] ${g.req.method} ${g.req.url} (request ${g.requestId}): ${dataFolderFault(error, { where: true }) ?? `the write could not be completed: ${(error as Error).message}`}`);
+    const s3Error = fault ? new S3Error('ServiceUnavailable', fault) : new S3Error('InternalError');
+    const body = renderS3Error(s3Error, g.requestId, g.hostId);
+    return { status: s3Error.status, headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) }, body };
+  };
 }
 
 function onClose(g: GatewayRequest, ...cleanups: (() => unknown)[]): void {

@@ -58,3 +58,22 @@ describe('a damaged object metadata file', () => {
     }
   });
 });
+
+describe('a drop whose event cannot be journaled', () => {
+  it('is not acknowledged: the client gets an S3 error, not a 200 and not a reset connection', async () => {
+    const stack = await startStack();
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '));
+    try {
+      await stack.gateway.close(); // the event journal is closed: its next append fails
+      const client = stack.client('admin');
+      client.config.maxAttempts = async () => 1;
+      await expectS3Error(client.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'unjournaled.csv', Body: 'x' })), 'InternalError', 500);
+      expect(errors.some((e) => e.includes('PUT /acme-claravine/unjournaled.csv') && e.includes('the write could not be completed'))).toBe(true);
+    } finally {
+      console.error = original;
+      await stack.stop();
+    }
+  });
+});
