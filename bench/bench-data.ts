@@ -29,7 +29,7 @@ export function benchWorkspace(outbound: object[] = []): Workspace {
   return parsed.value;
 }
 
-/** Mixed text as in ../shared/notes/performance.md: quotes, commas, non-Latin text, emoji. */
+/** Mixed text, as real files hold: quotes, commas, non-Latin text, emoji. */
 export function row(i: number): string[] {
   const texts = [`Campaign ${i}`, `"Quoted" ${i}, with comma`, `Ünïcödé ${i} 中文 ✓`, `emoji 😀 ${i}`, `plain-${i}`];
   return COLUMNS.map((_, c) => (c % 5 === 1 ? ['Email', 'Social', 'Display', 'Search'][i % 4]! : c % 5 === 3 ? `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}` : texts[(i + c) % texts.length]!));

@@ -2,7 +2,7 @@
  * Strict streaming UTF-8: chunks in, text out, and the byte offset of the first invalid byte when
  * the file is not UTF-8 (a Latin-1 export, say). A leading byte-order mark is dropped, as Excel's
  * "CSV UTF-8" writes one. Chunk boundaries may split a character: the tail waits for the next chunk
- * (decoding chunks on their own corrupts text; see ../shared/notes/performance.md).
+ * (decoding chunks on their own would turn a character split between two chunks into two U+FFFD).
  */
 import { isUtf8 } from 'node:buffer';
 

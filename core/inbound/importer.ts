@@ -158,7 +158,7 @@ export function createImporter(options: ImporterOptions): Importer {
     }
 
     await store.setState(entry.id, 'committing');
-    // Submitted At is when the import completed (../shared/notes/product.md).
+    // Submitted At is when the import completed (docs/inbound.md, "An import").
     const completedAt = options.now().toISOString();
     const stamp = { submittedAt: completedAt, updatedAt: completedAt, issuesNotKept: result.issuesNotKept };
     const { rows, accepted: acceptedCount, rejected: rejectedCount } = result.counts;

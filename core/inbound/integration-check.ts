@@ -2,7 +2,7 @@
  * What an integration can do with its account's keys, checked as the product's Step 3 does.
  * "List Buckets" mode lists the buckets (s3:ListAllMyBuckets) and then lists under the prefix
  * (s3:ListBucket with s3:prefix); a denial of either is the product's permission warning, which
- * points to Manual Bucket Entry. Manual mode never lists (../shared/notes/product.md).
+ * points to Manual Bucket Entry. Manual mode never lists (docs/inbound.md, "The permission check").
  */
 import type { S3Failure } from '../submissions/index.ts';
 import type { IntegrationRef } from './importer.ts';

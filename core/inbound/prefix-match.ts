@@ -1,6 +1,6 @@
 /**
  * Which keys an inbound prefix takes: S3 prefix semantics (case-sensitive `startsWith`), where a
- * dynamic value matches one segment of the key (../shared/notes/product.md, Inbound):
+ * dynamic value matches one segment of the key (docs/inbound.md, "Prefixes and dynamic values"):
  * {{template_name}} the template's name literally, {{submitted_by}} any token without `/` (captured
  * as the submitter), {{submitted_at}} a timestamp in the submitted-at format YYYY-MM-DD_HH-MM-SS.
  */

@@ -1,6 +1,6 @@
 /**
  * The object key of an outbound file, from the integration's filename with dynamic values
- * (../shared/notes/product.md, Outbound). Submitted At renders as YYYY-MM-DD_HH-MM-SS in UTC, the
+ * (docs/outbound.md, "Keys"). Submitted At renders as YYYY-MM-DD_HH-MM-SS in UTC, the
  * stated format (the article's example with colons contradicts it). In `flatten` mode every slash
  * becomes an underscore, as the article's example shows (`inbox_us_claravine_...`); in `folders` mode
  * the filename's own slashes make folders. A slash inside a dynamic value never makes a folder.

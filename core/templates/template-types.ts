@@ -1,6 +1,6 @@
 /**
- * Templates: named schemas of fields with governance rules (../shared/notes/product.md, "Field types
- * and governance"). Documented key by key in docs/templates.md.
+ * Templates: named schemas of fields with governance rules, as the product article describes its
+ * field types. Documented key by key in docs/templates.md.
  */
 
 export interface TextTransform {
