@@ -43,6 +43,7 @@ export interface Harness extends RunningGateway {
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const host = options.host ?? '127.0.0.1';
+  const apiHost = options.apiHost ?? '127.0.0.1';
   const running = await startGatewayServer({
     workspace: options.workspace, dataDirectory: options.dataDirectory, host, port: options.port ?? 0,
     ...(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
@@ -81,8 +82,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       },
     });
     let web: ReturnType<typeof webFor> | undefined;
-    const api = await startApiServer({ fetch: (request: Request) => web!.fetch(request) }, options.apiHost ?? '127.0.0.1', options.apiPort ?? 0);
-    guard.allowedHosts = allowedHostsFor(options.apiHost ?? '127.0.0.1', api.port);
+    const api = await startApiServer({ fetch: (request: Request) => web!.fetch(request) }, apiHost, options.apiPort ?? 0);
+    guard.allowedHosts = allowedHostsFor(apiHost, api.port);
     web = webFor(options.workspace);
     return {
       ...running, apiUrl: api.url, editor, web: guard,

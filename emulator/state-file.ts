@@ -1,8 +1,9 @@
 /**
- * The harness's own state files in the data folder (lowdb JSON), read so that a damaged one is named
- * with what to do, never reported as a stack trace: a truncated `state.json` (a full disk, a copy cut
- * short) is the user's data, not the program's bug (docs/durability.md).
+ * The harness's own state files in the data folder, read so that a damaged one is named with what to
+ * do, never reported as a stack trace: a truncated `state.json` (a full disk, a copy cut short) is the
+ * user's data, not the program's bug (docs/durability.md).
  */
+import { readFile } from 'node:fs/promises';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 
@@ -16,19 +17,27 @@ export class StateFileError extends Error {
 }
 
 /**
- * Opens a lowdb JSON file with `defaults` when it does not exist yet. `remedy` tells the user what
- * losing the file costs, so they can decide to move it aside.
+ * The JSON object a state file holds. `remedy` tells the user what losing the file costs, so they can
+ * decide to move it aside.
  */
+export function parseStateObject(file: string, text: string, remedy: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new StateFileError(file, `is not valid JSON (cut short, or edited by hand?): ${(error as Error).message}`, remedy);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new StateFileError(file, 'does not hold a JSON object', remedy);
+  return raw as Record<string, unknown>;
+}
+
+/** A lowdb JSON file holding `defaults` when it does not exist yet (lowdb writes it atomically). */
 export async function openStateFile<T extends object>(file: string, defaults: T, remedy: string): Promise<Low<T>> {
   const db = new Low<T>(new JSONFile(file), defaults);
-  try {
-    await db.read();
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new StateFileError(file, `is not valid JSON (cut short, or edited by hand?): ${error.message}`, remedy);
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
     throw error;
-  }
-  if (db.data === null || typeof db.data !== 'object' || Array.isArray(db.data)) {
-    throw new StateFileError(file, 'does not hold a JSON object', remedy);
-  }
+  });
+  if (text !== undefined) db.data = parseStateObject(file, text, remedy) as T;
   return db;
 }

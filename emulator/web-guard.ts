@@ -64,15 +64,24 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** What a cross-site HTML form can send without a CORS preflight. */
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i;
 
+/** Why the browser's own headers say another site sent the request (`sites`: the Sec-Fetch-Site values accepted), or undefined. */
+function foreignSite(c: Context, origins: ReadonlySet<string>, sites: readonly string[]): string | undefined {
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined && !sites.includes(site)) return `cross-site request refused (Sec-Fetch-Site: ${site})`;
+  const origin = c.req.header('origin');
+  if (origin !== undefined && !origins.has(origin.toLowerCase())) return `cross-origin request refused (Origin: ${origin})`;
+  return undefined;
+}
+
 /**
  * Why a request is refused as not coming from the harness's own pages, or undefined when it may go on.
  * `formToken` reads the `_token` field of a form body (only asked for when no header carries the token).
  */
-export async function crossSiteRefusal(c: Context, options: Pick<WebGuardOptions, 'token'>, origins: ReadonlySet<string>, formToken: () => Promise<string | undefined>): Promise<string | undefined> {
+async function crossSiteRefusal(c: Context, options: Pick<WebGuardOptions, 'token'>, origins: ReadonlySet<string>, formToken: () => Promise<string | undefined>): Promise<string | undefined> {
+  const foreign = foreignSite(c, origins, ['same-origin']);
+  if (foreign) return foreign;
   const site = c.req.header('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin') return `cross-site request refused (Sec-Fetch-Site: ${site})`;
   const origin = c.req.header('origin');
-  if (origin !== undefined && !origins.has(origin.toLowerCase())) return `cross-origin request refused (Origin: ${origin})`;
   const type = c.req.header('content-type') ?? '';
   const given = c.req.header(TOKEN_HEADER) ?? (FORM_TYPES.test(type) ? await formToken() : undefined);
   if (given !== undefined) return tokensEqual(given, options.token) ? undefined : 'the form token is not this harness\'s (it was restarted?): reload the page';
@@ -83,11 +92,7 @@ export async function crossSiteRefusal(c: Context, options: Pick<WebGuardOptions
 
 /** A GET that hands out secrets: refused when another site asked for it (a link or a script tag elsewhere). */
 export function crossSiteRead(c: Context, origins: ReadonlySet<string>): string | undefined {
-  const site = c.req.header('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `cross-site request refused (Sec-Fetch-Site: ${site})`;
-  const origin = c.req.header('origin');
-  if (origin !== undefined && !origins.has(origin.toLowerCase())) return `cross-origin request refused (Origin: ${origin})`;
-  return undefined;
+  return foreignSite(c, origins, ['same-origin', 'none']); // `none`: typed in the address bar
 }
 
 export function originsOf(options: Pick<WebGuardOptions, 'allowedHosts'>): Set<string> {
@@ -101,10 +106,13 @@ function withToken(page: string, token: string): string {
     .replace(/<form\b[^>]*\bmethod="post"[^>]*>/g, (form) => `${form}<input type="hidden" name="${TOKEN_FIELD}" value="${token}">`);
 }
 
+/** An error as this port answers it: the API's JSON error under /api/, one line of text for the UI. */
+export function errorResponse(c: Context, status: 400 | 403 | 413 | 421 | 500, code: string, message: string): Response {
+  return c.req.path.startsWith('/api/') ? c.json({ error: { code, message } }, status) : c.text(`${message}\n`, status);
+}
+
 function refuse(c: Context, status: 403 | 421, reason: string): Response {
-  return c.req.path.startsWith('/api/')
-    ? c.json({ error: { code: status === 421 ? 'MisdirectedRequest' : 'Forbidden', message: reason } }, status)
-    : c.text(`${reason}\n`, status);
+  return errorResponse(c, status, status === 421 ? 'MisdirectedRequest' : 'Forbidden', reason);
 }
 
 /** Answers only the hosts the harness was started for (DNS rebinding). */

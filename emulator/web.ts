@@ -7,7 +7,7 @@ import { createApiApp } from './api/app.ts';
 import type { Engine } from './engine/engine.ts';
 import type { Gateway } from './gateway/index.ts';
 import { notFoundPage, uiRoutes, type UiOptions } from './ui/app.ts';
-import { crossSiteGuard, hostGuard, originsOf, type WebGuardOptions } from './web-guard.ts';
+import { crossSiteGuard, errorResponse, hostGuard, originsOf, type WebGuardOptions } from './web-guard.ts';
 import type { WorkspaceEditor } from './workspace-editor.ts';
 
 export interface WebOptions extends UiOptions {
@@ -51,10 +51,7 @@ export function createWebApp(options: WebOptions): Hono {
  * says is the client's mistake (400); anything else is ours (500, one line in the log, no stack for the client).
  */
 function answerError(error: Error, c: Context): Response {
-  const api = c.req.path.startsWith('/api/');
-  const answer = (status: 400 | 413 | 500, code: string, message: string) => (api
-    ? c.json({ error: { code, message } }, status)
-    : c.text(`${message}\n`, status));
+  const answer = (status: 400 | 413 | 500, code: string, message: string) => errorResponse(c, status, code, message);
   if (error instanceof HTTPException) return error.status === 413 ? answer(413, 'PayloadTooLarge', error.message) : error.getResponse();
   if (isUnreadableBody(error)) return answer(400, 'BadRequest', `the request body cannot be read as ${c.req.header('content-type') ?? 'a form'}: ${error.message}`);
   console.error(`[s3-harness] internal error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

@@ -1,6 +1,6 @@
 /**
  * Edits to a workspace's JSON: the one mechanism behind a scenario's `patch` and every change made in
- * the web UI (docs/workspace.md, "Edits"). A path is a list of segments: a key, an index, the item
+ * the web UI (docs/scenarios.md, `patch`; docs/web-ui.md, "Changes made in the UI"). A path is a list of segments: a key, an index, the item
  * named X, or `append`. Scenarios write paths as text, keys separated by dots with `[N]`, `[name=X]`
  * or `[+]` (`templates[name=Email].outbound[0].sse`); the UI builds segments directly, so a name may
  * hold any character. Keys are data: `__proto__` is a key like any other, never the object's prototype.

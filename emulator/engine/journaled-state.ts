@@ -11,7 +11,7 @@
  * A last line cut short by a crash (no newline yet) is a change whose caller never heard back: it is dropped.
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { StateFileError } from '../state-file.ts';
+import { parseStateObject, StateFileError } from '../state-file.ts';
 
 export interface JournaledStateOptions<T, Change> {
   /** The snapshot file; the log is beside it (`state.json` -> `state.log.ndjson`). */
@@ -40,7 +40,7 @@ export function openJournaledState<T, Change>(options: JournaledStateOptions<T, 
   const { file, remedy } = options;
   const logFile = file.replace(/\.json$/, '') + '.log.ndjson';
   const minLogBytes = options.minLogBytes ?? 1024 * 1024;
-  const state = existsSync(file) ? options.revive(readSnapshot(file, remedy)) : options.empty();
+  const state = existsSync(file) ? options.revive(parseStateObject(file, readFileSync(file, 'utf8'), remedy)) : options.empty();
   for (const change of readLog<Change>(logFile, remedy)) options.apply(state, change);
 
   if (options.readOnly) {
@@ -86,18 +86,6 @@ export function openJournaledState<T, Change>(options: JournaledStateOptions<T, 
       closeSync(fd);
     },
   };
-}
-
-function readSnapshot(file: string, remedy: string): Record<string, unknown> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    if (error instanceof SyntaxError) throw new StateFileError(file, `is not valid JSON (cut short, or edited by hand?): ${error.message}`, remedy);
-    throw error;
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new StateFileError(file, 'does not hold a JSON object', remedy);
-  return raw as Record<string, unknown>;
 }
 
 function readLog<Change>(logFile: string, remedy: string): Change[] {

@@ -241,11 +241,12 @@ export async function openSubmissionStore(directory: string, newId: () => string
   });
   const data = journal.state;
   const order = creationOrder();
-  for (const submission of Object.values(data.submissions)) order.add(submission);
   const delivered = deliveredIndex();
-  for (const submission of Object.values(data.submissions)) {
-    (submission.deliveries ?? []).forEach((delivery, index) => delivered.add(delivery, { submissionId: submission.id, index }));
-  }
+  const indexSubmission = (submission: Submission) => {
+    order.add(submission);
+    (submission.deliveries ?? []).forEach((delivery, at) => delivered.add(delivery, { submissionId: submission.id, index: at }));
+  };
+  for (const submission of Object.values(data.submissions)) indexSubmission(submission);
   const rowsPath = (id: string, kind: 'accepted' | 'rejected') => join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
 
   /**
@@ -295,8 +296,7 @@ export async function openSubmissionStore(directory: string, newId: () => string
     rejectedRows: (id) => ndjsonWriter<RejectedRow>(rowsPath(id, 'rejected'), (row) => JSON.stringify(row)),
     async commit(entryId, submissions, counters, join) {
       journal.record({ op: 'commit', entryId, submissions, counters: [...counters], ...(join ? { join } : {}) });
-      for (const submission of submissions) order.add(submission);
-      for (const submission of submissions) (submission.deliveries ?? []).forEach((d, index) => delivered.add(d, { submissionId: submission.id, index }));
+      for (const submission of submissions) indexSubmission(submission);
     },
     async setDelivery(submissionId, index, delivery) {
       const deliveries = own(data.submissions, submissionId)?.deliveries;

@@ -24,7 +24,7 @@ import { SSE_META, UPLOADER_META } from './forward.ts';
 import * as objectHandlers from './object-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
-import { dataFolderFault } from './data-folder-fault.ts';
+import { answerForError } from './error-answer.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import { assertHeadersSigned, assertNoSessionToken, assertScope, parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
 import { createStorage, DamagedObjectError, type ObjectSummary, type Storage } from './storage.ts';
@@ -186,11 +186,10 @@ function createInspector(storage: Storage): StorageInspector {
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, requestId: string, hostId: string): void {
-  const fault = dataFolderFault(error);
-  const s3Error = error instanceof S3Error ? error : fault ? new S3Error('ServiceUnavailable', fault) : new S3Error('InternalError');
-  if (error instanceof DamagedObjectError) console.error(`[s3-harness] ${req.method} ${req.url} (request ${requestId}): ${error.message}`);
-  else if (fault) console.error(`[s3-harness] ${req.method} ${req.url} (request ${requestId}): ${dataFolderFault(error, { where: true })}`);
-  else if (!(error instanceof S3Error)) console.error(`[s3-harness] internal error on ${req.method} ${req.url} (request ${requestId}):`, error);
+  const { s3Error, logLine, unexpected } = answerForError(error);
+  const request = `${req.method} ${req.url} (request ${requestId})`;
+  if (logLine) console.error(`[s3-harness] ${request}: ${logLine}`);
+  else if (unexpected) console.error(`[s3-harness] internal error on ${request}:`, error);
   if (res.headersSent) {
     res.destroy();
     return;
@@ -247,7 +246,7 @@ async function handleRequest(
   const query = new Map(parseQuery(rawQuery));
   // CreateBucket may be signed for the region it creates the bucket in.
   const createsBucket = req.method === 'PUT' && target.bucket !== undefined && target.key === undefined && query.size === 0;
-  const { caller, signing, payloadHash, authType } = authenticate(s, usersByKey, signedParts, now, createsBucket);
+  const { caller, signing, payloadHash, authType } = authenticate(s, usersByKey, signedParts, query, now, createsBucket);
   const operation: S3Operation = classifyOperation(req.method ?? 'GET', target.bucket, target.key, query, req.headers);
   if (operation.key !== undefined) assertSafeKey(operation.key);
 
@@ -266,13 +265,13 @@ interface Authentication {
   authType: 'REST-HEADER' | 'REST-QUERY-STRING' | undefined;
 }
 
-function authenticate(s: GatewayServices, usersByKey: Map<string, WorkspaceUser>, request: SignedRequestParts, now: number, createsBucket: boolean): Authentication {
+function authenticate(s: GatewayServices, usersByKey: Map<string, WorkspaceUser>, request: SignedRequestParts, query: ReadonlyMap<string, string>, now: number, createsBucket: boolean): Authentication {
   const parsed = parseSignature(request);
   if (!parsed) return { caller: { principal: { kind: 'anonymous' } }, signing: undefined, payloadHash: undefined, authType: undefined };
   assertScope(parsed, { region: s.workspace.region, service: 's3' }, createsBucket);
   const user = usersByKey.get(parsed.credential.accessKeyId);
   if (!user) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: parsed.credential.accessKeyId });
-  assertNoSessionToken(request);
+  assertNoSessionToken(request, query);
   assertHeadersSigned(request, parsed);
   const key = verifySignature(request, parsed, user.secretAccessKey, now);
   return {

@@ -7,7 +7,7 @@ import { assertBucketExists, missingObject } from './access.ts';
 import { readBody, ownerOf } from './bucket-handlers.ts';
 import { headerOf, objectEvent, recordCreated, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
-import { dataFolderFault } from './data-folder-fault.ts';
+import { answerForError } from './error-answer.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { parseCopySource } from './operations.ts';
 import type { SpooledBody } from './request-body.ts';
@@ -50,9 +50,8 @@ function forwardOptions(g: GatewayRequest, extra: Partial<ForwardOptions> = {}):
 /** The answer to a write that failed after s3rver took it (the event journal or the flush): 503 for a data-folder fault. */
 function failedWrite(g: GatewayRequest): (error: unknown) => { status: number; headers: Record<string, string>; body: string } {
   return (error) => {
-    const fault = dataFolderFault(error);
-    console.error(`[s3-harness] ${g.req.method} ${g.req.url} (request ${g.requestId}): ${dataFolderFault(error, { where: true }) ?? `the write could not be completed: ${(error as Error).message}`}`);
-    const s3Error = fault ? new S3Error('ServiceUnavailable', fault) : new S3Error('InternalError');
+    const { s3Error, logLine } = answerForError(error);
+    console.error(`[s3-harness] ${g.req.method} ${g.req.url} (request ${g.requestId}): ${logLine ?? `the write could not be completed: ${(error as Error).message}`}`);
     const body = renderS3Error(s3Error, g.requestId, g.hostId);
     return { status: s3Error.status, headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) }, body };
   };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.ts';
+import { captureConsoleErrors } from '../helpers/console.ts';
 import { expectS3Error, startStack } from '../helpers/stack.ts';
 
 let dir: string;
@@ -36,9 +37,7 @@ describe('a damaged state file', () => {
 describe('a damaged object metadata file', () => {
   it('makes that object an InternalError, leaves it out of listings, names the file once, and the bucket keeps working', async () => {
     const stack = await startStack();
-    const errors: string[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '));
+    const { lines: errors, restore } = captureConsoleErrors();
     try {
       const admin = stack.client('admin');
       await admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'a.csv', Body: 'x' }));
@@ -53,7 +52,7 @@ describe('a damaged object metadata file', () => {
       expect(errors).toEqual([`[s3-harness] the stored metadata of s3://acme-claravine/a.csv is damaged (${metadata}: Unterminated string in JSON at position 20); delete the object (through S3, or its files beside that one) or restore the file from a copy`]);
       expect(errors.join('\n')).not.toMatch(/\n\s+at /);
     } finally {
-      console.error = original;
+      restore();
       await stack.stop();
     }
   });
@@ -62,9 +61,7 @@ describe('a damaged object metadata file', () => {
 describe('a drop whose event cannot be journaled', () => {
   it('is not acknowledged: the client gets an S3 error, not a 200 and not a reset connection', async () => {
     const stack = await startStack();
-    const errors: string[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '));
+    const { lines: errors, restore } = captureConsoleErrors();
     try {
       await stack.gateway.close(); // the event journal is closed: its next append fails
       const client = stack.client('admin');
@@ -72,7 +69,7 @@ describe('a drop whose event cannot be journaled', () => {
       await expectS3Error(client.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'unjournaled.csv', Body: 'x' })), 'InternalError', 500);
       expect(errors.some((e) => e.includes('PUT /acme-claravine/unjournaled.csv') && e.includes('the write could not be completed'))).toBe(true);
     } finally {
-      console.error = original;
+      restore();
       await stack.stop();
     }
   });

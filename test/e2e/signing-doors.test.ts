@@ -8,18 +8,19 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sha256 } from '../helpers/sha256.ts';
+import { captureConsoleErrors } from '../helpers/console.ts';
 import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack;
-const errors: string[] = [];
-const originalError = console.error;
+let errors: string[] = [];
+let restoreConsole = () => {};
 beforeAll(async () => {
   stack = await startStack();
   await stack.client('admin').send(new PutObjectCommand({ Bucket: 'acme-exports', Key: 'secret-report.csv', Body: 'a,b\n1,2\n', ServerSideEncryption: 'AES256' }));
-  console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '));
+  ({ lines: errors, restore: restoreConsole } = captureConsoleErrors());
 });
 afterAll(async () => {
-  console.error = originalError;
+  restoreConsole();
   await stack.stop();
 });
 

@@ -10,23 +10,24 @@ import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWorkspace } from '../../core/workspace/index.ts';
 import { createWebApp } from '../../emulator/web.ts';
+import { captureConsoleErrors } from '../helpers/console.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 import { IN_PROCESS_GUARD, ownPageRequest } from '../helpers/web.ts';
 
 let h: TestHarness;
 let app: Hono;
 let request: ReturnType<typeof ownPageRequest>;
-const errors: string[] = [];
-const originalError = console.error;
+let errors: string[] = [];
+let restoreConsole = () => {};
 beforeAll(async () => {
   h = await startTestHarness();
   app = createWebApp({ workspace: h.workspace, engine: h.engine, gateway: h.gateway, endpoint: h.endpoint, editor: h.editor, guard: IN_PROCESS_GUARD, uploadLimitBytes: 4096 });
   request = ownPageRequest(app);
   await h.client('admin').send(new PutObjectCommand({ Bucket: 'acme-exports', Key: 'private/report.csv', Body: 'secret,data\n', ServerSideEncryption: 'AES256' }));
-  console.error = (...args: unknown[]) => errors.push(args.map(String).join(' '));
+  ({ lines: errors, restore: restoreConsole } = captureConsoleErrors());
 });
 afterAll(async () => {
-  console.error = originalError;
+  restoreConsole();
   await h.stop();
 });
 
