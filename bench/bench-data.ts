@@ -11,15 +11,36 @@ export const COLUMNS = Array.from({ length: 20 }, (_, i) => `Column ${i + 1}`);
 
 /** The raw workspace: one template of 20 columns dropped under `drop/`, with the given outbound integrations. */
 export function benchWorkspaceJson(outbound: object[] = []): Record<string, unknown> {
-  const fields = COLUMNS.map((name, i) => (i % 5 === 1
-    ? { name, type: 'picklist', values: ['Email', 'Social', 'Display', 'Search'] }
-    : i % 5 === 3 ? { name, type: 'date', inputFormats: ['YYYY-MM-DD'], format: 'MM/DD/YYYY' }
-      : { name, type: 'text', required: i === 0, maxLength: 200 }));
+  const fields = COLUMNS.map((name, i) =>
+    i % 5 === 1
+      ? { name, type: 'picklist', values: ['Email', 'Social', 'Display', 'Search'] }
+      : i % 5 === 3
+        ? { name, type: 'date', inputFormats: ['YYYY-MM-DD'], format: 'MM/DD/YYYY' }
+        : { name, type: 'text', required: i === 0, maxLength: 200 },
+  );
   return {
-    accountId: '123456789012', region: 'us-east-1', buckets: [{ name: 'bench' }, { name: 'bench-out' }],
-    iam: { users: [{ name: 'bench', accessKeyId: KEY_ID, secretAccessKey: SECRET, policies: [{ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }] }] },
+    accountId: '123456789012',
+    region: 'us-east-1',
+    buckets: [{ name: 'bench' }, { name: 'bench-out' }],
+    iam: {
+      users: [
+        {
+          name: 'bench',
+          accessKeyId: KEY_ID,
+          secretAccessKey: SECRET,
+          policies: [{ Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }],
+        },
+      ],
+    },
     accounts: [{ name: 'bench', accessKeyId: KEY_ID }],
-    templates: [{ name: 'Bench', fields, inbound: [{ account: 'bench', bucketMode: 'manual', bucket: 'bench', prefix: 'drop/' }], outbound }],
+    templates: [
+      {
+        name: 'Bench',
+        fields,
+        inbound: [{ account: 'bench', bucketMode: 'manual', bucket: 'bench', prefix: 'drop/' }],
+        outbound,
+      },
+    ],
   };
 }
 
@@ -32,7 +53,13 @@ export function benchWorkspace(outbound: object[] = []): Workspace {
 /** Mixed text, as real files hold: quotes, commas, non-Latin text, emoji. */
 export function row(i: number): string[] {
   const texts = [`Campaign ${i}`, `"Quoted" ${i}, with comma`, `Ünïcödé ${i} 中文 ✓`, `emoji 😀 ${i}`, `plain-${i}`];
-  return COLUMNS.map((_, c) => (c % 5 === 1 ? ['Email', 'Social', 'Display', 'Search'][i % 4]! : c % 5 === 3 ? `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}` : texts[(i + c) % texts.length]!));
+  return COLUMNS.map((_, c) =>
+    c % 5 === 1
+      ? ['Email', 'Social', 'Display', 'Search'][i % 4]!
+      : c % 5 === 3
+        ? `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`
+        : texts[(i + c) % texts.length]!,
+  );
 }
 
 export async function writeCsv(path: string, rows: number): Promise<number> {

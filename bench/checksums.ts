@@ -22,7 +22,10 @@ export async function runChecksumBench(): Promise<void> {
       checksum.digestBase64();
       best = Math.max(best, BODY_BYTES / 1024 / 1024 / ((performance.now() - started) / 1000));
     }
-    const verdict = algorithm === 'crc64nvme' ? ` (target >= ${TARGET_MB_PER_S} MB/s): ${best >= TARGET_MB_PER_S ? 'met' : 'NOT met'}` : '';
+    const verdict =
+      algorithm === 'crc64nvme'
+        ? ` (target >= ${TARGET_MB_PER_S} MB/s): ${best >= TARGET_MB_PER_S ? 'met' : 'NOT met'}`
+        : '';
     console.log(`${algorithm.padEnd(10)} ${best.toFixed(0).padStart(5)} MB/s${verdict}`);
   }
 }

@@ -16,15 +16,24 @@ const body = Buffer.alloc(OPTIONS.bodyBytes, 'x');
 
 function client(endpoint: string, accessKeyId: string, secretAccessKey: string): S3Client {
   // WHEN_REQUIRED on both sides: bare s3rver would store aws-chunked framing verbatim otherwise.
-  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 async function throughput(run: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: OPTIONS.concurrency }, async () => {
-    while (next < OPTIONS.operations) await run(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: OPTIONS.concurrency }, async () => {
+      while (next < OPTIONS.operations) await run(next++);
+    }),
+  );
   return OPTIONS.operations / ((performance.now() - started) / 1000);
 }
 
@@ -43,11 +52,35 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dir = await mkdtemp(join(tmpdir(), 's3-harness-bench-'));
-  const bare = new S3rver({ directory: join(dir, 'bare'), silent: true, port: 0, address: '127.0.0.1', configureBuckets: [{ name: BUCKET, configs: [] }] });
+  const bare = new S3rver({
+    directory: join(dir, 'bare'),
+    silent: true,
+    port: 0,
+    address: '127.0.0.1',
+    configureBuckets: [{ name: BUCKET, configs: [] }],
+  });
   const { port } = await bare.run();
   const workspace = parseWorkspace({
-    accountId: '123456789012', region: 'us-east-1', buckets: [{ name: BUCKET }],
-    iam: { users: [{ name: 'bench', accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'benchSecret', policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: `arn:aws:s3:::${BUCKET}/*` }] }] }] },
+    accountId: '123456789012',
+    region: 'us-east-1',
+    buckets: [{ name: BUCKET }],
+    iam: {
+      users: [
+        {
+          name: 'bench',
+          accessKeyId: 'AKIABENCH00000000001',
+          secretAccessKey: 'benchSecret',
+          policies: [
+            {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: `arn:aws:s3:::${BUCKET}/*` },
+              ],
+            },
+          ],
+        },
+      ],
+    },
   });
   if (!workspace.ok) throw new Error('bench workspace invalid');
   const gateway = await startGatewayServer({ workspace: workspace.value, dataDirectory: join(dir, 'gateway') });
@@ -56,7 +89,10 @@ async function main(): Promise<void> {
   try {
     await measure(bareClient, 0); // warm-up
     await measure(gatewayClient, 0);
-    const results = { bare: { put: [] as number[], get: [] as number[] }, gateway: { put: [] as number[], get: [] as number[] } };
+    const results = {
+      bare: { put: [] as number[], get: [] as number[] },
+      gateway: { put: [] as number[], get: [] as number[] },
+    };
     for (let round = 1; round <= OPTIONS.rounds; round++) {
       // Short rounds, alternating which side goes first, compared in pairs: a slow spell of the
       // machine (disk flushes, say) then weighs on both sides alike.
@@ -67,14 +103,20 @@ async function main(): Promise<void> {
         results[side].get.push(r.get);
       }
     }
-    console.log(`1 KB objects, ${OPTIONS.rounds} paired rounds of ${OPTIONS.operations} operations, ${OPTIONS.concurrency} in flight; medians in operations/s`);
+    console.log(
+      `1 KB objects, ${OPTIONS.rounds} paired rounds of ${OPTIONS.operations} operations, ${OPTIONS.concurrency} in flight; medians in operations/s`,
+    );
     let worst = 0;
     for (const op of ['put', 'get'] as const) {
       const cost = median(results.bare[op].map((bareOps, i) => bareOps / results.gateway[op][i]!));
       worst = Math.max(worst, cost);
-      console.log(`${op.toUpperCase().padEnd(4)} bare s3rver ${median(results.bare[op]).toFixed(0).padStart(6)}  gateway ${median(results.gateway[op]).toFixed(0).padStart(6)}  gateway cost ${cost.toFixed(2)}x (median of paired rounds)`);
+      console.log(
+        `${op.toUpperCase().padEnd(4)} bare s3rver ${median(results.bare[op]).toFixed(0).padStart(6)}  gateway ${median(results.gateway[op]).toFixed(0).padStart(6)}  gateway cost ${cost.toFixed(2)}x (median of paired rounds)`,
+      );
     }
-    console.log(`worst gateway cost ${worst.toFixed(2)}x (target <= ${OPTIONS.target}x): ${worst <= OPTIONS.target ? 'met' : 'NOT met'}`);
+    console.log(
+      `worst gateway cost ${worst.toFixed(2)}x (target <= ${OPTIONS.target}x): ${worst <= OPTIONS.target ? 'met' : 'NOT met'}`,
+    );
   } finally {
     bareClient.destroy();
     gatewayClient.destroy();

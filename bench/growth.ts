@@ -22,22 +22,38 @@ const TARGETS = { keptRate: 0.8, minRate: 25 };
 
 export async function runGrowthBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 's3-harness-growth-'));
-  const workspace = benchWorkspace([{ account: 'bench', bucketMode: 'manual', bucket: 'bench-out', filename: 'out/{{submission_name}}', pathMode: 'folders' }]);
+  const workspace = benchWorkspace([
+    {
+      account: 'bench',
+      bucketMode: 'manual',
+      bucket: 'bench-out',
+      filename: 'out/{{submission_name}}',
+      pathMode: 'folders',
+    },
+  ]);
   const harness = await startHarness({ workspace, dataDirectory: join(dir, 'data') });
-  const s3 = new S3Client({ endpoint: harness.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
+  const s3 = new S3Client({
+    endpoint: harness.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+  });
   const finishedAt: number[] = [];
   harness.engine.events.on('delivery', (_submission, delivery) => {
     if (delivery.status !== 'delivered') throw new Error(`a delivery failed: ${JSON.stringify(delivery.error)}`);
     finishedAt.push(performance.now());
   });
-  const body = (i: number) => `${Papa.unparse([COLUMNS, ...[0, 1, 2, 3, 4].map((r) => row(i * 5 + r))], { newline: '\r\n' })}\r\n`;
+  const body = (i: number) =>
+    `${Papa.unparse([COLUMNS, ...[0, 1, 2, 3, 4].map((r) => row(i * 5 + r))], { newline: '\r\n' })}\r\n`;
   const timed = async (path: string) => {
     const started = performance.now();
     const response = await fetch(`${harness.apiUrl}${path}`);
     await response.arrayBuffer();
     return performance.now() - started;
   };
-  console.log(`\nGrowth: ${TOTAL.toLocaleString('en-US')} drops of 5 rows, each imported and delivered (CSV), ${IN_FLIGHT} in flight`);
+  console.log(
+    `\nGrowth: ${TOTAL.toLocaleString('en-US')} drops of 5 rows, each imported and delivered (CSV), ${IN_FLIGHT} in flight`,
+  );
   const results: { at: number; rate: number; listMs: number; datasetMs: number }[] = [];
   try {
     let next = 0;
@@ -45,7 +61,13 @@ export async function runGrowthBench(): Promise<void> {
       const workers = Array.from({ length: IN_FLIGHT }, async () => {
         while (next < count) {
           const i = next++;
-          await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `drop/file-${String(i).padStart(5, '0')}.csv`, Body: body(i) }));
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: 'bench',
+              Key: `drop/file-${String(i).padStart(5, '0')}.csv`,
+              Body: body(i),
+            }),
+          );
         }
       });
       await Promise.all(workers);
@@ -60,14 +82,18 @@ export async function runGrowthBench(): Promise<void> {
       const listMs = Math.min(await timed('/api/submissions'), await timed('/api/submissions'));
       const datasetMs = await timed('/api/templates/Bench/dataset');
       results.push({ at: checkpoint, rate, listMs, datasetMs });
-      console.log(`  at ${checkpoint.toLocaleString('en-US').padStart(6)}: ${rate.toFixed(1).padStart(6)} files/s over the last ${WINDOW}; /api/submissions ${listMs.toFixed(0)} ms; dataset ${datasetMs.toFixed(0)} ms`);
+      console.log(
+        `  at ${checkpoint.toLocaleString('en-US').padStart(6)}: ${rate.toFixed(1).padStart(6)} files/s over the last ${WINDOW}; /api/submissions ${listMs.toFixed(0)} ms; dataset ${datasetMs.toFixed(0)} ms`,
+      );
     }
     const first = results[0];
     const last = results[results.length - 1];
     if (first && last && last !== first) {
       const kept = last.rate / first.rate;
       const met = kept >= TARGETS.keptRate && last.rate >= TARGETS.minRate;
-      console.log(`  rate at ${last.at.toLocaleString('en-US')} is ${kept.toFixed(2)}x the rate at ${first.at.toLocaleString('en-US')} (targets >= ${TARGETS.keptRate}x and >= ${TARGETS.minRate} files/s): ${met ? 'met' : 'NOT met'}`);
+      console.log(
+        `  rate at ${last.at.toLocaleString('en-US')} is ${kept.toFixed(2)}x the rate at ${first.at.toLocaleString('en-US')} (targets >= ${TARGETS.keptRate}x and >= ${TARGETS.minRate} files/s): ${met ? 'met' : 'NOT met'}`,
+      );
     }
   } finally {
     s3.destroy();

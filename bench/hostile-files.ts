@@ -18,17 +18,24 @@ async function* endlessRow(header: string): AsyncGenerator<Uint8Array> {
 
 export async function runHostileFilesBench(): Promise<void> {
   const template = benchWorkspace().templates[0]!;
-  const header = template.fields.filter((f) => ['text', 'picklist', 'dependent', 'drilldown', 'date'].includes(f.type)).map((f) => f.name).join(',');
+  const header = template.fields
+    .filter((f) => ['text', 'picklist', 'dependent', 'drilldown', 'date'].includes(f.type))
+    .map((f) => f.name)
+    .join(',');
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const started = performance.now();
-  const result = await validateTemplateFile(endlessRow(header), template, { derivation: { nextNumber: () => 1, now: () => new Date(), randomInt: () => 0 } });
+  const result = await validateTemplateFile(endlessRow(header), template, {
+    derivation: { nextNumber: () => 1, now: () => new Date(), randomInt: () => 0 },
+  });
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const rssMb = peakRss / 1024 / 1024;
   const issue = result.issues[0];
-  console.log(`\nA ${FILE_MB} MB file with no line break after its header: decided in ${seconds.toFixed(2)} s, peak RSS ${rssMb.toFixed(0)} MB`);
+  console.log(
+    `\nA ${FILE_MB} MB file with no line break after its header: decided in ${seconds.toFixed(2)} s, peak RSS ${rssMb.toFixed(0)} MB`,
+  );
   console.log(`  issue: row ${issue?.row}, ${issue?.rule}: ${issue?.message}`);
   const met = seconds < TARGETS.seconds && rssMb < TARGETS.rssMb;
   console.log(`  (targets < ${TARGETS.seconds} s, < ${TARGETS.rssMb} MB): ${met ? 'met' : 'NOT met'}`);

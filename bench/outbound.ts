@@ -20,13 +20,30 @@ import { createDeliverer } from '../core/outbound/index.ts';
 import type { Delivery } from '../core/submissions/index.ts';
 import { createAccountS3 } from '../emulator/engine/account-s3.ts';
 import { startHarness } from '../emulator/harness.ts';
-import { COLUMNS, KEY_ID, SECRET, benchWorkspace, benchWorkspaceJson, median, peakRssMb, row, writeCsv } from './bench-data.ts';
+import {
+  COLUMNS,
+  KEY_ID,
+  SECRET,
+  benchWorkspace,
+  benchWorkspaceJson,
+  median,
+  peakRssMb,
+  row,
+  writeCsv,
+} from './bench-data.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const TARGETS = { ratio: 1.3, peakMb: 300 };
 const ROWS = 100_000;
 const ROUNDS = 5;
-const OUTBOUND = (['csv', 'json', 'xlsx'] as const).map((fileType) => ({ name: fileType, account: 'bench', bucketMode: 'manual', bucket: 'bench-out', fileType, filename: `${fileType}/{{template_name}}` }));
+const OUTBOUND = (['csv', 'json', 'xlsx'] as const).map((fileType) => ({
+  name: fileType,
+  account: 'bench',
+  bucketMode: 'manual',
+  bucket: 'bench-out',
+  fileType,
+  filename: `${fileType}/{{template_name}}`,
+}));
 
 async function bareXlsx(rows: string[][]): Promise<Buffer> {
   const out = new PassThrough();
@@ -50,10 +67,22 @@ const BARE: Record<(typeof OUTBOUND)[number]['fileType'], (rows: string[][]) => 
 async function inProcess(dir: string, file100k: string): Promise<void> {
   const workspace = benchWorkspace(OUTBOUND);
   const harness = await startHarness({ workspace, dataDirectory: join(dir, 'data'), rowLimit: 200_000 });
-  const s3 = new S3Client({ endpoint: harness.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
-  const account = createAccountS3(harness.endpoint, workspace.accounts[0]!, 'us-east-1', { spoolDirectory: join(dir, 'spool') });
+  const s3 = new S3Client({
+    endpoint: harness.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+  });
+  const account = createAccountS3(harness.endpoint, workspace.accounts[0]!, 'us-east-1', {
+    spoolDirectory: join(dir, 'spool'),
+  });
   const { store } = harness.engine;
-  const deliverer = createDeliverer({ store, templates: workspace.templates, s3For: () => account, now: () => new Date() });
+  const deliverer = createDeliverer({
+    store,
+    templates: workspace.templates,
+    s3For: () => account,
+    now: () => new Date(),
+  });
   try {
     await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'drop/100k.csv', Body: readFileSync(file100k) }));
     await harness.engine.idle();
@@ -79,10 +108,13 @@ async function inProcess(dir: string, file100k: string): Promise<void> {
         started = performance.now();
         delivered = await deliverer.run({ submissionId: submission.id, index });
         deliveries.push(performance.now() - started);
-        if (delivered?.status !== 'delivered') throw new Error(`the ${fileType} delivery ended ${delivered?.status}: ${JSON.stringify(delivered?.error)}`);
+        if (delivered?.status !== 'delivered')
+          throw new Error(`the ${fileType} delivery ended ${delivered?.status}: ${JSON.stringify(delivered?.error)}`);
       }
       const ratio = median(deliveries) / median(baselines);
-      console.log(`${fileType.toUpperCase().padEnd(4)} 100k rows x 20 columns (${((delivered!.bytes ?? 0) / 1e6).toFixed(1)} MB): baseline library call + PUT ${median(baselines).toFixed(0)} ms; delivery (rows read, rendered, spooled, PUT) ${median(deliveries).toFixed(0)} ms; ratio ${ratio.toFixed(2)}x (target <= ${TARGETS.ratio}x: ${ratio <= TARGETS.ratio ? 'met' : 'NOT met'})`);
+      console.log(
+        `${fileType.toUpperCase().padEnd(4)} 100k rows x 20 columns (${((delivered!.bytes ?? 0) / 1e6).toFixed(1)} MB): baseline library call + PUT ${median(baselines).toFixed(0)} ms; delivery (rows read, rendered, spooled, PUT) ${median(deliveries).toFixed(0)} ms; ratio ${ratio.toFixed(2)}x (target <= ${TARGETS.ratio}x: ${ratio <= TARGETS.ratio ? 'met' : 'NOT met'})`,
+      );
     }
   } finally {
     s3.destroy();
@@ -99,7 +131,25 @@ interface StartProcess {
 }
 
 async function startProcess(workspaceFile: string, dataDirectory: string): Promise<StartProcess> {
-  const child = spawn(process.execPath, ['bin/s3-harness.js', 'start', '--workspace', workspaceFile, '--data', dataDirectory, '--port', '0', '--api-port', '0', '--row-limit', '2000000', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/s3-harness.js',
+      'start',
+      '--workspace',
+      workspaceFile,
+      '--data',
+      dataDirectory,
+      '--port',
+      '0',
+      '--api-port',
+      '0',
+      '--row-limit',
+      '2000000',
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   while (!/API: (\S+)/.test(output)) await new Promise((r) => setTimeout(r, 50));
@@ -118,10 +168,15 @@ async function startProcess(workspaceFile: string, dataDirectory: string): Promi
 async function deliveryEnded(api: string, attempts: number): Promise<{ delivery: Delivery; submissionId: string }> {
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
-    const [submission] = (await (await fetch(`${api}/api/submissions`)).json()) as { id: string; status: string; deliveries?: Delivery[] }[];
+    const [submission] = (await (await fetch(`${api}/api/submissions`)).json()) as {
+      id: string;
+      status: string;
+      deliveries?: Delivery[];
+    }[];
     if (submission && submission.status !== 'complete') throw new Error(`the 1M-row import ended ${submission.status}`);
     const delivery = submission?.deliveries?.[0];
-    if (delivery && delivery.attempts >= attempts && (delivery.status === 'delivered' || delivery.status === 'failed')) return { delivery, submissionId: submission.id };
+    if (delivery && delivery.attempts >= attempts && (delivery.status === 'delivered' || delivery.status === 'failed'))
+      return { delivery, submissionId: submission.id };
   }
 }
 
@@ -138,9 +193,21 @@ export async function millionRowsJson(dir: string): Promise<void> {
   const dataDirectory = join(dir, 'million-data');
   const first = await startProcess(workspaceFile, dataDirectory);
   let both: { delivery: Delivery; submissionId: string; mb: number };
-  const s3 = new S3Client({ endpoint: first.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET } });
+  const s3 = new S3Client({
+    endpoint: first.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+  });
   try {
-    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'drop/million.csv', Body: createReadStream(file), ContentLength: size }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'bench',
+        Key: 'drop/million.csv',
+        Body: createReadStream(file),
+        ContentLength: size,
+      }),
+    );
     both = { ...(await deliveryEnded(first.api, 1)), mb: first.peakMb() };
   } finally {
     s3.destroy();
@@ -157,7 +224,9 @@ export async function millionRowsJson(dir: string): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const mb = second.peakMb();
     const met = mb < TARGETS.peakMb && delivery.status === 'delivered' && both.delivery.status === 'delivered';
-    console.log(`JSON 1M rows x 20 columns (${((delivery.bytes ?? 0) / 1e6).toFixed(0)} MB): export alone ${delivery.status} in ~${seconds.toFixed(1)} s, peak RSS ${mb.toFixed(0)} MB (target < ${TARGETS.peakMb} MB: ${met ? 'met' : 'NOT met'}); import then export in one process: peak RSS ${both.mb.toFixed(0)} MB`);
+    console.log(
+      `JSON 1M rows x 20 columns (${((delivery.bytes ?? 0) / 1e6).toFixed(0)} MB): export alone ${delivery.status} in ~${seconds.toFixed(1)} s, peak RSS ${mb.toFixed(0)} MB (target < ${TARGETS.peakMb} MB: ${met ? 'met' : 'NOT met'}); import then export in one process: peak RSS ${both.mb.toFixed(0)} MB`,
+    );
   } finally {
     await second.stop();
   }

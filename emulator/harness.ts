@@ -45,22 +45,33 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const host = options.host ?? '127.0.0.1';
   const apiHost = options.apiHost ?? '127.0.0.1';
   const running = await startGatewayServer({
-    workspace: options.workspace, dataDirectory: options.dataDirectory, host, port: options.port ?? 0,
+    workspace: options.workspace,
+    dataDirectory: options.dataDirectory,
+    host,
+    port: options.port ?? 0,
     ...(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
   });
-  const engineFor = (workspace: Workspace) => startEngine({
-    workspace, gateway: running.gateway, endpoint: running.endpoint, dataDirectory: options.dataDirectory,
-    ...(options.log ? { log: options.log } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}),
-  });
+  const engineFor = (workspace: Workspace) =>
+    startEngine({
+      workspace,
+      gateway: running.gateway,
+      endpoint: running.endpoint,
+      dataDirectory: options.dataDirectory,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
   let engine: Engine | undefined;
   try {
     engine = await engineFor(options.workspace);
     let current = engine;
     // The JSON API and the web UI share one port; an edited workspace gets a new app.
     const guard: WebGuardOptions = { allowedHosts: [], token: newToken() };
-    const webFor = (workspace: Workspace) => createWebApp({ workspace, engine: current, gateway: running.gateway, endpoint: running.endpoint, editor, guard });
+    const webFor = (workspace: Workspace) =>
+      createWebApp({ workspace, engine: current, gateway: running.gateway, endpoint: running.endpoint, editor, guard });
     const editor = createWorkspaceEditor({
-      ...(options.source ? { json: options.source } : {}), workspace: options.workspace,
+      ...(options.source ? { json: options.source } : {}),
+      workspace: options.workspace,
       ...(options.editsFile ? { file: options.editsFile } : {}),
       async apply(workspace) {
         // The engine's integrations and queues are built from the workspace: it is restarted on the
@@ -82,11 +93,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       },
     });
     let web: ReturnType<typeof webFor> | undefined;
-    const api = await startApiServer({ fetch: (request: Request) => web!.fetch(request) }, apiHost, options.apiPort ?? 0);
+    const api = await startApiServer(
+      { fetch: (request: Request) => web!.fetch(request) },
+      apiHost,
+      options.apiPort ?? 0,
+    );
     guard.allowedHosts = allowedHostsFor(apiHost, api.port);
     web = webFor(options.workspace);
     return {
-      ...running, apiUrl: api.url, editor, web: guard,
+      ...running,
+      apiUrl: api.url,
+      editor,
+      web: guard,
       get engine() {
         return current;
       },

@@ -5,9 +5,16 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 
-export function clientWithKeys(endpoint: string, region: string, keys: { accessKeyId: string; secretAccessKey: string }): S3Client {
+export function clientWithKeys(
+  endpoint: string,
+  region: string,
+  keys: { accessKeyId: string; secretAccessKey: string },
+): S3Client {
   return new S3Client({
-    endpoint, region, forcePathStyle: true, maxAttempts: 1,
+    endpoint,
+    region,
+    forcePathStyle: true,
+    maxAttempts: 1,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
   });

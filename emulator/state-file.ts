@@ -25,9 +25,14 @@ export function parseStateObject(file: string, text: string, remedy: string): Re
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new StateFileError(file, `is not valid JSON (cut short, or edited by hand?): ${(error as Error).message}`, remedy);
+    throw new StateFileError(
+      file,
+      `is not valid JSON (cut short, or edited by hand?): ${(error as Error).message}`,
+      remedy,
+    );
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new StateFileError(file, 'does not hold a JSON object', remedy);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new StateFileError(file, 'does not hold a JSON object', remedy);
   return raw as Record<string, unknown>;
 }
 

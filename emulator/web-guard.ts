@@ -42,7 +42,8 @@ export function allowedHostsFor(host: string, port: number): string[] {
   if (isWildcardHost(host)) {
     names.add(hostname().toLowerCase());
     for (const addresses of Object.values(networkInterfaces())) {
-      for (const a of addresses ?? []) names.add(a.family === 'IPv6' ? `[${a.address.replace(/%.*$/, '')}]` : a.address);
+      for (const a of addresses ?? [])
+        names.add(a.family === 'IPv6' ? `[${a.address.replace(/%.*$/, '')}]` : a.address);
     }
   } else {
     names.add(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host.toLowerCase());
@@ -69,7 +70,8 @@ function foreignSite(c: Context, origins: ReadonlySet<string>, sites: readonly s
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined && !sites.includes(site)) return `cross-site request refused (Sec-Fetch-Site: ${site})`;
   const origin = c.req.header('origin');
-  if (origin !== undefined && !origins.has(origin.toLowerCase())) return `cross-origin request refused (Origin: ${origin})`;
+  if (origin !== undefined && !origins.has(origin.toLowerCase()))
+    return `cross-origin request refused (Origin: ${origin})`;
   return undefined;
 }
 
@@ -77,14 +79,22 @@ function foreignSite(c: Context, origins: ReadonlySet<string>, sites: readonly s
  * Why a request is refused as not coming from the harness's own pages, or undefined when it may go on.
  * `formToken` reads the `_token` field of a form body (only asked for when no header carries the token).
  */
-async function crossSiteRefusal(c: Context, options: Pick<WebGuardOptions, 'token'>, origins: ReadonlySet<string>, formToken: () => Promise<string | undefined>): Promise<string | undefined> {
+async function crossSiteRefusal(
+  c: Context,
+  options: Pick<WebGuardOptions, 'token'>,
+  origins: ReadonlySet<string>,
+  formToken: () => Promise<string | undefined>,
+): Promise<string | undefined> {
   const foreign = foreignSite(c, origins, ['same-origin']);
   if (foreign) return foreign;
   const site = c.req.header('sec-fetch-site');
   const origin = c.req.header('origin');
   const type = c.req.header('content-type') ?? '';
   const given = c.req.header(TOKEN_HEADER) ?? (FORM_TYPES.test(type) ? await formToken() : undefined);
-  if (given !== undefined) return tokensEqual(given, options.token) ? undefined : 'the form token is not this harness\'s (it was restarted?): reload the page';
+  if (given !== undefined)
+    return tokensEqual(given, options.token)
+      ? undefined
+      : "the form token is not this harness's (it was restarted?): reload the page";
   const fromBrowser = site !== undefined || origin !== undefined;
   if (!fromBrowser && c.req.path.startsWith('/api/') && !FORM_TYPES.test(type)) return undefined;
   return `request without the harness's form token refused (send it as the ${TOKEN_HEADER} header or the ${TOKEN_FIELD} form field)`;
@@ -103,11 +113,19 @@ export function originsOf(options: Pick<WebGuardOptions, 'allowedHosts'>): Set<s
 function withToken(page: string, token: string): string {
   return page
     .replace(/<body>/, `<body hx-headers:inherited='{"${TOKEN_HEADER}": "${token}"}'>`)
-    .replace(/<form\b[^>]*\bmethod="post"[^>]*>/g, (form) => `${form}<input type="hidden" name="${TOKEN_FIELD}" value="${token}">`);
+    .replace(
+      /<form\b[^>]*\bmethod="post"[^>]*>/g,
+      (form) => `${form}<input type="hidden" name="${TOKEN_FIELD}" value="${token}">`,
+    );
 }
 
 /** An error as this port answers it: the API's JSON error under /api/, one line of text for the UI. */
-export function errorResponse(c: Context, status: 400 | 403 | 413 | 421 | 500, code: string, message: string): Response {
+export function errorResponse(
+  c: Context,
+  status: 400 | 403 | 413 | 421 | 500,
+  code: string,
+  message: string,
+): Response {
   return c.req.path.startsWith('/api/') ? c.json({ error: { code, message } }, status) : c.text(`${message}\n`, status);
 }
 
@@ -120,7 +138,8 @@ export function hostGuard(options: Pick<WebGuardOptions, 'allowedHosts'>): Middl
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   return async (c, next) => {
     const host = hostOf(c);
-    if (!hosts.has(host)) return refuse(c, 421, `this harness does not answer for host "${host}" (it answers ${[...hosts].join(', ')})`);
+    if (!hosts.has(host))
+      return refuse(c, 421, `this harness does not answer for host "${host}" (it answers ${[...hosts].join(', ')})`);
     await next();
   };
 }

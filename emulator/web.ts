@@ -25,24 +25,40 @@ export interface WebOptions extends UiOptions {
   uploadLimitBytes?: number;
 }
 
-const WEB_DEFAULTS = { formLimitBytes: 10 * 1024 * 1024, uploadLimitBytes: 100 * 1024 * 1024 } satisfies Partial<WebOptions>;
+const WEB_DEFAULTS = {
+  formLimitBytes: 10 * 1024 * 1024,
+  uploadLimitBytes: 100 * 1024 * 1024,
+} satisfies Partial<WebOptions>;
 const UPLOAD_PATH = '/s3/upload';
 
 export function createWebApp(options: WebOptions): Hono {
-  const { workspace, engine, gateway, endpoint, editor, guard, formLimitBytes, uploadLimitBytes } = { ...WEB_DEFAULTS, ...options };
+  const { workspace, engine, gateway, endpoint, editor, guard, formLimitBytes, uploadLimitBytes } = {
+    ...WEB_DEFAULTS,
+    ...options,
+  };
   const web = new Hono();
   // In this order: a foreign Host is refused before anything is read, a body too large before it is parsed.
   web.use(hostGuard(guard));
-  const tooLarge = (limit: number) => bodyLimit({ maxSize: limit, onError: () => { throw new HTTPException(413, { message: `the request body is larger than ${limit} bytes, this harness's limit for it` }); } });
+  const tooLarge = (limit: number) =>
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new HTTPException(413, {
+          message: `the request body is larger than ${limit} bytes, this harness's limit for it`,
+        });
+      },
+    });
   const [forms, uploads] = [tooLarge(formLimitBytes), tooLarge(uploadLimitBytes)];
   web.use((c, next) => (c.req.path === UPLOAD_PATH ? uploads : forms)(c, next));
   web.use(crossSiteGuard(guard));
   web.route('/', createApiApp(workspace, engine, { bucketPolicyOf: (bucket) => gateway.bucketPolicy(bucket) }));
   uiRoutes(web, { workspace, engine, gateway, endpoint, editor, origins: originsOf(guard) }, options);
   web.onError((error, c) => answerError(error, c));
-  web.notFound((c) => (c.req.path.startsWith('/api/')
-    ? c.json({ error: { code: 'NotFound', message: `no route ${c.req.method} ${c.req.path}` } }, 404)
-    : c.html(notFoundPage(c.req.path), 404)));
+  web.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json({ error: { code: 'NotFound', message: `no route ${c.req.method} ${c.req.path}` } }, 404)
+      : c.html(notFoundPage(c.req.path), 404),
+  );
   return web;
 }
 
@@ -52,13 +68,22 @@ export function createWebApp(options: WebOptions): Hono {
  */
 function answerError(error: Error, c: Context): Response {
   const answer = (status: 400 | 413 | 500, code: string, message: string) => errorResponse(c, status, code, message);
-  if (error instanceof HTTPException) return error.status === 413 ? answer(413, 'PayloadTooLarge', error.message) : error.getResponse();
-  if (isUnreadableBody(error)) return answer(400, 'BadRequest', `the request body cannot be read as ${c.req.header('content-type') ?? 'a form'}: ${error.message}`);
+  if (error instanceof HTTPException)
+    return error.status === 413 ? answer(413, 'PayloadTooLarge', error.message) : error.getResponse();
+  if (isUnreadableBody(error))
+    return answer(
+      400,
+      'BadRequest',
+      `the request body cannot be read as ${c.req.header('content-type') ?? 'a form'}: ${error.message}`,
+    );
   console.error(`[s3-harness] internal error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
   return answer(500, 'InternalError', 'internal error in the harness (its log has the details)');
 }
 
 /** What undici and Hono throw for a malformed form or JSON body (a multipart body without its boundary, say). */
 function isUnreadableBody(error: Error): boolean {
-  return (error instanceof TypeError && /parse body|FormData|boundary|multipart/i.test(error.message)) || error instanceof SyntaxError;
+  return (
+    (error instanceof TypeError && /parse body|FormData|boundary|multipart/i.test(error.message)) ||
+    error instanceof SyntaxError
+  );
 }

@@ -21,7 +21,8 @@ export interface WorkspaceEditor {
   edit(edits: readonly WorkspaceEdit[]): Promise<EditResult>;
 }
 
-export type EditResult = { ok: true; value: Workspace } | { ok: false; stage: 'edit' | 'workspace'; issues: InputIssue[] };
+export type EditResult =
+  { ok: true; value: Workspace } | { ok: false; stage: 'edit' | 'workspace'; issues: InputIssue[] };
 
 export interface WorkspaceEditorOptions {
   /** The workspace's JSON as written; without it, edits are refused (the parsed form cannot be written back). */
@@ -42,7 +43,17 @@ export function createWorkspaceEditor(options: WorkspaceEditorOptions): Workspac
     edit(edits) {
       // One edit at a time: each starts from the previous one's result.
       const result = editing.then(async (): Promise<EditResult> => {
-        if (!options.json) return { ok: false, stage: 'workspace', issues: [{ path: '(workspace)', message: 'this harness was started without its workspace file\'s JSON, so it cannot be edited' }] };
+        if (!options.json)
+          return {
+            ok: false,
+            stage: 'workspace',
+            issues: [
+              {
+                path: '(workspace)',
+                message: "this harness was started without its workspace file's JSON, so it cannot be edited",
+              },
+            ],
+          };
         const applied = applyEdits(json, edits, { indexAppends: false });
         if (!applied.ok) return { ok: false, stage: 'edit', issues: applied.issues };
         // What is validated is exactly what is saved, so a saved workspace is always one the harness starts from.

@@ -7,7 +7,11 @@ import { parseWorkspace, type Workspace } from '../core/workspace/index.ts';
 export class WorkspaceFileError extends Error {
   readonly issues: InputIssue[];
   constructor(file: string, summary: string, issues: InputIssue[] = []) {
-    super(issues.length ? `${file}: ${summary}\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}` : `${file}: ${summary}`);
+    super(
+      issues.length
+        ? `${file}: ${summary}\n${issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`
+        : `${file}: ${summary}`,
+    );
     this.issues = issues;
   }
 }
@@ -29,12 +33,19 @@ export interface LoadedWorkspace {
 }
 
 /** A JSON file's content; an unreadable file or bad JSON (with its line and column) becomes one error. */
-export async function parseJsonFile(file: string, what: string, Failure: new (file: string, summary: string) => Error = WorkspaceFileError): Promise<unknown> {
+export async function parseJsonFile(
+  file: string,
+  what: string,
+  Failure: new (file: string, summary: string) => Error = WorkspaceFileError,
+): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Failure(file, `cannot read the ${what} file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Failure(
+      file,
+      `cannot read the ${what} file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -46,6 +57,7 @@ export async function parseJsonFile(file: string, what: string, Failure: new (fi
 export async function loadWorkspaceFile(file: string): Promise<LoadedWorkspace> {
   const json = await parseJsonFile(file, 'workspace');
   const result = parseWorkspace(json);
-  if (!result.ok) throw new WorkspaceFileError(file, `${result.issues.length} problem(s) in the workspace`, result.issues);
+  if (!result.ok)
+    throw new WorkspaceFileError(file, `${result.issues.length} problem(s) in the workspace`, result.issues);
   return { workspace: result.value, json: json as Record<string, unknown>, warnings: result.warnings.map(formatIssue) };
 }

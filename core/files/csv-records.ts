@@ -47,14 +47,24 @@ export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<C
 
 /** Records in batches, one per chunk of text: no promise per record on the hot path. */
 export async function* csvRecordBatches(text: AsyncIterable<string>): AsyncGenerator<CsvRecord[]> {
-  const parser = new (Papa as unknown as { Parser: new (config: object) => { parse(input: string, baseIndex: number, ignoreLastRow: boolean): PapaParserResult } }).Parser({
-    delimiter: ',', newline: '\n', quoteChar: '"', escapeChar: '"',
+  const parser = new (
+    Papa as unknown as {
+      Parser: new (config: object) => {
+        parse(input: string, baseIndex: number, ignoreLastRow: boolean): PapaParserResult;
+      };
+    }
+  ).Parser({
+    delimiter: ',',
+    newline: '\n',
+    quoteChar: '"',
+    escapeChar: '"',
   });
   let pending = '';
   let index = 0;
   const take = (result: PapaParserResult): CsvRecord[] => {
     const errors = new Map<number, string>();
-    for (const e of result.errors) if (e.row !== undefined && !errors.has(e.row)) errors.set(e.row, describeQuoteError(e.code, e.message));
+    for (const e of result.errors)
+      if (e.row !== undefined && !errors.has(e.row)) errors.set(e.row, describeQuoteError(e.code, e.message));
     return result.data.map((cells, i) => {
       dropLineEndCr(cells);
       const error = errors.get(i);
@@ -72,14 +82,27 @@ export async function* csvRecordBatches(text: AsyncIterable<string>): AsyncGener
     if (pending.length > MAX_RECORD_CHARS) {
       const unclosed = countOf(pending, '"') % 2 === 1;
       throw unclosed
-        ? new CsvSyntaxError(index, 'quotes', `a quoted value starting in this row is never closed (more than ${MAX_RECORD_CHARS / 1024 / 1024} Mi characters without a closing quote)`)
-        : new CsvSyntaxError(index, 'rowLength', `this row is longer than ${MAX_RECORD_CHARS / 1024 / 1024} Mi characters without a line break; a row may be at most that long`);
+        ? new CsvSyntaxError(
+            index,
+            'quotes',
+            `a quoted value starting in this row is never closed (more than ${MAX_RECORD_CHARS / 1024 / 1024} Mi characters without a closing quote)`,
+          )
+        : new CsvSyntaxError(
+            index,
+            'rowLength',
+            `this row is longer than ${MAX_RECORD_CHARS / 1024 / 1024} Mi characters without a line break; a row may be at most that long`,
+          );
     }
   }
   if (pending.length === 0) return;
   // A final line break leaves one empty record behind: it is not a row.
   const result = parser.parse(pending, 0, false);
-  yield take({ ...result, data: result.data.filter((row, i) => !(i === result.data.length - 1 && row.length === 1 && row[0] === '' && pending.endsWith('\n'))) });
+  yield take({
+    ...result,
+    data: result.data.filter(
+      (row, i) => !(i === result.data.length - 1 && row.length === 1 && row[0] === '' && pending.endsWith('\n')),
+    ),
+  });
 }
 
 /**
@@ -102,8 +125,11 @@ function countOf(text: string, character: string): number {
 
 function describeQuoteError(code: string, message: string): string {
   switch (code) {
-    case 'MissingQuotes': return 'a quoted value is never closed (a " without its closing ")';
-    case 'InvalidQuotes': return 'a quote inside a quoted value must be doubled ("") and a quoted value must end at a comma or line break';
-    default: return message;
+    case 'MissingQuotes':
+      return 'a quoted value is never closed (a " without its closing ")';
+    case 'InvalidQuotes':
+      return 'a quote inside a quoted value must be doubled ("") and a quoted value must end at a comma or line break';
+    default:
+      return message;
   }
 }

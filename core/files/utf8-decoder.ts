@@ -83,7 +83,11 @@ export class Utf8StreamDecoder {
 
   end(): string {
     if (this.#carry.length) {
-      throw new Utf8Error(this.#offset, this.#carry[0], `the file ends in the middle of a UTF-8 character at byte offset ${this.#offset}`);
+      throw new Utf8Error(
+        this.#offset,
+        this.#carry[0],
+        `the file ends in the middle of a UTF-8 character at byte offset ${this.#offset}`,
+      );
     }
     return this.#decoder.decode();
   }
@@ -92,6 +96,10 @@ export class Utf8StreamDecoder {
     const offset = this.#offset + at;
     const byte = bytes[at];
     const shown = byte === undefined ? '' : ` (0x${byte.toString(16).toUpperCase().padStart(2, '0')})`;
-    throw new Utf8Error(offset, byte, `is not valid UTF-8: byte offset ${offset}${shown}; save the file as "CSV UTF-8"`);
+    throw new Utf8Error(
+      offset,
+      byte,
+      `is not valid UTF-8: byte offset ${offset}${shown}; save the file as "CSV UTF-8"`,
+    );
   }
 }

@@ -20,7 +20,10 @@ export const MAX_ISSUE_VALUE_CHARS = 256;
 function shortened(issue: FileIssue): FileIssue {
   const { value } = issue;
   if (value === undefined || value.length <= MAX_ISSUE_VALUE_CHARS) return issue;
-  return { ...issue, value: `${value.slice(0, MAX_ISSUE_VALUE_CHARS)}… (${value.length.toLocaleString('en-US')} characters; the rejected rows keep it whole)` };
+  return {
+    ...issue,
+    value: `${value.slice(0, MAX_ISSUE_VALUE_CHARS)}… (${value.length.toLocaleString('en-US')} characters; the rejected rows keep it whole)`,
+  };
 }
 
 export interface FileIssue {
@@ -81,23 +84,50 @@ function headerIssues(header: string[], expected: string[]): FileIssue[] {
   const issues: FileIssue[] = [];
   const seen = new Set<string>();
   for (const name of header) {
-    if (seen.has(name)) issues.push({ row: 1, column: name, value: name, rule: 'header', message: `column ${JSON.stringify(name)} appears more than once` });
+    if (seen.has(name))
+      issues.push({
+        row: 1,
+        column: name,
+        value: name,
+        rule: 'header',
+        message: `column ${JSON.stringify(name)} appears more than once`,
+      });
     seen.add(name);
   }
   const missing = expected.filter((name) => !header.includes(name));
   const unknown = header.filter((name) => !expected.includes(name));
   for (const name of missing) {
     const near = unknown.find((u) => u.trim().toLowerCase() === name.toLowerCase());
-    issues.push({ row: 1, column: name, rule: 'header', message: `column ${JSON.stringify(name)} is missing${near !== undefined ? ` (the file has ${JSON.stringify(near)}: names must match exactly)` : ''}` });
+    issues.push({
+      row: 1,
+      column: name,
+      rule: 'header',
+      message: `column ${JSON.stringify(name)} is missing${near !== undefined ? ` (the file has ${JSON.stringify(near)}: names must match exactly)` : ''}`,
+    });
   }
-  for (const name of unknown) issues.push({ row: 1, column: name, value: name, rule: 'header', message: `column ${JSON.stringify(name)} is not in the template file (expected ${expected.map((e) => JSON.stringify(e)).join(', ')})` });
+  for (const name of unknown)
+    issues.push({
+      row: 1,
+      column: name,
+      value: name,
+      rule: 'header',
+      message: `column ${JSON.stringify(name)} is not in the template file (expected ${expected.map((e) => JSON.stringify(e)).join(', ')})`,
+    });
   if (issues.length === 0 && header.join('\u0000') !== expected.join('\u0000')) {
-    issues.push({ row: 1, rule: 'header', message: `the columns are in another order than the template file's: expected ${expected.map((e) => JSON.stringify(e)).join(', ')}` });
+    issues.push({
+      row: 1,
+      rule: 'header',
+      message: `the columns are in another order than the template file's: expected ${expected.map((e) => JSON.stringify(e)).join(', ')}`,
+    });
   }
   return issues;
 }
 
-export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, template: Template, options: FileValidationOptions): Promise<FileValidationResult> {
+export async function validateTemplateFile(
+  source: AsyncIterable<Uint8Array>,
+  template: Template,
+  options: FileValidationOptions,
+): Promise<FileValidationResult> {
   const rowLimit = options.rowLimit ?? MAX_TEMPLATE_ROWS;
   const maxKept = options.maxKeptIssues ?? MAX_KEPT_ISSUES;
   const plan = planRows(template);
@@ -122,7 +152,11 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
       sawHeader = true;
       const header = record.cells;
       if (header.length === 1 && header[0] === '') {
-        failFile({ row: 1, rule: 'header', message: 'the first line is empty: it must be the header of the template file' });
+        failFile({
+          row: 1,
+          rule: 'header',
+          message: 'the first line is empty: it must be the header of the template file',
+        });
         return false;
       }
       const problems = headerIssues(header, plan.columns);
@@ -138,7 +172,10 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
       return true;
     }
     if (counts.rows >= rowLimit) {
-      failFile({ rule: 'rowLimit', message: `the file has more than ${rowLimit.toLocaleString('en-US')} rows, the limit of a template file` });
+      failFile({
+        rule: 'rowLimit',
+        message: `the file has more than ${rowLimit.toLocaleString('en-US')} rows, the limit of a template file`,
+      });
       return false;
     }
     counts.rows++;
@@ -146,7 +183,11 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
     // A broken quote also breaks the cell count; the quote is the cause worth naming.
     if (record.error) rowIssues.push({ row, rule: 'quotes', message: record.error });
     else if (record.cells.length !== plan.columns.length) {
-      rowIssues.push({ row, rule: 'columns', message: `has ${record.cells.length} value(s) where the header has ${plan.columns.length}` });
+      rowIssues.push({
+        row,
+        rule: 'columns',
+        message: `has ${record.cells.length} value(s) where the header has ${plan.columns.length}`,
+      });
     }
     if (rowIssues.length === 0) {
       const checked = checkRow(plan, record.cells, options.derivation);
@@ -171,11 +212,16 @@ export async function validateTemplateFile(source: AsyncIterable<Uint8Array>, te
     }
   } catch (error) {
     if (error instanceof Utf8Error) failFile({ rule: 'encoding', message: `the file ${error.message}` });
-    else if (error instanceof CsvSyntaxError) failFile({ row: error.record + 1, rule: error.rule, message: error.message });
+    else if (error instanceof CsvSyntaxError)
+      failFile({ row: error.record + 1, rule: error.rule, message: error.message });
     else throw error;
   }
   if (!fileFailed) {
-    if (!sawHeader) failFile({ rule: 'empty', message: 'the file is empty: it must hold the template file\'s header and at least one row' });
+    if (!sawHeader)
+      failFile({
+        rule: 'empty',
+        message: "the file is empty: it must hold the template file's header and at least one row",
+      });
     else if (counts.rows === 0) failFile({ rule: 'headerOnly', message: 'the file has a header but no rows' });
   }
   return { ok: !fileFailed && counts.rejected === 0, fileFailed, counts, issues, issuesNotKept };

@@ -41,8 +41,11 @@ export function userIdOf(accountId: string, userName: string): string {
 
 export function principalOf(workspace: { accountId: string }, user: IamUser): RequestPrincipal {
   return {
-    kind: 'user', accountId: workspace.accountId, userName: user.name,
-    userId: userIdOf(workspace.accountId, user.name), arn: `arn:aws:iam::${workspace.accountId}:user/${user.name}`,
+    kind: 'user',
+    accountId: workspace.accountId,
+    userName: user.name,
+    userId: userIdOf(workspace.accountId, user.name),
+    arn: `arn:aws:iam::${workspace.accountId}:user/${user.name}`,
   };
 }
 
@@ -70,14 +73,32 @@ export function globalContext(caller: Caller, facts: RequestFacts): Record<strin
 }
 
 /** The policies that apply to a caller and a bucket: the user's identity policies and the bucket's policy. */
-export function applicablePolicies(caller: Caller, bucket: string | undefined, bucketPolicy: PolicyDocument | undefined): AttachedPolicy[] {
+export function applicablePolicies(
+  caller: Caller,
+  bucket: string | undefined,
+  bucketPolicy: PolicyDocument | undefined,
+): AttachedPolicy[] {
   const policies: AttachedPolicy[] = (caller.user?.policies ?? []).map((document, index) => ({
-    source: { kind: 'identity' as const, userName: caller.user!.name, index }, document,
+    source: { kind: 'identity' as const, userName: caller.user!.name, index },
+    document,
   }));
   if (bucket && bucketPolicy) policies.push({ source: { kind: 'bucket', bucket }, document: bucketPolicy });
   return policies;
 }
 
-export function decide(caller: Caller, permission: Permission, policies: AttachedPolicy[], baseContext: Record<string, string>): Decision {
-  return evaluate({ principal: caller.principal, action: permission.action, resource: permission.resource, context: { ...baseContext, ...permission.context } }, policies);
+export function decide(
+  caller: Caller,
+  permission: Permission,
+  policies: AttachedPolicy[],
+  baseContext: Record<string, string>,
+): Decision {
+  return evaluate(
+    {
+      principal: caller.principal,
+      action: permission.action,
+      resource: permission.resource,
+      context: { ...baseContext, ...permission.context },
+    },
+    policies,
+  );
 }

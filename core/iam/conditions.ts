@@ -119,7 +119,8 @@ export function evaluateOperator(
   lookup: ContextLookup,
 ): boolean {
   const policyStrings = policyValues.map(String);
-  const requestValues = requestValue === undefined ? undefined : typeof requestValue === 'string' ? [requestValue] : requestValue;
+  const requestValues =
+    requestValue === undefined ? undefined : typeof requestValue === 'string' ? [requestValue] : requestValue;
   if (operator.isNull) {
     const absent = requestValues === undefined || requestValues.length === 0;
     return policyStrings.some((p) => (p.toLowerCase() === 'true') === absent);

@@ -4,7 +4,16 @@
  * (real requests), the web UI's simulator and the preflight all ask here, so they cannot disagree.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
-import { applicablePolicies, decide, globalContext, principalOf, type Caller, type IamUser, type Permission, type RequestFacts } from './caller.ts';
+import {
+  applicablePolicies,
+  decide,
+  globalContext,
+  principalOf,
+  type Caller,
+  type IamUser,
+  type Permission,
+  type RequestFacts,
+} from './caller.ts';
 import type { AttachedPolicy, Decision, PolicyDocument } from './policy-types.ts';
 
 export interface DecideOptions {
@@ -37,7 +46,11 @@ export function decideForCaller(caller: Caller, permission: Permission, options:
 }
 
 /** The workspace's user as a caller, with the global condition keys of a request made with its keys. */
-export function callerOf(workspace: { accountId: string }, user: IamUser, facts: RequestFacts): { caller: Caller; baseContext: Record<string, string> } {
+export function callerOf(
+  workspace: { accountId: string },
+  user: IamUser,
+  facts: RequestFacts,
+): { caller: Caller; baseContext: Record<string, string> } {
   const caller: Caller = { principal: principalOf(workspace, user), user };
   return { caller, baseContext: globalContext(caller, facts) };
 }

@@ -29,7 +29,8 @@ interface HeldCondition {
 type StatementOutcome = { applies: true; conditionsHeld: HeldCondition[] } | { applies: false; nearMiss?: string };
 
 const shownValue = (value: unknown) => (value === undefined ? 'absent' : JSON.stringify(value));
-const describeHeld = (held: HeldCondition) => `${held.operator} ${held.key} ${JSON.stringify(held.values)} holds (request value: ${shownValue(held.requestValue)})`;
+const describeHeld = (held: HeldCondition) =>
+  `${held.operator} ${held.key} ${JSON.stringify(held.values)} holds (request value: ${shownValue(held.requestValue)})`;
 
 export function createContextLookup(context: AuthorizationRequest['context']): ContextLookup {
   const lowered = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
@@ -42,27 +43,32 @@ function statementOutcome(
   request: AuthorizationRequest,
   lookup: ContextLookup,
 ): StatementOutcome {
-  const actionListed = statement.Action !== undefined
-    ? asList(statement.Action).some((p) => actionMatches(p, request.action))
-    : !asList(statement.NotAction).some((p) => actionMatches(p, request.action));
+  const actionListed =
+    statement.Action !== undefined
+      ? asList(statement.Action).some((p) => actionMatches(p, request.action))
+      : !asList(statement.NotAction).some((p) => actionMatches(p, request.action));
   if (!actionListed) return { applies: false };
 
   if (source.kind === 'bucket') {
-    const principalOk = statement.Principal !== undefined
-      ? principalMatches(statement.Principal, request.principal)
-      : principalMatches(statement.NotPrincipal ?? '*', request.principal) === 'none' ? 'direct' : 'none';
+    const principalOk =
+      statement.Principal !== undefined
+        ? principalMatches(statement.Principal, request.principal)
+        : principalMatches(statement.NotPrincipal ?? '*', request.principal) === 'none'
+          ? 'direct'
+          : 'none';
     if (principalOk === 'none') return { applies: false, nearMiss: 'its Principal does not name this caller' };
     if (principalOk === 'account' && statement.Effect === 'Allow') {
       return {
         applies: false,
-        nearMiss: 'its Principal names the whole account, which delegates the decision to the user\'s identity policies',
+        nearMiss: "its Principal names the whole account, which delegates the decision to the user's identity policies",
       };
     }
   }
 
-  const resourceOk = statement.Resource !== undefined
-    ? asList(statement.Resource).some((p) => resourceMatches(p, request.resource, lookup))
-    : !asList(statement.NotResource).some((p) => resourceMatches(p, request.resource, lookup));
+  const resourceOk =
+    statement.Resource !== undefined
+      ? asList(statement.Resource).some((p) => resourceMatches(p, request.resource, lookup))
+      : !asList(statement.NotResource).some((p) => resourceMatches(p, request.resource, lookup));
   if (!resourceOk) return { applies: false, nearMiss: resourceNearMiss(statement, request) };
 
   const conditionsHeld: HeldCondition[] = [];
@@ -72,7 +78,10 @@ function statementOutcome(
     for (const [key, values] of Object.entries(keys)) {
       const requestValue = lookup(key);
       if (!evaluateOperator(operator, requestValue, asList(values), lookup)) {
-        return { applies: false, nearMiss: `its condition ${operatorText} ${key} ${JSON.stringify(values)} does not hold (request value: ${shownValue(requestValue)})` };
+        return {
+          applies: false,
+          nearMiss: `its condition ${operatorText} ${key} ${JSON.stringify(values)} does not hold (request value: ${shownValue(requestValue)})`,
+        };
       }
       conditionsHeld.push({ operator: operatorText, key, values, requestValue });
     }
@@ -117,30 +126,53 @@ export function evaluate(request: AuthorizationRequest, policies: readonly Attac
       const ref: StatementRef = { source, statementIndex, ...(statement.Sid ? { sid: statement.Sid } : {}) };
       const outcome = statementOutcome(statement, source, request, lookup);
       if (outcome.applies) matched.push({ ...ref, effect: statement.Effect, conditionsHeld: outcome.conditionsHeld });
-      else if (outcome.nearMiss) nearMisses.push({ statement: ref, effect: statement.Effect, reason: outcome.nearMiss });
+      else if (outcome.nearMiss)
+        nearMisses.push({ statement: ref, effect: statement.Effect, reason: outcome.nearMiss });
     });
   }
-  const strip = ({ effect: _effect, conditionsHeld: _held, ...ref }: StatementRef & { effect: string; conditionsHeld: HeldCondition[] }): StatementRef => ref;
+  const strip = ({
+    effect: _effect,
+    conditionsHeld: _held,
+    ...ref
+  }: StatementRef & { effect: string; conditionsHeld: HeldCondition[] }): StatementRef => ref;
   const matchedStatements = matched.map(strip);
   const deny = matched.find((m) => m.effect === 'Deny');
   const allow = matched.find((m) => m.effect === 'Allow');
   const subject = `${request.action} on ${request.resource}`;
   if (deny) {
     return {
-      effect: 'ExplicitDeny', allowed: false, decidingStatement: strip(deny), matchedStatements, nearMisses,
+      effect: 'ExplicitDeny',
+      allowed: false,
+      decidingStatement: strip(deny),
+      matchedStatements,
+      nearMisses,
       explanation: `Explicitly denied: ${describeStatement(deny)} denies ${subject}${deny.conditionsHeld.length ? `: its condition ${deny.conditionsHeld.map(describeHeld).join(' and ')}` : ''}.`,
     };
   }
   if (allow) {
     return {
-      effect: 'Allow', allowed: true, decidingStatement: strip(allow), matchedStatements, nearMisses,
+      effect: 'Allow',
+      allowed: true,
+      decidingStatement: strip(allow),
+      matchedStatements,
+      nearMisses,
       explanation: `Allowed by ${describeStatement(allow)}.`,
     };
   }
-  const looked = policies.length === 0 ? 'The caller has no policies' : `No statement of ${listOr(policies.map((p) => describeSource(p.source)))} allows ${subject}`;
-  const misses = nearMisses.filter((m) => m.effect === 'Allow').map((m) => `${describeStatement(m.statement)} names the action, but ${m.reason}`);
+  const looked =
+    policies.length === 0
+      ? 'The caller has no policies'
+      : `No statement of ${listOr(policies.map((p) => describeSource(p.source)))} allows ${subject}`;
+  const misses = nearMisses
+    .filter((m) => m.effect === 'Allow')
+    .map((m) => `${describeStatement(m.statement)} names the action, but ${m.reason}`);
   return {
-    effect: 'ImplicitDeny', allowed: false, matchedStatements, nearMisses,
-    explanation: [`Implicitly denied. ${looked}.`, ...misses.map((m) => `${m[0]!.toUpperCase()}${m.slice(1)}.`)].join(' '),
+    effect: 'ImplicitDeny',
+    allowed: false,
+    matchedStatements,
+    nearMisses,
+    explanation: [`Implicitly denied. ${looked}.`, ...misses.map((m) => `${m[0]!.toUpperCase()}${m.slice(1)}.`)].join(
+      ' ',
+    ),
   };
 }

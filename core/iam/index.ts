@@ -3,5 +3,22 @@ export type * from './policy-types.ts';
 export { evaluate, describeStatement, describeSource } from './evaluate.ts';
 export { validatePolicy, asPolicyDocument, type PolicyKind } from './policy-validate.ts';
 export { actionMatches, resourceMatches } from './matching.ts';
-export { applicablePolicies, decide, globalContext, principalOf, userIdOf, type Caller, type IamUser, type Permission, type RequestFacts } from './caller.ts';
-export { bucketOfResource, callerOf, decideForCaller, localRequestFacts, type DecideOptions, type UserDecision } from './decide-for-user.ts';
+export {
+  applicablePolicies,
+  decide,
+  globalContext,
+  principalOf,
+  userIdOf,
+  type Caller,
+  type IamUser,
+  type Permission,
+  type RequestFacts,
+} from './caller.ts';
+export {
+  bucketOfResource,
+  callerOf,
+  decideForCaller,
+  localRequestFacts,
+  type DecideOptions,
+  type UserDecision,
+} from './decide-for-user.ts';

@@ -34,9 +34,7 @@ export interface PolicyDocument {
 }
 
 /** Where a policy comes from: an identity policy of a user, or a bucket's resource policy. */
-export type PolicySource =
-  | { kind: 'identity'; userName: string; index: number }
-  | { kind: 'bucket'; bucket: string };
+export type PolicySource = { kind: 'identity'; userName: string; index: number } | { kind: 'bucket'; bucket: string };
 
 export interface AttachedPolicy {
   source: PolicySource;
@@ -45,8 +43,7 @@ export interface AttachedPolicy {
 
 /** Who makes the request. Anonymous requests are matched only by `Principal: "*"`. */
 export type RequestPrincipal =
-  | { kind: 'user'; accountId: string; userName: string; userId: string; arn: string }
-  | { kind: 'anonymous' };
+  { kind: 'user'; accountId: string; userName: string; userId: string; arn: string } | { kind: 'anonymous' };
 
 /** Context values: a string, a list (multivalued keys), or absent. */
 export type ContextValue = string | readonly string[];

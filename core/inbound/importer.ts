@@ -73,9 +73,14 @@ export interface Importer {
 
 export function createImporter(options: ImporterOptions): Importer {
   const { store } = options;
-  const integrations: IntegrationRef[] = options.templates.flatMap((template) => template.inbound.map((integration) => ({
-    id: integrationId(integration), template, integration, prefix: compilePrefix(integration.prefix, template.name),
-  })));
+  const integrations: IntegrationRef[] = options.templates.flatMap((template) =>
+    template.inbound.map((integration) => ({
+      id: integrationId(integration),
+      template,
+      integration,
+      prefix: compilePrefix(integration.prefix, template.name),
+    })),
+  );
   const byId = new Map(integrations.map((ref) => [ref.id, ref]));
 
   async function detect(object: DroppedObject, only?: (ref: IntegrationRef) => boolean): Promise<LedgerEntry[]> {
@@ -86,9 +91,17 @@ export function createImporter(options: ImporterOptions): Importer {
     for (const ref of integrations) {
       if (ref.integration.bucket !== object.bucket || !ref.prefix.match(object.key) || (only && !only(ref))) continue;
       const entry: LedgerEntry = {
-        id: ledgerId(ref, object.bucket, object.key, etag), integration: ref.id, template: ref.template.name,
-        bucket: object.bucket, key: object.key, etag, size: object.size, state: 'detected', attempts: 0,
-        submissionIds: [options.newId(), options.newId()], detectedAt: options.now().toISOString(),
+        id: ledgerId(ref, object.bucket, object.key, etag),
+        integration: ref.id,
+        template: ref.template.name,
+        bucket: object.bucket,
+        key: object.key,
+        etag,
+        size: object.size,
+        state: 'detected',
+        attempts: 0,
+        submissionIds: [options.newId(), options.newId()],
+        detectedAt: options.now().toISOString(),
         ...(object.uploadedBy ? { uploadedBy: object.uploadedBy } : {}),
       };
       if (await store.recordDetected(entry)) entries.push(entry);
@@ -104,17 +117,34 @@ export function createImporter(options: ImporterOptions): Importer {
     const [primaryId, splitId] = entry.submissionIds;
     const match = ref.prefix.match(entry.key) ?? {};
     const uploader = entry.uploadedBy ? options.person(entry.uploadedBy) : undefined;
-    const source: SubmissionSource = { bucket: entry.bucket, key: entry.key, etag: entry.etag, size: entry.size, ...(entry.uploadedBy ? { uploadedBy: entry.uploadedBy } : {}) };
+    const source: SubmissionSource = {
+      bucket: entry.bucket,
+      key: entry.key,
+      etag: entry.etag,
+      size: entry.size,
+      ...(entry.uploadedBy ? { uploadedBy: entry.uploadedBy } : {}),
+    };
     const base = (id: string, name: string) => ({
-      id, template: template.name, integration: integration.name, name, source,
+      id,
+      template: template.name,
+      integration: integration.name,
+      name,
+      source,
       submittedBy: match.submittedBy ?? uploader?.displayName ?? entry.uploadedBy ?? 'unknown',
       ...(uploader?.email && !match.submittedBy ? { submittedByEmail: uploader.email } : {}),
       createdAt: entry.detectedAt,
     });
     const finish = async (submissions: Submission[], counters: ReadonlyMap<string, number>, joinsDataset = false) => {
       // A complete submission is committed with its deliveries queued, so a stop before they run loses none.
-      const withDeliveries = submissions.map((s) => (s.status === 'complete' ? { ...s, deliveries: queuedDeliveries(template, s) } : s));
-      await store.commit(entry.id, withDeliveries, counters, joinsDataset ? { template: template.name, submissionId: primaryId } : undefined);
+      const withDeliveries = submissions.map((s) =>
+        s.status === 'complete' ? { ...s, deliveries: queuedDeliveries(template, s) } : s,
+      );
+      await store.commit(
+        entry.id,
+        withDeliveries,
+        counters,
+        joinsDataset ? { template: template.name, submissionId: primaryId } : undefined,
+      );
       return withDeliveries;
     };
 
@@ -123,8 +153,25 @@ export function createImporter(options: ImporterOptions): Importer {
     const name = fileName(entry.key);
     if (!fetched.ok) {
       const now = options.now().toISOString();
-      const issue: FileIssue = { rule: 'access', message: `S3 refused GetObject with the keys of account "${integration.account}": ${fetched.error.code}: ${fetched.error.message}` };
-      return finish([{ ...base(primaryId, name), status: 'failed', submittedAt: now, updatedAt: now, counts: { rows: 0, accepted: 0, rejected: 0 }, issues: [issue], issuesNotKept: 0, error: fetched.error }], store.counters());
+      const issue: FileIssue = {
+        rule: 'access',
+        message: `S3 refused GetObject with the keys of account "${integration.account}": ${fetched.error.code}: ${fetched.error.message}`,
+      };
+      return finish(
+        [
+          {
+            ...base(primaryId, name),
+            status: 'failed',
+            submittedAt: now,
+            updatedAt: now,
+            counts: { rows: 0, accepted: 0, rejected: 0 },
+            issues: [issue],
+            issuesNotKept: 0,
+            error: fetched.error,
+          },
+        ],
+        store.counters(),
+      );
     }
     if (stripQuotes(fetched.value.etag) !== entry.etag) {
       // Overwritten since it was detected: the new version has an entry of its own.
@@ -148,7 +195,9 @@ export function createImporter(options: ImporterOptions): Importer {
     let result;
     try {
       result = await validateTemplateFile(fetched.value.body, template, {
-        derivation, maxKeptIssues: options.maxKeptIssues ?? 1000, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+        derivation,
+        maxKeptIssues: options.maxKeptIssues ?? 1000,
+        ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
         onAccepted: (row) => accepted.write(row),
         onRejected: (row) => rejected.write(row),
       });
@@ -165,22 +214,60 @@ export function createImporter(options: ImporterOptions): Importer {
 
     // The product: "any inaccuracies to the data, file, or format will result in a failed submission".
     if (result.fileFailed || (!autoSubmit && rejectedCount > 0)) {
-      return finish([{ ...base(primaryId, name), ...stamp, status: 'failed', counts: { rows, accepted: acceptedCount, rejected: rejectedCount }, issues: result.issues }], store.counters());
+      return finish(
+        [
+          {
+            ...base(primaryId, name),
+            ...stamp,
+            status: 'failed',
+            counts: { rows, accepted: acceptedCount, rejected: rejectedCount },
+            issues: result.issues,
+          },
+        ],
+        store.counters(),
+      );
     }
     if (!autoSubmit) {
-      return finish([{ ...base(primaryId, name), ...stamp, status: 'complete', counts: { rows, accepted: acceptedCount, rejected: 0 }, issues: [] }], counters, true);
+      return finish(
+        [
+          {
+            ...base(primaryId, name),
+            ...stamp,
+            status: 'complete',
+            counts: { rows, accepted: acceptedCount, rejected: 0 },
+            issues: [],
+          },
+        ],
+        counters,
+        true,
+      );
     }
     // "Automatically Submit Inbound Data": clean rows complete (named AUTOSUBMIT), bad rows pending.
     const submissions: Submission[] = [];
     if (acceptedCount > 0) {
-      submissions.push({ ...base(primaryId, `${name} AUTOSUBMIT`), ...stamp, status: 'complete', counts: { rows: acceptedCount, accepted: acceptedCount, rejected: 0 }, issues: [], ...(rejectedCount ? { splitFrom: splitId } : {}) });
+      submissions.push({
+        ...base(primaryId, `${name} AUTOSUBMIT`),
+        ...stamp,
+        status: 'complete',
+        counts: { rows: acceptedCount, accepted: acceptedCount, rejected: 0 },
+        issues: [],
+        ...(rejectedCount ? { splitFrom: splitId } : {}),
+      });
     }
     if (rejectedCount > 0) {
-      submissions.push({ ...base(splitId, name), ...stamp, status: 'pending', counts: { rows: rejectedCount, accepted: 0, rejected: rejectedCount }, issues: result.issues, ...(acceptedCount ? { splitFrom: primaryId } : {}) });
+      submissions.push({
+        ...base(splitId, name),
+        ...stamp,
+        status: 'pending',
+        counts: { rows: rejectedCount, accepted: 0, rejected: rejectedCount },
+        issues: result.issues,
+        ...(acceptedCount ? { splitFrom: primaryId } : {}),
+      });
     }
     return finish(submissions, counters, acceptedCount > 0);
   }
 
-  const seen = (ref: IntegrationRef, object: { bucket: string; key: string; etag: string }) => store.hasEntry(ledgerId(ref, object.bucket, object.key, object.etag));
+  const seen = (ref: IntegrationRef, object: { bucket: string; key: string; etag: string }) =>
+    store.hasEntry(ledgerId(ref, object.bucket, object.key, object.etag));
   return { integrations, seen, detect, run };
 }

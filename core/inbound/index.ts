@@ -1,7 +1,25 @@
 /** Connected accounts, inbound integrations and prefix matching. */
 export type * from './inbound-types.ts';
-export { compilePrefix, prefixesOverlap, DYNAMIC_VALUES, type CompiledPrefix, type PrefixMatch } from './prefix-match.ts';
+export {
+  compilePrefix,
+  prefixesOverlap,
+  DYNAMIC_VALUES,
+  type CompiledPrefix,
+  type PrefixMatch,
+} from './prefix-match.ts';
 export { parseAccounts, parseInbound } from './parse-inbound.ts';
-export { createImporter, integrationId, type Importer, type ImporterOptions, type IntegrationRef, type DroppedObject } from './importer.ts';
-export { checkIntegration, checkBucketListing, type IntegrationStatus, type IntegrationWarning } from './integration-check.ts';
+export {
+  createImporter,
+  integrationId,
+  type Importer,
+  type ImporterOptions,
+  type IntegrationRef,
+  type DroppedObject,
+} from './importer.ts';
+export {
+  checkIntegration,
+  checkBucketListing,
+  type IntegrationStatus,
+  type IntegrationWarning,
+} from './integration-check.ts';
 export type { AccountS3, LedgerEntry, SubmissionStore, S3Outcome } from './ports.ts';

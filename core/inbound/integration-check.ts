@@ -40,12 +40,23 @@ function switchToManual(account: string): string {
  * The bucket dropdown of "List Buckets" mode, inbound and outbound alike: the account must list its
  * buckets (s3:ListAllMyBuckets), and the integration's bucket must be among them.
  */
-export async function checkBucketListing(integration: IntegrationConnection, s3: Pick<AccountS3, 'listBuckets'>): Promise<IntegrationWarning | undefined> {
+export async function checkBucketListing(
+  integration: IntegrationConnection,
+  s3: Pick<AccountS3, 'listBuckets'>,
+): Promise<IntegrationWarning | undefined> {
   if (integration.bucketMode !== 'list') return undefined;
   const buckets = await s3.listBuckets();
-  if (!buckets.ok) return { action: 's3:ListAllMyBuckets', message: `${switchToManual(integration.account)} (ListBuckets: ${buckets.error.code})`, error: buckets.error };
+  if (!buckets.ok)
+    return {
+      action: 's3:ListAllMyBuckets',
+      message: `${switchToManual(integration.account)} (ListBuckets: ${buckets.error.code})`,
+      error: buckets.error,
+    };
   if (!buckets.value.includes(integration.bucket)) {
-    return { action: 's3:ListAllMyBuckets', message: `bucket "${integration.bucket}" is not among the buckets account "${integration.account}" lists (${buckets.value.map((b) => `"${b}"`).join(', ') || 'none'})` };
+    return {
+      action: 's3:ListAllMyBuckets',
+      message: `bucket "${integration.bucket}" is not among the buckets account "${integration.account}" lists (${buckets.value.map((b) => `"${b}"`).join(', ') || 'none'})`,
+    };
   }
   return undefined;
 }
@@ -58,11 +69,26 @@ export async function checkIntegration(ref: IntegrationRef, s3: AccountS3, now: 
     warnings.push(listing);
   } else if (integration.bucketMode === 'list') {
     const listed = await s3.listObjects(integration.bucket, ref.prefix.staticPrefix);
-    if (!listed.ok) warnings.push({ action: 's3:ListBucket', message: `${switchToManual(integration.account)} (ListObjectsV2 on "${integration.bucket}" under "${ref.prefix.staticPrefix}": ${listed.error.code})`, error: listed.error });
+    if (!listed.ok)
+      warnings.push({
+        action: 's3:ListBucket',
+        message: `${switchToManual(integration.account)} (ListObjectsV2 on "${integration.bucket}" under "${ref.prefix.staticPrefix}": ${listed.error.code})`,
+        error: listed.error,
+      });
   }
   return {
-    direction: 'inbound', id: ref.id, template: ref.template.name, name: integration.name, account: integration.account, bucket: integration.bucket,
-    prefix: integration.prefix, bucketMode: integration.bucketMode, detection: integration.detection, outcome: integration.outcome,
-    status: warnings.length ? 'warning' : 'active', warnings, checkedAt: now.toISOString(),
+    direction: 'inbound',
+    id: ref.id,
+    template: ref.template.name,
+    name: integration.name,
+    account: integration.account,
+    bucket: integration.bucket,
+    prefix: integration.prefix,
+    bucketMode: integration.bucketMode,
+    detection: integration.detection,
+    outcome: integration.outcome,
+    status: warnings.length ? 'warning' : 'active',
+    warnings,
+    checkedAt: now.toISOString(),
   };
 }

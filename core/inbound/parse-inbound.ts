@@ -5,68 +5,140 @@ import type { Account, InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
 const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey'];
-const INBOUND_KEYS = ['name', 'account', 'region', 'bucketMode', 'bucket', 'prefix', 'detection', 'pollIntervalSeconds', 'outcome'];
+const INBOUND_KEYS = [
+  'name',
+  'account',
+  'region',
+  'bucketMode',
+  'bucket',
+  'prefix',
+  'detection',
+  'pollIntervalSeconds',
+  'outcome',
+];
 /** Polling more often than this only loads the machine. */
 const MIN_POLL_SECONDS = 1;
 
-export interface KnownUser { name: string; accessKeyId: string; secretAccessKey: string }
+export interface KnownUser {
+  name: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 /**
  * Accounts hold AWS keys. Here they are normally an emulated user's: the secret may then be left
  * out and is taken from that user. Keys of no user are allowed (to test InvalidAccessKeyId), with a warning.
  */
-export function parseAccounts(value: unknown, users: readonly KnownUser[], issues: InputIssue[], warnings: InputIssue[]): Account[] {
+export function parseAccounts(
+  value: unknown,
+  users: readonly KnownUser[],
+  issues: InputIssue[],
+  warnings: InputIssue[],
+): Account[] {
   const names = new Set<string>();
-  return readObjectList(value, 'accounts', { item: 'account', example: '{"name": "acme-aws", "accessKeyId": "AKIA..."}' }, issues, (raw, path): Account => {
-    unknownKeys(raw, ACCOUNT_KEYS, path, issues);
-    const name = readString(raw, 'name', path, issues, { required: true }) ?? '';
-    if (names.has(name)) issues.push({ path, message: `account name "${name}" is used twice` });
-    names.add(name);
-    const accessKeyId = readString(raw, 'accessKeyId', path, issues, { required: true }) ?? '';
-    const user = users.find((u) => u.accessKeyId === accessKeyId);
-    let secretAccessKey = readString(raw, 'secretAccessKey', path, issues);
-    if (secretAccessKey === undefined) {
-      if (user) secretAccessKey = user.secretAccessKey;
-      else issues.push({ path, message: `"secretAccessKey" is required: access key "${accessKeyId}" belongs to no user of the workspace` });
-    }
-    if (accessKeyId && !user) warnings.push({ path, message: `access key "${accessKeyId}" belongs to no IAM user of the workspace: every call will fail with InvalidAccessKeyId` });
-    const description = readString(raw, 'description', path, issues, { allowEmpty: true });
-    return { name, accessKeyId, secretAccessKey: secretAccessKey ?? '', ...(description !== undefined ? { description } : {}) };
-  });
+  return readObjectList(
+    value,
+    'accounts',
+    { item: 'account', example: '{"name": "acme-aws", "accessKeyId": "AKIA..."}' },
+    issues,
+    (raw, path): Account => {
+      unknownKeys(raw, ACCOUNT_KEYS, path, issues);
+      const name = readString(raw, 'name', path, issues, { required: true }) ?? '';
+      if (names.has(name)) issues.push({ path, message: `account name "${name}" is used twice` });
+      names.add(name);
+      const accessKeyId = readString(raw, 'accessKeyId', path, issues, { required: true }) ?? '';
+      const user = users.find((u) => u.accessKeyId === accessKeyId);
+      let secretAccessKey = readString(raw, 'secretAccessKey', path, issues);
+      if (secretAccessKey === undefined) {
+        if (user) secretAccessKey = user.secretAccessKey;
+        else
+          issues.push({
+            path,
+            message: `"secretAccessKey" is required: access key "${accessKeyId}" belongs to no user of the workspace`,
+          });
+      }
+      if (accessKeyId && !user)
+        warnings.push({
+          path,
+          message: `access key "${accessKeyId}" belongs to no IAM user of the workspace: every call will fail with InvalidAccessKeyId`,
+        });
+      const description = readString(raw, 'description', path, issues, { allowEmpty: true });
+      return {
+        name,
+        accessKeyId,
+        secretAccessKey: secretAccessKey ?? '',
+        ...(description !== undefined ? { description } : {}),
+      };
+    },
+  );
 }
 
-export function parseInbound(raw: Record<string, unknown>, path: string, template: { name: string; autoSubmit: boolean }, defaults: { region: string }, accounts: readonly Account[], issues: InputIssue[]): InboundIntegration[] {
-  return readObjectList(raw.inbound, `${path}.inbound`, { item: 'inbound integration', example: '{"account": "acme-aws", "bucket": "acme-claravine"}' }, issues, (item, at): InboundIntegration => {
-    unknownKeys(item, INBOUND_KEYS, at, issues);
-    const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
-      const v = item[key];
-      if (v === undefined) return fallback;
-      if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-      issues.push({ path: at, message: `"${key}" must be ${allowed.map((a) => `"${a}"`).join(' or ')}, got ${describeType(v)}` });
-      return fallback;
-    };
-    const account = readString(item, 'account', at, issues, { required: true }) ?? '';
-    if (account && !accounts.some((a) => a.name === account)) {
-      issues.push({ path: at, message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})` });
-    }
-    const prefix = readString(item, 'prefix', at, issues, { allowEmpty: true }) ?? '';
-    for (const name of unknownPlaceholders(prefix)) {
-      issues.push({ path: at, message: `"prefix" uses {{${name}}}; the dynamic values are {{template_name}}, {{submitted_by}}, {{submitted_at}}` });
-    }
-    if (prefix.startsWith('/')) issues.push({ path: at, message: '"prefix" must not start with "/" (S3 keys have no leading slash)' });
-    const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
-    if (bucket.includes('/')) issues.push({ path: at, message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}` });
-    return {
-      name: readString(item, 'name', at, issues) ?? template.name,
-      template: template.name,
-      account,
-      region: readString(item, 'region', at, issues, { pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' } }) ?? defaults.region,
-      bucketMode: oneOf('bucketMode', ['list', 'manual'] as const, 'list'),
-      bucket,
-      prefix,
-      detection: oneOf('detection', ['event', 'poll'] as const, 'event'),
-      pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
-      outcome: oneOf('outcome', ['all-or-nothing', 'auto-submit'] as const, template.autoSubmit ? 'auto-submit' : 'all-or-nothing'),
-    };
-  });
+export function parseInbound(
+  raw: Record<string, unknown>,
+  path: string,
+  template: { name: string; autoSubmit: boolean },
+  defaults: { region: string },
+  accounts: readonly Account[],
+  issues: InputIssue[],
+): InboundIntegration[] {
+  return readObjectList(
+    raw.inbound,
+    `${path}.inbound`,
+    { item: 'inbound integration', example: '{"account": "acme-aws", "bucket": "acme-claravine"}' },
+    issues,
+    (item, at): InboundIntegration => {
+      unknownKeys(item, INBOUND_KEYS, at, issues);
+      const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+        const v = item[key];
+        if (v === undefined) return fallback;
+        if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+        issues.push({
+          path: at,
+          message: `"${key}" must be ${allowed.map((a) => `"${a}"`).join(' or ')}, got ${describeType(v)}`,
+        });
+        return fallback;
+      };
+      const account = readString(item, 'account', at, issues, { required: true }) ?? '';
+      if (account && !accounts.some((a) => a.name === account)) {
+        issues.push({
+          path: at,
+          message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
+        });
+      }
+      const prefix = readString(item, 'prefix', at, issues, { allowEmpty: true }) ?? '';
+      for (const name of unknownPlaceholders(prefix)) {
+        issues.push({
+          path: at,
+          message: `"prefix" uses {{${name}}}; the dynamic values are {{template_name}}, {{submitted_by}}, {{submitted_at}}`,
+        });
+      }
+      if (prefix.startsWith('/'))
+        issues.push({ path: at, message: '"prefix" must not start with "/" (S3 keys have no leading slash)' });
+      const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
+      if (bucket.includes('/'))
+        issues.push({
+          path: at,
+          message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}`,
+        });
+      return {
+        name: readString(item, 'name', at, issues) ?? template.name,
+        template: template.name,
+        account,
+        region:
+          readString(item, 'region', at, issues, {
+            pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
+          }) ?? defaults.region,
+        bucketMode: oneOf('bucketMode', ['list', 'manual'] as const, 'list'),
+        bucket,
+        prefix,
+        detection: oneOf('detection', ['event', 'poll'] as const, 'event'),
+        pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
+        outcome: oneOf(
+          'outcome',
+          ['all-or-nothing', 'auto-submit'] as const,
+          template.autoSubmit ? 'auto-submit' : 'all-or-nothing',
+        ),
+      };
+    },
+  );
 }

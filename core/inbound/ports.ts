@@ -18,7 +18,10 @@ export interface AccountS3 {
   listBuckets(): Promise<S3Outcome<string[]>>;
   /** One page is enough to test the permission; `all` pages through (poll mode). */
   listObjects(bucket: string, prefix: string, options?: { all?: boolean }): Promise<S3Outcome<S3ObjectSummary[]>>;
-  getObject(bucket: string, key: string): Promise<S3Outcome<{ body: AsyncIterable<Uint8Array>; etag: string; size: number }>>;
+  getObject(
+    bucket: string,
+    key: string,
+  ): Promise<S3Outcome<{ body: AsyncIterable<Uint8Array>; etag: string; size: number }>>;
 }
 
 export type ImportState = 'detected' | 'fetching' | 'validating' | 'committing' | 'done';
@@ -67,7 +70,12 @@ export interface SubmissionStore {
    * Saves the submissions, the counters, the dataset's new member and the ledger entry as done, in
    * one write: an import is committed whole or not at all, and committing twice changes nothing.
    */
-  commit(entryId: string, submissions: Submission[], counters: ReadonlyMap<string, number>, join?: DatasetJoin): Promise<void>;
+  commit(
+    entryId: string,
+    submissions: Submission[],
+    counters: ReadonlyMap<string, number>,
+    join?: DatasetJoin,
+  ): Promise<void>;
   counters(): ReadonlyMap<string, number>;
   submission(id: string): Submission | undefined;
   submissions(): Submission[];

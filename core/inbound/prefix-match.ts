@@ -23,7 +23,9 @@ function escapeRegExp(text: string): string {
 }
 
 export function unknownPlaceholders(prefix: string): string[] {
-  return [...prefix.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((name) => !(DYNAMIC_VALUES as readonly string[]).includes(name));
+  return [...prefix.matchAll(PLACEHOLDER)]
+    .map((m) => m[1]!)
+    .filter((name) => !(DYNAMIC_VALUES as readonly string[]).includes(name));
 }
 
 export function compilePrefix(prefix: string, templateName: string): CompiledPrefix {

@@ -14,20 +14,31 @@ export interface OutputColumn {
 
 function transformLabel(label: string, transform: LabelTransform | undefined): string {
   switch (transform) {
-    case 'spacesToUnderscores': return label.replace(/ /g, '_');
-    case 'underscoresToSpaces': return label.replace(/_/g, ' ');
-    case 'lowercase': return label.toLowerCase();
-    case 'uppercase': return label.toUpperCase();
-    default: return label;
+    case 'spacesToUnderscores':
+      return label.replace(/ /g, '_');
+    case 'underscoresToSpaces':
+      return label.replace(/_/g, ' ');
+    case 'lowercase':
+      return label.toLowerCase();
+    case 'uppercase':
+      return label.toUpperCase();
+    default:
+      return label;
   }
 }
 
-export function outputColumns(template: Template, integration: Pick<OutboundIntegration, 'columns' | 'labelTransform'>): OutputColumn[] {
-  const columns: OutputColumn[] = integration.columns === 'default'
-    ? template.fields.filter((f) => f.visible).map((f) => ({ label: f.name, source: { field: f.name } }))
-    : integration.columns.map((spec) => ('field' in spec
-      ? { label: spec.label ?? spec.field, source: { field: spec.field } }
-      : { label: spec.label ?? spec.meta, source: { meta: spec.meta } }));
+export function outputColumns(
+  template: Template,
+  integration: Pick<OutboundIntegration, 'columns' | 'labelTransform'>,
+): OutputColumn[] {
+  const columns: OutputColumn[] =
+    integration.columns === 'default'
+      ? template.fields.filter((f) => f.visible).map((f) => ({ label: f.name, source: { field: f.name } }))
+      : integration.columns.map((spec) =>
+          'field' in spec
+            ? { label: spec.label ?? spec.field, source: { field: spec.field } }
+            : { label: spec.label ?? spec.meta, source: { meta: spec.meta } },
+        );
   return columns.map((c) => ({ ...c, label: transformLabel(c.label, integration.labelTransform) }));
 }
 
@@ -39,12 +50,18 @@ export interface FieldValues {
 
 function metaValue(meta: MetaField, submission: Submission): string {
   switch (meta) {
-    case 'Template Name': return submission.template;
-    case 'Submitter Name': return submission.submittedBy;
-    case 'Submitter Email': return submission.submittedByEmail ?? '';
-    case 'Created Date': return submission.createdAt;
-    case 'Updated Date': return submission.updatedAt;
-    case 'Empty': return '';
+    case 'Template Name':
+      return submission.template;
+    case 'Submitter Name':
+      return submission.submittedBy;
+    case 'Submitter Email':
+      return submission.submittedByEmail ?? '';
+    case 'Created Date':
+      return submission.createdAt;
+    case 'Updated Date':
+      return submission.updatedAt;
+    case 'Empty':
+      return '';
   }
 }
 
@@ -58,7 +75,9 @@ export function rowProjector(columns: readonly OutputColumn[], submission: Submi
   return ({ fields, values }) => {
     if (fields !== fieldsSeen) {
       fieldsSeen = fields;
-      sources = columns.map(({ source }) => ('field' in source ? fields.indexOf(source.field) : metaValue(source.meta, submission)));
+      sources = columns.map(({ source }) =>
+        'field' in source ? fields.indexOf(source.field) : metaValue(source.meta, submission),
+      );
     }
     const cells = new Array<string>(sources.length);
     for (let i = 0; i < sources.length; i++) {
@@ -70,6 +89,10 @@ export function rowProjector(columns: readonly OutputColumn[], submission: Submi
 }
 
 /** The cells of one row given as field -> value, in column order. */
-export function rowCells(columns: readonly OutputColumn[], values: Readonly<Record<string, string>>, submission: Submission): string[] {
+export function rowCells(
+  columns: readonly OutputColumn[],
+  values: Readonly<Record<string, string>>,
+  submission: Submission,
+): string[] {
   return rowProjector(columns, submission)({ fields: Object.keys(values), values: Object.values(values) });
 }

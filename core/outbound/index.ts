@@ -1,11 +1,42 @@
 /** Outbound files: keys, columns, rendering and delivery. */
-export { renderObjectKey, formatSubmittedAt, unknownOutboundPlaceholders, DEFAULT_FILENAME, OUTBOUND_DYNAMIC_VALUES, MAX_KEY_BYTES, type KeyValues, type PathMode, type FileType } from './object-key.ts';
+export {
+  renderObjectKey,
+  formatSubmittedAt,
+  unknownOutboundPlaceholders,
+  DEFAULT_FILENAME,
+  OUTBOUND_DYNAMIC_VALUES,
+  MAX_KEY_BYTES,
+  type KeyValues,
+  type PathMode,
+  type FileType,
+} from './object-key.ts';
 export { renderCsv, renderJson, DELIMITERS, type Delimiter, type OutputTable, type SummaryHeader } from './render.ts';
 export { parseOutbound } from './parse-outbound.ts';
-export { META_FIELDS, LABEL_TRANSFORMS, type OutboundIntegration, type ColumnSpec, type MetaField, type LabelTransform } from './outbound-types.ts';
+export {
+  META_FIELDS,
+  LABEL_TRANSFORMS,
+  type OutboundIntegration,
+  type ColumnSpec,
+  type MetaField,
+  type LabelTransform,
+} from './outbound-types.ts';
 export { outputColumns, rowCells, rowProjector, type OutputColumn, type FieldValues } from './columns.ts';
 export { renderXlsx } from './render-xlsx.ts';
 export { previewOutbound, outputTable, objectKeyFor, type OutboundPreview, type StoredRows } from './preview.ts';
-export { createDeliverer, queuedDeliveries, renderOutboundFile, summaryTargets, CONTENT_TYPES, type Deliverer, type DelivererOptions, type DeliveryRef, type DeliveryStore, type OutboundS3, type OutboundTemplate, type PutOutcome, type RetryCheck } from './delivery.ts';
+export {
+  createDeliverer,
+  queuedDeliveries,
+  renderOutboundFile,
+  summaryTargets,
+  CONTENT_TYPES,
+  type Deliverer,
+  type DelivererOptions,
+  type DeliveryRef,
+  type DeliveryStore,
+  type OutboundS3,
+  type OutboundTemplate,
+  type PutOutcome,
+  type RetryCheck,
+} from './delivery.ts';
 export { checkOutbound, type OutboundStatus } from './outbound-check.ts';
 export { sampleSubmission } from './sample.ts';

@@ -28,7 +28,9 @@ export function formatSubmittedAt(date: Date): string {
 }
 
 export function unknownOutboundPlaceholders(filename: string): string[] {
-  return [...filename.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((n) => !(OUTBOUND_DYNAMIC_VALUES as readonly string[]).includes(n));
+  return [...filename.matchAll(PLACEHOLDER)]
+    .map((m) => m[1]!)
+    .filter((n) => !(OUTBOUND_DYNAMIC_VALUES as readonly string[]).includes(n));
 }
 
 /** Cuts text to at most `bytes` bytes of UTF-8 without splitting a character. */
@@ -44,7 +46,11 @@ function cutToBytes(text: string, bytes: number): string {
   return out;
 }
 
-export function renderObjectKey(filename: string, values: KeyValues, options: { pathMode: PathMode; fileType: FileType }): string {
+export function renderObjectKey(
+  filename: string,
+  values: KeyValues,
+  options: { pathMode: PathMode; fileType: FileType },
+): string {
   const valueOf: Record<OutboundDynamicValue, string> = {
     template_name: values.templateName,
     submitted_at: formatSubmittedAt(values.submittedAt),
@@ -52,10 +58,17 @@ export function renderObjectKey(filename: string, values: KeyValues, options: { 
     submission_name: values.submissionName,
   };
   // Values are substituted with their slashes made underscores, so only the filename's own slashes remain.
-  const substituted = filename.replace(PLACEHOLDER, (whole, name: string) => (name in valueOf ? valueOf[name as OutboundDynamicValue].replace(/\//g, '_') : whole));
-  const path = options.pathMode === 'flatten'
-    ? substituted.replace(/\//g, '_')
-    : substituted.split('/').filter((segment) => segment !== '').map((segment) => (segment === '.' || segment === '..' ? '_'.repeat(segment.length) : segment)).join('/');
+  const substituted = filename.replace(PLACEHOLDER, (whole, name: string) =>
+    name in valueOf ? valueOf[name as OutboundDynamicValue].replace(/\//g, '_') : whole,
+  );
+  const path =
+    options.pathMode === 'flatten'
+      ? substituted.replace(/\//g, '_')
+      : substituted
+          .split('/')
+          .filter((segment) => segment !== '')
+          .map((segment) => (segment === '.' || segment === '..' ? '_'.repeat(segment.length) : segment))
+          .join('/');
   const extension = `.${options.fileType}`;
   const base = path.replace(/^\/+/, '') || values.templateName.replace(/\//g, '_') || 'export';
   const withoutExtension = base.toLowerCase().endsWith(extension) ? base.slice(0, -extension.length) : base;

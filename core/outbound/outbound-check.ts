@@ -24,11 +24,24 @@ export interface OutboundStatus {
   checkedAt: string;
 }
 
-export async function checkOutbound(integration: OutboundIntegration, s3: Pick<AccountS3, 'listBuckets'>, now: Date): Promise<OutboundStatus> {
+export async function checkOutbound(
+  integration: OutboundIntegration,
+  s3: Pick<AccountS3, 'listBuckets'>,
+  now: Date,
+): Promise<OutboundStatus> {
   const warning = await checkBucketListing(integration, s3);
   return {
-    direction: 'outbound', id: `${integration.template}/${integration.name}`, template: integration.template, name: integration.name,
-    account: integration.account, bucket: integration.bucket, bucketMode: integration.bucketMode, fileType: integration.fileType, sse: integration.sse,
-    status: warning ? 'warning' : 'active', warnings: warning ? [warning] : [], checkedAt: now.toISOString(),
+    direction: 'outbound',
+    id: `${integration.template}/${integration.name}`,
+    template: integration.template,
+    name: integration.name,
+    account: integration.account,
+    bucket: integration.bucket,
+    bucketMode: integration.bucketMode,
+    fileType: integration.fileType,
+    sse: integration.sse,
+    status: warning ? 'warning' : 'active',
+    warnings: warning ? [warning] : [],
+    checkedAt: now.toISOString(),
   };
 }

@@ -3,7 +3,14 @@ import type { IntegrationConnection } from '../inbound/index.ts';
 import type { FileType, PathMode } from './object-key.ts';
 import type { Delimiter } from './render.ts';
 
-export const META_FIELDS = ['Template Name', 'Submitter Name', 'Submitter Email', 'Created Date', 'Updated Date', 'Empty'] as const;
+export const META_FIELDS = [
+  'Template Name',
+  'Submitter Name',
+  'Submitter Email',
+  'Created Date',
+  'Updated Date',
+  'Empty',
+] as const;
 export type MetaField = (typeof META_FIELDS)[number];
 
 /** The product's "Transform menu": update all output labels. */

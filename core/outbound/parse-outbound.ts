@@ -4,16 +4,48 @@ import { describeType, type InputIssue } from '../shared/issues.ts';
 import { readBoolean, readObjectList, readString, unknownKeys, type JsonObject } from '../shared/read-fields.ts';
 import type { Template } from '../templates/index.ts';
 import { DEFAULT_FILENAME, unknownOutboundPlaceholders, type FileType, type PathMode } from './object-key.ts';
-import { LABEL_TRANSFORMS, META_FIELDS, type ColumnSpec, type LabelTransform, type MetaField, type OutboundIntegration } from './outbound-types.ts';
+import {
+  LABEL_TRANSFORMS,
+  META_FIELDS,
+  type ColumnSpec,
+  type LabelTransform,
+  type MetaField,
+  type OutboundIntegration,
+} from './outbound-types.ts';
 import { DELIMITERS, type Delimiter } from './render.ts';
 
-const OUTBOUND_KEYS = ['name', 'account', 'region', 'bucketMode', 'bucket', 'sse', 'filename', 'pathMode', 'fileType', 'delimiter', 'summaryHeader', 'escapeFormulas', 'columns', 'labelTransform'];
+const OUTBOUND_KEYS = [
+  'name',
+  'account',
+  'region',
+  'bucketMode',
+  'bucket',
+  'sse',
+  'filename',
+  'pathMode',
+  'fileType',
+  'delimiter',
+  'summaryHeader',
+  'escapeFormulas',
+  'columns',
+  'labelTransform',
+];
 
-function oneOf<T extends string>(item: JsonObject, key: string, allowed: readonly T[], fallback: T, at: string, issues: InputIssue[]): T {
+function oneOf<T extends string>(
+  item: JsonObject,
+  key: string,
+  allowed: readonly T[],
+  fallback: T,
+  at: string,
+  issues: InputIssue[],
+): T {
   const v = item[key];
   if (v === undefined) return fallback;
   if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  issues.push({ path: at, message: `"${key}" must be ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(v)}` });
+  issues.push({
+    path: at,
+    message: `"${key}" must be ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(v)}`,
+  });
   return fallback;
 }
 
@@ -21,58 +53,112 @@ function parseColumns(value: unknown, at: string, template: Template, issues: In
   if (value === undefined || value === 'default') return 'default';
   const fields = new Set(template.fields.map((f) => f.name));
   if (Array.isArray(value) && value.length === 0) {
-    issues.push({ path: `${at}.columns`, message: 'a custom column list needs at least one column (or "default" for the default summary)' });
+    issues.push({
+      path: `${at}.columns`,
+      message: 'a custom column list needs at least one column (or "default" for the default summary)',
+    });
   }
-  return readObjectList(value, `${at}.columns`, { item: 'column', example: '{"field": "Campaign Name", "label": "campaign"} or {"meta": "Submitter Email"}' }, issues, (column, path): ColumnSpec | undefined => {
-    unknownKeys(column, ['field', 'meta', 'label'], path, issues);
-    const label = readString(column, 'label', path, issues);
-    if (('field' in column) === ('meta' in column)) {
-      issues.push({ path, message: 'a column names either a "field" or a "meta" field' });
-      return undefined;
-    }
-    if ('field' in column) {
-      const field = readString(column, 'field', path, issues, { required: true }) ?? '';
-      if (field && !fields.has(field)) issues.push({ path, message: `"field" names "${field}", which is not a field of template "${template.name}"` });
-      return { field, ...(label !== undefined ? { label } : {}) };
-    }
-    const meta = column.meta;
-    if (typeof meta !== 'string' || !(META_FIELDS as readonly string[]).includes(meta)) {
-      issues.push({ path, message: `"meta" must be one of ${META_FIELDS.map((m) => `"${m}"`).join(', ')}, got ${describeType(meta)}` });
-      return undefined;
-    }
-    return { meta: meta as MetaField, ...(label !== undefined ? { label } : {}) };
-  });
+  return readObjectList(
+    value,
+    `${at}.columns`,
+    { item: 'column', example: '{"field": "Campaign Name", "label": "campaign"} or {"meta": "Submitter Email"}' },
+    issues,
+    (column, path): ColumnSpec | undefined => {
+      unknownKeys(column, ['field', 'meta', 'label'], path, issues);
+      const label = readString(column, 'label', path, issues);
+      if ('field' in column === 'meta' in column) {
+        issues.push({ path, message: 'a column names either a "field" or a "meta" field' });
+        return undefined;
+      }
+      if ('field' in column) {
+        const field = readString(column, 'field', path, issues, { required: true }) ?? '';
+        if (field && !fields.has(field))
+          issues.push({
+            path,
+            message: `"field" names "${field}", which is not a field of template "${template.name}"`,
+          });
+        return { field, ...(label !== undefined ? { label } : {}) };
+      }
+      const meta = column.meta;
+      if (typeof meta !== 'string' || !(META_FIELDS as readonly string[]).includes(meta)) {
+        issues.push({
+          path,
+          message: `"meta" must be one of ${META_FIELDS.map((m) => `"${m}"`).join(', ')}, got ${describeType(meta)}`,
+        });
+        return undefined;
+      }
+      return { meta: meta as MetaField, ...(label !== undefined ? { label } : {}) };
+    },
+  );
 }
 
-export function parseOutbound(raw: JsonObject, path: string, template: Template, defaults: { region: string }, accounts: readonly Account[], issues: InputIssue[]): OutboundIntegration[] {
-  return readObjectList(raw.outbound, `${path}.outbound`, { item: 'outbound integration', example: '{"account": "acme-aws", "bucket": "acme-exports"}' }, issues, (item, at): OutboundIntegration => {
-    unknownKeys(item, OUTBOUND_KEYS, at, issues);
-    const account = readString(item, 'account', at, issues, { required: true }) ?? '';
-    if (account && !accounts.some((a) => a.name === account)) {
-      issues.push({ path: at, message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})` });
-    }
-    const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
-    // The product: "use just the bucket name with no leading or trailing slash".
-    if (bucket.includes('/')) issues.push({ path: at, message: `"bucket" must be the bucket name alone, with no leading or trailing slash, got ${JSON.stringify(bucket)}` });
-    const filename = readString(item, 'filename', at, issues) ?? DEFAULT_FILENAME;
-    for (const name of unknownOutboundPlaceholders(filename)) {
-      issues.push({ path: at, message: `"filename" uses {{${name}}}; the dynamic values are {{template_name}}, {{submitted_at}}, {{submitted_by}}, {{submission_name}}` });
-    }
-    if (filename.startsWith('/')) issues.push({ path: at, message: '"filename" must not start with "/" (the product: "enter the file path with no leading slash")' });
-    const fileType = oneOf<FileType>(item, 'fileType', ['csv', 'xlsx', 'json'], 'csv', at, issues);
-    const columns = parseColumns(item.columns, at, template, issues);
-    const labelTransform = item.labelTransform === undefined ? undefined : oneOf<LabelTransform>(item, 'labelTransform', LABEL_TRANSFORMS, 'lowercase', at, issues);
-    return {
-      name: readString(item, 'name', at, issues) ?? template.name,
-      template: template.name, account, bucket, filename, fileType, columns,
-      region: readString(item, 'region', at, issues, { pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' } }) ?? defaults.region,
-      bucketMode: oneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
-      sse: readBoolean(item, 'sse', at, issues, false),
-      pathMode: oneOf<PathMode>(item, 'pathMode', ['flatten', 'folders'], 'flatten', at, issues),
-      delimiter: oneOf<Delimiter>(item, 'delimiter', Object.keys(DELIMITERS) as Delimiter[], 'comma', at, issues),
-      summaryHeader: readBoolean(item, 'summaryHeader', at, issues, false),
-      escapeFormulas: readBoolean(item, 'escapeFormulas', at, issues, true),
-      ...(labelTransform ? { labelTransform } : {}),
-    };
-  });
+export function parseOutbound(
+  raw: JsonObject,
+  path: string,
+  template: Template,
+  defaults: { region: string },
+  accounts: readonly Account[],
+  issues: InputIssue[],
+): OutboundIntegration[] {
+  return readObjectList(
+    raw.outbound,
+    `${path}.outbound`,
+    { item: 'outbound integration', example: '{"account": "acme-aws", "bucket": "acme-exports"}' },
+    issues,
+    (item, at): OutboundIntegration => {
+      unknownKeys(item, OUTBOUND_KEYS, at, issues);
+      const account = readString(item, 'account', at, issues, { required: true }) ?? '';
+      if (account && !accounts.some((a) => a.name === account)) {
+        issues.push({
+          path: at,
+          message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
+        });
+      }
+      const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
+      // The product: "use just the bucket name with no leading or trailing slash".
+      if (bucket.includes('/'))
+        issues.push({
+          path: at,
+          message: `"bucket" must be the bucket name alone, with no leading or trailing slash, got ${JSON.stringify(bucket)}`,
+        });
+      const filename = readString(item, 'filename', at, issues) ?? DEFAULT_FILENAME;
+      for (const name of unknownOutboundPlaceholders(filename)) {
+        issues.push({
+          path: at,
+          message: `"filename" uses {{${name}}}; the dynamic values are {{template_name}}, {{submitted_at}}, {{submitted_by}}, {{submission_name}}`,
+        });
+      }
+      if (filename.startsWith('/'))
+        issues.push({
+          path: at,
+          message: '"filename" must not start with "/" (the product: "enter the file path with no leading slash")',
+        });
+      const fileType = oneOf<FileType>(item, 'fileType', ['csv', 'xlsx', 'json'], 'csv', at, issues);
+      const columns = parseColumns(item.columns, at, template, issues);
+      const labelTransform =
+        item.labelTransform === undefined
+          ? undefined
+          : oneOf<LabelTransform>(item, 'labelTransform', LABEL_TRANSFORMS, 'lowercase', at, issues);
+      return {
+        name: readString(item, 'name', at, issues) ?? template.name,
+        template: template.name,
+        account,
+        bucket,
+        filename,
+        fileType,
+        columns,
+        region:
+          readString(item, 'region', at, issues, {
+            pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
+          }) ?? defaults.region,
+        bucketMode: oneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
+        sse: readBoolean(item, 'sse', at, issues, false),
+        pathMode: oneOf<PathMode>(item, 'pathMode', ['flatten', 'folders'], 'flatten', at, issues),
+        delimiter: oneOf<Delimiter>(item, 'delimiter', Object.keys(DELIMITERS) as Delimiter[], 'comma', at, issues),
+        summaryHeader: readBoolean(item, 'summaryHeader', at, issues, false),
+        escapeFormulas: readBoolean(item, 'escapeFormulas', at, issues, true),
+        ...(labelTransform ? { labelTransform } : {}),
+      };
+    },
+  );
 }

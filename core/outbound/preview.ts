@@ -17,7 +17,13 @@ export interface OutboundPreview {
 
 export type StoredRows = Iterable<FieldValues> | AsyncIterable<FieldValues>;
 
-export function outputTable(template: Template, integration: OutboundIntegration, submission: Submission, rows: StoredRows, targets: string): OutputTable {
+export function outputTable(
+  template: Template,
+  integration: OutboundIntegration,
+  submission: Submission,
+  rows: StoredRows,
+  targets: string,
+): OutputTable {
   const columns = outputColumns(template, integration);
   const project = rowProjector(columns, submission);
   return {
@@ -25,23 +31,57 @@ export function outputTable(template: Template, integration: OutboundIntegration
     rows: (async function* () {
       for await (const row of rows) yield project(row);
     })(),
-    ...(integration.summaryHeader ? { summary: { Date: submission.submittedAt, 'User Name': submission.submittedBy, Targets: targets, Template: template.name } } : {}),
+    ...(integration.summaryHeader
+      ? {
+          summary: {
+            Date: submission.submittedAt,
+            'User Name': submission.submittedBy,
+            Targets: targets,
+            Template: template.name,
+          },
+        }
+      : {}),
   };
 }
 
 export function objectKeyFor(template: Template, integration: OutboundIntegration, submission: Submission): string {
-  return renderObjectKey(integration.filename, {
-    templateName: template.name, submittedAt: new Date(submission.submittedAt), submittedBy: submission.submittedBy, submissionName: submission.name,
-  }, { pathMode: integration.pathMode, fileType: integration.fileType });
+  return renderObjectKey(
+    integration.filename,
+    {
+      templateName: template.name,
+      submittedAt: new Date(submission.submittedAt),
+      submittedBy: submission.submittedBy,
+      submissionName: submission.name,
+    },
+    { pathMode: integration.pathMode, fileType: integration.fileType },
+  );
 }
 
-export async function previewOutbound(template: Template, integration: OutboundIntegration, submission: Submission, rows: StoredRows, options: { lines: number; targets: string }): Promise<OutboundPreview> {
+export async function previewOutbound(
+  template: Template,
+  integration: OutboundIntegration,
+  submission: Submission,
+  rows: StoredRows,
+  options: { lines: number; targets: string },
+): Promise<OutboundPreview> {
   const table = outputTable(template, integration, submission, rows, options.targets);
-  const chunks = integration.fileType === 'json' ? renderJson(table) : renderCsv(table, integration.fileType === 'csv' ? integration.delimiter : 'comma', { escapeFormulas: integration.fileType !== 'csv' || integration.escapeFormulas });
+  const chunks =
+    integration.fileType === 'json'
+      ? renderJson(table)
+      : renderCsv(table, integration.fileType === 'csv' ? integration.delimiter : 'comma', {
+          escapeFormulas: integration.fileType !== 'csv' || integration.escapeFormulas,
+        });
   let text = '';
   for await (const chunk of chunks) {
     text += chunk;
     if (text.split('\n').length > options.lines) break;
   }
-  return { key: objectKeyFor(template, integration, submission), lines: text.replace(/\r\n/g, '\n').split('\n').slice(0, options.lines).filter((l, i, all) => l !== '' || i < all.length - 1) };
+  return {
+    key: objectKeyFor(template, integration, submission),
+    lines: text
+      .replace(/\r\n/g, '\n')
+      .split('\n')
+      .slice(0, options.lines)
+      .filter((l, i, all) => l !== '' || i < all.length - 1),
+  };
 }

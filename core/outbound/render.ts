@@ -54,8 +54,19 @@ export interface CsvOptions {
 /** papaparse's own pattern ends in `.*$`, which misses a formula followed by a line break: the first character decides. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export async function* renderCsv(table: OutputTable, delimiter: Delimiter, options: CsvOptions = {}): AsyncGenerator<string> {
-  const config = { delimiter: DELIMITERS[delimiter], newline: NEWLINE, quoteChar: '"', escapeChar: '"', header: false, escapeFormulae: (options.escapeFormulas ?? true) ? FORMULA_START : false };
+export async function* renderCsv(
+  table: OutputTable,
+  delimiter: Delimiter,
+  options: CsvOptions = {},
+): AsyncGenerator<string> {
+  const config = {
+    delimiter: DELIMITERS[delimiter],
+    newline: NEWLINE,
+    quoteChar: '"',
+    escapeChar: '"',
+    header: false,
+    escapeFormulae: (options.escapeFormulas ?? true) ? FORMULA_START : false,
+  };
   const unparse = (rows: string[][]) => Papa.unparse(rows, config) + NEWLINE;
   if (table.summary) yield unparse([...Object.entries(table.summary)]) + NEWLINE;
   yield unparse([table.columns]);
@@ -70,17 +81,20 @@ export async function* renderJson(table: OutputTable): AsyncGenerator<string> {
   const keys = [...lastColumn].map(([label, i]) => ({ prefix: `${JSON.stringify(label)}:`, i }));
   const object = (row: string[]) => {
     let text = '{';
-    for (let k = 0; k < keys.length; k++) text += `${k ? ',' : ''}${keys[k]!.prefix}${JSON.stringify(row[keys[k]!.i] ?? '')}`;
+    for (let k = 0; k < keys.length; k++)
+      text += `${k ? ',' : ''}${keys[k]!.prefix}${JSON.stringify(row[keys[k]!.i] ?? '')}`;
     return `${text}}`;
   };
   yield table.summary ? `{"summary":${JSON.stringify(table.summary)},"rows":[` : '[';
   let first = true;
   for await (const block of blocks(table.rows)) {
-    yield block.map((row) => {
-      const text = `${first ? '' : ','}\n${object(row)}`;
-      first = false;
-      return text;
-    }).join('');
+    yield block
+      .map((row) => {
+        const text = `${first ? '' : ','}\n${object(row)}`;
+        first = false;
+        return text;
+      })
+      .join('');
   }
   yield `${first ? '' : '\n'}]${table.summary ? '}' : ''}\n`;
 }

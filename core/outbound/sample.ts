@@ -5,10 +5,17 @@ import type { FieldValues } from './columns.ts';
 
 function sampleValue(field: Field, now: Date): string {
   switch (field.type) {
-    case 'picklist': return field.values[0] ?? '';
-    case 'constant': return field.value;
-    case 'date': return formatDate({ year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() }, field.format);
-    default: return `<${field.name}>`;
+    case 'picklist':
+      return field.values[0] ?? '';
+    case 'constant':
+      return field.value;
+    case 'date':
+      return formatDate(
+        { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() },
+        field.format,
+      );
+    default:
+      return `<${field.name}>`;
   }
 }
 
@@ -16,9 +23,20 @@ export function sampleSubmission(template: Template, now: Date): { submission: S
   const at = now.toISOString();
   return {
     submission: {
-      id: 'sample', template: template.name, integration: 'sample', name: `${template.name}.csv`, status: 'complete',
-      source: { bucket: '', key: '', etag: '', size: 0 }, submittedBy: 'Sample User', submittedByEmail: 'sample@example.com', submittedAt: at,
-      counts: { rows: 1, accepted: 1, rejected: 0 }, issues: [], issuesNotKept: 0, createdAt: at, updatedAt: at,
+      id: 'sample',
+      template: template.name,
+      integration: 'sample',
+      name: `${template.name}.csv`,
+      status: 'complete',
+      source: { bucket: '', key: '', etag: '', size: 0 },
+      submittedBy: 'Sample User',
+      submittedByEmail: 'sample@example.com',
+      submittedAt: at,
+      counts: { rows: 1, accepted: 1, rejected: 0 },
+      issues: [],
+      issuesNotKept: 0,
+      createdAt: at,
+      updatedAt: at,
     },
     rows: [{ fields: template.fields.map((f) => f.name), values: template.fields.map((f) => sampleValue(f, now)) }],
   };

@@ -4,7 +4,16 @@
  * bucket's policy allow each, and the statement that decided (or why none applied). It evaluates the
  * same requests the gateway would see, with the same condition keys, without sending any.
  */
-import { callerOf, decideForCaller, localRequestFacts, type Decision, type IamUser, type Permission, type PolicyDocument, type StatementRef } from '../iam/index.ts';
+import {
+  callerOf,
+  decideForCaller,
+  localRequestFacts,
+  type Decision,
+  type IamUser,
+  type Permission,
+  type PolicyDocument,
+  type StatementRef,
+} from '../iam/index.ts';
 import { compilePrefix, type InboundIntegration } from '../inbound/index.ts';
 import { objectKeyFor, type OutboundIntegration } from '../outbound/index.ts';
 import type { Submission } from '../submissions/index.ts';
@@ -57,16 +66,28 @@ const arn = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key === u
 
 /** A key an inbound prefix matches: its dynamic values filled with examples, then a file name. */
 export function sampleInboundKey(prefix: string, templateName: string): string {
-  const rendered = prefix.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, name: string) => (name === 'template_name' ? templateName : 'example'));
+  const rendered = prefix.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_, name: string) =>
+    name === 'template_name' ? templateName : 'example',
+  );
   return rendered === '' || rendered.endsWith('/') ? `${rendered}example.csv` : `${rendered}.csv`;
 }
 
 function sampleSubmission(template: WorkspaceTemplate, user: string, now: Date): Submission {
   const at = now.toISOString();
   return {
-    id: 'preflight', template: template.name, integration: 'preflight', name: `${template.name}.csv`, status: 'complete',
-    source: { bucket: '', key: '', etag: '', size: 0 }, submittedBy: user, submittedAt: at,
-    counts: { rows: 0, accepted: 0, rejected: 0 }, issues: [], issuesNotKept: 0, createdAt: at, updatedAt: at,
+    id: 'preflight',
+    template: template.name,
+    integration: 'preflight',
+    name: `${template.name}.csv`,
+    status: 'complete',
+    source: { bucket: '', key: '', etag: '', size: 0 },
+    submittedBy: user,
+    submittedAt: at,
+    counts: { rows: 0, accepted: 0, rejected: 0 },
+    issues: [],
+    issuesNotKept: 0,
+    createdAt: at,
+    updatedAt: at,
   };
 }
 
@@ -76,24 +97,48 @@ function inboundNeeds(template: WorkspaceTemplate, integration: InboundIntegrati
   const needs: Need[] = [];
   const { staticPrefix } = compilePrefix(integration.prefix, template.name);
   if (integration.bucketMode === 'list') {
-    needs.push({ action: 's3:ListAllMyBuckets', resource: LIST_BUCKETS_RESOURCE, context: {}, purpose: '"List Buckets" mode lists the account\'s buckets (the bucket dropdown)' });
+    needs.push({
+      action: 's3:ListAllMyBuckets',
+      resource: LIST_BUCKETS_RESOURCE,
+      context: {},
+      purpose: '"List Buckets" mode lists the account\'s buckets (the bucket dropdown)',
+    });
   }
   if (integration.bucketMode === 'list' || integration.detection === 'poll') {
-    const why = integration.detection === 'poll' ? 'poll detection lists new objects under the prefix' : '"List Buckets" mode lists under the prefix';
-    needs.push({ action: 's3:ListBucket', resource: arn(integration.bucket), context: { 's3:prefix': staticPrefix }, purpose: why });
+    const why =
+      integration.detection === 'poll'
+        ? 'poll detection lists new objects under the prefix'
+        : '"List Buckets" mode lists under the prefix';
+    needs.push({
+      action: 's3:ListBucket',
+      resource: arn(integration.bucket),
+      context: { 's3:prefix': staticPrefix },
+      purpose: why,
+    });
   }
-  needs.push({ action: 's3:GetObject', resource: arn(integration.bucket, sampleInboundKey(integration.prefix, template.name)), context: {}, purpose: 'reads each dropped file' });
+  needs.push({
+    action: 's3:GetObject',
+    resource: arn(integration.bucket, sampleInboundKey(integration.prefix, template.name)),
+    context: {},
+    purpose: 'reads each dropped file',
+  });
   return needs;
 }
 
 function outboundNeeds(template: WorkspaceTemplate, integration: OutboundIntegration, user: string, now: Date): Need[] {
   const needs: Need[] = [];
   if (integration.bucketMode === 'list') {
-    needs.push({ action: 's3:ListAllMyBuckets', resource: LIST_BUCKETS_RESOURCE, context: {}, purpose: '"List Buckets" mode lists the account\'s buckets (the bucket dropdown)' });
+    needs.push({
+      action: 's3:ListAllMyBuckets',
+      resource: LIST_BUCKETS_RESOURCE,
+      context: {},
+      purpose: '"List Buckets" mode lists the account\'s buckets (the bucket dropdown)',
+    });
   }
   const key = objectKeyFor(template, integration, sampleSubmission(template, user, now));
   needs.push({
-    action: 's3:PutObject', resource: arn(integration.bucket, key),
+    action: 's3:PutObject',
+    resource: arn(integration.bucket, key),
     context: integration.sse ? { 's3:x-amz-server-side-encryption': 'AES256' } : {},
     purpose: `writes each submission's file ${integration.sse ? 'with SSE-S3 (x-amz-server-side-encryption: AES256)' : 'without server-side encryption'}`,
   });
@@ -101,53 +146,87 @@ function outboundNeeds(template: WorkspaceTemplate, integration: OutboundIntegra
 }
 
 /** One check: what the user's keys would be answered for this permission, asked the one way (core/iam). */
-export function checkPermission(workspace: Workspace, user: IamUser, permission: Permission, options: { now: Date; bucketPolicyOf(bucket: string): PolicyDocument | undefined }): Decision {
+export function checkPermission(
+  workspace: Workspace,
+  user: IamUser,
+  permission: Permission,
+  options: { now: Date; bucketPolicyOf(bucket: string): PolicyDocument | undefined },
+): Decision {
   const { caller, baseContext } = callerOf(workspace, user, localRequestFacts(options.now.getTime()));
   return decideForCaller(caller, permission, { bucketPolicyOf: options.bucketPolicyOf, baseContext }).decision;
 }
 
 export function runPreflight(workspace: Workspace, options: PreflightOptions = {}): PreflightReport {
   const now = options.now ?? new Date();
-  const bucketPolicyOf = options.bucketPolicyOf ?? ((bucket: string) => workspace.buckets.find((b) => b.name === bucket)?.policy);
+  const bucketPolicyOf =
+    options.bucketPolicyOf ?? ((bucket: string) => workspace.buckets.find((b) => b.name === bucket)?.policy);
   const integrations: IntegrationPreflight[] = [];
 
-  const check = (accountName: string, needs: (user: string) => Need[], base: Omit<IntegrationPreflight, 'account' | 'user' | 'checks' | 'ok'>) => {
+  const check = (
+    accountName: string,
+    needs: (user: string) => Need[],
+    base: Omit<IntegrationPreflight, 'account' | 'user' | 'checks' | 'ok'>,
+  ) => {
     const account = workspace.accounts.find((a) => a.name === accountName);
     const user = workspace.iam.users.find((u) => u.accessKeyId === account?.accessKeyId);
     let checks: PreflightCheck[];
     if (!user) {
       checks = needs(accountName).map(({ purpose, ...permission }) => ({
-        ...permission, purpose, allowed: false, effect: 'ImplicitDeny',
+        ...permission,
+        purpose,
+        allowed: false,
+        effect: 'ImplicitDeny',
         explanation: `The account's access key ${account?.accessKeyId ?? '(none)'} belongs to no IAM user of the workspace: every request fails with InvalidAccessKeyId.`,
       }));
     } else {
       checks = needs(user.name).map(({ purpose, ...permission }) => {
         const decision = checkPermission(workspace, user, permission, { now, bucketPolicyOf });
         return {
-          ...permission, purpose, allowed: decision.allowed, effect: decision.effect, explanation: decision.explanation,
+          ...permission,
+          purpose,
+          allowed: decision.allowed,
+          effect: decision.effect,
+          explanation: decision.explanation,
           ...(decision.decidingStatement ? { decidingStatement: decision.decidingStatement } : {}),
         };
       });
     }
-    integrations.push({ ...base, account: accountName, user: user?.name ?? '', checks, ok: checks.every((c) => c.allowed) });
+    integrations.push({
+      ...base,
+      account: accountName,
+      user: user?.name ?? '',
+      checks,
+      ok: checks.every((c) => c.allowed),
+    });
   };
 
   for (const template of workspace.templates) {
     for (const integration of template.inbound) {
       check(integration.account, () => inboundNeeds(template, integration), {
-        id: `${template.name}/${integration.name}`, direction: 'inbound', template: template.name, name: integration.name, bucket: integration.bucket, bucketMode: integration.bucketMode,
+        id: `${template.name}/${integration.name}`,
+        direction: 'inbound',
+        template: template.name,
+        name: integration.name,
+        bucket: integration.bucket,
+        bucketMode: integration.bucketMode,
       });
     }
     for (const integration of template.outbound) {
       check(integration.account, (user) => outboundNeeds(template, integration, user, now), {
-        id: `${template.name}/${integration.name}`, direction: 'outbound', template: template.name, name: integration.name, bucket: integration.bucket, bucketMode: integration.bucketMode,
+        id: `${template.name}/${integration.name}`,
+        direction: 'outbound',
+        template: template.name,
+        name: integration.name,
+        bucket: integration.bucket,
+        bucketMode: integration.bucketMode,
       });
     }
   }
   const all = integrations.flatMap((i) => i.checks);
   const allowed = all.filter((c) => c.allowed).length;
   return {
-    integrations, ok: integrations.every((i) => i.ok),
+    integrations,
+    ok: integrations.every((i) => i.ok),
     counts: { integrations: integrations.length, checks: all.length, allowed, denied: all.length - allowed },
   };
 }

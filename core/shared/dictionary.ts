@@ -6,11 +6,17 @@
 export type Dictionary<T> = Record<string, T>;
 
 /** A null-prototype record holding `entries` (a record read from JSON, or pairs). */
-export function dictionary<T>(entries: Readonly<Record<string, T>> | Iterable<readonly [string, T]> = []): Dictionary<T> {
+export function dictionary<T>(
+  entries: Readonly<Record<string, T>> | Iterable<readonly [string, T]> = [],
+): Dictionary<T> {
   const out = Object.create(null) as Dictionary<T>;
-  const pairs = Symbol.iterator in entries ? (entries as Iterable<readonly [string, T]>) : Object.entries(entries as Record<string, T>);
+  const pairs =
+    Symbol.iterator in entries
+      ? (entries as Iterable<readonly [string, T]>)
+      : Object.entries(entries as Record<string, T>);
   // Defined, not assigned: `__proto__` is then an own key even on a record that has a prototype.
-  for (const [key, value] of pairs) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of pairs)
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   return out;
 }
 

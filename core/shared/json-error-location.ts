@@ -2,7 +2,10 @@
  * Finds where a JSON text stops being valid, as line and column, because Node 20's JSON.parse
  * messages sometimes give no position. Called only after JSON.parse has failed.
  */
-export interface TextLocation { line: number; column: number }
+export interface TextLocation {
+  line: number;
+  column: number;
+}
 
 export function locationOf(text: string, offset: number): TextLocation {
   const before = text.slice(0, offset);
@@ -19,7 +22,11 @@ export function firstJsonErrorOffset(text: string): number {
     throw i;
   };
   const literal = (word: string) => {
-    for (const ch of word) if (text[i++] !== ch) { i--; fail(); }
+    for (const ch of word)
+      if (text[i++] !== ch) {
+        i--;
+        fail();
+      }
   };
   const string = () => {
     i++; // opening quote
@@ -27,7 +34,11 @@ export function firstJsonErrorOffset(text: string): number {
       if (text[i] === '\\') {
         i++;
         if (text[i] === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) { i += k; fail(); }
+          for (let k = 1; k <= 4; k++)
+            if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) {
+              i += k;
+              fail();
+            }
           i += 4;
         } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) fail();
       } else if (text.charCodeAt(i) < 0x20) fail();
@@ -47,7 +58,10 @@ export function firstJsonErrorOffset(text: string): number {
     if (ch === '{') {
       i++;
       ws();
-      if (text[i] === '}') { i++; return; }
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail();
@@ -57,19 +71,34 @@ export function firstJsonErrorOffset(text: string): number {
         i++;
         value();
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
         fail();
       }
     } else if (ch === '[') {
       i++;
       ws();
-      if (text[i] === ']') { i++; return; }
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
         value();
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
         fail();
       }
     } else if (ch === '"') string();

@@ -8,25 +8,45 @@ export type JsonObject = Record<string, unknown>;
 
 export function unknownKeys(value: JsonObject, allowed: readonly string[], path: string, issues: InputIssue[]): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) issues.push({ path, message: `unknown key "${key}" (expected ${allowed.filter((k) => !k.startsWith('$')).join(', ')})` });
+    if (!allowed.includes(key))
+      issues.push({
+        path,
+        message: `unknown key "${key}" (expected ${allowed.filter((k) => !k.startsWith('$')).join(', ')})`,
+      });
   }
 }
 
-export function readString(value: JsonObject, key: string, path: string, issues: InputIssue[], options: { required?: boolean; pattern?: { test: RegExp; expected: string }; allowEmpty?: boolean } = {}): string | undefined {
+export function readString(
+  value: JsonObject,
+  key: string,
+  path: string,
+  issues: InputIssue[],
+  options: { required?: boolean; pattern?: { test: RegExp; expected: string }; allowEmpty?: boolean } = {},
+): string | undefined {
   const v = value[key];
   if (v === undefined) {
     if (options.required) issues.push({ path, message: `"${key}" is required` });
     return undefined;
   }
   if (typeof v !== 'string' || (!options.allowEmpty && v.length === 0)) {
-    issues.push({ path, message: `"${key}" must be a ${options.allowEmpty ? '' : 'non-empty '}string, got ${describeType(v)}` });
+    issues.push({
+      path,
+      message: `"${key}" must be a ${options.allowEmpty ? '' : 'non-empty '}string, got ${describeType(v)}`,
+    });
     return undefined;
   }
-  if (options.pattern && !options.pattern.test.test(v)) issues.push({ path, message: `"${key}" ${options.pattern.expected}, got ${JSON.stringify(v)}` });
+  if (options.pattern && !options.pattern.test.test(v))
+    issues.push({ path, message: `"${key}" ${options.pattern.expected}, got ${JSON.stringify(v)}` });
   return v;
 }
 
-export function readBoolean(value: JsonObject, key: string, path: string, issues: InputIssue[], fallback: boolean): boolean {
+export function readBoolean(
+  value: JsonObject,
+  key: string,
+  path: string,
+  issues: InputIssue[],
+  fallback: boolean,
+): boolean {
   const v = value[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') {
@@ -36,18 +56,40 @@ export function readBoolean(value: JsonObject, key: string, path: string, issues
   return v;
 }
 
-export function readInteger(value: JsonObject, key: string, path: string, issues: InputIssue[], options: { min?: number; max?: number } = {}): number | undefined {
+export function readInteger(
+  value: JsonObject,
+  key: string,
+  path: string,
+  issues: InputIssue[],
+  options: { min?: number; max?: number } = {},
+): number | undefined {
   const v = value[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || (options.min !== undefined && v < options.min) || (options.max !== undefined && v > options.max)) {
-    const range = options.max !== undefined ? ` from ${options.min ?? 0} to ${options.max}` : options.min !== undefined ? ` of at least ${options.min}` : '';
+  if (
+    typeof v !== 'number' ||
+    !Number.isInteger(v) ||
+    (options.min !== undefined && v < options.min) ||
+    (options.max !== undefined && v > options.max)
+  ) {
+    const range =
+      options.max !== undefined
+        ? ` from ${options.min ?? 0} to ${options.max}`
+        : options.min !== undefined
+          ? ` of at least ${options.min}`
+          : '';
     issues.push({ path, message: `"${key}" must be a whole number${range}, got ${describeType(v)}` });
     return undefined;
   }
   return v;
 }
 
-export function readStringList(value: JsonObject, key: string, path: string, issues: InputIssue[], options: { required?: boolean; minItems?: number; unique?: boolean } = {}): string[] {
+export function readStringList(
+  value: JsonObject,
+  key: string,
+  path: string,
+  issues: InputIssue[],
+  options: { required?: boolean; minItems?: number; unique?: boolean } = {},
+): string[] {
   const v = value[key];
   if (v === undefined) {
     if (options.required) issues.push({ path, message: `"${key}" is required` });
@@ -57,7 +99,8 @@ export function readStringList(value: JsonObject, key: string, path: string, iss
     issues.push({ path, message: `"${key}" must be a list of strings, got ${describeType(v)}` });
     return [];
   }
-  if (options.minItems !== undefined && v.length < options.minItems) issues.push({ path, message: `"${key}" must have at least ${options.minItems} item(s)` });
+  if (options.minItems !== undefined && v.length < options.minItems)
+    issues.push({ path, message: `"${key}" must have at least ${options.minItems} item(s)` });
   if (options.unique) {
     const seen = new Set<string>();
     for (const item of v as string[]) {
@@ -97,7 +140,10 @@ export function readObjectList<T>(
   return value.flatMap((item, i): T[] => {
     const itemPath = `${path}[${i}]`;
     if (!isRecord(item)) {
-      issues.push({ path: itemPath, message: `${/^[aeiou]/.test(describe.item) ? 'an' : 'a'} ${describe.item} must be an object such as ${describe.example}, got ${describeType(item)}` });
+      issues.push({
+        path: itemPath,
+        message: `${/^[aeiou]/.test(describe.item) ? 'an' : 'a'} ${describe.item} must be an object such as ${describe.example}, got ${describeType(item)}`,
+      });
       return [];
     }
     const parsed = parseItem(item, itemPath);

@@ -5,12 +5,17 @@
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const TOKEN = /YYYY|YY|MMM|MM|M|DD|D/g;
 
-export interface CalendarDate { year: number; month: number; day: number }
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
 
 export function formatProblem(format: string): string | undefined {
   const tokens = format.match(TOKEN) ?? [];
   const has = (re: RegExp) => tokens.some((t) => re.test(t));
-  if (!has(/^Y/) || !has(/^M/) || !has(/^D/)) return 'must contain a year (YYYY or YY), a month (MM, M or MMM) and a day (DD or D)';
+  if (!has(/^Y/) || !has(/^M/) || !has(/^D/))
+    return 'must contain a year (YYYY or YY), a month (MM, M or MMM) and a day (DD or D)';
   return undefined;
 }
 
@@ -25,7 +30,15 @@ function compile(format: string): { regExp: RegExp; tokens: string[] } {
     for (const match of format.matchAll(TOKEN)) {
       source += format.slice(last, match.index).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
       tokens.push(match[0]);
-      source += { YYYY: '(\\d{4})', YY: '(\\d{2})', MMM: `(${MONTHS.join('|')})`, MM: '(\\d{2})', M: '(\\d{1,2})', DD: '(\\d{2})', D: '(\\d{1,2})' }[match[0]];
+      source += {
+        YYYY: '(\\d{4})',
+        YY: '(\\d{2})',
+        MMM: `(${MONTHS.join('|')})`,
+        MM: '(\\d{2})',
+        M: '(\\d{1,2})',
+        DD: '(\\d{2})',
+        D: '(\\d{1,2})',
+      }[match[0]];
       last = match.index + match[0].length;
     }
     source += format.slice(last).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -45,7 +58,8 @@ export function parseDate(value: string, format: string): CalendarDate | undefin
   tokens.forEach((token, i) => {
     const text = match[i + 1]!;
     if (token === 'YYYY') year = Number(text);
-    else if (token === 'YY') year = 2000 + Number(text); // two-digit years are 2000-2099
+    else if (token === 'YY')
+      year = 2000 + Number(text); // two-digit years are 2000-2099
     else if (token === 'MMM') month = MONTHS.indexOf(text) + 1;
     else if (token.startsWith('M')) month = Number(text);
     else day = Number(text);

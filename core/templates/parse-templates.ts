@@ -3,9 +3,24 @@
  * and derivation cycles, each problem named by its path.
  */
 import { describeType, isRecord, type InputIssue } from '../shared/issues.ts';
-import { readBoolean, readInteger, readList, readString, readStringList, unknownKeys, type JsonObject } from '../shared/read-fields.ts';
+import {
+  readBoolean,
+  readInteger,
+  readList,
+  readString,
+  readStringList,
+  unknownKeys,
+  type JsonObject,
+} from '../shared/read-fields.ts';
 import { formatProblem } from './date-format.ts';
-import { isInputField, type Field, type FieldType, type PatternPart, type Template, type TextTransform } from './template-types.ts';
+import {
+  isInputField,
+  type Field,
+  type FieldType,
+  type PatternPart,
+  type Template,
+  type TextTransform,
+} from './template-types.ts';
 
 const COMMON_KEYS = ['name', 'type', 'required', 'description', 'visible'];
 const TYPE_KEYS: Record<FieldType, string[]> = {
@@ -30,28 +45,53 @@ function readTransform(value: JsonObject, key: string, path: string, issues: Inp
   const t = value[key];
   if (t === undefined) return undefined;
   if (!isRecord(t)) {
-    issues.push({ path, message: `"${key}" must be an object such as {"case": "upper", "spaces": "remove"}, got ${describeType(t)}` });
+    issues.push({
+      path,
+      message: `"${key}" must be an object such as {"case": "upper", "spaces": "remove"}, got ${describeType(t)}`,
+    });
     return undefined;
   }
   unknownKeys(t, ['case', 'spaces'], `${path}.${key}`, issues);
   const transform: TextTransform = {};
   if (t.case !== undefined) {
     if (t.case === 'upper' || t.case === 'lower') transform.case = t.case;
-    else issues.push({ path: `${path}.${key}`, message: `"case" must be "upper" or "lower", got ${describeType(t.case)}` });
+    else
+      issues.push({
+        path: `${path}.${key}`,
+        message: `"case" must be "upper" or "lower", got ${describeType(t.case)}`,
+      });
   }
   if (t.spaces !== undefined) {
     if (t.spaces === 'remove') transform.spaces = 'remove';
-    else if (isRecord(t.spaces) && typeof t.spaces.replaceWith === 'string') transform.spaces = { replaceWith: t.spaces.replaceWith };
-    else issues.push({ path: `${path}.${key}`, message: `"spaces" must be "remove" or {"replaceWith": "_"}, got ${describeType(t.spaces)}` });
+    else if (isRecord(t.spaces) && typeof t.spaces.replaceWith === 'string')
+      transform.spaces = { replaceWith: t.spaces.replaceWith };
+    else
+      issues.push({
+        path: `${path}.${key}`,
+        message: `"spaces" must be "remove" or {"replaceWith": "_"}, got ${describeType(t.spaces)}`,
+      });
   }
   return transform;
 }
 
-function readStringMap(value: JsonObject, key: string, path: string, issues: InputIssue[], item: 'string' | 'list'): Record<string, never> | Record<string, string | string[]> {
+function readStringMap(
+  value: JsonObject,
+  key: string,
+  path: string,
+  issues: InputIssue[],
+  item: 'string' | 'list',
+): Record<string, never> | Record<string, string | string[]> {
   const m = value[key];
-  const ok = isRecord(m) && Object.values(m).every((v) => (item === 'string' ? typeof v === 'string' : Array.isArray(v) && v.every((x) => typeof x === 'string')));
+  const ok =
+    isRecord(m) &&
+    Object.values(m).every((v) =>
+      item === 'string' ? typeof v === 'string' : Array.isArray(v) && v.every((x) => typeof x === 'string'),
+    );
   if (!ok) {
-    issues.push({ path, message: `"${key}" must be an object mapping each value to ${item === 'string' ? 'a string' : 'a list of strings'}, got ${m === undefined ? 'nothing' : describeType(m)}` });
+    issues.push({
+      path,
+      message: `"${key}" must be an object mapping each value to ${item === 'string' ? 'a string' : 'a list of strings'}, got ${m === undefined ? 'nothing' : describeType(m)}`,
+    });
     return {};
   }
   return m as Record<string, string | string[]>;
@@ -64,7 +104,10 @@ function parsePatternParts(value: JsonObject, path: string, issues: InputIssue[]
     const at = `${path}.parts[${i}]`;
     const keys = isRecord(part) ? Object.keys(part) : [];
     if (!isRecord(part) || keys.length !== 1) {
-      issues.push({ path: at, message: 'a part must be an object with exactly one of constant, field, autonumber, date, random, delimiter' });
+      issues.push({
+        path: at,
+        message: 'a part must be an object with exactly one of constant, field, autonumber, date, random, delimiter',
+      });
       return [];
     }
     const [kind] = keys as [string];
@@ -78,28 +121,46 @@ function parsePatternParts(value: JsonObject, path: string, issues: InputIssue[]
           issues.push({ path: at, message: `"${kind}" must be a string, got ${describeType(v)}` });
           return [];
         }
-        if (kind === 'date' && formatProblem(v)) issues.push({ path: at, message: `"date" ${formatProblem(v)}, got ${JSON.stringify(v)}` });
+        if (kind === 'date' && formatProblem(v))
+          issues.push({ path: at, message: `"date" ${formatProblem(v)}, got ${JSON.stringify(v)}` });
         return [{ [kind]: v } as PatternPart];
       case 'autonumber': {
         if (!isRecord(v)) {
           issues.push({ path: at, message: '"autonumber" must be an object such as {"start": 1, "width": 4}' });
           return [];
         }
-        return [{ autonumber: { start: readInteger(v, 'start', at, issues, { min: 0 }) ?? 1, width: readInteger(v, 'width', at, issues, { min: 1, max: 20 }) ?? 1 } }];
+        return [
+          {
+            autonumber: {
+              start: readInteger(v, 'start', at, issues, { min: 0 }) ?? 1,
+              width: readInteger(v, 'width', at, issues, { min: 1, max: 20 }) ?? 1,
+            },
+          },
+        ];
       }
       case 'random': {
         if (!isRecord(v)) {
-          issues.push({ path: at, message: '"random" must be an object such as {"length": 8, "characters": ["upper", "digits"]}' });
+          issues.push({
+            path: at,
+            message: '"random" must be an object such as {"length": 8, "characters": ["upper", "digits"]}',
+          });
           return [];
         }
         const length = readInteger(v, 'length', at, issues, RANDOM_LENGTH) ?? RANDOM_LENGTH.min;
         const characters = readStringList(v, 'characters', at, issues, { required: true, minItems: 1 });
         const bad = characters.filter((c) => !['upper', 'lower', 'digits'].includes(c));
-        if (bad.length) issues.push({ path: at, message: `"characters" may hold "upper", "lower" and "digits", got ${JSON.stringify(bad)}` });
+        if (bad.length)
+          issues.push({
+            path: at,
+            message: `"characters" may hold "upper", "lower" and "digits", got ${JSON.stringify(bad)}`,
+          });
         return [{ random: { length, characters: characters as ('upper' | 'lower' | 'digits')[] } }];
       }
       default:
-        issues.push({ path: at, message: `unknown part "${kind}" (expected constant, field, autonumber, date, random, delimiter)` });
+        issues.push({
+          path: at,
+          message: `unknown part "${kind}" (expected constant, field, autonumber, date, random, delimiter)`,
+        });
         return [];
     }
   });
@@ -107,13 +168,19 @@ function parsePatternParts(value: JsonObject, path: string, issues: InputIssue[]
 
 function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | undefined {
   if (!isRecord(raw)) {
-    issues.push({ path, message: `a field must be an object such as {"name": "Campaign Name", "type": "text"}, got ${describeType(raw)}` });
+    issues.push({
+      path,
+      message: `a field must be an object such as {"name": "Campaign Name", "type": "text"}, got ${describeType(raw)}`,
+    });
     return undefined;
   }
   const name = readString(raw, 'name', path, issues, { required: true }) ?? '';
   const type = raw.type;
   if (typeof type !== 'string' || !FIELD_TYPES.includes(type as FieldType)) {
-    issues.push({ path, message: `"type" must be one of ${FIELD_TYPES.join(', ')}, got ${type === undefined ? 'nothing' : describeType(type)}` });
+    issues.push({
+      path,
+      message: `"type" must be one of ${FIELD_TYPES.join(', ')}, got ${type === undefined ? 'nothing' : describeType(type)}`,
+    });
     return undefined;
   }
   const fieldType = type as FieldType;
@@ -122,13 +189,16 @@ function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | u
     name,
     required: readBoolean(raw, 'required', path, issues, false),
     visible: readBoolean(raw, 'visible', path, issues, true),
-    ...(readString(raw, 'description', path, issues, { allowEmpty: true }) !== undefined ? { description: raw.description as string } : {}),
+    ...(readString(raw, 'description', path, issues, { allowEmpty: true }) !== undefined
+      ? { description: raw.description as string }
+      : {}),
   };
   switch (fieldType) {
     case 'text': {
       const minLength = readInteger(raw, 'minLength', path, issues, { min: 0 });
       const maxLength = readInteger(raw, 'maxLength', path, issues, { min: 1 });
-      if (minLength !== undefined && maxLength !== undefined && minLength > maxLength) issues.push({ path, message: `"minLength" (${minLength}) must not exceed "maxLength" (${maxLength})` });
+      if (minLength !== undefined && maxLength !== undefined && minLength > maxLength)
+        issues.push({ path, message: `"minLength" (${minLength}) must not exceed "maxLength" (${maxLength})` });
       const pattern = readString(raw, 'pattern', path, issues);
       if (pattern !== undefined) {
         try {
@@ -140,9 +210,14 @@ function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | u
       const patternMessage = readString(raw, 'patternMessage', path, issues);
       const transform = readTransform(raw, 'transform', path, issues);
       return {
-        ...base, type: 'text', noSpaces: readBoolean(raw, 'noSpaces', path, issues, false),
-        ...(minLength !== undefined ? { minLength } : {}), ...(maxLength !== undefined ? { maxLength } : {}),
-        ...(pattern !== undefined ? { pattern } : {}), ...(patternMessage !== undefined ? { patternMessage } : {}), ...(transform ? { transform } : {}),
+        ...base,
+        type: 'text',
+        noSpaces: readBoolean(raw, 'noSpaces', path, issues, false),
+        ...(minLength !== undefined ? { minLength } : {}),
+        ...(maxLength !== undefined ? { maxLength } : {}),
+        ...(pattern !== undefined ? { pattern } : {}),
+        ...(patternMessage !== undefined ? { patternMessage } : {}),
+        ...(transform ? { transform } : {}),
       };
     }
     case 'picklist': {
@@ -150,14 +225,28 @@ function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | u
       const multiple = readBoolean(raw, 'multiple', path, issues, false);
       const delimiter = readString(raw, 'delimiter', path, issues) ?? '|';
       if (multiple) {
-        for (const v of values.filter((v) => v.includes(delimiter))) issues.push({ path, message: `value ${JSON.stringify(v)} contains the delimiter ${JSON.stringify(delimiter)}` });
+        for (const v of values.filter((v) => v.includes(delimiter)))
+          issues.push({
+            path,
+            message: `value ${JSON.stringify(v)} contains the delimiter ${JSON.stringify(delimiter)}`,
+          });
       }
       return { ...base, type: 'picklist', values, multiple, delimiter };
     }
     case 'dependent':
-      return { ...base, type: 'dependent', source: readString(raw, 'source', path, issues, { required: true }) ?? '', map: readStringMap(raw, 'map', path, issues, 'string') as Record<string, string> };
+      return {
+        ...base,
+        type: 'dependent',
+        source: readString(raw, 'source', path, issues, { required: true }) ?? '',
+        map: readStringMap(raw, 'map', path, issues, 'string') as Record<string, string>,
+      };
     case 'drilldown':
-      return { ...base, type: 'drilldown', parent: readString(raw, 'parent', path, issues, { required: true }) ?? '', options: readStringMap(raw, 'options', path, issues, 'list') as Record<string, string[]> };
+      return {
+        ...base,
+        type: 'drilldown',
+        parent: readString(raw, 'parent', path, issues, { required: true }) ?? '',
+        options: readStringMap(raw, 'options', path, issues, 'list') as Record<string, string[]>,
+      };
     case 'date': {
       const inputFormats = readStringList(raw, 'inputFormats', path, issues, { required: true, minItems: 1 });
       const format = readString(raw, 'format', path, issues, { required: true }) ?? 'YYYY-MM-DD';
@@ -168,15 +257,34 @@ function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | u
       return { ...base, type: 'date', inputFormats, format };
     }
     case 'constant':
-      return { ...base, type: 'constant', value: readString(raw, 'value', path, issues, { required: true, allowEmpty: true }) ?? '' };
+      return {
+        ...base,
+        type: 'constant',
+        value: readString(raw, 'value', path, issues, { required: true, allowEmpty: true }) ?? '',
+      };
     case 'autofill': {
       const transform = readTransform(raw, 'transform', path, issues);
-      return { ...base, type: 'autofill', source: readString(raw, 'source', path, issues, { required: true }) ?? '', ...(transform ? { transform } : {}) };
+      return {
+        ...base,
+        type: 'autofill',
+        source: readString(raw, 'source', path, issues, { required: true }) ?? '',
+        ...(transform ? { transform } : {}),
+      };
     }
     case 'concatenation':
-      return { ...base, type: 'concatenation', fields: readStringList(raw, 'fields', path, issues, { required: true, minItems: 2 }), separator: readString(raw, 'separator', path, issues, { allowEmpty: true }) ?? '' };
+      return {
+        ...base,
+        type: 'concatenation',
+        fields: readStringList(raw, 'fields', path, issues, { required: true, minItems: 2 }),
+        separator: readString(raw, 'separator', path, issues, { allowEmpty: true }) ?? '',
+      };
     case 'autonumber':
-      return { ...base, type: 'autonumber', start: readInteger(raw, 'start', path, issues, { min: 0 }) ?? 1, width: readInteger(raw, 'width', path, issues, { min: 1, max: 20 }) ?? 1 };
+      return {
+        ...base,
+        type: 'autonumber',
+        start: readInteger(raw, 'start', path, issues, { min: 0 }) ?? 1,
+        width: readInteger(raw, 'width', path, issues, { min: 1, max: 20 }) ?? 1,
+      };
     case 'pattern':
       return { ...base, type: 'pattern', parts: parsePatternParts(raw, path, issues) };
   }
@@ -206,11 +314,19 @@ function checkReferences(template: Template, indexes: readonly number[], path: s
     const at = `${path}.fields[${indexes[i]}]`;
     for (const dependency of fieldDependencies(field)) {
       if (dependency === field.name) issues.push({ path: at, message: `field "${field.name}" refers to itself` });
-      else if (!byName.has(dependency)) issues.push({ path: at, message: `field "${field.name}" refers to "${dependency}", which is not a field of template "${template.name}"` });
+      else if (!byName.has(dependency))
+        issues.push({
+          path: at,
+          message: `field "${field.name}" refers to "${dependency}", which is not a field of template "${template.name}"`,
+        });
     }
     if (field.type === 'drilldown') {
       const parent = byName.get(field.parent);
-      if (parent && parent.type !== 'picklist' && parent.type !== 'drilldown') issues.push({ path: at, message: `drill-down "${field.name}" needs a picklist or drill-down parent, but "${field.parent}" is ${parent.type}` });
+      if (parent && parent.type !== 'picklist' && parent.type !== 'drilldown')
+        issues.push({
+          path: at,
+          message: `drill-down "${field.name}" needs a picklist or drill-down parent, but "${field.parent}" is ${parent.type}`,
+        });
     }
   });
   // Derived values are computed in dependency order; a cycle has no order.
@@ -224,17 +340,24 @@ function checkReferences(template: Template, indexes: readonly number[], path: s
     }
     visiting.add(name);
     const field = byName.get(name);
-    if (field && !isInputField(field)) for (const d of fieldDependencies(field)) if (d !== name) visit(d, [...trail, name]);
+    if (field && !isInputField(field))
+      for (const d of fieldDependencies(field)) if (d !== name) visit(d, [...trail, name]);
     visiting.delete(name);
     done.add(name);
   };
   for (const field of template.fields) visit(field.name, []);
   for (const key of template.updateKeys) {
-    if (!byName.has(key)) issues.push({ path, message: `update key "${key}" is not a field of template "${template.name}"` });
+    if (!byName.has(key))
+      issues.push({ path, message: `update key "${key}" is not a field of template "${template.name}"` });
   }
 }
 
-export function parseTemplate(raw: JsonObject, path: string, issues: InputIssue[], extraKeys: readonly string[] = []): Template {
+export function parseTemplate(
+  raw: JsonObject,
+  path: string,
+  issues: InputIssue[],
+  extraKeys: readonly string[] = [],
+): Template {
   unknownKeys(raw, [...TEMPLATE_KEYS, ...extraKeys], path, issues);
   const name = readString(raw, 'name', path, issues, { required: true }) ?? '';
   const description = readString(raw, 'description', path, issues, { allowEmpty: true });
@@ -248,11 +371,13 @@ export function parseTemplate(raw: JsonObject, path: string, issues: InputIssue[
   const indexes = parsed.map((p) => p.index);
   const names = new Set<string>();
   parsed.forEach(({ field, index }) => {
-    if (names.has(field.name)) issues.push({ path: `${path}.fields[${index}]`, message: `field name "${field.name}" is used twice` });
+    if (names.has(field.name))
+      issues.push({ path: `${path}.fields[${index}]`, message: `field name "${field.name}" is used twice` });
     names.add(field.name);
   });
   const template: Template = {
-    name, fields,
+    name,
+    fields,
     updateKeys: readStringList(raw, 'updateKeys', path, issues, { unique: true }),
     autoSubmit: readBoolean(raw, 'autoSubmit', path, issues, false),
     ...(description !== undefined ? { description } : {}),

@@ -56,11 +56,16 @@ export function planRows(template: Template): RowPlan {
 
 function checkInput(field: InputField, value: string, row: RowValues): FieldOutcome {
   switch (field.type) {
-    case 'text': return checkText(value, field);
-    case 'picklist': return checkPicklist(value, field);
-    case 'dependent': return checkDependent(value, field, row);
-    case 'drilldown': return checkDrilldown(value, field, row);
-    case 'date': return checkDate(value, field);
+    case 'text':
+      return checkText(value, field);
+    case 'picklist':
+      return checkPicklist(value, field);
+    case 'dependent':
+      return checkDependent(value, field, row);
+    case 'drilldown':
+      return checkDrilldown(value, field, row);
+    case 'date':
+      return checkDate(value, field);
   }
 }
 

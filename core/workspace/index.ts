@@ -2,4 +2,12 @@
 export type * from './workspace-types.ts';
 export { parseWorkspace, bucketNameProblem, type WorkspaceParseResult } from './parse-workspace.ts';
 export { HIDDEN_SECRET, withoutSecrets } from './secrets.ts';
-export { applyEdits, applyPatch, formatPath, parsePath, type EditOptions, type PathSegment, type WorkspaceEdit } from './patch.ts';
+export {
+  applyEdits,
+  applyPatch,
+  formatPath,
+  parsePath,
+  type EditOptions,
+  type PathSegment,
+  type WorkspaceEdit,
+} from './patch.ts';

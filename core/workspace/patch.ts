@@ -46,10 +46,21 @@ export function parsePath(path: string): PathSegment[] | undefined {
 }
 
 export function formatPath(path: readonly PathSegment[]): string {
-  return path.map((s, i) => ('key' in s ? `${i ? '.' : ''}${s.key}` : 'index' in s ? `[${s.index}]` : 'name' in s ? `[name=${s.name}]` : '[+]')).join('');
+  return path
+    .map((s, i) =>
+      'key' in s ? `${i ? '.' : ''}${s.key}` : 'index' in s ? `[${s.index}]` : 'name' in s ? `[name=${s.name}]` : '[+]',
+    )
+    .join('');
 }
 
-const describe = (segment: PathSegment) => ('key' in segment ? `"${segment.key}"` : 'index' in segment ? `[${segment.index}]` : 'name' in segment ? `[name=${segment.name}]` : '[+]');
+const describe = (segment: PathSegment) =>
+  'key' in segment
+    ? `"${segment.key}"`
+    : 'index' in segment
+      ? `[${segment.index}]`
+      : 'name' in segment
+        ? `[name=${segment.name}]`
+        : '[+]';
 
 /** Sets an own property, so that `__proto__` is stored as a key and never changes a prototype. */
 function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
@@ -84,9 +95,11 @@ function applyEdit(root: unknown, edit: WorkspaceEdit, options: Required<EditOpt
       node.push(edit.value);
       return undefined;
     }
-    const index = 'index' in segment ? segment.index : node.findIndex((item) => isRecord(item) && item.name === segment.name);
+    const index =
+      'index' in segment ? segment.index : node.findIndex((item) => isRecord(item) && item.name === segment.name);
     const appends = isLast && options.indexAppends && !edit.remove && index === node.length;
-    if (!Number.isInteger(index) || index < 0 || (index >= node.length && !appends)) return fail(`no such item (the list has ${node.length})`);
+    if (!Number.isInteger(index) || index < 0 || (index >= node.length && !appends))
+      return fail(`no such item (the list has ${node.length})`);
     if (isLast) {
       if (edit.remove) node.splice(index, 1);
       else node[index] = edit.value;
@@ -98,7 +111,11 @@ function applyEdit(root: unknown, edit: WorkspaceEdit, options: Required<EditOpt
 }
 
 /** Applies every edit, in order, to a copy of `json`; every problem is named by its path. */
-export function applyEdits(json: unknown, edits: readonly WorkspaceEdit[], options: EditOptions = {}): Validated<unknown> {
+export function applyEdits(
+  json: unknown,
+  edits: readonly WorkspaceEdit[],
+  options: EditOptions = {},
+): Validated<unknown> {
   const copy = structuredClone(json);
   const resolved = { indexAppends: true, ...options } satisfies Required<EditOptions>;
   const issues: InputIssue[] = [];

@@ -7,9 +7,11 @@ export const HIDDEN_SECRET = '(hidden: download with ?secrets=1 to include secre
 
 function hideIn(list: unknown): unknown {
   if (!Array.isArray(list)) return list;
-  return list.map((item: unknown) => (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.hasOwn(item, 'secretAccessKey')
-    ? { ...item, secretAccessKey: HIDDEN_SECRET }
-    : item));
+  return list.map((item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item) && Object.hasOwn(item, 'secretAccessKey')
+      ? { ...item, secretAccessKey: HIDDEN_SECRET }
+      : item,
+  );
 }
 
 export function withoutSecrets<T extends Record<string, unknown>>(json: T): T {

@@ -31,18 +31,37 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
     const limitText = c.req.query('limit') ?? String(MAX_PAGE);
     const before = c.req.query('before');
     if (status !== undefined && !STATUSES.includes(status as SubmissionStatus)) {
-      return c.json({ error: { code: 'BadRequest', message: `status must be one of ${STATUSES.join(', ')}, got "${status}"` } }, 400);
+      return c.json(
+        { error: { code: 'BadRequest', message: `status must be one of ${STATUSES.join(', ')}, got "${status}"` } },
+        400,
+      );
     }
     if (!/^\d{1,5}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
-      return c.json({ error: { code: 'BadRequest', message: `limit must be a whole number from 1 to ${MAX_PAGE}, got "${limitText}"` } }, 400);
+      return c.json(
+        {
+          error: {
+            code: 'BadRequest',
+            message: `limit must be a whole number from 1 to ${MAX_PAGE}, got "${limitText}"`,
+          },
+        },
+        400,
+      );
     }
-    if (before !== undefined && !engine.store.submission(before)) return c.json(notFound(`no submission "${before}" (before)`), 404);
+    if (before !== undefined && !engine.store.submission(before))
+      return c.json(notFound(`no submission "${before}" (before)`), 404);
     const page = engine.store.newest({
-      limit: Number(limitText), ...(before !== undefined ? { before } : {}),
-      match: (s) => (template === undefined || s.template === template) && (status === undefined || s.status === status),
+      limit: Number(limitText),
+      ...(before !== undefined ? { before } : {}),
+      match: (s) =>
+        (template === undefined || s.template === template) && (status === undefined || s.status === status),
     });
     if (page.next) {
-      const next = new URLSearchParams({ ...(template !== undefined ? { template } : {}), ...(status !== undefined ? { status } : {}), limit: limitText, before: page.next });
+      const next = new URLSearchParams({
+        ...(template !== undefined ? { template } : {}),
+        ...(status !== undefined ? { status } : {}),
+        limit: limitText,
+        before: page.next,
+      });
       c.header('link', `</api/submissions?${next}>; rel="next"`);
       c.header('x-s3-harness-next', page.next);
     }
@@ -57,16 +76,37 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
   // Retries a failed delivery and answers when the attempt has ended, with the delivery as recorded.
   app.post('/api/submissions/:id/deliveries/:n/retry', async (c) => {
     const n = c.req.param('n');
-    if (!/^\d+$/.test(n)) return c.json({ error: { code: 'BadRequest', message: `the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"` } }, 400);
+    if (!/^\d+$/.test(n))
+      return c.json(
+        {
+          error: {
+            code: 'BadRequest',
+            message: `the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`,
+          },
+        },
+        400,
+      );
     const result = await engine.retryDelivery({ submissionId: c.req.param('id'), index: Number(n) });
     if (result.ok) return c.json(result.delivery);
-    const [status, code] = result.reason === 'not-found' ? [404, 'NotFound'] as const : result.reason === 'not-failed' ? [409, 'Conflict'] as const : [500, 'InternalError'] as const;
+    const [status, code] =
+      result.reason === 'not-found'
+        ? ([404, 'NotFound'] as const)
+        : result.reason === 'not-failed'
+          ? ([409, 'Conflict'] as const)
+          : ([500, 'InternalError'] as const);
     return c.json({ error: { code, message: result.message } }, status);
   });
 
-  app.get('/api/templates', (c) => c.json(workspace.templates.map(({ inbound, outbound, ...template }) => ({
-    ...template, templateFileColumns: templateFileColumns(template), inbound: inbound.map((i) => i.name), outbound: outbound.map((o) => o.name),
-  }))));
+  app.get('/api/templates', (c) =>
+    c.json(
+      workspace.templates.map(({ inbound, outbound, ...template }) => ({
+        ...template,
+        templateFileColumns: templateFileColumns(template),
+        inbound: inbound.map((i) => i.name),
+        outbound: outbound.map((o) => o.name),
+      })),
+    ),
+  );
 
   const template = (name: string) => workspace.templates.find((t) => t.name === name);
 
@@ -74,7 +114,9 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
     const found = template(c.req.param('name'));
     if (!found) return c.json(notFound(`no template "${c.req.param('name')}"`), 404);
     c.header('content-disposition', `attachment; filename="${encodeURIComponent(found.name)}.csv"`);
-    return c.body(`${Papa.unparse([templateFileColumns(found)], { newline: '\r\n' })}\r\n`, 200, { 'content-type': 'text/csv; charset=utf-8' });
+    return c.body(`${Papa.unparse([templateFileColumns(found)], { newline: '\r\n' })}\r\n`, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+    });
   });
 
   app.get('/api/templates/:name/dataset', (c) => {
@@ -96,7 +138,9 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
   app.get('/api/integrations', (c) => c.json(engine.integrations()));
 
   // The permission preflight against the bucket policies in force now (docs/preflight.md).
-  app.get('/api/preflight', (c) => c.json(runPreflight(workspace, options.bucketPolicyOf ? { bucketPolicyOf: options.bucketPolicyOf } : {})));
+  app.get('/api/preflight', (c) =>
+    c.json(runPreflight(workspace, options.bucketPolicyOf ? { bucketPolicyOf: options.bucketPolicyOf } : {})),
+  );
 
   app.notFound((c) => c.json(notFound(`no route ${c.req.method} ${c.req.path}`), 404));
   return app;

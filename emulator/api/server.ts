@@ -2,7 +2,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-export async function startApiServer(app: { fetch(request: Request): Response | Promise<Response> }, host: string, port: number): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function startApiServer(
+  app: { fetch(request: Request): Response | Promise<Response> },
+  host: string,
+  port: number,
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
@@ -14,9 +18,10 @@ export async function startApiServer(app: { fetch(request: Request): Response | 
   return {
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

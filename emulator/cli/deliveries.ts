@@ -19,12 +19,18 @@ retry   retries delivery N (its index in the submission's "deliveries", from 0),
 
 --api   the API of a running "s3-harness start" (default ${DEFAULT_API})`;
 
-async function call<T>(api: string, path: string, init?: RequestInit): Promise<{ status: number; body: T; next?: string }> {
+async function call<T>(
+  api: string,
+  path: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: T; next?: string }> {
   let response: Response;
   try {
     response = await fetch(`${api.replace(/\/+$/, '')}${path}`, init);
   } catch (error) {
-    throw new UsageError(`cannot reach the harness API at ${api} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is "s3-harness start" running, and is --api its "API:" line?`);
+    throw new UsageError(
+      `cannot reach the harness API at ${api} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is "s3-harness start" running, and is --api its "API:" line?`,
+    );
   }
   const next = response.headers.get('x-s3-harness-next');
   return { status: response.status, body: (await response.json()) as T, ...(next ? { next } : {}) };
@@ -35,7 +41,11 @@ type ApiError = { error: { code: string; message: string } };
 function describe(delivery: Delivery, index: number, submission: Pick<Submission, 'id'>): string[] {
   const head = `${submission.id} #${index} ${delivery.status.toUpperCase()} ${delivery.integration}: s3://${delivery.bucket}/${delivery.key} (attempts ${delivery.attempts}${delivery.bytes !== null ? `, ${delivery.bytes} bytes` : ''}${delivery.sse ? ', SSE-S3' : ''})`;
   const lines = [head];
-  if (delivery.error) lines.push(`    ${delivery.error.code}: ${delivery.error.message}`, ...(delivery.error.explanation ? [`    why: ${delivery.error.explanation}`] : []));
+  if (delivery.error)
+    lines.push(
+      `    ${delivery.error.code}: ${delivery.error.message}`,
+      ...(delivery.error.explanation ? [`    why: ${delivery.error.explanation}`] : []),
+    );
   for (const warning of delivery.warnings) lines.push(`    warning: ${warning}`);
   return lines;
 }
@@ -46,12 +56,21 @@ export async function runDeliveries(args: string[]): Promise<number> {
     console.log(DELIVERIES_USAGE);
     return subcommand === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (subcommand !== 'list' && subcommand !== 'retry') throw new UsageError(`unknown deliveries command "${subcommand}" (see s3-harness deliveries --help)`);
+  if (subcommand !== 'list' && subcommand !== 'retry')
+    throw new UsageError(`unknown deliveries command "${subcommand}" (see s3-harness deliveries --help)`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {
-      api: { type: 'string' }, status: { type: 'string' }, submission: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    } });
+    parsed = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        api: { type: 'string' },
+        status: { type: 'string' },
+        submission: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (error) {
     throw parseError(error, `deliveries ${subcommand}`);
   }
@@ -67,7 +86,10 @@ export async function runDeliveries(args: string[]): Promise<number> {
     // Every submission, a page at a time (the API serves at most 1,000 at once).
     const submissions: Submission[] = [];
     for (let before: string | undefined, more = true; more;) {
-      const page = await call<Submission[]>(api, `/api/submissions${before ? `?before=${encodeURIComponent(before)}` : ''}`);
+      const page = await call<Submission[]>(
+        api,
+        `/api/submissions${before ? `?before=${encodeURIComponent(before)}` : ''}`,
+      );
       submissions.push(...page.body);
       before = page.next;
       more = before !== undefined;
@@ -86,8 +108,12 @@ export async function runDeliveries(args: string[]): Promise<number> {
 
   const [submissionId, n, ...extra] = positionals;
   if (!submissionId) throw new UsageError('deliveries retry needs a submission id (see s3-harness deliveries --help)');
-  if (extra.length) throw new UsageError(`deliveries retry takes a submission id and at most one delivery number, got also "${extra.join(' ')}"`);
-  if (n !== undefined && !/^\d+$/.test(n)) throw new UsageError(`the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`);
+  if (extra.length)
+    throw new UsageError(
+      `deliveries retry takes a submission id and at most one delivery number, got also "${extra.join(' ')}"`,
+    );
+  if (n !== undefined && !/^\d+$/.test(n))
+    throw new UsageError(`the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`);
   const found = await call<Submission | ApiError>(api, `/api/submissions/${encodeURIComponent(submissionId)}`);
   if (found.status !== 200) throw new UsageError(`no submission "${submissionId}" at ${api}`);
   const deliveries = (found.body as Submission).deliveries ?? [];
@@ -98,7 +124,11 @@ export async function runDeliveries(args: string[]): Promise<number> {
   }
   let failed = 0;
   for (const index of indexes) {
-    const answer = await call<Delivery | ApiError>(api, `/api/submissions/${encodeURIComponent(submissionId)}/deliveries/${index}/retry`, { method: 'POST' });
+    const answer = await call<Delivery | ApiError>(
+      api,
+      `/api/submissions/${encodeURIComponent(submissionId)}/deliveries/${index}/retry`,
+      { method: 'POST' },
+    );
     if (answer.status !== 200) {
       const { message } = (answer.body as ApiError).error;
       if (answer.status === 404) throw new UsageError(message);

@@ -19,13 +19,23 @@ export async function runOutbound(args: string[]): Promise<number> {
     console.log(OUTBOUND_USAGE);
     return subcommand === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (subcommand !== 'preview') throw new UsageError(`unknown outbound command "${subcommand}" (see s3-harness outbound --help)`);
+  if (subcommand !== 'preview')
+    throw new UsageError(`unknown outbound command "${subcommand}" (see s3-harness outbound --help)`);
   let values;
   try {
-    ({ values } = parseArgs({ args: rest, strict: true, options: {
-      workspace: { type: 'string' }, template: { type: 'string' }, integration: { type: 'string' }, submission: { type: 'string' },
-      data: { type: 'string' }, lines: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    } }));
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: {
+        workspace: { type: 'string' },
+        template: { type: 'string' },
+        integration: { type: 'string' },
+        submission: { type: 'string' },
+        data: { type: 'string' },
+        lines: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (error) {
     throw parseError(error, 'outbound preview');
   }
@@ -34,17 +44,29 @@ export async function runOutbound(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   const lines = Number(values.lines ?? 8);
-  if (!Number.isInteger(lines) || lines < 1) throw new UsageError(`--lines must be a whole number of at least 1, got "${values.lines}"`);
+  if (!Number.isInteger(lines) || lines < 1)
+    throw new UsageError(`--lines must be a whole number of at least 1, got "${values.lines}"`);
   const { template } = await loadTemplate(values.workspace, values.template);
-  const integrations = template.outbound.filter((o) => values.integration === undefined || o.name === values.integration);
+  const integrations = template.outbound.filter(
+    (o) => values.integration === undefined || o.name === values.integration,
+  );
   if (integrations.length === 0) {
-    throw new UsageError(values.integration ? `template "${template.name}" has no outbound integration "${values.integration}"` : `template "${template.name}" has no outbound integrations`);
+    throw new UsageError(
+      values.integration
+        ? `template "${template.name}" has no outbound integration "${values.integration}"`
+        : `template "${template.name}" has no outbound integrations`,
+    );
   }
   let source = sampleSubmission(template, new Date());
   if (values.submission) {
-    const store = await openSubmissionStore(join(resolve(values.data ?? '.s3-harness'), 'engine'), () => '', { readOnly: true });
+    const store = await openSubmissionStore(join(resolve(values.data ?? '.s3-harness'), 'engine'), () => '', {
+      readOnly: true,
+    });
     const submission = store.submission(values.submission);
-    if (!submission || submission.template !== template.name) throw new UsageError(`no submission "${values.submission}" of template "${template.name}" in ${values.data ?? '.s3-harness'}`);
+    if (!submission || submission.template !== template.name)
+      throw new UsageError(
+        `no submission "${values.submission}" of template "${template.name}" in ${values.data ?? '.s3-harness'}`,
+      );
     const rows: FieldValues[] = [];
     for await (const row of store.accepted(submission.id)) {
       rows.push(row);
@@ -56,7 +78,9 @@ export async function runOutbound(args: string[]): Promise<number> {
   for (const integration of integrations) {
     const preview = await previewOutbound(template, integration, source.submission, source.rows, { lines, targets });
     const format = integration.fileType === 'csv' ? `csv, ${integration.delimiter}` : integration.fileType;
-    console.log(`${integration.name}: s3://${integration.bucket}/${preview.key} (${format}${integration.sse ? ', SSE-S3' : ''})`);
+    console.log(
+      `${integration.name}: s3://${integration.bucket}/${preview.key} (${format}${integration.sse ? ', SSE-S3' : ''})`,
+    );
     for (const line of preview.lines) console.log(`  ${line}`);
   }
   return EXIT.ok;

@@ -17,11 +17,19 @@ usage error or an invalid workspace file. --json prints the report for machines.
 export function formatPreflight(report: PreflightReport): string {
   const lines: string[] = [];
   for (const integration of report.integrations) {
-    const who = integration.user ? `account ${integration.account} (user ${integration.user})` : `account ${integration.account} (no IAM user holds its key)`;
-    lines.push(`${integration.ok ? 'OK    ' : 'DENIED'} ${integration.id} (${integration.direction}, ${who}, bucket ${integration.bucket}, ${integration.bucketMode} mode)`);
+    const who = integration.user
+      ? `account ${integration.account} (user ${integration.user})`
+      : `account ${integration.account} (no IAM user holds its key)`;
+    lines.push(
+      `${integration.ok ? 'OK    ' : 'DENIED'} ${integration.id} (${integration.direction}, ${who}, bucket ${integration.bucket}, ${integration.bucketMode} mode)`,
+    );
     for (const check of integration.checks) {
-      const context = Object.entries(check.context).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
-      lines.push(`  ${check.allowed ? 'allowed' : 'DENIED '}  ${check.action} on ${check.resource}${context}: ${check.purpose}`);
+      const context = Object.entries(check.context)
+        .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
+        .join('');
+      lines.push(
+        `  ${check.allowed ? 'allowed' : 'DENIED '}  ${check.action} on ${check.resource}${context}: ${check.purpose}`,
+      );
       lines.push(`           ${check.explanation}`);
     }
   }
@@ -33,7 +41,11 @@ export function formatPreflight(report: PreflightReport): string {
 export async function runPreflightCommand(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: { workspace: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (error) {
     throw parseError(error, 'preflight');
   }

@@ -20,14 +20,20 @@ failed, 2 on a usage error. The format: docs/scenarios.md.
 --bail          start no more scenarios after the first failure
 --filter TEXT   only scenarios whose name or file contains TEXT`;
 
-const indent = (text: string, by: string) => text.split('\n').map((line) => `${by}${line}`).join('\n');
+const indent = (text: string, by: string) =>
+  text
+    .split('\n')
+    .map((line) => `${by}${line}`)
+    .join('\n');
 
 export function formatResult(result: ScenarioResult): string {
   const time = `${(result.durationMs / 1000).toFixed(1)} s`;
   if (result.passed) return `✓ ${result.name} (${time})`;
   const lines = [`✗ ${result.name} (${relative(process.cwd(), result.file)}, ${time})`];
   const failure = result.failure!;
-  lines.push(indent(`${failure.step >= 0 ? `step ${failure.step + 1} (${failure.kind}): ` : ''}${failure.message}`, '    '));
+  lines.push(
+    indent(`${failure.step >= 0 ? `step ${failure.step + 1} (${failure.kind}): ` : ''}${failure.message}`, '    '),
+  );
   if (failure.detail) lines.push(indent(failure.detail, '      '));
   return lines.join('\n');
 }
@@ -38,12 +44,22 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
     console.log(SCENARIO_USAGE);
     return subcommand === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (subcommand !== 'run') throw new UsageError(`unknown scenario command "${subcommand}" (see s3-harness scenario --help)`);
+  if (subcommand !== 'run')
+    throw new UsageError(`unknown scenario command "${subcommand}" (see s3-harness scenario --help)`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {
-      junit: { type: 'string' }, bail: { type: 'boolean' }, filter: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    } });
+    parsed = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        junit: { type: 'string' },
+        bail: { type: 'boolean' },
+        filter: { type: 'string' },
+        concurrency: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (error) {
     throw parseError(error, 'scenario run');
   }
@@ -53,7 +69,8 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError(`--concurrency must be a whole number of at least 1, got "${values.concurrency}"`);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new UsageError(`--concurrency must be a whole number of at least 1, got "${values.concurrency}"`);
   let files: string[];
   try {
     files = await findScenarioFiles(positionals.length ? positionals : ['scenarios']);
@@ -61,12 +78,19 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
     throw new UsageError(`cannot read the scenarios: ${(error as Error).message}`);
   }
   const workers = Math.min(concurrency ?? availableParallelism(), files.length);
-  console.log(`Running ${files.length} scenario file(s)${values.filter !== undefined ? ` (those matching "${values.filter}")` : ''}, ${workers} at a time\n`);
+  console.log(
+    `Running ${files.length} scenario file(s)${values.filter !== undefined ? ` (those matching "${values.filter}")` : ''}, ${workers} at a time\n`,
+  );
   const results = await runScenarios(files, {
-    ...(values.filter !== undefined ? { filter: values.filter } : {}), ...(values.bail ? { bail: true } : {}), ...(concurrency ? { concurrency } : {}),
+    ...(values.filter !== undefined ? { filter: values.filter } : {}),
+    ...(values.bail ? { bail: true } : {}),
+    ...(concurrency ? { concurrency } : {}),
     onResult: (result) => console.log(formatResult(result)),
   });
-  if (results.length === 0) throw new UsageError(values.filter ? `no scenario matches "${values.filter}" (in ${files.length} file(s))` : 'no scenario files found');
+  if (results.length === 0)
+    throw new UsageError(
+      values.filter ? `no scenario matches "${values.filter}" (in ${files.length} file(s))` : 'no scenario files found',
+    );
   if (values.junit) await writeFile(values.junit, junitXml(results));
   const failed = results.filter((r) => !r.passed).length;
   console.log(`\n${results.length - failed} passed, ${failed} failed`);

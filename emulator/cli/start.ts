@@ -47,10 +47,20 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
-      args, strict: true, allowPositionals: false,
+      args,
+      strict: true,
+      allowPositionals: false,
       options: {
-        workspace: { type: 'string' }, data: { type: 'string' }, ephemeral: { type: 'boolean' },
-        host: { type: 'string' }, 'api-host': { type: 'string' }, port: { type: 'string' }, 'api-port': { type: 'string' }, 'row-limit': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        workspace: { type: 'string' },
+        data: { type: 'string' },
+        ephemeral: { type: 'boolean' },
+        host: { type: 'string' },
+        'api-host': { type: 'string' },
+        port: { type: 'string' },
+        'api-port': { type: 'string' },
+        'row-limit': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (error) {
@@ -59,79 +69,132 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
   if (values.help) return 'help';
   const portOf = (name: string, text: string | undefined, fallback: number) => {
     const port = Number(text ?? fallback);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${name} must be a number from 0 to 65535, got "${text}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--${name} must be a number from 0 to 65535, got "${text}"`);
     return port;
   };
   const port = portOf('port', values.port, 4568);
   const apiPort = portOf('api-port', values['api-port'], 4569);
   const rowLimit = values['row-limit'] === undefined ? undefined : Number(values['row-limit']);
-  if (rowLimit !== undefined && (!Number.isInteger(rowLimit) || rowLimit < 1)) throw new UsageError(`--row-limit must be a whole number of at least 1, got "${values['row-limit']}"`);
+  if (rowLimit !== undefined && (!Number.isInteger(rowLimit) || rowLimit < 1))
+    throw new UsageError(`--row-limit must be a whole number of at least 1, got "${values['row-limit']}"`);
   if (values.ephemeral && values.data) throw new UsageError('--ephemeral and --data cannot be used together');
   return {
-    workspace: values.workspace ?? DEMO_WORKSPACE, data: values.data ?? '.s3-harness', ephemeral: values.ephemeral ?? false,
-    host: values.host ?? '127.0.0.1', apiHost: values['api-host'] ?? '127.0.0.1', port, apiPort, quiet: values.quiet ?? false, ...(rowLimit ? { rowLimit } : {}),
+    workspace: values.workspace ?? DEMO_WORKSPACE,
+    data: values.data ?? '.s3-harness',
+    ephemeral: values.ephemeral ?? false,
+    host: values.host ?? '127.0.0.1',
+    apiHost: values['api-host'] ?? '127.0.0.1',
+    port,
+    apiPort,
+    quiet: values.quiet ?? false,
+    ...(rowLimit ? { rowLimit } : {}),
   };
 }
 
 /** The lines a person pastes to act as each user. Secrets are shown for the bundled demo workspace only. */
-export function credentialLines(workspace: Workspace, endpoint: string, showSecrets: boolean, workspaceFile: string): string[] {
+export function credentialLines(
+  workspace: Workspace,
+  endpoint: string,
+  showSecrets: boolean,
+  workspaceFile: string,
+): string[] {
   const lines = ['', showSecrets ? 'Users (demo workspace: paste the lines of the user you want to be):' : 'Users:'];
   workspace.iam.users.forEach((user, i) => {
     lines.push(`  ${user.name} (${user.displayName})`);
     lines.push(`    export AWS_ACCESS_KEY_ID=${user.accessKeyId}`);
-    lines.push(showSecrets
-      ? `    export AWS_SECRET_ACCESS_KEY=${user.secretAccessKey}`
-      : `    export AWS_SECRET_ACCESS_KEY=...   # the secret is in ${workspaceFile} at iam.users[${i}].secretAccessKey`);
+    lines.push(
+      showSecrets
+        ? `    export AWS_SECRET_ACCESS_KEY=${user.secretAccessKey}`
+        : `    export AWS_SECRET_ACCESS_KEY=...   # the secret is in ${workspaceFile} at iam.users[${i}].secretAccessKey`,
+    );
     lines.push(`    export AWS_DEFAULT_REGION=${workspace.region} AWS_ENDPOINT_URL=${endpoint}`);
   });
   const bucket = workspace.buckets[0]?.name;
   lines.push('', `Then, for example: aws --endpoint-url ${endpoint} s3 ls${bucket ? ` s3://${bucket}/` : ''}`);
-  lines.push(`(aws cli before 2.13 ignores AWS_ENDPOINT_URL; an alias helps: alias awsh='aws --endpoint-url ${endpoint}')`);
+  lines.push(
+    `(aws cli before 2.13 ignores AWS_ENDPOINT_URL; an alias helps: alias awsh='aws --endpoint-url ${endpoint}')`,
+  );
   return lines;
 }
 
-export async function runStart(options: StartOptions, log: (line: string) => void = console.log): Promise<{ running: Harness; stop: () => Promise<void> }> {
+export async function runStart(
+  options: StartOptions,
+  log: (line: string) => void = console.log,
+): Promise<{ running: Harness; stop: () => Promise<void> }> {
   // Edits made in the web UI are kept in the data folder and win over the file until that is deleted.
   const kept = options.ephemeral ? undefined : join(resolve(options.data), 'workspace.json');
-  const edited = kept !== undefined && (await access(kept).then(() => true, () => false));
+  const edited =
+    kept !== undefined &&
+    (await access(kept).then(
+      () => true,
+      () => false,
+    ));
   const { workspace, json, warnings } = await loadWorkspaceFile(edited ? kept : options.workspace);
   const dataDirectory = options.ephemeral ? await mkdtemp(join(tmpdir(), 's3-harness-')) : resolve(options.data);
   const editsFile = join(dataDirectory, 'workspace.json');
   let running: Harness;
   // Engine lines (imports, failures, warnings) are logged from the start; `quiet` keeps only failures.
   const engineLog = (line: string) => {
-    if (!options.quiet || /^\[(import failed|import error|delivery failed|delivery error|alert)\]/.test(line)) log(line);
+    if (!options.quiet || /^\[(import failed|import error|delivery failed|delivery error|alert)\]/.test(line))
+      log(line);
   };
   try {
-    running = await startHarness({ workspace, source: json, editsFile, dataDirectory, host: options.host, apiHost: options.apiHost, port: options.port, apiPort: options.apiPort, log: engineLog, ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}) });
+    running = await startHarness({
+      workspace,
+      source: json,
+      editsFile,
+      dataDirectory,
+      host: options.host,
+      apiHost: options.apiHost,
+      port: options.port,
+      apiPort: options.apiPort,
+      log: engineLog,
+      ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+    });
   } catch (error) {
     if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UsageError(`port ${options.port} or ${options.apiPort} on ${options.host} is already in use (pass --port 0 --api-port 0 to pick free ones)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot listen on host "${options.host}" or "${options.apiHost}"`);
+    if (code === 'EADDRINUSE')
+      throw new UsageError(
+        `port ${options.port} or ${options.apiPort} on ${options.host} is already in use (pass --port 0 --api-port 0 to pick free ones)`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new UsageError(`cannot listen on host "${options.host}" or "${options.apiHost}"`);
     throw error;
   }
   const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEMO_WORKSPACE));
-  log(`s3-harness: workspace ${edited ? `${editsFile}, as edited in the web UI (delete it to start from ${options.workspace} again)` : options.workspace} (account ${workspace.accountId}, region ${workspace.region})`);
+  log(
+    `s3-harness: workspace ${edited ? `${editsFile}, as edited in the web UI (delete it to start from ${options.workspace} again)` : options.workspace} (account ${workspace.accountId}, region ${workspace.region})`,
+  );
   for (const warning of warnings) log(`Warning: ${warning}`);
   log(`Data: ${dataDirectory}${options.ephemeral ? ' (temporary, removed on exit)' : ' (kept across restarts)'}`);
   for (const { bucket, changedAt } of running.gateway.policyOverrides()) {
-    log(`Note: the policy of bucket ${bucket} was changed through the S3 API on ${changedAt}; that version is in force, not the workspace's.`);
+    log(
+      `Note: the policy of bucket ${bucket} was changed through the S3 API on ${changedAt}; that version is in force, not the workspace's.`,
+    );
   }
   log(`S3 endpoint: ${running.endpoint}`);
   log(`API: ${running.apiUrl}`);
   log(`UI: ${running.apiUrl}/`);
   if (isWildcardHost(options.apiHost)) {
-    log(`Warning: the web UI and API listen on ${options.apiHost}: anyone on your network can use them (no login), as ${running.web.allowedHosts.join(', ')}.`);
+    log(
+      `Warning: the web UI and API listen on ${options.apiHost}: anyone on your network can use them (no login), as ${running.web.allowedHosts.join(', ')}.`,
+    );
   }
-  if (isWildcardHost(options.host)) log(`Note: the S3 endpoint listens on ${options.host}: other machines can reach it (requests are still signed and checked against the policies).`);
+  if (isWildcardHost(options.host))
+    log(
+      `Note: the S3 endpoint listens on ${options.host}: other machines can reach it (requests are still signed and checked against the policies).`,
+    );
   for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
   log('');
   log('Press Ctrl-C to stop.');
   if (!options.quiet) {
     running.gateway.events.on('decision', (event) => {
       if (event.decision.allowed) return;
-      log(`[denied] ${event.userName ?? 'anonymous'} ${event.action} ${event.resource}: ${event.decision.explanation} (request ${event.requestId})`);
+      log(
+        `[denied] ${event.userName ?? 'anonymous'} ${event.action} ${event.resource}: ${event.decision.explanation} (request ${event.requestId})`,
+      );
     });
     running.gateway.events.on('objectCreated', (event) => {
       log(`[object] ${event.bucket}/${event.key} (${event.size ?? '?'} bytes) by ${event.userName ?? 'anonymous'}`);

@@ -14,7 +14,16 @@ order (derived fields such as constants are left out). Without -o it goes to sta
 export async function runTemplateFile(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, options: { workspace: { type: 'string' }, template: { type: 'string' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        workspace: { type: 'string' },
+        template: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (error) {
     throw parseError(error, 'template-file');
   }
@@ -29,7 +38,9 @@ export async function runTemplateFile(args: string[]): Promise<number> {
     try {
       await writeFile(values.output, header, 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot write ${values.output} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new UsageError(
+        `cannot write ${values.output} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
     console.error(`Wrote the template file of "${template.name}" to ${values.output}`);
   } else {

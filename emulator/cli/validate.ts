@@ -34,10 +34,17 @@ function truncate(text: string, width: number): string {
 }
 
 export function formatIssueTable(issues: readonly FileIssue[]): string {
-  const rows = issues.map((i) => [i.row === undefined ? 'file' : String(i.row), i.column ?? '', truncate(i.value ?? '', 24), i.rule, i.message]);
+  const rows = issues.map((i) => [
+    i.row === undefined ? 'file' : String(i.row),
+    i.column ?? '',
+    truncate(i.value ?? '', 24),
+    i.rule,
+    i.message,
+  ]);
   const head = ['Row', 'Column', 'Value', 'Rule', 'Message'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -50,7 +57,18 @@ function summary(file: string, template: string, result: FileValidationResult): 
 export async function runValidate(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { workspace: { type: 'string' }, template: { type: 'string' }, json: { type: 'boolean' }, 'row-limit': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        workspace: { type: 'string' },
+        template: { type: 'string' },
+        json: { type: 'boolean' },
+        'row-limit': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (error) {
     throw parseError(error, 'validate');
   }
@@ -59,17 +77,22 @@ export async function runValidate(args: string[]): Promise<number> {
     console.log(VALIDATE_USAGE);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError(`validate takes one FILE, got ${positionals.length} (see s3-harness validate --help)`);
+  if (positionals.length !== 1)
+    throw new UsageError(`validate takes one FILE, got ${positionals.length} (see s3-harness validate --help)`);
   const file = positionals[0]!;
   const rowLimit = values['row-limit'] === undefined ? undefined : Number(values['row-limit']);
-  if (rowLimit !== undefined && (!Number.isInteger(rowLimit) || rowLimit < 1)) throw new UsageError(`--row-limit must be a whole number of at least 1, got "${values['row-limit']}"`);
+  if (rowLimit !== undefined && (!Number.isInteger(rowLimit) || rowLimit < 1))
+    throw new UsageError(`--row-limit must be a whole number of at least 1, got "${values['row-limit']}"`);
   const { template } = await loadTemplate(values.workspace, values.template);
   try {
     await access(file);
   } catch (error) {
     throw new UsageError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const result = await validateTemplateFile(createReadStream(file), template, { derivation: dryRunDerivation(), ...(rowLimit ? { rowLimit } : {}) });
+  const result = await validateTemplateFile(createReadStream(file), template, {
+    derivation: dryRunDerivation(),
+    ...(rowLimit ? { rowLimit } : {}),
+  });
   if (values.json) {
     console.log(JSON.stringify({ file, template: template.name, ...result }, null, 2));
   } else {

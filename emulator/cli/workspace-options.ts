@@ -4,13 +4,18 @@ import { loadWorkspaceFile, type LoadedWorkspace } from '../workspace-file.ts';
 import { DEMO_WORKSPACE } from './start.ts';
 import { UsageError } from './usage-error.ts';
 
-export async function loadTemplate(workspaceFile: string | undefined, templateName: string | undefined): Promise<LoadedWorkspace & { template: WorkspaceTemplate }> {
+export async function loadTemplate(
+  workspaceFile: string | undefined,
+  templateName: string | undefined,
+): Promise<LoadedWorkspace & { template: WorkspaceTemplate }> {
   if (!templateName) throw new UsageError('--template NAME is required');
   const loaded = await loadWorkspaceFile(workspaceFile ?? DEMO_WORKSPACE);
   const template = loaded.workspace.templates.find((t) => t.name === templateName);
   if (!template) {
     const names = loaded.workspace.templates.map((t) => `"${t.name}"`).join(', ') || 'none';
-    throw new UsageError(`template "${templateName}" is not in ${workspaceFile ?? DEMO_WORKSPACE} (its templates: ${names})`);
+    throw new UsageError(
+      `template "${templateName}" is not in ${workspaceFile ?? DEMO_WORKSPACE} (its templates: ${names})`,
+    );
   }
   return { ...loaded, template };
 }

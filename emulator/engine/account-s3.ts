@@ -9,7 +9,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, type S3Client, paginateListObjectsV2, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListBucketsCommand,
+  PutObjectCommand,
+  type S3Client,
+  paginateListObjectsV2,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
 import type { AccountS3, S3ObjectSummary, S3Outcome } from '../../core/inbound/ports.ts';
 import type { OutboundS3, PutOutcome } from '../../core/outbound/index.ts';
 import { clientWithKeys } from '../s3-client.ts';
@@ -29,9 +36,17 @@ export function toS3Failure(error: unknown): S3Failure {
   const status = e.$metadata?.httpStatusCode;
   const explanation = e.$response?.headers?.[EXPLANATION_HEADER];
   // A HEAD or a body-less 403 reaches the SDK as "Unknown": the status says what it was.
-  const code = e.name && e.name !== 'Unknown' ? e.name : status === 403 ? 'AccessDenied' : status === 404 ? 'NotFound' : (e.name ?? 'Error');
+  const code =
+    e.name && e.name !== 'Unknown'
+      ? e.name
+      : status === 403
+        ? 'AccessDenied'
+        : status === 404
+          ? 'NotFound'
+          : (e.name ?? 'Error');
   return {
-    code, message: e.message ?? String(error),
+    code,
+    message: e.message ?? String(error),
     ...(status !== undefined ? { status } : {}),
     ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}),
     ...(explanation ? { explanation: decodeURIComponent(explanation) } : {}),
@@ -50,7 +65,10 @@ async function attempt<T>(call: () => Promise<T>): Promise<S3Outcome<T>> {
  * Writes a streamed file to a spool file first: PutObject needs its length up front, and a file on
  * disk keeps a large export out of memory.
  */
-async function spool(body: AsyncIterable<string | Uint8Array>, directory: string): Promise<{ path: string; bytes: number }> {
+async function spool(
+  body: AsyncIterable<string | Uint8Array>,
+  directory: string,
+): Promise<{ path: string; bytes: number }> {
   await mkdir(directory, { recursive: true });
   const path = join(directory, `${randomUUID()}.part`);
   let bytes = 0;
@@ -75,34 +93,55 @@ export interface AccountS3Options {
   spoolDirectory: string;
 }
 
-export function createAccountS3(endpoint: string, account: Account, region: string, options: AccountS3Options): AccountS3 & OutboundS3 & { client: S3Client } {
+export function createAccountS3(
+  endpoint: string,
+  account: Account,
+  region: string,
+  options: AccountS3Options,
+): AccountS3 & OutboundS3 & { client: S3Client } {
   const client = clientWithKeys(endpoint, region, account);
   return {
     client,
-    listBuckets: () => attempt(async () => ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '')),
-    listObjects: (bucket, prefix, options = {}) => attempt(async () => {
-      const summaries: S3ObjectSummary[] = [];
-      const add = (contents: { Key?: string; ETag?: string; Size?: number }[] | undefined) => {
-        for (const c of contents ?? []) summaries.push({ key: c.Key ?? '', etag: c.ETag ?? '', size: c.Size ?? 0 });
-      };
-      if (!options.all) {
-        add((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }))).Contents);
-      } else {
-        for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) add(page.Contents);
-      }
-      return summaries;
-    }),
-    getObject: (bucket, key) => attempt(async () => {
-      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return { body: response.Body as AsyncIterable<Uint8Array>, etag: response.ETag ?? '', size: response.ContentLength ?? 0 };
-    }),
+    listBuckets: () =>
+      attempt(async () => ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '')),
+    listObjects: (bucket, prefix, options = {}) =>
+      attempt(async () => {
+        const summaries: S3ObjectSummary[] = [];
+        const add = (contents: { Key?: string; ETag?: string; Size?: number }[] | undefined) => {
+          for (const c of contents ?? []) summaries.push({ key: c.Key ?? '', etag: c.ETag ?? '', size: c.Size ?? 0 });
+        };
+        if (!options.all) {
+          add(
+            (await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }))).Contents,
+          );
+        } else {
+          for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix }))
+            add(page.Contents);
+        }
+        return summaries;
+      }),
+    getObject: (bucket, key) =>
+      attempt(async () => {
+        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return {
+          body: response.Body as AsyncIterable<Uint8Array>,
+          etag: response.ETag ?? '',
+          size: response.ContentLength ?? 0,
+        };
+      }),
     async putObject(bucket, key, body, { sse, contentType }): Promise<PutOutcome> {
       const file = await spool(body, options.spoolDirectory);
       try {
-        const response = await client.send(new PutObjectCommand({
-          Bucket: bucket, Key: key, Body: createReadStream(file.path), ContentLength: file.bytes, ContentType: contentType,
-          ...(sse ? { ServerSideEncryption: 'AES256' as const } : {}),
-        }));
+        const response = await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: createReadStream(file.path),
+            ContentLength: file.bytes,
+            ContentType: contentType,
+            ...(sse ? { ServerSideEncryption: 'AES256' as const } : {}),
+          }),
+        );
         return { ok: true, value: { etag: response.ETag ?? '', bytes: file.bytes } };
       } catch (error) {
         return { ok: false, error: toS3Failure(error), bytes: file.bytes };

@@ -4,7 +4,9 @@
  */
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 
-export type AlertPayload = { event: 'import.failed'; submission: Submission } | { event: 'delivery.failed'; submission: Submission; delivery: Delivery; index: number };
+export type AlertPayload =
+  | { event: 'import.failed'; submission: Submission }
+  | { event: 'delivery.failed'; submission: Submission; delivery: Delivery; index: number };
 
 export interface WebhookOptions {
   url: string;
@@ -22,12 +24,19 @@ export function sendWebhook(payload: AlertPayload, options: WebhookOptions): Pro
   const body = JSON.stringify(payload);
   const tryOnce = async (n: number): Promise<void> => {
     try {
-      const response = await fetch(options.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (response.ok) return;
       throw new Error(`HTTP ${response.status}`);
     } catch (error) {
       if (n >= attempts) {
-        options.log(`[alert] the webhook ${options.url} did not take the alert for submission ${payload.submission.id} after ${attempts} attempts: ${(error as Error).message}`);
+        options.log(
+          `[alert] the webhook ${options.url} did not take the alert for submission ${payload.submission.id} after ${attempts} attempts: ${(error as Error).message}`,
+        );
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, firstDelayMs * 2 ** (n - 1)));

@@ -8,8 +8,23 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkIntegration, createImporter, type AccountS3, type DroppedObject, type IntegrationRef, type IntegrationStatus, type LedgerEntry } from '../../core/inbound/index.ts';
-import { checkOutbound, createDeliverer, type DeliveryRef, type OutboundS3, type OutboundStatus, type RetryCheck } from '../../core/outbound/index.ts';
+import {
+  checkIntegration,
+  createImporter,
+  type AccountS3,
+  type DroppedObject,
+  type IntegrationRef,
+  type IntegrationStatus,
+  type LedgerEntry,
+} from '../../core/inbound/index.ts';
+import {
+  checkOutbound,
+  createDeliverer,
+  type DeliveryRef,
+  type OutboundS3,
+  type OutboundStatus,
+  type RetryCheck,
+} from '../../core/outbound/index.ts';
 import type { Delivery, S3Failure, Submission } from '../../core/submissions/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Gateway } from '../gateway/index.ts';
@@ -44,7 +59,10 @@ export interface CreatedObject {
   userName?: string;
 }
 
-export type RetryResult = { ok: true; delivery: Delivery } | Extract<RetryCheck, { ok: false }> | { ok: false; reason: 'error'; message: string };
+export type RetryResult =
+  | { ok: true; delivery: Delivery }
+  | Extract<RetryCheck, { ok: false }>
+  | { ok: false; reason: 'error'; message: string };
 
 export interface Engine {
   readonly store: EngineStore;
@@ -105,7 +123,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     return s3;
   };
   const importer = createImporter({
-    store, templates: workspace.templates, s3For, now, randomInt: (below) => randomInt(below), newId: () => randomUUID(),
+    store,
+    templates: workspace.templates,
+    s3For,
+    now,
+    randomInt: (below) => randomInt(below),
+    newId: () => randomUUID(),
     person: (name) => {
       const user = workspace.iam.users.find((u) => u.name === name);
       return user ? { displayName: user.displayName, ...(user.email ? { email: user.email } : {}) } : undefined;
@@ -141,7 +164,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const what = `${delivery.integration}: submission ${submission.id} -> s3://${delivery.bucket}/${delivery.key}`;
     if (delivery.status === 'failed') {
       log(`[delivery failed] ${what} (attempt ${delivery.attempts}): ${whyDeliveryFailed(delivery)}`);
-      if (workspace.alerts.webhookUrl) void sendWebhook({ event: 'delivery.failed', submission, delivery, index: ref.index }, { url: workspace.alerts.webhookUrl, log });
+      if (workspace.alerts.webhookUrl)
+        void sendWebhook(
+          { event: 'delivery.failed', submission, delivery, index: ref.index },
+          { url: workspace.alerts.webhookUrl, log },
+        );
     } else if (delivery.status === 'delivered') {
       log(`[delivery] ${what} (${delivery.bytes} bytes${delivery.sse ? ', SSE-S3' : ''})`);
       for (const warning of delivery.warnings) log(`[delivery warning] ${what}: ${warning}`);
@@ -155,7 +182,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         if (delivery) reportDelivery(ref, delivery);
         return delivery;
       } catch (error) {
-        log(`[delivery error] submission ${ref.submissionId}, delivery ${ref.index}: ${(error as Error).message}; it is retried at the next start`);
+        log(
+          `[delivery error] submission ${ref.submissionId}, delivery ${ref.index}: ${(error as Error).message}; it is retried at the next start`,
+        );
         return undefined;
       } finally {
         pendingDeliveries--;
@@ -169,16 +198,22 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let queue: Promise<void> = Promise.resolve();
   let pending = 0;
   const report = (submissions: Submission[], entry: LedgerEntry) => {
-    if (submissions.length === 0) log(`[import] ${entry.integration}: s3://${entry.bucket}/${entry.key} changed before it was read; its new version is imported on its own`);
+    if (submissions.length === 0)
+      log(
+        `[import] ${entry.integration}: s3://${entry.bucket}/${entry.key} changed before it was read; its new version is imported on its own`,
+      );
     for (const submission of submissions) {
       events.emit('submission', submission);
       (submission.deliveries ?? []).forEach((_, index) => void deliver({ submissionId: submission.id, index }));
       const what = `${entry.integration}: s3://${entry.bucket}/${entry.key} -> submission ${submission.id} ${submission.status.toUpperCase()}`;
       if (submission.status === 'failed') {
         log(`[import failed] ${what}: ${whyFailed(submission)}`);
-        if (workspace.alerts.webhookUrl) void sendWebhook({ event: 'import.failed', submission }, { url: workspace.alerts.webhookUrl, log });
+        if (workspace.alerts.webhookUrl)
+          void sendWebhook({ event: 'import.failed', submission }, { url: workspace.alerts.webhookUrl, log });
       } else {
-        log(`[import] ${what} (${submission.counts.rows} row(s), ${submission.counts.accepted} accepted, ${submission.counts.rejected} rejected)`);
+        log(
+          `[import] ${what} (${submission.counts.rows} row(s), ${submission.counts.accepted} accepted, ${submission.counts.rejected} rejected)`,
+        );
       }
     }
   };
@@ -188,7 +223,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       try {
         report(await importer.run(entry), entry);
       } catch (error) {
-        log(`[import error] ${entry.integration}: s3://${entry.bucket}/${entry.key}: ${(error as Error).message}; it is retried at the next start`);
+        log(
+          `[import error] ${entry.integration}: s3://${entry.bucket}/${entry.key}: ${(error as Error).message}; it is retried at the next start`,
+        );
       } finally {
         pending--;
       }
@@ -207,29 +244,45 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     return detection;
   };
   const byEvent = (ref: IntegrationRef) => ref.integration.detection === 'event';
-  const droppedOf = (event: CreatedObject): DroppedObject => ({ bucket: event.bucket, key: event.key, etag: event.etag ?? '', size: event.size ?? 0, ...(event.userName ? { uploadedBy: event.userName } : {}) });
+  const droppedOf = (event: CreatedObject): DroppedObject => ({
+    bucket: event.bucket,
+    key: event.key,
+    etag: event.etag ?? '',
+    size: event.size ?? 0,
+    ...(event.userName ? { uploadedBy: event.userName } : {}),
+  });
 
   await checkIntegrations();
   const known = new Set(importer.integrations.map((ref) => ref.id));
   for (const entry of await store.unfinished()) {
     if (!known.has(entry.integration)) {
       // The workspace was edited since: nothing can finish this import, so it is closed, and said so.
-      log(`[import] dropping an import interrupted by the last stop: integration "${entry.integration}" is no longer in the workspace (s3://${entry.bucket}/${entry.key})`);
+      log(
+        `[import] dropping an import interrupted by the last stop: integration "${entry.integration}" is no longer in the workspace (s3://${entry.bucket}/${entry.key})`,
+      );
       await store.commit(entry.id, [], store.counters());
       continue;
     }
-    log(`[import] finishing an import interrupted by the last stop: ${entry.integration}: s3://${entry.bucket}/${entry.key}`);
+    log(
+      `[import] finishing an import interrupted by the last stop: ${entry.integration}: s3://${entry.bucket}/${entry.key}`,
+    );
     enqueue(entry);
   }
 
   for (const ref of deliverer.unfinished()) {
     const delivery = store.submission(ref.submissionId)?.deliveries?.[ref.index];
-    log(`[delivery] finishing a delivery interrupted by the last stop: ${delivery?.integration}: submission ${ref.submissionId}`);
+    log(
+      `[delivery] finishing a delivery interrupted by the last stop: ${delivery?.integration}: submission ${ref.submissionId}`,
+    );
     void deliver(ref);
   }
 
   const onCreated = (event: CreatedObject) => {
-    detect(droppedOf(event), byEvent).catch((error: unknown) => log(`[import error] s3://${event.bucket}/${event.key} could not be recorded: ${(error as Error).message}; it is retried at the next start`));
+    detect(droppedOf(event), byEvent).catch((error: unknown) =>
+      log(
+        `[import error] s3://${event.bucket}/${event.key} could not be recorded: ${(error as Error).message}; it is retried at the next start`,
+      ),
+    );
   };
   gateway.events.on('objectCreated', onCreated);
 
@@ -238,41 +291,62 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const missed = await gateway.pendingEvents();
   let recovered = 0;
   for (const event of missed.events) recovered += await detect(droppedOf(event), byEvent);
-  if (recovered) log(`[import] ${recovered} drop(s) answered before the last stop had not been imported: importing them now`);
+  if (recovered)
+    log(`[import] ${recovered} drop(s) answered before the last stop had not been imported: importing them now`);
   await gateway.acknowledgeEvents(missed.through);
 
   // Poll mode: ListObjectsV2 under the prefix with the account's keys (needs s3:ListBucket).
-  const timers = importer.integrations.filter((ref) => ref.integration.detection === 'poll').map((ref) => {
-    let running = false;
-    const poll = async () => {
-      if (running || !active(ref)) return;
-      running = true;
-      try {
-        const listed = await s3For(ref.integration.account, ref.integration.region).listObjects(ref.integration.bucket, ref.prefix.staticPrefix, { all: true });
-        const status = statuses.get(ref.id);
-        if (!listed.ok) {
-          if (status && !status.warnings.some((w) => w.action === 's3:ListBucket')) {
-            status.warnings.push({ action: 's3:ListBucket', message: `polling needs s3:ListBucket: ListObjectsV2 under "${ref.prefix.staticPrefix}" failed with ${listed.error.code}`, error: listed.error });
-            log(`[integration] ${ref.id}: polling failed: ${listed.error.code}: ${listed.error.message}`);
+  const timers = importer.integrations
+    .filter((ref) => ref.integration.detection === 'poll')
+    .map((ref) => {
+      let running = false;
+      const poll = async () => {
+        if (running || !active(ref)) return;
+        running = true;
+        try {
+          const listed = await s3For(ref.integration.account, ref.integration.region).listObjects(
+            ref.integration.bucket,
+            ref.prefix.staticPrefix,
+            { all: true },
+          );
+          const status = statuses.get(ref.id);
+          if (!listed.ok) {
+            if (status && !status.warnings.some((w) => w.action === 's3:ListBucket')) {
+              status.warnings.push({
+                action: 's3:ListBucket',
+                message: `polling needs s3:ListBucket: ListObjectsV2 under "${ref.prefix.staticPrefix}" failed with ${listed.error.code}`,
+                error: listed.error,
+              });
+              log(`[integration] ${ref.id}: polling failed: ${listed.error.code}: ${listed.error.message}`);
+            }
+            return;
           }
-          return;
+          for (const object of listed.value) {
+            // Versions already in the ledger cost nothing more: no metadata read, no detection.
+            if (importer.seen(ref, { bucket: ref.integration.bucket, key: object.key, etag: object.etag })) continue;
+            const uploadedBy = await gateway.uploaderOf(ref.integration.bucket, object.key);
+            await detect(
+              {
+                bucket: ref.integration.bucket,
+                key: object.key,
+                etag: object.etag,
+                size: object.size,
+                ...(uploadedBy ? { uploadedBy } : {}),
+              },
+              (r) => r.id === ref.id,
+            );
+          }
+        } finally {
+          running = false;
         }
-        for (const object of listed.value) {
-          // Versions already in the ledger cost nothing more: no metadata read, no detection.
-          if (importer.seen(ref, { bucket: ref.integration.bucket, key: object.key, etag: object.etag })) continue;
-          const uploadedBy = await gateway.uploaderOf(ref.integration.bucket, object.key);
-          await detect({ bucket: ref.integration.bucket, key: object.key, etag: object.etag, size: object.size, ...(uploadedBy ? { uploadedBy } : {}) }, (r) => r.id === ref.id);
-        }
-      } finally {
-        running = false;
-      }
-    };
-    void poll();
-    return setInterval(() => void poll(), ref.integration.pollIntervalSeconds * 1000);
-  });
+      };
+      void poll();
+      return setInterval(() => void poll(), ref.integration.pollIntervalSeconds * 1000);
+    });
 
   return {
-    store, events,
+    store,
+    events,
     integrations: allStatuses,
     checkIntegrations,
     noticeCreated: onCreated,
@@ -280,7 +354,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       const check = await deliverer.requeue(ref);
       if (!check.ok) return check;
       const delivery = await deliver(ref);
-      return delivery ? { ok: true, delivery } : { ok: false, reason: 'error', message: `delivery ${ref.index} of submission ${ref.submissionId} could not be run (see the log)` };
+      return delivery
+        ? { ok: true, delivery }
+        : {
+            ok: false,
+            reason: 'error',
+            message: `delivery ${ref.index} of submission ${ref.submissionId} could not be run (see the log)`,
+          };
     },
     idle: async () => {
       while (pending > 0 || detections.size > 0 || pendingDeliveries > 0) {

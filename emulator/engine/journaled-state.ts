@@ -10,7 +10,17 @@
  * idempotent (a crash between the snapshot's rename and the log's truncation replays them once more).
  * A last line cut short by a crash (no newline yet) is a change whose caller never heard back: it is dropped.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { parseStateObject, StateFileError } from '../state-file.ts';
 
 export interface JournaledStateOptions<T, Change> {
@@ -40,7 +50,9 @@ export function openJournaledState<T, Change>(options: JournaledStateOptions<T, 
   const { file, remedy } = options;
   const logFile = file.replace(/\.json$/, '') + '.log.ndjson';
   const minLogBytes = options.minLogBytes ?? 1024 * 1024;
-  const state = existsSync(file) ? options.revive(parseStateObject(file, readFileSync(file, 'utf8'), remedy)) : options.empty();
+  const state = existsSync(file)
+    ? options.revive(parseStateObject(file, readFileSync(file, 'utf8'), remedy))
+    : options.empty();
   for (const change of readLog<Change>(logFile, remedy)) options.apply(state, change);
 
   if (options.readOnly) {

@@ -127,7 +127,10 @@ export interface EngineStore extends SubmissionStore, DeliveryStore {
    * that `match`: a page costs what it returns, not what the store holds. `next` names the last one
    * returned when more may follow.
    */
-  newest(options: { limit: number; before?: string; match?: (submission: Submission) => boolean }): { submissions: Submission[]; next?: string };
+  newest(options: { limit: number; before?: string; match?: (submission: Submission) => boolean }): {
+    submissions: Submission[];
+    next?: string;
+  };
   close(): void;
 }
 
@@ -195,13 +198,17 @@ function applyChange(data: EngineState, change: StateChange): void {
     }
     case 'delivery': {
       const deliveries = own(data.submissions, change.submissionId)?.deliveries;
-      if (deliveries && change.index >= 0 && change.index < deliveries.length) deliveries[change.index] = change.delivery;
+      if (deliveries && change.index >= 0 && change.index < deliveries.length)
+        deliveries[change.index] = change.delivery;
     }
   }
 }
 
 /** Delivered objects -> the deliveries that wrote them, so an overwrite is found without scanning every submission. */
-function deliveredIndex(): { add(d: Delivery, ref: DeliveryRef): void; writersOf(bucket: string, key: string): DeliveryRef[] } {
+function deliveredIndex(): {
+  add(d: Delivery, ref: DeliveryRef): void;
+  writersOf(bucket: string, key: string): DeliveryRef[];
+} {
   const byObject = new Map<string, Map<string, DeliveryRef>>();
   const objectOf = new Map<string, string>(); // a delivery -> the object its last attempt delivered
   const objectKey = (bucket: string, key: string) => `${bucket}\n${key}`;
@@ -223,7 +230,11 @@ function deliveredIndex(): { add(d: Delivery, ref: DeliveryRef): void; writersOf
 }
 
 /** `readOnly`: read a data folder another process may be writing (the CLI's preview), changing nothing. */
-export async function openSubmissionStore(directory: string, newId: () => string, options: { readOnly?: boolean } = {}): Promise<EngineStore> {
+export async function openSubmissionStore(
+  directory: string,
+  newId: () => string,
+  options: { readOnly?: boolean } = {},
+): Promise<EngineStore> {
   await mkdir(directory, { recursive: true });
   const journal = openJournaledState<EngineState, StateChange>({
     readOnly: options.readOnly ?? false,
@@ -237,17 +248,21 @@ export async function openSubmissionStore(directory: string, newId: () => string
       datasets: dictionary((raw.datasets ?? {}) as Record<string, string[]>),
     }),
     apply: applyChange,
-    remedy: 'It holds the import ledger and the submissions: restore it from a copy, or move it aside to start with none (dropped files are then imported again).',
+    remedy:
+      'It holds the import ledger and the submissions: restore it from a copy, or move it aside to start with none (dropped files are then imported again).',
   });
   const data = journal.state;
   const order = creationOrder();
   const delivered = deliveredIndex();
   const indexSubmission = (submission: Submission) => {
     order.add(submission);
-    (submission.deliveries ?? []).forEach((delivery, at) => delivered.add(delivery, { submissionId: submission.id, index: at }));
+    (submission.deliveries ?? []).forEach((delivery, at) =>
+      delivered.add(delivery, { submissionId: submission.id, index: at }),
+    );
   };
   for (const submission of Object.values(data.submissions)) indexSubmission(submission);
-  const rowsPath = (id: string, kind: 'accepted' | 'rejected') => join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
+  const rowsPath = (id: string, kind: 'accepted' | 'rejected') =>
+    join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
 
   /**
    * Rows of the dataset's submissions, oldest first. With update keys, a row whose keys match an
@@ -259,11 +274,19 @@ export async function openSubmissionStore(directory: string, newId: () => string
     const rowsOf = async function* () {
       for (const submissionId of members) {
         const at = own(data.submissions, submissionId)?.submittedAt ?? '';
-        for await (const stored of readAccepted(rowsPath(submissionId, 'accepted'))) yield { submissionId, row: stored.row, at, values: toRecord(stored) };
+        for await (const stored of readAccepted(rowsPath(submissionId, 'accepted')))
+          yield { submissionId, row: stored.row, at, values: toRecord(stored) };
       }
     };
     if (updateKeys.length === 0) {
-      for await (const r of rowsOf()) yield { id: `${r.submissionId}:${r.row}`, submission: r.submissionId, createdAt: r.at, updatedAt: r.at, values: r.values };
+      for await (const r of rowsOf())
+        yield {
+          id: `${r.submissionId}:${r.row}`,
+          submission: r.submissionId,
+          createdAt: r.at,
+          updatedAt: r.at,
+          values: r.values,
+        };
       return;
     }
     const versions = new Map<string, { id: string; createdAt: string; latest: string }>();
@@ -276,7 +299,13 @@ export async function openSubmissionStore(directory: string, newId: () => string
     for await (const r of rowsOf()) {
       const version = versions.get(keyOf(updateKeys, r.values))!;
       if (version.latest !== `${r.submissionId}:${r.row}`) continue;
-      yield { id: version.id, submission: r.submissionId, createdAt: version.createdAt, updatedAt: r.at, values: r.values };
+      yield {
+        id: version.id,
+        submission: r.submissionId,
+        createdAt: version.createdAt,
+        updatedAt: r.at,
+        values: r.values,
+      };
     }
   }
 
@@ -300,7 +329,8 @@ export async function openSubmissionStore(directory: string, newId: () => string
     },
     async setDelivery(submissionId, index, delivery) {
       const deliveries = own(data.submissions, submissionId)?.deliveries;
-      if (!deliveries || index < 0 || index >= deliveries.length) throw new Error(`submission ${submissionId} has no delivery ${index}`);
+      if (!deliveries || index < 0 || index >= deliveries.length)
+        throw new Error(`submission ${submissionId} has no delivery ${index}`);
       journal.record({ op: 'delivery', submissionId, index, delivery });
       delivered.add(delivery, { submissionId, index });
     },
@@ -322,7 +352,8 @@ export async function openSubmissionStore(directory: string, newId: () => string
     dataset,
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),
     rejected: async function* (id) {
-      for await (const lines of readLineBatches(rowsPath(id, 'rejected'))) for (const line of lines) yield JSON.parse(line) as RejectedRow;
+      for await (const lines of readLineBatches(rowsPath(id, 'rejected')))
+        for (const line of lines) yield JSON.parse(line) as RejectedRow;
     },
   };
 }

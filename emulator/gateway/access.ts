@@ -7,9 +7,17 @@ import { S3Error } from './s3-errors.ts';
 
 /** Evaluates one permission for the caller (identity policies plus the bucket's policy) and reports it. */
 export function evaluatePermission(s: GatewayServices, g: GatewayRequest, permission: RequiredPermission): Decision {
-  const { decision } = decideForCaller(g.caller, permission, { bucketPolicyOf: (bucket) => s.state.policyOf(bucket), baseContext: g.baseContext });
+  const { decision } = decideForCaller(g.caller, permission, {
+    bucketPolicyOf: (bucket) => s.state.policyOf(bucket),
+    baseContext: g.baseContext,
+  });
   s.events.emit('decision', {
-    requestId: g.requestId, operation: g.operation.name, action: permission.action, resource: permission.resource, context: permission.context, decision,
+    requestId: g.requestId,
+    operation: g.operation.name,
+    action: permission.action,
+    resource: permission.resource,
+    context: permission.context,
+    decision,
     ...(g.caller.user ? { userName: g.caller.user.name } : {}),
   });
   return decision;
@@ -36,8 +44,13 @@ export function missingObject(s: GatewayServices, g: GatewayRequest, bucket: str
   const decision = evaluatePermission(s, g, permission);
   if (decision.allowed) return new S3Error('NoSuchKey', undefined, { Key: key });
   const denied = accessDenied(g.caller, permission, decision);
-  return new S3Error('AccessDenied', 'Access Denied', {}, {
-    ...denied.headers,
-    'x-s3-harness-explanation': `The key does not exist, and the caller may not list the bucket, so S3 answers AccessDenied rather than NoSuchKey. ${denied.headers['x-s3-harness-explanation'] ?? ''}`,
-  });
+  return new S3Error(
+    'AccessDenied',
+    'Access Denied',
+    {},
+    {
+      ...denied.headers,
+      'x-s3-harness-explanation': `The key does not exist, and the caller may not list the bucket, so S3 answers AccessDenied rather than NoSuchKey. ${denied.headers['x-s3-harness-explanation'] ?? ''}`,
+    },
+  );
 }

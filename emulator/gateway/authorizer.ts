@@ -6,7 +6,14 @@ import type { Caller, Decision } from '../../core/iam/index.ts';
 import type { RequiredPermission } from './operations.ts';
 import { S3Error } from './s3-errors.ts';
 
-export { applicablePolicies, decide, globalContext, principalOf, type Caller, type RequestFacts } from '../../core/iam/index.ts';
+export {
+  applicablePolicies,
+  decide,
+  globalContext,
+  principalOf,
+  type Caller,
+  type RequestFacts,
+} from '../../core/iam/index.ts';
 
 /** Header values must be printable ASCII. */
 function headerSafe(text: string): string {
@@ -24,7 +31,8 @@ export function accessDenied(caller: Caller, permission: RequiredPermission, dec
   if (caller.principal.kind === 'user') {
     const base = `User: ${caller.principal.arn} is not authorized to perform: ${permission.action} on resource: "${permission.resource}"`;
     if (decision.effect === 'ExplicitDeny') {
-      const where = decision.decidingStatement?.source.kind === 'bucket' ? 'a resource-based policy' : 'an identity-based policy';
+      const where =
+        decision.decidingStatement?.source.kind === 'bucket' ? 'a resource-based policy' : 'an identity-based policy';
       message = `${base} with an explicit deny in ${where}`;
     } else {
       message = `${base} because no identity-based policy allows the ${permission.action} action`;

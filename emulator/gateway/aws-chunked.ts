@@ -73,10 +73,20 @@ export async function* decodeAwsChunked(
   const verifyChunk = (data: Buffer, signature: string | undefined) => {
     if (!signed || !signing) return;
     if (!signature) throw malformed('a chunk has no chunk-signature');
-    const stringToSign = [`${ALGORITHM}-PAYLOAD`, signing.amzDate, signing.scope, previousSignature, EMPTY_SHA256, sha256Hex(data)].join('\n');
+    const stringToSign = [
+      `${ALGORITHM}-PAYLOAD`,
+      signing.amzDate,
+      signing.scope,
+      previousSignature,
+      EMPTY_SHA256,
+      sha256Hex(data),
+    ].join('\n');
     const expected = hmacHex(signing.key, stringToSign);
     if (!signaturesEqual(expected, signature)) {
-      throw new S3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided (chunk signature).');
+      throw new S3Error(
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided (chunk signature).',
+      );
     }
     previousSignature = signature;
   };
@@ -86,7 +96,10 @@ export async function* decodeAwsChunked(
     const [sizeText = '', ...extensions] = headerLine.split(';');
     if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw malformed(`bad chunk size "${sizeText}"`);
     const size = parseInt(sizeText, 16);
-    const signature = extensions.map((e) => e.trim()).find((e) => e.startsWith('chunk-signature='))?.slice('chunk-signature='.length);
+    const signature = extensions
+      .map((e) => e.trim())
+      .find((e) => e.startsWith('chunk-signature='))
+      ?.slice('chunk-signature='.length);
     while (buffer.length < size + (size > 0 ? 2 : 0)) {
       if (!(await fill())) throw malformed('the body ended inside a chunk');
     }
@@ -123,9 +136,18 @@ export async function* decodeAwsChunked(
   }
   if (signed && trailer && signing) {
     const canonicalTrailers = [...trailers].map(([n, v]) => `${n}:${v}\n`).join('');
-    const stringToSign = [`${ALGORITHM}-TRAILER`, signing.amzDate, signing.scope, previousSignature, sha256Hex(canonicalTrailers)].join('\n');
+    const stringToSign = [
+      `${ALGORITHM}-TRAILER`,
+      signing.amzDate,
+      signing.scope,
+      previousSignature,
+      sha256Hex(canonicalTrailers),
+    ].join('\n');
     if (!trailerSignature || !signaturesEqual(hmacHex(signing.key, stringToSign), trailerSignature)) {
-      throw new S3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided (trailer signature).');
+      throw new S3Error(
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided (trailer signature).',
+      );
     }
   }
 }

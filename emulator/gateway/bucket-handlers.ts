@@ -6,7 +6,14 @@ import { createHash } from 'node:crypto';
 import { validatePolicy } from '../../core/iam/index.ts';
 import { bucketNameProblem } from '../../core/workspace/index.ts';
 import { authorize, assertBucketExists } from './access.ts';
-import { awaitingContinue, objectEvent, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import {
+  awaitingContinue,
+  objectEvent,
+  sendEmpty,
+  sendXml,
+  type GatewayRequest,
+  type GatewayServices,
+} from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
 import { listUploadIds, readUpload } from './storage.ts';
@@ -21,16 +28,26 @@ const MAX_POLICY_BYTES = 20 * 1024;
 const MAX_DELETE_KEYS = 1000;
 
 export function ownerOf(s: GatewayServices): ListingOwner {
-  return { ID: createHash('sha256').update(s.workspace.accountId).digest('hex'), DisplayName: `account-${s.workspace.accountId}` };
+  return {
+    ID: createHash('sha256').update(s.workspace.accountId).digest('hex'),
+    DisplayName: `account-${s.workspace.accountId}`,
+  };
 }
 
 export async function readBody(s: GatewayServices, g: GatewayRequest): Promise<SpooledBody> {
   // The request has been decided by now: let a waiting client send its body.
   if (awaitingContinue.delete(g.req)) g.res.writeContinue();
-  return readRequestBody({ source: g.req, headers: g.req.headers, payloadHash: g.payloadHash, signing: g.signing }, s.body);
+  return readRequestBody(
+    { source: g.req, headers: g.req.headers, payloadHash: g.payloadHash, signing: g.signing },
+    s.body,
+  );
 }
 
-async function withBodyText<T>(s: GatewayServices, g: GatewayRequest, use: (text: string, length: number) => Promise<T>): Promise<T> {
+async function withBodyText<T>(
+  s: GatewayServices,
+  g: GatewayRequest,
+  use: (text: string, length: number) => Promise<T>,
+): Promise<T> {
   const body = await readBody(s, g);
   try {
     return await use(await body.text(), body.length);
@@ -40,25 +57,41 @@ async function withBodyText<T>(s: GatewayServices, g: GatewayRequest, use: (text
 }
 
 export async function listBuckets(s: GatewayServices, g: GatewayRequest): Promise<void> {
-  const buckets = await Promise.all(s.storage.listBuckets().map(async (name) => ({ Name: name, CreationDate: (await s.storage.bucketCreatedAt(name))?.toISOString() })));
-  sendXml(g.res, 200, xmlDocument('ListAllMyBucketsResult', { Owner: { ...ownerOf(s) }, Buckets: { Bucket: buckets } }));
+  const buckets = await Promise.all(
+    s.storage
+      .listBuckets()
+      .map(async (name) => ({ Name: name, CreationDate: (await s.storage.bucketCreatedAt(name))?.toISOString() })),
+  );
+  sendXml(
+    g.res,
+    200,
+    xmlDocument('ListAllMyBucketsResult', { Owner: { ...ownerOf(s) }, Buckets: { Bucket: buckets } }),
+  );
 }
 
 export async function createBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   const problem = bucketNameProblem(bucket);
-  if (problem) throw new S3Error('InvalidBucketName', `The specified bucket is not valid: its name ${problem}.`, { BucketName: bucket });
+  if (problem)
+    throw new S3Error('InvalidBucketName', `The specified bucket is not valid: its name ${problem}.`, {
+      BucketName: bucket,
+    });
   await withBodyText(s, g, async (text) => {
     if (!text.trim()) return;
     const constraint = parseXml(text)?.CreateBucketConfiguration;
     if (constraint === undefined) throw new S3Error('MalformedXML');
     const region = (constraint as Record<string, unknown>).LocationConstraint;
     if (typeof region === 'string' && region !== '' && region !== s.workspace.region) {
-      throw new S3Error('InvalidArgument', `The location constraint "${region}" is not this workspace's region "${s.workspace.region}".`, { ArgumentName: 'LocationConstraint', ArgumentValue: region });
+      throw new S3Error(
+        'InvalidArgument',
+        `The location constraint "${region}" is not this workspace's region "${s.workspace.region}".`,
+        { ArgumentName: 'LocationConstraint', ArgumentValue: region },
+      );
     }
   });
   if (s.storage.bucketExists(bucket)) {
     // us-east-1 answers 200 to an owner re-creating its bucket; every other region 409.
-    if (s.workspace.region !== 'us-east-1') throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
+    if (s.workspace.region !== 'us-east-1')
+      throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
   } else {
     await s.storage.ensureBucket(bucket);
   }
@@ -67,7 +100,8 @@ export async function createBucket(s: GatewayServices, g: GatewayRequest, bucket
 
 export async function deleteBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
-  if ((await s.storage.listKeys(bucket, '')).length > 0) throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
+  if ((await s.storage.listKeys(bucket, '')).length > 0)
+    throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
   await s.storage.deleteBucket(bucket);
   await s.state.forgetBucket(bucket);
   sendEmpty(g.res, 204);
@@ -81,7 +115,12 @@ export async function headBucket(s: GatewayServices, g: GatewayRequest, bucket: 
 export async function listObjects(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   const query = g.operation.query;
-  const render = g.operation.name === 'ListObjectsV2' ? listObjectsV2 : g.operation.name === 'ListObjectVersions' ? listObjectVersions : listObjectsV1;
+  const render =
+    g.operation.name === 'ListObjectsV2'
+      ? listObjectsV2
+      : g.operation.name === 'ListObjectVersions'
+        ? listObjectVersions
+        : listObjectsV1;
   sendXml(g.res, 200, await render(s.storage, bucket, query, ownerOf(s)));
 }
 
@@ -89,7 +128,11 @@ export async function getBucketLocation(s: GatewayServices, g: GatewayRequest, b
   assertBucketExists(s, bucket);
   // us-east-1 is reported as an empty LocationConstraint.
   const region = s.workspace.region === 'us-east-1' ? '' : s.workspace.region;
-  sendXml(g.res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${region}</LocationConstraint>`);
+  sendXml(
+    g.res,
+    200,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${region}</LocationConstraint>`,
+  );
 }
 
 export async function getBucketVersioning(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
@@ -101,8 +144,15 @@ export async function getBucketVersioning(s: GatewayServices, g: GatewayRequest,
 export async function getBucketEncryption(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   const configured = s.workspace.buckets.find((b) => b.name === bucket)?.defaultEncryption ?? 'none';
-  if (configured === 'none') throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', undefined, { BucketName: bucket });
-  sendXml(g.res, 200, xmlDocument('ServerSideEncryptionConfiguration', { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false } }));
+  if (configured === 'none')
+    throw new S3Error('ServerSideEncryptionConfigurationNotFoundError', undefined, { BucketName: bucket });
+  sendXml(
+    g.res,
+    200,
+    xmlDocument('ServerSideEncryptionConfiguration', {
+      Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
+    }),
+  );
 }
 
 export async function getBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
@@ -117,7 +167,11 @@ export async function getBucketPolicy(s: GatewayServices, g: GatewayRequest, buc
 export async function putBucketPolicy(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   const document = await withBodyText(s, g, async (text, length) => {
-    if (length > MAX_POLICY_BYTES) throw new S3Error('MalformedPolicy', `Policy exceeds the maximum allowed document size of ${MAX_POLICY_BYTES} bytes.`);
+    if (length > MAX_POLICY_BYTES)
+      throw new S3Error(
+        'MalformedPolicy',
+        `Policy exceeds the maximum allowed document size of ${MAX_POLICY_BYTES} bytes.`,
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -141,14 +195,32 @@ export async function deleteBucketPolicy(s: GatewayServices, g: GatewayRequest, 
 export async function listMultipartUploads(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   const prefix = g.operation.query.get('prefix') ?? '';
-  const uploads = (await Promise.all((await listUploadIds(s.storage, bucket)).map((id) => readUpload(s.storage, bucket, id))))
+  const uploads = (
+    await Promise.all((await listUploadIds(s.storage, bucket)).map((id) => readUpload(s.storage, bucket, id)))
+  )
     .filter((u) => u !== undefined && u.key.startsWith(prefix))
     .sort((a, b) => (a!.key < b!.key ? -1 : a!.key > b!.key ? 1 : a!.initiated.getTime() - b!.initiated.getTime()));
   const owner = ownerOf(s);
-  sendXml(g.res, 200, xmlDocument('ListMultipartUploadsResult', {
-    Bucket: bucket, KeyMarker: '', UploadIdMarker: '', Prefix: prefix, MaxUploads: 1000, IsTruncated: false,
-    Upload: uploads.map((u) => ({ Key: u!.key, UploadId: u!.uploadId, Initiator: { ...owner }, Owner: { ...owner }, StorageClass: 'STANDARD', Initiated: u!.initiated.toISOString() })),
-  }));
+  sendXml(
+    g.res,
+    200,
+    xmlDocument('ListMultipartUploadsResult', {
+      Bucket: bucket,
+      KeyMarker: '',
+      UploadIdMarker: '',
+      Prefix: prefix,
+      MaxUploads: 1000,
+      IsTruncated: false,
+      Upload: uploads.map((u) => ({
+        Key: u!.key,
+        UploadId: u!.uploadId,
+        Initiator: { ...owner },
+        Owner: { ...owner },
+        StorageClass: 'STANDARD',
+        Initiated: u!.initiated.toISOString(),
+      })),
+    }),
+  );
 }
 
 /**
@@ -166,7 +238,10 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
   const deleted: { Key: string }[] = [];
   const errors: { Key: string; Code: string; Message: string }[] = [];
   for (const object of objects) {
-    const key = typeof (object as Record<string, unknown>)?.Key === 'string' ? ((object as Record<string, unknown>).Key as string) : undefined;
+    const key =
+      typeof (object as Record<string, unknown>)?.Key === 'string'
+        ? ((object as Record<string, unknown>).Key as string)
+        : undefined;
     if (key === undefined) throw new S3Error('MalformedXML');
     try {
       assertSafeKey(key);
@@ -187,5 +262,9 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
       errors.push({ Key: key, Code: error.code, Message: error.message });
     }
   }
-  sendXml(g.res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${toXml({ Deleted: quiet ? [] : deleted, Error: errors })}</DeleteResult>`);
+  sendXml(
+    g.res,
+    200,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${toXml({ Deleted: quiet ? [] : deleted, Error: errors })}</DeleteResult>`,
+  );
 }

@@ -26,8 +26,11 @@ export interface BucketState {
 }
 
 export async function openBucketState(file: string, workspace: Workspace): Promise<BucketState> {
-  const db = await openStateFile<BucketStateData>(file, { policies: {} },
-    'It holds the bucket policies set through the S3 API: restore it from a copy, or move it aside to use the workspace\'s policies.');
+  const db = await openStateFile<BucketStateData>(
+    file,
+    { policies: {} },
+    "It holds the bucket policies set through the S3 API: restore it from a copy, or move it aside to use the workspace's policies.",
+  );
   db.data.policies = dictionary(db.data.policies ?? {}); // keyed by bucket names (`constructor` is one)
   let workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
   return {

@@ -63,8 +63,14 @@ function crc64Update(state: Uint32Array, d: Uint8Array, tHi: Uint32Array, tLo: U
   for (; i < end8; i += 8) {
     const a = (lo ^ (d[i]! | (d[i + 1]! << 8) | (d[i + 2]! << 16) | (d[i + 3]! << 24))) >>> 0;
     const b = (hi ^ (d[i + 4]! | (d[i + 5]! << 8) | (d[i + 6]! << 16) | (d[i + 7]! << 24))) >>> 0;
-    const i7 = 7 * 256 + (a & 0xff), i6 = 6 * 256 + ((a >>> 8) & 0xff), i5 = 5 * 256 + ((a >>> 16) & 0xff), i4 = 4 * 256 + (a >>> 24);
-    const i3 = 3 * 256 + (b & 0xff), i2 = 2 * 256 + ((b >>> 8) & 0xff), i1 = 256 + ((b >>> 16) & 0xff), i0 = b >>> 24;
+    const i7 = 7 * 256 + (a & 0xff),
+      i6 = 6 * 256 + ((a >>> 8) & 0xff),
+      i5 = 5 * 256 + ((a >>> 16) & 0xff),
+      i4 = 4 * 256 + (a >>> 24);
+    const i3 = 3 * 256 + (b & 0xff),
+      i2 = 2 * 256 + ((b >>> 8) & 0xff),
+      i1 = 256 + ((b >>> 16) & 0xff),
+      i0 = b >>> 24;
     lo = (tLo[i7]! ^ tLo[i6]! ^ tLo[i5]! ^ tLo[i4]! ^ tLo[i3]! ^ tLo[i2]! ^ tLo[i1]! ^ tLo[i0]!) >>> 0;
     hi = (tHi[i7]! ^ tHi[i6]! ^ tHi[i5]! ^ tHi[i4]! ^ tHi[i3]! ^ tHi[i2]! ^ tHi[i1]! ^ tHi[i0]!) >>> 0;
   }
@@ -91,12 +97,19 @@ export function createChecksum(algorithm: ChecksumAlgorithm): IncrementalChecksu
   switch (algorithm) {
     case 'crc32': {
       let value = 0;
-      return { update: (d) => { value = crc32(d, value); }, digestBase64: () => uint32Base64(value) };
+      return {
+        update: (d) => {
+          value = crc32(d, value);
+        },
+        digestBase64: () => uint32Base64(value),
+      };
     }
     case 'crc32c': {
       let c = 0xffffffff;
       return {
-        update: (d) => { for (const byte of d) c = CRC32C_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8); },
+        update: (d) => {
+          for (const byte of d) c = CRC32C_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+        },
         digestBase64: () => uint32Base64((c ^ 0xffffffff) >>> 0),
       };
     }

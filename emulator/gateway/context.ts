@@ -13,7 +13,8 @@ import type { BodyOptions } from './request-body.ts';
 import type { Storage } from './storage.ts';
 
 export interface ObjectEvent {
-  eventName: 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
+  eventName:
+    'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
   bucket: string;
   key: string;
   size?: number;
@@ -84,9 +85,20 @@ export function recordCreated(s: GatewayServices, g: GatewayRequest, event: Obje
 }
 
 /** An object event for this request, with its time, request id and caller. */
-export function objectEvent(g: GatewayRequest, eventName: ObjectEvent['eventName'], bucket: string, key: string, object: { size?: number; etag?: string } = {}): ObjectEvent {
+export function objectEvent(
+  g: GatewayRequest,
+  eventName: ObjectEvent['eventName'],
+  bucket: string,
+  key: string,
+  object: { size?: number; etag?: string } = {},
+): ObjectEvent {
   return {
-    eventName, bucket, key, ...object, time: new Date(g.now).toISOString(), requestId: g.requestId,
+    eventName,
+    bucket,
+    key,
+    ...object,
+    time: new Date(g.now).toISOString(),
+    requestId: g.requestId,
     ...(g.caller.user ? { userName: g.caller.user.name } : {}),
   };
 }

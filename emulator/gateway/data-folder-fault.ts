@@ -4,13 +4,15 @@
  * gateway answers 503 ServiceUnavailable (as S3 does for "try again") and the process goes on.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html (ServiceUnavailable)
  */
-const CAUSES: Readonly<Record<string, string>> = Object.freeze(Object.assign(Object.create(null) as Record<string, string>, {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is exceeded',
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-}));
+const CAUSES: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, string>, {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exceeded',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+  }),
+);
 
 /**
  * One line saying why the data folder refused a write, or undefined for any other error. `where`: name

@@ -18,8 +18,14 @@ export interface ErrorAnswer {
 
 export function answerForError(error: unknown): ErrorAnswer {
   if (error instanceof S3Error) return { s3Error: error, unexpected: false };
-  if (error instanceof DamagedObjectError) return { s3Error: new S3Error('InternalError'), logLine: error.message, unexpected: false };
+  if (error instanceof DamagedObjectError)
+    return { s3Error: new S3Error('InternalError'), logLine: error.message, unexpected: false };
   const fault = dataFolderFault(error);
-  if (fault) return { s3Error: new S3Error('ServiceUnavailable', fault), logLine: dataFolderFault(error, { where: true })!, unexpected: false };
+  if (fault)
+    return {
+      s3Error: new S3Error('ServiceUnavailable', fault),
+      logLine: dataFolderFault(error, { where: true })!,
+      unexpected: false,
+    };
   return { s3Error: new S3Error('InternalError'), unexpected: true };
 }

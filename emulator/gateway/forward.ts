@@ -13,7 +13,8 @@ export const SSE_META = `${RESERVED_META_PREFIX}sse`;
 export const UPLOADER_META = `${RESERVED_META_PREFIX}uploaded-by`;
 
 /** Headers the gateway consumed: authentication, payload framing and checksums. */
-const CONSUMED_HEADERS = /^(authorization|x-amz-content-sha256|x-amz-decoded-content-length|x-amz-trailer|x-amz-checksum-.*|x-amz-sdk-checksum-algorithm|content-md5|x-amz-date|x-amz-security-token|expect|transfer-encoding|x-amz-server-side-encryption.*)$/;
+const CONSUMED_HEADERS =
+  /^(authorization|x-amz-content-sha256|x-amz-decoded-content-length|x-amz-trailer|x-amz-checksum-.*|x-amz-sdk-checksum-algorithm|content-md5|x-amz-date|x-amz-security-token|expect|transfer-encoding|x-amz-server-side-encryption.*)$/;
 const AUTH_QUERY = /^X-Amz-(Algorithm|Credential|Date|Expires|SignedHeaders|Signature|Security-Token|Content-Sha256)$/;
 
 export interface ForwardOptions {
@@ -41,7 +42,10 @@ function forwardedHeaders(original: IncomingMessage, options: ForwardOptions): R
     if (value === undefined || CONSUMED_HEADERS.test(name) || name.startsWith(RESERVED_META_PREFIX)) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const encoding = (headers['content-encoding'] ?? '').split(',').map((s) => s.trim()).filter((s) => s && s !== 'aws-chunked');
+  const encoding = (headers['content-encoding'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== 'aws-chunked');
   if (encoding.length) headers['content-encoding'] = encoding.join(',');
   else delete headers['content-encoding'];
   headers.host = '127.0.0.1';
@@ -50,7 +54,10 @@ function forwardedHeaders(original: IncomingMessage, options: ForwardOptions): R
 }
 
 function forwardedQuery(rawQuery: string): string {
-  return rawQuery.split('&').filter((pair) => pair && !AUTH_QUERY.test(decodeURIComponent(pair.split('=')[0] ?? ''))).join('&');
+  return rawQuery
+    .split('&')
+    .filter((pair) => pair && !AUTH_QUERY.test(decodeURIComponent(pair.split('=')[0] ?? '')))
+    .join('&');
 }
 
 /** Rewrites response headers just before they are sent. */
@@ -77,25 +84,32 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
     if (res.statusCode < 300 && options.beforeSuccessEnd) {
       const wait = options.beforeSuccessEnd;
       options = { ...options, beforeSuccessEnd: undefined };
-      wait().then(() => end(...args), (error: unknown) => {
-        if (res.headersSent || !options.errorAnswer) {
-          console.error('[s3-harness] a write did not reach the disk:', error);
-          res.destroy(error as Error);
-          return;
-        }
-        // Nothing was sent yet: the client gets an error instead of the 200 (and may retry).
-        const answer = options.errorAnswer(error);
-        for (const name of res.getHeaderNames()) if (name !== 'x-amz-request-id' && name !== 'x-amz-id-2' && name !== 'server') res.removeHeader(name);
-        res.statusCode = answer.status;
-        for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-        end(answer.body);
-      });
+      wait().then(
+        () => end(...args),
+        (error: unknown) => {
+          if (res.headersSent || !options.errorAnswer) {
+            console.error('[s3-harness] a write did not reach the disk:', error);
+            res.destroy(error as Error);
+            return;
+          }
+          // Nothing was sent yet: the client gets an error instead of the 200 (and may retry).
+          const answer = options.errorAnswer(error);
+          for (const name of res.getHeaderNames())
+            if (name !== 'x-amz-request-id' && name !== 'x-amz-id-2' && name !== 'server') res.removeHeader(name);
+          res.statusCode = answer.status;
+          for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+          end(answer.body);
+        },
+      );
       return res;
     }
     if (res.statusCode >= 400 && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) && !res.headersSent) {
       const text = chunk.toString();
       if (text.includes('</Error>') && !text.includes('<RequestId>')) {
-        const patched = text.replace('</Error>', `<RequestId>${options.requestId}</RequestId><HostId>${options.hostId}</HostId></Error>`);
+        const patched = text.replace(
+          '</Error>',
+          `<RequestId>${options.requestId}</RequestId><HostId>${options.hostId}</HostId></Error>`,
+        );
         res.setHeader('content-length', Buffer.byteLength(patched));
         return end(patched, ...args.slice(1));
       }
@@ -104,7 +118,12 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
   };
 }
 
-export function forwardToStorage(handle: (req: IncomingMessage, res: ServerResponse) => void, req: IncomingMessage, res: ServerResponse, options: ForwardOptions): void {
+export function forwardToStorage(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ForwardOptions,
+): void {
   const body = options.body ? options.body.open() : Readable.from([]);
   const query = forwardedQuery(options.rawQuery);
   const forwarded = Object.assign(body, {

@@ -26,7 +26,16 @@ import { classifyOperation, requiredPermissions, type S3Operation } from './oper
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
-import { assertHeadersSigned, assertNoSessionToken, assertScope, parseQuery, parseSignature, scopeOf, verifySignature, type SignedRequestParts } from './sigv4.ts';
+import {
+  assertHeadersSigned,
+  assertNoSessionToken,
+  assertScope,
+  parseQuery,
+  parseSignature,
+  scopeOf,
+  verifySignature,
+  type SignedRequestParts,
+} from './sigv4.ts';
 import { createStorage, DamagedObjectError, type ObjectSummary, type Storage } from './storage.ts';
 
 export interface GatewayOptions {
@@ -81,7 +90,9 @@ export interface StoredObject {
 }
 
 /** A key or prefix the gateway would refuse (`../`, `//`, ...), with the gateway's message. */
-export interface UnsafeKey { refused: string }
+export interface UnsafeKey {
+  refused: string;
+}
 
 export interface StorageInspector {
   buckets(): string[];
@@ -102,8 +113,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const state = await openBucketState(join(dataDirectory, 'state.json'), workspace);
   const journal = openEventJournal(join(dataDirectory, 'events.ndjson'));
   const services: GatewayServices = {
-    workspace, storage, state, locks: new KeyLocks(), events: new EventEmitter<GatewayEvents>(),
-    body: { memoryLimitBytes, spoolDirectory }, journal,
+    workspace,
+    storage,
+    state,
+    locks: new KeyLocks(),
+    events: new EventEmitter<GatewayEvents>(),
+    body: { memoryLimitBytes, spoolDirectory },
+    journal,
   };
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
   let current = workspace;
@@ -126,10 +142,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     events: services.events,
     // A damaged object has no known uploader (its metadata is what is damaged); the listing reports it.
-    uploaderOf: async (bucket, key) => (await storage.headObject(bucket, key).catch((error: unknown) => {
-      if (error instanceof DamagedObjectError) return undefined;
-      throw error;
-    }))?.metadata[UPLOADER_META],
+    uploaderOf: async (bucket, key) =>
+      (
+        await storage.headObject(bucket, key).catch((error: unknown) => {
+          if (error instanceof DamagedObjectError) return undefined;
+          throw error;
+        })
+      )?.metadata[UPLOADER_META],
     inspect: createInspector(storage),
     bucketPolicy: (bucket) => state.policyOf(bucket),
     clearPolicyOverride: (bucket) => state.clearOverride(bucket),
@@ -144,16 +163,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       services.workspace = next;
       current = next;
     },
-    policyOverrides: () => current.buckets.flatMap((b) => {
-      const changedAt = state.policyChangedThroughApi(b.name);
-      return changedAt ? [{ bucket: b.name, changedAt }] : [];
-    }),
+    policyOverrides: () =>
+      current.buckets.flatMap((b) => {
+        const changedAt = state.policyChangedThroughApi(b.name);
+        return changedAt ? [{ bucket: b.name, changedAt }] : [];
+      }),
   };
 }
 
 function createInspector(storage: Storage): StorageInspector {
   const describe = (summary: ObjectSummary): StoredObject => ({
-    key: summary.key, size: summary.size, etag: summary.etag, lastModified: summary.lastModified.toISOString(),
+    key: summary.key,
+    size: summary.size,
+    etag: summary.etag,
+    lastModified: summary.lastModified.toISOString(),
     ...(summary.metadata['content-type'] ? { contentType: summary.metadata['content-type'] } : {}),
     ...(summary.metadata[SSE_META] ? { sse: summary.metadata[SSE_META] } : {}),
     ...(summary.metadata[UPLOADER_META] ? { uploadedBy: summary.metadata[UPLOADER_META] } : {}),
@@ -180,7 +203,9 @@ function createInspector(storage: Storage): StorageInspector {
       if (refused) return refused;
       if (!storage.bucketExists(bucket)) return undefined;
       const summary = await storage.headObject(bucket, key);
-      return summary ? { object: describe(summary), body: createReadStream(storage.objectPath(bucket, key)) } : undefined;
+      return summary
+        ? { object: describe(summary), body: createReadStream(storage.objectPath(bucket, key)) }
+        : undefined;
     },
   };
 }
@@ -202,7 +227,11 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, re
   res.end(body);
 }
 
-interface Target { bucket?: string; key?: string; path: string }
+interface Target {
+  bucket?: string;
+  key?: string;
+  path: string;
+}
 
 /** Path-style (`/bucket/key`) or virtual-host style on `*.localhost` (`bucket.localhost/key`). */
 function targetOf(rawPath: string, host: string | undefined): Target {
@@ -217,7 +246,11 @@ function targetOf(rawPath: string, host: string | undefined): Target {
   if (hostname.endsWith('.localhost')) {
     const bucket = hostname.slice(0, -'.localhost'.length);
     const key = rawPath.length > 1 ? decode(rawPath.slice(1)) : undefined;
-    return { bucket, ...(key !== undefined ? { key } : {}), path: `/${encodeURIComponent(bucket)}${rawPath === '/' ? '' : rawPath}` };
+    return {
+      bucket,
+      ...(key !== undefined ? { key } : {}),
+      path: `/${encodeURIComponent(bucket)}${rawPath === '/' ? '' : rawPath}`,
+    };
   }
   const match = /^\/([^/]+)(?:\/(.*))?$/.exec(rawPath);
   if (!match) return { path: rawPath };
@@ -245,14 +278,37 @@ async function handleRequest(
   const target = targetOf(rawPath, req.headers.host);
   const query = new Map(parseQuery(rawQuery));
   // CreateBucket may be signed for the region it creates the bucket in.
-  const createsBucket = req.method === 'PUT' && target.bucket !== undefined && target.key === undefined && query.size === 0;
-  const { caller, signing, payloadHash, authType } = authenticate(s, usersByKey, signedParts, query, now, createsBucket);
+  const createsBucket =
+    req.method === 'PUT' && target.bucket !== undefined && target.key === undefined && query.size === 0;
+  const { caller, signing, payloadHash, authType } = authenticate(
+    s,
+    usersByKey,
+    signedParts,
+    query,
+    now,
+    createsBucket,
+  );
   const operation: S3Operation = classifyOperation(req.method ?? 'GET', target.bucket, target.key, query, req.headers);
   if (operation.key !== undefined) assertSafeKey(operation.key);
 
   const g: GatewayRequest = {
-    req, res, requestId, hostId, now, operation, caller, path: target.path, rawQuery, payloadHash, signing,
-    baseContext: globalContext(caller, { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', secureTransport: false, now, authType }),
+    req,
+    res,
+    requestId,
+    hostId,
+    now,
+    operation,
+    caller,
+    path: target.path,
+    rawQuery,
+    payloadHash,
+    signing,
+    baseContext: globalContext(caller, {
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      secureTransport: false,
+      now,
+      authType,
+    }),
   };
   for (const permission of requiredPermissions(operation, req.headers)) authorize(s, g, permission);
   await dispatch(s, g);
@@ -265,9 +321,22 @@ interface Authentication {
   authType: 'REST-HEADER' | 'REST-QUERY-STRING' | undefined;
 }
 
-function authenticate(s: GatewayServices, usersByKey: Map<string, WorkspaceUser>, request: SignedRequestParts, query: ReadonlyMap<string, string>, now: number, createsBucket: boolean): Authentication {
+function authenticate(
+  s: GatewayServices,
+  usersByKey: Map<string, WorkspaceUser>,
+  request: SignedRequestParts,
+  query: ReadonlyMap<string, string>,
+  now: number,
+  createsBucket: boolean,
+): Authentication {
   const parsed = parseSignature(request);
-  if (!parsed) return { caller: { principal: { kind: 'anonymous' } }, signing: undefined, payloadHash: undefined, authType: undefined };
+  if (!parsed)
+    return {
+      caller: { principal: { kind: 'anonymous' } },
+      signing: undefined,
+      payloadHash: undefined,
+      authType: undefined,
+    };
   assertScope(parsed, { region: s.workspace.region, service: 's3' }, createsBucket);
   const user = usersByKey.get(parsed.credential.accessKeyId);
   if (!user) throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: parsed.credential.accessKeyId });
@@ -285,30 +354,52 @@ function authenticate(s: GatewayServices, usersByKey: Map<string, WorkspaceUser>
 async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
   const { bucket = '', key = '' } = g.operation;
   switch (g.operation.name) {
-    case 'ListBuckets': return bucketHandlers.listBuckets(s, g);
-    case 'CreateBucket': return bucketHandlers.createBucket(s, g, bucket);
-    case 'DeleteBucket': return bucketHandlers.deleteBucket(s, g, bucket);
-    case 'HeadBucket': return bucketHandlers.headBucket(s, g, bucket);
+    case 'ListBuckets':
+      return bucketHandlers.listBuckets(s, g);
+    case 'CreateBucket':
+      return bucketHandlers.createBucket(s, g, bucket);
+    case 'DeleteBucket':
+      return bucketHandlers.deleteBucket(s, g, bucket);
+    case 'HeadBucket':
+      return bucketHandlers.headBucket(s, g, bucket);
     case 'ListObjects':
     case 'ListObjectsV2':
-    case 'ListObjectVersions': return bucketHandlers.listObjects(s, g, bucket);
-    case 'GetBucketLocation': return bucketHandlers.getBucketLocation(s, g, bucket);
-    case 'GetBucketVersioning': return bucketHandlers.getBucketVersioning(s, g, bucket);
-    case 'GetBucketEncryption': return bucketHandlers.getBucketEncryption(s, g, bucket);
-    case 'GetBucketPolicy': return bucketHandlers.getBucketPolicy(s, g, bucket);
-    case 'PutBucketPolicy': return bucketHandlers.putBucketPolicy(s, g, bucket);
-    case 'DeleteBucketPolicy': return bucketHandlers.deleteBucketPolicy(s, g, bucket);
-    case 'ListMultipartUploads': return bucketHandlers.listMultipartUploads(s, g, bucket);
-    case 'DeleteObjects': return bucketHandlers.deleteObjects(s, g, bucket);
+    case 'ListObjectVersions':
+      return bucketHandlers.listObjects(s, g, bucket);
+    case 'GetBucketLocation':
+      return bucketHandlers.getBucketLocation(s, g, bucket);
+    case 'GetBucketVersioning':
+      return bucketHandlers.getBucketVersioning(s, g, bucket);
+    case 'GetBucketEncryption':
+      return bucketHandlers.getBucketEncryption(s, g, bucket);
+    case 'GetBucketPolicy':
+      return bucketHandlers.getBucketPolicy(s, g, bucket);
+    case 'PutBucketPolicy':
+      return bucketHandlers.putBucketPolicy(s, g, bucket);
+    case 'DeleteBucketPolicy':
+      return bucketHandlers.deleteBucketPolicy(s, g, bucket);
+    case 'ListMultipartUploads':
+      return bucketHandlers.listMultipartUploads(s, g, bucket);
+    case 'DeleteObjects':
+      return bucketHandlers.deleteObjects(s, g, bucket);
     case 'GetObject':
-    case 'HeadObject': return objectHandlers.getObject(s, g, bucket, key);
-    case 'PutObject': return objectHandlers.putObject(s, g, bucket, key);
-    case 'CopyObject': return objectHandlers.copyObject(s, g, bucket, key);
-    case 'DeleteObject': return objectHandlers.deleteObject(s, g, bucket, key);
-    case 'CreateMultipartUpload': return objectHandlers.createMultipartUpload(s, g, bucket);
-    case 'UploadPart': return objectHandlers.uploadPart(s, g, bucket, key);
-    case 'CompleteMultipartUpload': return objectHandlers.completeMultipartUpload(s, g, bucket, key);
-    case 'AbortMultipartUpload': return objectHandlers.abortMultipartUpload(s, g, bucket, key);
-    case 'ListParts': return objectHandlers.listParts(s, g, bucket, key);
+    case 'HeadObject':
+      return objectHandlers.getObject(s, g, bucket, key);
+    case 'PutObject':
+      return objectHandlers.putObject(s, g, bucket, key);
+    case 'CopyObject':
+      return objectHandlers.copyObject(s, g, bucket, key);
+    case 'DeleteObject':
+      return objectHandlers.deleteObject(s, g, bucket, key);
+    case 'CreateMultipartUpload':
+      return objectHandlers.createMultipartUpload(s, g, bucket);
+    case 'UploadPart':
+      return objectHandlers.uploadPart(s, g, bucket, key);
+    case 'CompleteMultipartUpload':
+      return objectHandlers.completeMultipartUpload(s, g, bucket, key);
+    case 'AbortMultipartUpload':
+      return objectHandlers.abortMultipartUpload(s, g, bucket, key);
+    case 'ListParts':
+      return objectHandlers.listParts(s, g, bucket, key);
   }
 }

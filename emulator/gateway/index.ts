@@ -1,5 +1,12 @@
 /** The IAM gateway in front of s3rver. */
-export { createGateway, type Gateway, type GatewayOptions, type StorageInspector, type StoredObject, type UnsafeKey } from './gateway.ts';
+export {
+  createGateway,
+  type Gateway,
+  type GatewayOptions,
+  type StorageInspector,
+  type StoredObject,
+  type UnsafeKey,
+} from './gateway.ts';
 export { startGatewayServer, type GatewayServerOptions, type RunningGateway } from './server.ts';
 export type { ObjectEvent, DecisionEvent, GatewayEvents } from './context.ts';
 export { EXPLANATION_HEADER } from './authorizer.ts';

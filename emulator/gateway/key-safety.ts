@@ -24,7 +24,8 @@ export function keyProblem(key: string): string | undefined {
     const last = i === segments.length - 1;
     if (segment === '..' || segment === '.') return `the key has a "${segment}" segment`;
     if (segment === '' && !last) return i === 0 ? 'the key starts with "/"' : 'the key has an empty segment ("//")';
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) return `a segment of the key is longer than ${MAX_SEGMENT_BYTES} bytes`;
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+      return `a segment of the key is longer than ${MAX_SEGMENT_BYTES} bytes`;
   }
   return undefined;
 }
@@ -35,6 +36,10 @@ export function assertSafeKey(key: string): void {
   }
   const problem = keyProblem(key);
   if (problem) {
-    throw new S3Error('InvalidArgument', `Unsupported key: ${problem}. Amazon S3 would store it as an opaque name, but s3-harness keeps objects as files and refuses keys that could escape or collide in its data folder.`, { ArgumentName: 'key', ArgumentValue: key });
+    throw new S3Error(
+      'InvalidArgument',
+      `Unsupported key: ${problem}. Amazon S3 would store it as an opaque name, but s3-harness keeps objects as files and refuses keys that could escape or collide in its data folder.`,
+      { ArgumentName: 'key', ArgumentValue: key },
+    );
   }
 }

@@ -61,7 +61,10 @@ export function parseMaxKeys(query: ReadonlyMap<string, string>): number {
   if (text === undefined) return MAX_KEYS_LIMIT;
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys', ArgumentValue: text });
+    throw new S3Error('InvalidArgument', 'Provided max-keys not an integer or within integer range', {
+      ArgumentName: 'max-keys',
+      ArgumentValue: text,
+    });
   }
   return Math.min(value, MAX_KEYS_LIMIT);
 }
@@ -69,7 +72,11 @@ export function parseMaxKeys(query: ReadonlyMap<string, string>): number {
 function encodingOf(query: ReadonlyMap<string, string>): (text: string) => string {
   const encoding = query.get('encoding-type');
   if (encoding === undefined) return (t) => t;
-  if (encoding !== 'url') throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: encoding });
+  if (encoding !== 'url')
+    throw new S3Error('InvalidArgument', 'Invalid Encoding Method specified in Request', {
+      ArgumentName: 'encoding-type',
+      ArgumentValue: encoding,
+    });
   return (t) => encodeURIComponent(t).replace(/%2F/g, '/');
 }
 
@@ -77,7 +84,11 @@ const isoDate = (d: Date) => d.toISOString();
 
 function contents(objects: ObjectSummary[], encode: (t: string) => string, owner?: XmlElement): XmlElement[] {
   return objects.map((o) => ({
-    Key: encode(o.key), LastModified: isoDate(o.lastModified), ETag: o.etag, Size: o.size, StorageClass: 'STANDARD',
+    Key: encode(o.key),
+    LastModified: isoDate(o.lastModified),
+    ETag: o.etag,
+    Size: o.size,
+    StorageClass: 'STANDARD',
     ...(owner ? { Owner: owner } : {}),
   }));
 }
@@ -92,7 +103,10 @@ function decodeContinuationToken(token: string): { after: string; skipPrefix?: s
     if (typeof value !== 'string') throw new Error('bad token');
     return isPrefix ? { after: value, skipPrefix: value } : { after: value };
   } catch {
-    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
+    throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', {
+      ArgumentName: 'continuation-token',
+      ArgumentValue: token,
+    });
   }
 }
 
@@ -117,7 +131,12 @@ export interface ListingOwner {
   DisplayName: string;
 }
 
-export async function listObjectsV2(storage: Storage, bucket: string, query: ReadonlyMap<string, string>, owner: ListingOwner): Promise<string> {
+export async function listObjectsV2(
+  storage: Storage,
+  bucket: string,
+  query: ReadonlyMap<string, string>,
+  owner: ListingOwner,
+): Promise<string> {
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const token = query.get('continuation-token');
   const startAfter = query.get('start-after');
@@ -125,9 +144,12 @@ export async function listObjectsV2(storage: Storage, bucket: string, query: Rea
   const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, ...position });
   const fetchOwner = query.get('fetch-owner') === 'true';
   return xmlDocument('ListBucketResult', {
-    Name: bucket, Prefix: encode(prefix), ...(startAfter !== undefined ? { StartAfter: encode(startAfter) } : {}),
+    Name: bucket,
+    Prefix: encode(prefix),
+    ...(startAfter !== undefined ? { StartAfter: encode(startAfter) } : {}),
     ...(token !== undefined ? { ContinuationToken: token } : {}),
-    KeyCount: page.objects.length + page.commonPrefixes.length, MaxKeys: maxKeys,
+    KeyCount: page.objects.length + page.commonPrefixes.length,
+    MaxKeys: maxKeys,
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
     IsTruncated: page.isTruncated,
     ...(page.isTruncated && page.last ? { NextContinuationToken: encodeContinuationToken(page.last) } : {}),
@@ -137,12 +159,26 @@ export async function listObjectsV2(storage: Storage, bucket: string, query: Rea
   });
 }
 
-export async function listObjectsV1(storage: Storage, bucket: string, query: ReadonlyMap<string, string>, owner: ListingOwner): Promise<string> {
+export async function listObjectsV1(
+  storage: Storage,
+  bucket: string,
+  query: ReadonlyMap<string, string>,
+  owner: ListingOwner,
+): Promise<string> {
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const marker = query.get('marker') ?? '';
-  const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, after: marker, ...skipAfterPrefix(marker, delimiter) });
+  const page = await listPage(storage, bucket, {
+    prefix,
+    delimiter,
+    maxKeys,
+    after: marker,
+    ...skipAfterPrefix(marker, delimiter),
+  });
   return xmlDocument('ListBucketResult', {
-    Name: bucket, Prefix: encode(prefix), Marker: encode(marker), MaxKeys: maxKeys,
+    Name: bucket,
+    Prefix: encode(prefix),
+    Marker: encode(marker),
+    MaxKeys: maxKeys,
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
     IsTruncated: page.isTruncated,
     ...(page.isTruncated && delimiter && page.last ? { NextMarker: encode(page.last.value) } : {}),
@@ -153,20 +189,41 @@ export async function listObjectsV1(storage: Storage, bucket: string, query: Rea
 }
 
 /** Unversioned buckets: every object is its only version, with version id `null`. */
-export async function listObjectVersions(storage: Storage, bucket: string, query: ReadonlyMap<string, string>, owner: ListingOwner): Promise<string> {
+export async function listObjectVersions(
+  storage: Storage,
+  bucket: string,
+  query: ReadonlyMap<string, string>,
+  owner: ListingOwner,
+): Promise<string> {
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const keyMarker = query.get('key-marker') ?? '';
   const versionIdMarker = query.get('version-id-marker');
   // With version-id-marker "null", the key-marker's own (only) version was already listed.
-  const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, after: keyMarker, ...skipAfterPrefix(keyMarker, delimiter) });
+  const page = await listPage(storage, bucket, {
+    prefix,
+    delimiter,
+    maxKeys,
+    after: keyMarker,
+    ...skipAfterPrefix(keyMarker, delimiter),
+  });
   return xmlDocument('ListVersionsResult', {
-    Name: bucket, Prefix: encode(prefix), KeyMarker: encode(keyMarker), VersionIdMarker: versionIdMarker ?? '', MaxKeys: maxKeys,
+    Name: bucket,
+    Prefix: encode(prefix),
+    KeyMarker: encode(keyMarker),
+    VersionIdMarker: versionIdMarker ?? '',
+    MaxKeys: maxKeys,
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
     IsTruncated: page.isTruncated,
     ...(page.isTruncated && page.last ? { NextKeyMarker: encode(page.last.value), NextVersionIdMarker: 'null' } : {}),
     Version: page.objects.map((o) => ({
-      Key: encode(o.key), VersionId: 'null', IsLatest: true, LastModified: isoDate(o.lastModified), ETag: o.etag, Size: o.size,
-      StorageClass: 'STANDARD', Owner: { ...owner },
+      Key: encode(o.key),
+      VersionId: 'null',
+      IsLatest: true,
+      LastModified: isoDate(o.lastModified),
+      ETag: o.etag,
+      Size: o.size,
+      StorageClass: 'STANDARD',
+      Owner: { ...owner },
     })),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
     ...encodingType,

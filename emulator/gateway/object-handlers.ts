@@ -5,7 +5,15 @@
 import { rm } from 'node:fs/promises';
 import { assertBucketExists, missingObject } from './access.ts';
 import { readBody, ownerOf } from './bucket-handlers.ts';
-import { headerOf, objectEvent, recordCreated, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import {
+  headerOf,
+  objectEvent,
+  recordCreated,
+  sendEmpty,
+  sendXml,
+  type GatewayRequest,
+  type GatewayServices,
+} from './context.ts';
 import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
 import { answerForError } from './error-answer.ts';
 import { assertSafeKey } from './key-safety.ts';
@@ -20,7 +28,14 @@ import { parseXml, xmlDocument } from './xml.ts';
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PART_NUMBER = 10_000;
 /** Metadata a copy keeps (COPY) or takes from the request (REPLACE), as s3rver stores it. */
-const COPIED_METADATA = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'content-type', 'expires'];
+const COPIED_METADATA = [
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'content-type',
+  'expires',
+];
 
 /** The SSE a write asks for, checked: SSE-S3 only, as the product offers. */
 export function requestedSse(s: GatewayServices, g: GatewayRequest, bucket: string): string | undefined {
@@ -32,8 +47,15 @@ export function requestedSse(s: GatewayServices, g: GatewayRequest, bucket: stri
     return s.workspace.buckets.find((b) => b.name === bucket)?.defaultEncryption === 'AES256' ? 'AES256' : undefined;
   }
   if (value === 'AES256') return value;
-  if (value.startsWith('aws:kms')) throw new S3Error('NotImplemented', 'SSE-KMS is not emulated by s3-harness (the product offers SSE-S3, AES256, only).');
-  throw new S3Error('InvalidArgument', 'The encryption method specified is not supported', { ArgumentName: 'x-amz-server-side-encryption', ArgumentValue: value });
+  if (value.startsWith('aws:kms'))
+    throw new S3Error(
+      'NotImplemented',
+      'SSE-KMS is not emulated by s3-harness (the product offers SSE-S3, AES256, only).',
+    );
+  throw new S3Error('InvalidArgument', 'The encryption method specified is not supported', {
+    ArgumentName: 'x-amz-server-side-encryption',
+    ArgumentValue: value,
+  });
 }
 
 function writeMetadata(g: GatewayRequest, sse: string | undefined): Record<string, string> {
@@ -44,16 +66,31 @@ function writeMetadata(g: GatewayRequest, sse: string | undefined): Record<strin
 }
 
 function forwardOptions(g: GatewayRequest, extra: Partial<ForwardOptions> = {}): ForwardOptions {
-  return { path: g.path, rawQuery: g.rawQuery, requestId: g.requestId, hostId: g.hostId, errorAnswer: failedWrite(g), ...extra };
+  return {
+    path: g.path,
+    rawQuery: g.rawQuery,
+    requestId: g.requestId,
+    hostId: g.hostId,
+    errorAnswer: failedWrite(g),
+    ...extra,
+  };
 }
 
 /** The answer to a write that failed after s3rver took it (the event journal or the flush): 503 for a data-folder fault. */
-function failedWrite(g: GatewayRequest): (error: unknown) => { status: number; headers: Record<string, string>; body: string } {
+function failedWrite(
+  g: GatewayRequest,
+): (error: unknown) => { status: number; headers: Record<string, string>; body: string } {
   return (error) => {
     const { s3Error, logLine } = answerForError(error);
-    console.error(`[s3-harness] ${g.req.method} ${g.req.url} (request ${g.requestId}): ${logLine ?? `the write could not be completed: ${(error as Error).message}`}`);
+    console.error(
+      `[s3-harness] ${g.req.method} ${g.req.url} (request ${g.requestId}): ${logLine ?? `the write could not be completed: ${(error as Error).message}`}`,
+    );
     const body = renderS3Error(s3Error, g.requestId, g.hostId);
-    return { status: s3Error.status, headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) }, body };
+    return {
+      status: s3Error.status,
+      headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    };
   };
 }
 
@@ -65,7 +102,12 @@ function onClose(g: GatewayRequest, ...cleanups: (() => unknown)[]): void {
 
 function rejectReservedMetadata(g: GatewayRequest): void {
   const reserved = Object.keys(g.req.headers).find((name) => name.startsWith(RESERVED_META_PREFIX));
-  if (reserved) throw new S3Error('InvalidArgument', `Metadata names starting with "${RESERVED_META_PREFIX}" are reserved by s3-harness.`, { ArgumentName: reserved });
+  if (reserved)
+    throw new S3Error(
+      'InvalidArgument',
+      `Metadata names starting with "${RESERVED_META_PREFIX}" are reserved by s3-harness.`,
+      { ArgumentName: reserved },
+    );
 }
 
 export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
@@ -90,15 +132,31 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   onClose(g, release, () => body.dispose());
   // Conditional writes: If-None-Match: * refuses to overwrite. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
   if (headerOf(g.req, 'if-none-match') === '*' && (await s.storage.objectExists(bucket, key))) {
-    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
+    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+      Condition: 'If-None-Match',
+    });
   }
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
-    body, extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
-    beforeSuccessEnd: async () => {
-      await waitForFileSize(s.storage.objectPath(bucket, key), body.length);
-      recordCreated(s, g, objectEvent(g, 'ObjectCreated:Put', bucket, key, { size: body.length, etag: String(g.res.getHeader('etag') ?? '') }));
-    },
-  }));
+  forwardToStorage(
+    s.storage.handle,
+    g.req,
+    g.res,
+    forwardOptions(g, {
+      body,
+      extraHeaders: writeMetadata(g, sse),
+      responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
+      beforeSuccessEnd: async () => {
+        await waitForFileSize(s.storage.objectPath(bucket, key), body.length);
+        recordCreated(
+          s,
+          g,
+          objectEvent(g, 'ObjectCreated:Put', bucket, key, {
+            size: body.length,
+            etag: String(g.res.getHeader('etag') ?? ''),
+          }),
+        );
+      },
+    }),
+  );
 }
 
 export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
@@ -122,27 +180,42 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
   const sse = requestedSse(s, g, bucket);
   const directive = headerOf(g.req, 'x-amz-metadata-directive') ?? 'COPY';
   if (directive !== 'COPY' && directive !== 'REPLACE') {
-    throw new S3Error('InvalidArgument', 'Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
+    throw new S3Error('InvalidArgument', 'Unknown metadata directive.', {
+      ArgumentName: 'x-amz-metadata-directive',
+      ArgumentValue: directive,
+    });
   }
   assertBucketExists(s, bucket);
   assertBucketExists(s, source.bucket);
   const sameKey = source.bucket === bucket && source.key === key;
   if (sameKey && directive === 'COPY' && headerOf(g.req, 'x-amz-server-side-encryption') === undefined) {
-    throw new S3Error('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
+    throw new S3Error(
+      'InvalidRequest',
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
   }
   const releaseSource = sameKey ? () => {} : await s.locks.read(`${source.bucket}/${source.key}`);
   const releaseDest = await s.locks.write(`${bucket}/${key}`);
   try {
     const original = await s.storage.headObject(source.bucket, source.key);
     if (!original) throw missingObject(s, g, source.bucket, source.key);
-    const from = directive === 'COPY' ? original.metadata : Object.fromEntries(Object.entries(g.req.headers).map(([n, v]) => [n, String(v)]));
+    const from =
+      directive === 'COPY'
+        ? original.metadata
+        : Object.fromEntries(Object.entries(g.req.headers).map(([n, v]) => [n, String(v)]));
     const metadata: Record<string, string> = {};
     for (const [name, value] of Object.entries(from)) {
-      if (COPIED_METADATA.includes(name) || (name.startsWith('x-amz-meta-') && !name.startsWith(RESERVED_META_PREFIX))) metadata[name] = value;
+      if (COPIED_METADATA.includes(name) || (name.startsWith('x-amz-meta-') && !name.startsWith(RESERVED_META_PREFIX)))
+        metadata[name] = value;
     }
     const copied = await s.storage.copyObject(source, { bucket, key }, { ...metadata, ...writeMetadata(g, sse) });
     recordCreated(s, g, objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
-    sendXml(g.res, 200, xmlDocument('CopyObjectResult', { LastModified: copied.lastModified.toISOString(), ETag: copied.etag }), sse ? { 'x-amz-server-side-encryption': sse } : {});
+    sendXml(
+      g.res,
+      200,
+      xmlDocument('CopyObjectResult', { LastModified: copied.lastModified.toISOString(), ETag: copied.etag }),
+      sse ? { 'x-amz-server-side-encryption': sse } : {},
+    );
   } finally {
     releaseSource();
     releaseDest();
@@ -153,9 +226,15 @@ export async function createMultipartUpload(s: GatewayServices, g: GatewayReques
   rejectReservedMetadata(g);
   const sse = requestedSse(s, g, bucket);
   assertBucketExists(s, bucket);
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
-    extraHeaders: writeMetadata(g, sse), responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
-  }));
+  forwardToStorage(
+    s.storage.handle,
+    g.req,
+    g.res,
+    forwardOptions(g, {
+      extraHeaders: writeMetadata(g, sse),
+      responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
+    }),
+  );
 }
 
 async function existingUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<UploadInfo> {
@@ -175,18 +254,31 @@ export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: 
   const text = g.operation.query.get('partNumber') ?? '';
   const partNumber = Number(text);
   if (!/^\d+$/.test(text) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
-    throw new S3Error('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, { ArgumentName: 'partNumber', ArgumentValue: text });
+    throw new S3Error('InvalidArgument', `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, {
+      ArgumentName: 'partNumber',
+      ArgumentValue: text,
+    });
   }
   const upload = await existingUpload(s, g, bucket, key);
   const body = await readBody(s, g);
   onClose(g, () => body.dispose());
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
-    body, responseHeaders: uploadSse(upload),
-    beforeSuccessEnd: () => waitForFileSize(join(uploadDirectory(s.storage, bucket, upload.uploadId), String(partNumber)), body.length),
-  }));
+  forwardToStorage(
+    s.storage.handle,
+    g.req,
+    g.res,
+    forwardOptions(g, {
+      body,
+      responseHeaders: uploadSse(upload),
+      beforeSuccessEnd: () =>
+        waitForFileSize(join(uploadDirectory(s.storage, bucket, upload.uploadId), String(partNumber)), body.length),
+    }),
+  );
 }
 
-interface RequestedPart { partNumber: number; etag: string }
+interface RequestedPart {
+  partNumber: number;
+  etag: string;
+}
 
 function parseCompletion(text: string): RequestedPart[] {
   const root = parseXml(text)?.CompleteMultipartUpload as Record<string, unknown> | undefined;
@@ -200,24 +292,40 @@ function parseCompletion(text: string): RequestedPart[] {
 }
 
 /** Checks a completion against the stored parts, so s3rver never sees one that would crash it; returns the object's size. */
-async function validateCompletion(s: GatewayServices, bucket: string, uploadId: string, requested: RequestedPart[]): Promise<number> {
+async function validateCompletion(
+  s: GatewayServices,
+  bucket: string,
+  uploadId: string,
+  requested: RequestedPart[],
+): Promise<number> {
   let total = 0;
   const stored = new Map((await listUploadParts(s.storage, bucket, uploadId)).map((p) => [p.partNumber, p]));
   requested.forEach((part, i) => {
-    if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber) throw new S3Error('InvalidPartOrder', undefined, { UploadId: uploadId });
+    if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber)
+      throw new S3Error('InvalidPartOrder', undefined, { UploadId: uploadId });
     const found = stored.get(part.partNumber);
     if (!found || found.etag.replace(/"/g, '') !== part.etag) {
       throw new S3Error('InvalidPart', undefined, { UploadId: uploadId, PartNumber: part.partNumber, ETag: part.etag });
     }
     if (i < requested.length - 1 && found.size < MIN_PART_BYTES) {
-      throw new S3Error('EntityTooSmall', undefined, { ProposedSize: found.size, MinSizeAllowed: MIN_PART_BYTES, PartNumber: part.partNumber, ETag: part.etag });
+      throw new S3Error('EntityTooSmall', undefined, {
+        ProposedSize: found.size,
+        MinSizeAllowed: MIN_PART_BYTES,
+        PartNumber: part.partNumber,
+        ETag: part.etag,
+      });
     }
     total += found.size;
   });
   return total;
 }
 
-export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+export async function completeMultipartUpload(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+): Promise<void> {
   const upload = await existingUpload(s, g, bucket, key);
   const body: SpooledBody = await readBody(s, g);
   let size: number;
@@ -229,17 +337,32 @@ export async function completeMultipartUpload(s: GatewayServices, g: GatewayRequ
   }
   const release = await s.locks.write(`${bucket}/${key}`);
   onClose(g, release, () => body.dispose());
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, {
-    body, responseHeaders: uploadSse(upload),
-    beforeSuccessEnd: async () => {
-      await waitForFileSize(s.storage.objectPath(bucket, key), size);
-      const o = await s.storage.headObject(bucket, key);
-      recordCreated(s, g, objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}));
-    },
-  }));
+  forwardToStorage(
+    s.storage.handle,
+    g.req,
+    g.res,
+    forwardOptions(g, {
+      body,
+      responseHeaders: uploadSse(upload),
+      beforeSuccessEnd: async () => {
+        await waitForFileSize(s.storage.objectPath(bucket, key), size);
+        const o = await s.storage.headObject(bucket, key);
+        recordCreated(
+          s,
+          g,
+          objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}),
+        );
+      },
+    }),
+  );
 }
 
-export async function abortMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+export async function abortMultipartUpload(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+): Promise<void> {
   const upload = await existingUpload(s, g, bucket, key);
   await rm(uploadDirectory(s.storage, bucket, upload.uploadId), { recursive: true, force: true });
   sendEmpty(g.res, 204);
@@ -252,11 +375,27 @@ export async function listParts(s: GatewayServices, g: GatewayRequest, bucket: s
   const all = (await listUploadParts(s.storage, bucket, upload.uploadId)).filter((p) => p.partNumber > marker);
   const page = all.slice(0, maxParts);
   const owner = ownerOf(s);
-  sendXml(g.res, 200, xmlDocument('ListPartsResult', {
-    Bucket: bucket, Key: key, UploadId: upload.uploadId, PartNumberMarker: marker,
-    ...(all.length > page.length ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
-    MaxParts: maxParts, IsTruncated: all.length > page.length,
-    Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: p.lastModified.toISOString(), ETag: p.etag, Size: p.size })),
-    Initiator: { ...owner }, Owner: { ...owner }, StorageClass: 'STANDARD',
-  }), uploadSse(upload));
+  sendXml(
+    g.res,
+    200,
+    xmlDocument('ListPartsResult', {
+      Bucket: bucket,
+      Key: key,
+      UploadId: upload.uploadId,
+      PartNumberMarker: marker,
+      ...(all.length > page.length ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
+      MaxParts: maxParts,
+      IsTruncated: all.length > page.length,
+      Part: page.map((p) => ({
+        PartNumber: p.partNumber,
+        LastModified: p.lastModified.toISOString(),
+        ETag: p.etag,
+        Size: p.size,
+      })),
+      Initiator: { ...owner },
+      Owner: { ...owner },
+      StorageClass: 'STANDARD',
+    }),
+    uploadSse(upload),
+  );
 }

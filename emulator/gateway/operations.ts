@@ -8,11 +8,31 @@ import type { Permission } from '../../core/iam/index.ts';
 import { S3Error } from './s3-errors.ts';
 
 export type OperationName =
-  | 'ListBuckets' | 'CreateBucket' | 'DeleteBucket' | 'HeadBucket' | 'ListObjects' | 'ListObjectsV2'
-  | 'ListObjectVersions' | 'GetBucketLocation' | 'GetBucketVersioning' | 'GetBucketEncryption'
-  | 'GetBucketPolicy' | 'PutBucketPolicy' | 'DeleteBucketPolicy' | 'ListMultipartUploads' | 'DeleteObjects'
-  | 'GetObject' | 'HeadObject' | 'PutObject' | 'CopyObject' | 'DeleteObject'
-  | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts';
+  | 'ListBuckets'
+  | 'CreateBucket'
+  | 'DeleteBucket'
+  | 'HeadBucket'
+  | 'ListObjects'
+  | 'ListObjectsV2'
+  | 'ListObjectVersions'
+  | 'GetBucketLocation'
+  | 'GetBucketVersioning'
+  | 'GetBucketEncryption'
+  | 'GetBucketPolicy'
+  | 'PutBucketPolicy'
+  | 'DeleteBucketPolicy'
+  | 'ListMultipartUploads'
+  | 'DeleteObjects'
+  | 'GetObject'
+  | 'HeadObject'
+  | 'PutObject'
+  | 'CopyObject'
+  | 'DeleteObject'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'ListParts';
 
 export interface S3Operation {
   name: OperationName;
@@ -23,18 +43,51 @@ export interface S3Operation {
 
 /** Subresources S3 has and this harness does not emulate: answered NotImplemented, never ignored. */
 const UNSUPPORTED_SUBRESOURCES = [
-  'acl', 'analytics', 'accelerate', 'cors', 'intelligent-tiering', 'inventory', 'lifecycle', 'logging', 'metrics',
-  'notification', 'object-lock', 'ownershipControls', 'policyStatus', 'publicAccessBlock', 'replication',
-  'requestPayment', 'tagging', 'website', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'attributes',
-  'renameObject', 'session',
+  'acl',
+  'analytics',
+  'accelerate',
+  'cors',
+  'intelligent-tiering',
+  'inventory',
+  'lifecycle',
+  'logging',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'tagging',
+  'website',
+  'retention',
+  'legal-hold',
+  'torrent',
+  'restore',
+  'select',
+  'attributes',
+  'renameObject',
+  'session',
 ];
 
 function notImplemented(what: string): S3Error {
   return new S3Error('NotImplemented', `${what} is not emulated by s3-harness.`);
 }
 
-export function classifyOperation(method: string, bucket: string | undefined, key: string | undefined, query: ReadonlyMap<string, string>, headers: Readonly<Record<string, string | string[] | undefined>>): S3Operation {
-  const op = (name: OperationName): S3Operation => ({ name, ...(bucket !== undefined ? { bucket } : {}), ...(key !== undefined ? { key } : {}), query });
+export function classifyOperation(
+  method: string,
+  bucket: string | undefined,
+  key: string | undefined,
+  query: ReadonlyMap<string, string>,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): S3Operation {
+  const op = (name: OperationName): S3Operation => ({
+    name,
+    ...(bucket !== undefined ? { bucket } : {}),
+    ...(key !== undefined ? { key } : {}),
+    query,
+  });
   const has = (name: string) => query.has(name);
   const unsupported = UNSUPPORTED_SUBRESOURCES.find(has);
   if (!bucket) {
@@ -96,7 +149,10 @@ export type RequiredPermission = Permission;
 export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
 export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
 
-const ACTIONS: Record<Exclude<OperationName, 'CopyObject' | 'DeleteObjects'>, { action: string; on: 'service' | 'bucket' | 'object' }> = {
+const ACTIONS: Record<
+  Exclude<OperationName, 'CopyObject' | 'DeleteObjects'>,
+  { action: string; on: 'service' | 'bucket' | 'object' }
+> = {
   ListBuckets: { action: 's3:ListAllMyBuckets', on: 'service' },
   CreateBucket: { action: 's3:CreateBucket', on: 'bucket' },
   DeleteBucket: { action: 's3:DeleteBucket', on: 'bucket' },
@@ -123,7 +179,14 @@ const ACTIONS: Record<Exclude<OperationName, 'CopyObject' | 'DeleteObjects'>, { 
 };
 
 /** Request headers that S3 exposes as condition keys of the same name. */
-const HEADER_KEYS = ['x-amz-server-side-encryption', 'x-amz-acl', 'x-amz-storage-class', 'x-amz-metadata-directive', 'x-amz-copy-source', 'x-amz-content-sha256'];
+const HEADER_KEYS = [
+  'x-amz-server-side-encryption',
+  'x-amz-acl',
+  'x-amz-storage-class',
+  'x-amz-metadata-directive',
+  'x-amz-copy-source',
+  'x-amz-content-sha256',
+];
 
 function headerContext(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
   const context: Record<string, string> = {};
@@ -145,7 +208,11 @@ function listContext(query: ReadonlyMap<string, string>): Record<string, string>
 
 /** The copy source of CopyObject: `/bucket/key` or `bucket/key`, URL-encoded, maybe `?versionId=`. */
 export function parseCopySource(header: string): { bucket: string; key: string } {
-  const invalid = () => new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source', ArgumentValue: header });
+  const invalid = () =>
+    new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', {
+      ArgumentName: 'x-amz-copy-source',
+      ArgumentValue: header,
+    });
   const [path = ''] = header.split('?');
   let decoded: string;
   try {
@@ -162,7 +229,10 @@ export function parseCopySource(header: string): { bucket: string; key: string }
  * The permissions one operation needs, all of which must be allowed. DeleteObjects is authorised
  * per key by its handler.
  */
-export function requiredPermissions(operation: S3Operation, headers: Readonly<Record<string, string | string[] | undefined>>): RequiredPermission[] {
+export function requiredPermissions(
+  operation: S3Operation,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): RequiredPermission[] {
   const { bucket = '', key = '' } = operation;
   if (operation.name === 'DeleteObjects') return [];
   if (operation.name === 'CopyObject') {
@@ -174,7 +244,8 @@ export function requiredPermissions(operation: S3Operation, headers: Readonly<Re
   }
   const { action, on } = ACTIONS[operation.name];
   const resource = on === 'service' ? 'arn:aws:s3:::*' : on === 'bucket' ? bucketArn(bucket) : objectArn(bucket, key);
-  const isList = operation.name === 'ListObjects' || operation.name === 'ListObjectsV2' || operation.name === 'ListObjectVersions';
+  const isList =
+    operation.name === 'ListObjects' || operation.name === 'ListObjectsV2' || operation.name === 'ListObjectVersions';
   const context = isList ? listContext(operation.query) : on === 'object' ? headerContext(headers) : {};
   return [{ action, resource, context }];
 }

@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { decodeAwsChunked, isStreamingPayload, type ChunkSigning } from './aws-chunked.ts';
-import { checksumAlgorithmOfHeader, createChecksum, type ChecksumAlgorithm, type IncrementalChecksum } from './checksums.ts';
+import {
+  checksumAlgorithmOfHeader,
+  createChecksum,
+  type ChecksumAlgorithm,
+  type IncrementalChecksum,
+} from './checksums.ts';
 import { S3Error } from './s3-errors.ts';
 
 export interface BodyOptions {
@@ -51,10 +56,14 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   const md5 = contentMd5 !== undefined ? createHash('md5') : undefined;
   const sha256 = payloadHash && /^[0-9a-f]{64}$/i.test(payloadHash) ? createHash('sha256') : undefined;
   const checksums = new Map<ChecksumAlgorithm, IncrementalChecksum>();
-  const trailerNames = (headerValue(headers, 'x-amz-trailer') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const trailerNames = (headerValue(headers, 'x-amz-trailer') ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const name of [...Object.keys(headers), ...trailerNames]) {
     const algorithm = checksumAlgorithmOfHeader(name);
-    if (algorithm && name.toLowerCase().startsWith('x-amz-checksum-') && !checksums.has(algorithm)) checksums.set(algorithm, createChecksum(algorithm));
+    if (algorithm && name.toLowerCase().startsWith('x-amz-checksum-') && !checksums.has(algorithm))
+      checksums.set(algorithm, createChecksum(algorithm));
   }
 
   const chunks: Buffer[] = [];
@@ -67,7 +76,8 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
       for (const c of checksums.values()) c.update(chunk);
       length += chunk.length;
       if (file) {
-        if (!file.stream.write(chunk)) await new Promise<void>((resolve) => file!.stream.once('drain', () => resolve()));
+        if (!file.stream.write(chunk))
+          await new Promise<void>((resolve) => file!.stream.once('drain', () => resolve()));
       } else {
         chunks.push(chunk);
         if (length > options.memoryLimitBytes) {
@@ -92,7 +102,16 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   }
   const spooled = spooledBody(length, file?.path, chunks);
   try {
-    verifyBody({ headers, payloadHash, streaming, length, sha256Hex: sha256?.digest('hex'), md5Hex: md5?.digest('hex'), checksums, trailers });
+    verifyBody({
+      headers,
+      payloadHash,
+      streaming,
+      length,
+      sha256Hex: sha256?.digest('hex'),
+      md5Hex: md5?.digest('hex'),
+      checksums,
+      trailers,
+    });
   } catch (error) {
     await spooled.dispose();
     throw error;
@@ -131,12 +150,18 @@ interface BodyFacts {
 function verifyBody(facts: BodyFacts): void {
   const { headers } = facts;
   if (facts.sha256Hex !== undefined && facts.sha256Hex !== facts.payloadHash!.toLowerCase()) {
-    throw new S3Error('XAmzContentSHA256Mismatch', undefined, { ClientComputedContentSHA256: facts.payloadHash!, S3ComputedContentSHA256: facts.sha256Hex });
+    throw new S3Error('XAmzContentSHA256Mismatch', undefined, {
+      ClientComputedContentSHA256: facts.payloadHash!,
+      S3ComputedContentSHA256: facts.sha256Hex,
+    });
   }
   if (facts.streaming) {
     const declared = headerValue(headers, 'x-amz-decoded-content-length');
     if (declared !== undefined && Number(declared) !== facts.length) {
-      throw new S3Error('IncompleteBody', `The decoded body has ${facts.length} bytes but x-amz-decoded-content-length says ${declared}.`);
+      throw new S3Error(
+        'IncompleteBody',
+        `The decoded body has ${facts.length} bytes but x-amz-decoded-content-length says ${declared}.`,
+      );
     }
   }
   const contentMd5 = headerValue(headers, 'content-md5');
@@ -144,7 +169,10 @@ function verifyBody(facts: BodyFacts): void {
     const declared = Buffer.from(contentMd5, 'base64');
     if (declared.length !== 16) throw new S3Error('InvalidDigest');
     if (declared.toString('hex') !== facts.md5Hex) {
-      throw new S3Error('BadDigest', undefined, { ExpectedDigest: contentMd5, CalculatedDigest: Buffer.from(facts.md5Hex, 'hex').toString('base64') });
+      throw new S3Error('BadDigest', undefined, {
+        ExpectedDigest: contentMd5,
+        CalculatedDigest: Buffer.from(facts.md5Hex, 'hex').toString('base64'),
+      });
     }
   }
   for (const [algorithm, checksum] of facts.checksums) {
@@ -155,7 +183,10 @@ function verifyBody(facts: BodyFacts): void {
     }
     const computed = checksum.digestBase64();
     if (declared !== computed) {
-      throw new S3Error('BadDigest', `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+      throw new S3Error(
+        'BadDigest',
+        `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`,
+      );
     }
   }
 }

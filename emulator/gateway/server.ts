@@ -31,7 +31,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    gateway, server, endpoint: `http://${shownHost}:${address.port}`,
+    gateway,
+    server,
+    endpoint: `http://${shownHost}:${address.port}`,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

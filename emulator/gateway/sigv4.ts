@@ -96,16 +96,21 @@ function safeDecode(text: string): string {
 
 export function parseQuery(rawQuery: string): [string, string][] {
   if (!rawQuery) return [];
-  return rawQuery.split('&').filter(Boolean).map((pair) => {
-    const eq = pair.indexOf('=');
-    return eq === -1 ? [safeDecode(pair), ''] : [safeDecode(pair.slice(0, eq)), safeDecode(pair.slice(eq + 1))];
-  });
+  return rawQuery
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq === -1 ? [safeDecode(pair), ''] : [safeDecode(pair.slice(0, eq)), safeDecode(pair.slice(eq + 1))];
+    });
 }
 
 function parseCredential(text: string, malformed: (message: string) => S3Error): Credential {
   const parts = text.split('/');
   if (parts.length !== 5 || parts[4] !== 'aws4_request' || !/^\d{8}$/.test(parts[1]!)) {
-    throw malformed(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request", got "${text}"`);
+    throw malformed(
+      `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request", got "${text}"`,
+    );
   }
   const [accessKeyId, date, region, service] = parts as [string, string, string, string];
   return { accessKeyId, date, region, service };
@@ -117,20 +122,30 @@ export function parseSignature(request: SignedRequestParts): ParsedSignature | u
   const query = new Map(parseQuery(request.rawQuery));
   const inQuery = query.has('X-Amz-Algorithm') || query.has('X-Amz-Signature');
   if (authorization !== undefined && inQuery) {
-    throw new S3Error('InvalidArgument', 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified');
+    throw new S3Error(
+      'InvalidArgument',
+      'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
+    );
   }
   if (authorization !== undefined) return parseAuthorizationHeader(authorization, request);
   if (inQuery) return parsePresignedQuery(query);
   if (query.has('Signature') || query.has('AWSAccessKeyId')) {
-    throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    throw new S3Error(
+      'InvalidRequest',
+      'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+    );
   }
   return undefined;
 }
 
 function parseAuthorizationHeader(authorization: string, request: SignedRequestParts): ParsedSignature {
-  const malformed = (message: string) => new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; ${message}`);
+  const malformed = (message: string) =>
+    new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; ${message}`);
   if (!authorization.startsWith(`${ALGORITHM} `)) {
-    throw new S3Error('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    throw new S3Error(
+      'InvalidRequest',
+      'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+    );
   }
   const fields = new Map<string, string>();
   for (const part of authorization.slice(ALGORITHM.length + 1).split(',')) {
@@ -140,16 +155,22 @@ function parseAuthorizationHeader(authorization: string, request: SignedRequestP
   const credential = fields.get('Credential');
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
-  if (!credential || !signedHeaders || !signature) throw malformed('it must hold Credential, SignedHeaders and Signature');
+  if (!credential || !signedHeaders || !signature)
+    throw malformed('it must hold Credential, SignedHeaders and Signature');
   const amzDate = header(request.headers, 'x-amz-date') ?? '';
   if (!/^\d{8}T\d{6}Z$/.test(amzDate)) {
     throw new S3Error('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
   }
   const payloadHash = header(request.headers, 'x-amz-content-sha256');
-  if (!payloadHash) throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+  if (!payloadHash)
+    throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
   return {
-    mechanism: 'header', credential: parseCredential(credential, malformed), signedHeaders: signedHeaders.split(';'),
-    signature, amzDate, payloadHash,
+    mechanism: 'header',
+    credential: parseCredential(credential, malformed),
+    signedHeaders: signedHeaders.split(';'),
+    signature,
+    amzDate,
+    payloadHash,
   };
 }
 
@@ -158,16 +179,25 @@ function parsePresignedQuery(query: Map<string, string>): ParsedSignature {
   if (query.get('X-Amz-Algorithm') !== ALGORITHM) throw malformed('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
   const required = ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'];
   const missing = required.filter((name) => !query.get(name));
-  if (missing.length) throw malformed(`Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters; missing ${missing.join(', ')}`);
+  if (missing.length)
+    throw malformed(
+      `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters; missing ${missing.join(', ')}`,
+    );
   const expires = Number(query.get('X-Amz-Expires'));
   if (!Number.isInteger(expires) || expires < 0) throw malformed('X-Amz-Expires should be a number');
-  if (expires > MAX_PRESIGNED_EXPIRES_SECONDS) throw malformed('X-Amz-Expires must be less than a week (in seconds) that is 604800');
+  if (expires > MAX_PRESIGNED_EXPIRES_SECONDS)
+    throw malformed('X-Amz-Expires must be less than a week (in seconds) that is 604800');
   const amzDate = query.get('X-Amz-Date')!;
-  if (!/^\d{8}T\d{6}Z$/.test(amzDate)) throw malformed('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"');
+  if (!/^\d{8}T\d{6}Z$/.test(amzDate))
+    throw malformed("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"");
   return {
-    mechanism: 'query', credential: parseCredential(query.get('X-Amz-Credential')!, malformed),
-    signedHeaders: query.get('X-Amz-SignedHeaders')!.split(';'), signature: query.get('X-Amz-Signature')!,
-    amzDate, payloadHash: query.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD', expiresSeconds: expires,
+    mechanism: 'query',
+    credential: parseCredential(query.get('X-Amz-Credential')!, malformed),
+    signedHeaders: query.get('X-Amz-SignedHeaders')!.split(';'),
+    signature: query.get('X-Amz-Signature')!,
+    amzDate,
+    payloadHash: query.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD',
+    expiresSeconds: expires,
   };
 }
 
@@ -183,12 +213,21 @@ export function canonicalRequest(request: SignedRequestParts, parsed: ParsedSign
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
-  const headers = parsed.signedHeaders.map((name) => {
-    const raw = request.headers[name];
-    const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-    return `${name}:${values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',')}\n`;
-  }).join('');
-  return [request.method, request.rawPath || '/', query, headers, parsed.signedHeaders.join(';'), parsed.payloadHash].join('\n');
+  const headers = parsed.signedHeaders
+    .map((name) => {
+      const raw = request.headers[name];
+      const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+      return `${name}:${values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',')}\n`;
+    })
+    .join('');
+  return [
+    request.method,
+    request.rawPath || '/',
+    query,
+    headers,
+    parsed.signedHeaders.join(';'),
+    parsed.payloadHash,
+  ].join('\n');
 }
 
 export function amzDateToMs(amzDate: string): number {
@@ -209,21 +248,31 @@ export function isoOf(ms: number): string {
 export function assertHeadersSigned(request: SignedRequestParts, parsed: ParsedSignature): void {
   const signed = new Set(parsed.signedHeaders);
   const unsigned = Object.keys(request.headers).filter((name) => name.startsWith('x-amz-') && !signed.has(name));
-  if (unsigned.length) throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', { HeadersNotSigned: unsigned.join(', ') });
+  if (unsigned.length)
+    throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', {
+      HeadersNotSigned: unsigned.join(', '),
+    });
 }
 
 /**
  * The credential scope must name this endpoint's service and region, as S3's does.
  * `regionExempt`: CreateBucket may be signed for the region the bucket is created in.
  */
-export function assertScope(parsed: ParsedSignature, expected: { region: string; service: 's3' }, regionExempt: boolean): void {
+export function assertScope(
+  parsed: ParsedSignature,
+  expected: { region: string; service: 's3' },
+  regionExempt: boolean,
+): void {
   const query = parsed.mechanism === 'query';
   const code = query ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
   const lead = query ? 'Error parsing the X-Amz-Credential parameter;' : 'The authorization header is malformed;';
   const { service, region } = parsed.credential;
-  if (service !== expected.service) throw new S3Error(code, `${lead} incorrect service "${service}". This endpoint belongs to "${expected.service}".`);
+  if (service !== expected.service)
+    throw new S3Error(code, `${lead} incorrect service "${service}". This endpoint belongs to "${expected.service}".`);
   if (!regionExempt && region !== expected.region) {
-    throw new S3Error(code, `${lead} the region '${region}' is wrong; expecting '${expected.region}'`, { Region: expected.region });
+    throw new S3Error(code, `${lead} the region '${region}' is wrong; expecting '${expected.region}'`, {
+      Region: expected.region,
+    });
   }
 }
 
@@ -232,26 +281,38 @@ export function assertScope(parsed: ParsedSignature, expected: { region: string;
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html (InvalidToken)
  */
 export function assertNoSessionToken(request: SignedRequestParts, query: ReadonlyMap<string, string>): void {
-  if (request.headers['x-amz-security-token'] !== undefined || query.has('X-Amz-Security-Token')) throw new S3Error('InvalidToken', undefined, { Token: '' });
+  if (request.headers['x-amz-security-token'] !== undefined || query.has('X-Amz-Security-Token'))
+    throw new S3Error('InvalidToken', undefined, { Token: '' });
 }
 
 /**
  * Checks the signature with the user's secret and the request's time against `now`.
  * Returns the signing key, which chunked uploads need to verify each chunk.
  */
-export function verifySignature(request: SignedRequestParts, parsed: ParsedSignature, secret: string, now: number): Buffer {
+export function verifySignature(
+  request: SignedRequestParts,
+  parsed: ParsedSignature,
+  secret: string,
+  now: number,
+): Buffer {
   const requestTime = amzDateToMs(parsed.amzDate);
   if (parsed.mechanism === 'header' && Math.abs(now - requestTime) > MAX_CLOCK_SKEW_MS) {
     throw new S3Error('RequestTimeTooSkewed', undefined, {
-      RequestTime: parsed.amzDate, ServerTime: isoOf(now), MaxAllowedSkewMilliseconds: MAX_CLOCK_SKEW_MS,
+      RequestTime: parsed.amzDate,
+      ServerTime: isoOf(now),
+      MaxAllowedSkewMilliseconds: MAX_CLOCK_SKEW_MS,
     });
   }
   if (parsed.credential.date !== parsed.amzDate.slice(0, 8)) {
-    throw new S3Error(parsed.mechanism === 'header' ? 'AuthorizationHeaderMalformed' : 'AuthorizationQueryParametersError',
-      `Invalid credential date "${parsed.credential.date}". This date is not the same as X-Amz-Date: "${parsed.amzDate.slice(0, 8)}".`);
+    throw new S3Error(
+      parsed.mechanism === 'header' ? 'AuthorizationHeaderMalformed' : 'AuthorizationQueryParametersError',
+      `Invalid credential date "${parsed.credential.date}". This date is not the same as X-Amz-Date: "${parsed.amzDate.slice(0, 8)}".`,
+    );
   }
   if (!parsed.signedHeaders.includes('host')) {
-    throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', { HeadersNotSigned: 'host' });
+    throw new S3Error('AccessDenied', 'There were headers present in the request which were not signed', {
+      HeadersNotSigned: 'host',
+    });
   }
   const canonical = canonicalRequest(request, parsed);
   const stringToSign = [ALGORITHM, parsed.amzDate, scopeOf(parsed.credential), sha256Hex(canonical)].join('\n');
@@ -269,7 +330,9 @@ export function verifySignature(request: SignedRequestParts, parsed: ParsedSigna
     if (requestTime - now > MAX_CLOCK_SKEW_MS) throw new S3Error('AccessDenied', 'Request is not valid yet');
     if (now > requestTime + (parsed.expiresSeconds ?? 0) * 1000) {
       throw new S3Error('AccessDenied', 'Request has expired', {
-        'X-Amz-Expires': parsed.expiresSeconds ?? 0, Expires: isoOf(requestTime + (parsed.expiresSeconds ?? 0) * 1000), ServerTime: isoOf(now),
+        'X-Amz-Expires': parsed.expiresSeconds ?? 0,
+        Expires: isoOf(requestTime + (parsed.expiresSeconds ?? 0) * 1000),
+        ServerTime: isoOf(now),
       });
     }
   }

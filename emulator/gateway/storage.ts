@@ -15,7 +15,13 @@ interface FilesystemStore {
   deleteBucket(name: string): Promise<void>;
   existsObject(bucket: string, key: string): Promise<boolean>;
   getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
-  copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, metadata: Record<string, string>): Promise<Record<string, string>>;
+  copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+    metadata: Record<string, string>,
+  ): Promise<Record<string, string>>;
   deleteObject(bucket: string, key: string): Promise<void>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
 }
@@ -38,7 +44,9 @@ const OBJECT_SUFFIX = '._S3rver_object';
 export class DamagedObjectError extends Error {
   readonly file: string;
   constructor(bucket: string, key: string, file: string, detail: string) {
-    super(`the stored metadata of s3://${bucket}/${key} is damaged (${file}: ${detail}); delete the object (through S3, or its files beside that one) or restore the file from a copy`);
+    super(
+      `the stored metadata of s3://${bucket}/${key} is damaged (${file}: ${detail}); delete the object (through S3, or its files beside that one) or restore the file from a copy`,
+    );
     this.file = file;
   }
 }
@@ -56,7 +64,11 @@ export interface Storage {
   headObject(bucket: string, key: string): Promise<ObjectSummary | undefined>;
   /** The summaries of these keys, leaving out (and reporting) damaged objects: a listing's view. */
   readableSummaries(bucket: string, keys: readonly string[]): Promise<ObjectSummary[]>;
-  copyObject(src: { bucket: string; key: string }, dest: { bucket: string; key: string }, metadata: Record<string, string>): Promise<ObjectSummary>;
+  copyObject(
+    src: { bucket: string; key: string },
+    dest: { bucket: string; key: string },
+    metadata: Record<string, string>,
+  ): Promise<ObjectSummary>;
   deleteObject(bucket: string, key: string): Promise<void>;
   /** Every key under a prefix, in S3's order (UTF-8 bytes). */
   listKeys(bucket: string, prefix: string): Promise<string[]>;
@@ -68,11 +80,16 @@ export interface Storage {
 export async function waitForFileSize(path: string, size: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    const current = await stat(path).then((s) => s.size, () => -1);
+    const current = await stat(path).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (current === size) return;
     if (Date.now() > deadline) throw new Error(`${path} has ${current} bytes after ${timeoutMs} ms, expected ${size}`);
     // The pending write usually lands within a turn of the event loop; back off only if it does not.
-    await new Promise((resolve) => (attempt < 8 ? setImmediate(resolve) : setTimeout(resolve, Math.min(2 ** (attempt - 8), 20))));
+    await new Promise((resolve) =>
+      attempt < 8 ? setImmediate(resolve) : setTimeout(resolve, Math.min(2 ** (attempt - 8), 20)),
+    );
   }
 }
 
@@ -81,20 +98,24 @@ export async function createStorage(directory: string): Promise<Storage> {
   const server = new S3rver({ directory, silent: true, configureBuckets: [] });
   const store = (server as unknown as { store: FilesystemStore }).store;
   const handler = server.callback();
-  const buckets = new Set((await readdir(directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name));
+  const buckets = new Set(
+    (await readdir(directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name),
+  );
 
   const headObject = async (bucket: string, key: string): Promise<ObjectSummary | undefined> => {
     try {
       const metadata = await store.getMetadata(bucket, key);
       return {
-        key, metadata,
+        key,
+        metadata,
         size: Number(metadata['content-length']),
         etag: metadata.etag ?? '""',
         lastModified: new Date(metadata['last-modified'] ?? 0),
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      if (error instanceof SyntaxError) throw new DamagedObjectError(bucket, key, store.getResourcePath(bucket, key, 'metadata.json'), error.message);
+      if (error instanceof SyntaxError)
+        throw new DamagedObjectError(bucket, key, store.getResourcePath(bucket, key, 'metadata.json'), error.message);
       throw error;
     }
   };
@@ -107,12 +128,17 @@ export async function createStorage(directory: string): Promise<Storage> {
   };
   // s3rver's own handlers (GET, HEAD) read the metadata too: it answers InternalError, and the harness names the file.
   // (S3rver is a Koa application: it emits its handlers' errors with their context.)
-  (server as unknown as { on(event: 'error', listener: (error: unknown, ctx?: { path?: string }) => void): void }).on('error', (error, ctx) => {
-    if (!(error instanceof SyntaxError) || !ctx?.path) return;
-    const [bucket = '', ...rest] = ctx.path.slice(1).split('/');
-    const key = rest.map((segment) => decodeURIComponent(segment)).join('/');
-    reportDamaged(new DamagedObjectError(bucket, key, store.getResourcePath(bucket, key, 'metadata.json'), error.message));
-  });
+  (server as unknown as { on(event: 'error', listener: (error: unknown, ctx?: { path?: string }) => void): void }).on(
+    'error',
+    (error, ctx) => {
+      if (!(error instanceof SyntaxError) || !ctx?.path) return;
+      const [bucket = '', ...rest] = ctx.path.slice(1).split('/');
+      const key = rest.map((segment) => decodeURIComponent(segment)).join('/');
+      reportDamaged(
+        new DamagedObjectError(bucket, key, store.getResourcePath(bucket, key, 'metadata.json'), error.message),
+      );
+    },
+  );
 
   return {
     handle: (req, res) => void handler(req, res),
@@ -130,11 +156,15 @@ export async function createStorage(directory: string): Promise<Storage> {
     objectExists: (bucket, key) => store.existsObject(bucket, key),
     headObject,
     async readableSummaries(bucket, keys) {
-      const summaries = await Promise.all(keys.map((key) => headObject(bucket, key).catch((error: unknown) => {
-        if (!(error instanceof DamagedObjectError)) throw error;
-        reportDamaged(error);
-        return undefined;
-      })));
+      const summaries = await Promise.all(
+        keys.map((key) =>
+          headObject(bucket, key).catch((error: unknown) => {
+            if (!(error instanceof DamagedObjectError)) throw error;
+            reportDamaged(error);
+            return undefined;
+          }),
+        ),
+      );
       return summaries.filter((s): s is ObjectSummary => s !== undefined);
     },
     async copyObject(src, dest, metadata) {
@@ -167,7 +197,8 @@ async function listKeys(bucketPath: string, prefix: string): Promise<string[]> {
       if (entry.isDirectory()) {
         if (entry.name.includes('._S3rver_')) continue; // s3rver's uploads folder
         const childPrefix = `${keyPrefix}${entry.name}/`;
-        if (childPrefix.startsWith(prefix) || prefix.startsWith(childPrefix)) await walk(join(dir, entry.name), childPrefix);
+        if (childPrefix.startsWith(prefix) || prefix.startsWith(childPrefix))
+          await walk(join(dir, entry.name), childPrefix);
       } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
         const key = keyPrefix + entry.name.slice(0, -OBJECT_SUFFIX.length);
         if (key.startsWith(prefix)) keys.push(key);
@@ -197,7 +228,9 @@ export async function readUpload(storage: Storage, bucket: string, uploadId: str
   const dir = join(storage.uploadsDirectory(bucket), uploadId);
   try {
     const [key, metadata, info] = await Promise.all([
-      readFile(join(dir, 'key'), 'utf8'), readFile(join(dir, 'metadata'), 'utf8'), stat(dir),
+      readFile(join(dir, 'key'), 'utf8'),
+      readFile(join(dir, 'metadata'), 'utf8'),
+      stat(dir),
     ]);
     return { uploadId, key, initiated: info.birthtime, metadata: JSON.parse(metadata) as Record<string, string> };
   } catch (error) {
@@ -218,10 +251,15 @@ export async function listUploadIds(storage: Storage, bucket: string): Promise<s
 export async function listUploadParts(storage: Storage, bucket: string, uploadId: string): Promise<UploadPartInfo[]> {
   const dir = uploadDirectory(storage, bucket, uploadId);
   const names = (await readdir(dir)).filter((name) => /^\d+$/.test(name));
-  const parts = await Promise.all(names.map(async (name) => {
-    const [info, md5] = await Promise.all([stat(join(dir, name)), readFile(join(dir, `${name}.md5`), 'utf8').catch(() => '')]);
-    return { partNumber: Number(name), size: info.size, etag: `"${md5.trim()}"`, lastModified: info.mtime };
-  }));
+  const parts = await Promise.all(
+    names.map(async (name) => {
+      const [info, md5] = await Promise.all([
+        stat(join(dir, name)),
+        readFile(join(dir, `${name}.md5`), 'utf8').catch(() => ''),
+      ]);
+      return { partNumber: Number(name), size: info.size, etag: `"${md5.trim()}"`, lastModified: info.mtime };
+    }),
+  );
   return parts.sort((a, b) => a.partNumber - b.partNumber);
 }
 

@@ -2,11 +2,16 @@
 import { XMLParser } from 'fast-xml-parser';
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 export type XmlNode = string | number | boolean | undefined | XmlElement | XmlNode[];
-export interface XmlElement { [tag: string]: XmlNode }
+export interface XmlElement {
+  [tag: string]: XmlNode;
+}
 
 /** `{ A: 'x', B: [{ C: 1 }, { C: 2 }] }` -> `<A>x</A><B><C>1</C></B><B><C>2</C></B>` */
 export function toXml(element: XmlElement): string {

@@ -36,13 +36,21 @@ async function testConnection(ctx: UiContext, name: string): Promise<Html> {
 
 function accountsPage(ctx: UiContext, notice: Html | string = ''): Html {
   const report = runPreflight(ctx.workspace, { bucketPolicyOf: (bucket) => ctx.gateway.bucketPolicy(bucket) });
-  return page('Accounts', '/accounts', html`
+  return page(
+    'Accounts',
+    '/accounts',
+    html`
 ${notice}
 <table>
   <thead><tr><th>Account</th><th>Description</th><th>Access key id</th><th>Secret access key</th><th>IAM user</th><th>Connection</th></tr></thead>
-  <tbody>${ctx.workspace.accounts.map((a, i) => html`<tr><td>${a.name}</td><td>${a.description ?? ''}</td><td><code>${a.accessKeyId}</code></td><td>${MASKED_SECRET}</td>
+  <tbody>${ctx.workspace.accounts.map(
+    (
+      a,
+      i,
+    ) => html`<tr><td>${a.name}</td><td>${a.description ?? ''}</td><td><code>${a.accessKeyId}</code></td><td>${MASKED_SECRET}</td>
     <td>${ctx.workspace.iam.users.find((u) => u.accessKeyId === a.accessKeyId)?.name ?? html`<span class="error">no user holds this key</span>`}</td>
-    <td><button hx-post="/accounts/${encodeURIComponent(a.name)}/test" hx-target="#test-${i}">Test the connection</button><div id="test-${i}"></div></td></tr>`)}</tbody>
+    <td><button hx-post="/accounts/${encodeURIComponent(a.name)}/test" hx-target="#test-${i}">Test the connection</button><div id="test-${i}"></div></td></tr>`,
+  )}</tbody>
 </table>
 <h2>Connect an account</h2>
 <form class="panel inline" method="post" action="/accounts" autocomplete="off">
@@ -56,29 +64,50 @@ ${notice}
 <p>${report.ok ? html`${statusBadge('allowed')} Every needed action is allowed.` : html`${statusBadge('denied')} ${report.counts.denied} of ${report.counts.checks} needed actions are denied.`}</p>
 <table>
   <thead><tr><th>Integration</th><th>Action</th><th>Resource</th><th>Why it is needed</th><th>Decision</th><th>Deciding statement or reason</th></tr></thead>
-  <tbody>${report.integrations.flatMap((i) => i.checks.map((check) => html`<tr>
+  <tbody>${report.integrations.flatMap((i) =>
+    i.checks.map(
+      (check) => html`<tr>
     <td>${i.id} <span class="muted">(${i.direction}, ${i.account})</span></td><td>${check.action}</td><td><code>${check.resource}</code></td><td>${check.purpose}</td>
-    <td>${statusBadge(check.allowed ? 'allowed' : 'denied')}</td><td>${check.explanation}</td></tr>`))}</tbody>
-</table>`);
+    <td>${statusBadge(check.allowed ? 'allowed' : 'denied')}</td><td>${check.explanation}</td></tr>`,
+    ),
+  )}</tbody>
+</table>`,
+  );
 }
 
 async function connect(ctx: UiContext, c: Context): Promise<Response> {
   const form = await c.req.parseBody();
   const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
-  const account: Record<string, string> = dictionary([['name', field('name')], ['accessKeyId', field('accessKeyId')]]);
+  const account: Record<string, string> = dictionary([
+    ['name', field('name')],
+    ['accessKeyId', field('accessKeyId')],
+  ]);
   if (field('description')) account.description = field('description');
   const user = ctx.workspace.iam.users.find((u) => u.accessKeyId === account.accessKeyId);
   // A secret that is the user's is derived from the user; another one is kept, so its calls fail as AWS's would.
   if (!user || user.secretAccessKey !== field('secretAccessKey')) account.secretAccessKey = field('secretAccessKey');
   const result = await ctx.editor.edit([{ path: [{ key: 'accounts' }, { append: true }], value: account }]);
   if (result.ok) return c.redirect(`/accounts?connected=${encodeURIComponent(account.name!)}`, 303);
-  return c.html(accountsPage(ctx, html`<div class="panel error" role="alert"><p>Not connected:</p><ul>${result.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`).text, result.stage === 'edit' ? 400 : 422);
+  return c.html(
+    accountsPage(
+      ctx,
+      html`<div class="panel error" role="alert"><p>Not connected:</p><ul>${result.issues.map((i) => html`<li>${i.path}: ${i.message}</li>`)}</ul></div>`,
+    ).text,
+    result.stage === 'edit' ? 400 : 422,
+  );
 }
 
 export function accountRoutes(app: Hono, ctx: UiContext): void {
   app.get('/accounts', (c) => {
     const connected = c.req.query('connected');
-    return c.html(accountsPage(ctx, connected ? html`<p class="panel" role="status">Account "${connected}" connected. Test the connection below.</p>` : '').text);
+    return c.html(
+      accountsPage(
+        ctx,
+        connected
+          ? html`<p class="panel" role="status">Account "${connected}" connected. Test the connection below.</p>`
+          : '',
+      ).text,
+    );
   });
   app.post('/accounts', (c) => connect(ctx, c));
   app.post('/accounts/:name/test', async (c) => c.html((await testConnection(ctx, c.req.param('name'))).text));

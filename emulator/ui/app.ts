@@ -18,8 +18,14 @@ import { templateRoutes } from './templates.ts';
 
 const require = createRequire(import.meta.url);
 const ASSETS = {
-  'htmx.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8') },
-  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/app.css', import.meta.url), 'utf8') },
+  'htmx.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+  },
+  'app.css': {
+    type: 'text/css; charset=utf-8',
+    body: readFileSync(new URL('./assets/app.css', import.meta.url), 'utf8'),
+  },
 };
 
 export interface UiOptions {
@@ -32,7 +38,9 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.param('name') as keyof typeof ASSETS];
-    return asset ? c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'no-cache' }) : c.text('Not found', 404);
+    return asset
+      ? c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'no-cache' })
+      : c.text('Not found', 404);
   });
   submissionRoutes(app, ctx);
   s3Routes(app, ctx);
@@ -43,4 +51,5 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   scenarioRoutes(app, ctx, options.scenarioDirectory ?? 'scenarios');
 }
 
-export const notFoundPage = (path: string) => page('Not found', '', html`<p>Nothing at ${path}. <a href="/">Start here</a>.</p>`).text;
+export const notFoundPage = (path: string) =>
+  page('Not found', '', html`<p>Nothing at ${path}. <a href="/">Start here</a>.</p>`).text;

@@ -20,12 +20,16 @@ import { bytes, page } from './layout.ts';
 const PREVIEW_BYTES = 2 * 1024 * 1024;
 const PREVIEW_ROWS = 200;
 
-const objectHref = (bucket: string, key: string) => `/s3/${encodeURIComponent(bucket)}/object?key=${encodeURIComponent(key)}`;
-const folderHref = (bucket: string, prefix: string) => `/s3/${encodeURIComponent(bucket)}${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`;
+const objectHref = (bucket: string, key: string) =>
+  `/s3/${encodeURIComponent(bucket)}/object?key=${encodeURIComponent(key)}`;
+const folderHref = (bucket: string, prefix: string) =>
+  `/s3/${encodeURIComponent(bucket)}${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ''}`;
 
 /** Where each inbound integration imports from, with a key it would import: one click fills the upload form. */
 function dropTargets(ctx: UiContext): Html {
-  const targets = ctx.workspace.templates.flatMap((t) => t.inbound.map((i) => ({ template: t.name, integration: i, key: sampleInboundKey(i.prefix, t.name) })));
+  const targets = ctx.workspace.templates.flatMap((t) =>
+    t.inbound.map((i) => ({ template: t.name, integration: i, key: sampleInboundKey(i.prefix, t.name) })),
+  );
   if (targets.length === 0) return html``;
   return html`<div class="panel"><p>Files dropped here are imported (the demo's files are in <code>fixtures/files/</code> of the checkout: <code>Email.csv</code> is valid, <code>Email-bad.csv</code> is not):</p>
 <ul>${targets.map((t) => html`<li>${t.template}: <a href="/s3?bucket=${encodeURIComponent(t.integration.bucket)}&amp;key=${encodeURIComponent(t.key)}">s3://${t.integration.bucket}/${t.key}</a> <span class="muted">(integration ${t.integration.name}, account ${t.integration.account})</span></li>`)}</ul></div>`;
@@ -48,15 +52,24 @@ function uploadForm(ctx: UiContext, bucket = '', prefix = ''): Html {
 }
 
 function bucketsPage(ctx: UiContext, fill: { bucket?: string; key?: string }): Html {
-  return page('S3 browser', '/s3', html`
+  return page(
+    'S3 browser',
+    '/s3',
+    html`
 <table><thead><tr><th>Bucket</th></tr></thead>
 <tbody>${ctx.gateway.inspect.buckets().map((b) => html`<tr><td><a href="${folderHref(b, '')}">${b}</a></td></tr>`)}</tbody></table>
 <h2>Upload a file as a user</h2>
 ${dropTargets(ctx)}
-${uploadForm(ctx, fill.bucket, fill.key)}`);
+${uploadForm(ctx, fill.bucket, fill.key)}`,
+  );
 }
 
-const refusedPage = (bucket: string, key: string, refused: UnsafeKey) => page('Refused', '/s3', html`<p class="error" role="alert">s3://${bucket}/${key}: ${refused.refused}</p><p><a href="/s3">Back to the S3 browser</a></p>`);
+const refusedPage = (bucket: string, key: string, refused: UnsafeKey) =>
+  page(
+    'Refused',
+    '/s3',
+    html`<p class="error" role="alert">s3://${bucket}/${key}: ${refused.refused}</p><p><a href="/s3">Back to the S3 browser</a></p>`,
+  );
 
 async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promise<{ status: 200 | 400; html: Html }> {
   const objects = await ctx.gateway.inspect.objects(bucket, prefix);
@@ -70,7 +83,12 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
     else files.push(object);
   }
   const crumbs = prefix.split('/').filter(Boolean);
-  return { status: 200, html: page(`s3://${bucket}/${prefix}`, '/s3', html`
+  return {
+    status: 200,
+    html: page(
+      `s3://${bucket}/${prefix}`,
+      '/s3',
+      html`
 <p><a href="/s3">All buckets</a> / <a href="${folderHref(bucket, '')}">${bucket}</a>${crumbs.map((c, i) => html` / <a href="${folderHref(bucket, `${crumbs.slice(0, i + 1).join('/')}/`)}">${c}</a>`)}</p>
 <table>
   <thead><tr><th>Name</th><th>Size</th><th>Last modified (UTC)</th><th>Encryption</th><th>Uploaded by</th></tr></thead>
@@ -81,12 +99,15 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
   </tbody>
 </table>
 <h2>Upload here</h2>
-${uploadForm(ctx, bucket, prefix)}`) };
+${uploadForm(ctx, bucket, prefix)}`,
+    ),
+  };
 }
 
 /** CSV, JSON and XLSX as tables; anything else as text. */
 function preview(key: string, body: Buffer): Html {
-  if (body.length > PREVIEW_BYTES) return html`<p class="muted">Too large to preview (${bytes(body.length)}); download it instead.</p>`;
+  if (body.length > PREVIEW_BYTES)
+    return html`<p class="muted">Too large to preview (${bytes(body.length)}); download it instead.</p>`;
   const table = (header: readonly string[], rows: readonly (readonly unknown[])[]) => html`<table class="rows">
   <thead><tr>${header.map((h) => html`<th>${h}</th>`)}</tr></thead>
   <tbody>${rows.slice(0, PREVIEW_ROWS).map((r) => html`<tr>${r.map((v) => html`<td>${typeof v === 'string' ? v : JSON.stringify(v)}</td>`)}</tr>`)}</tbody></table>`;
@@ -102,13 +123,18 @@ function preview(key: string, body: Buffer): Html {
       const summary = Array.isArray(parsed) ? undefined : (parsed as { summary?: Record<string, unknown> }).summary;
       if (Array.isArray(rows) && rows.every((r) => r && typeof r === 'object')) {
         const header = [...new Set(rows.flatMap((r) => Object.keys(r as object)))];
-        return html`${summary ? html`<dl class="panel">${Object.entries(summary).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>` : ''}${table(header, rows.map((r) => header.map((h) => (r as Record<string, unknown>)[h] ?? '')))}`;
+        return html`${summary ? html`<dl class="panel">${Object.entries(summary).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>` : ''}${table(
+          header,
+          rows.map((r) => header.map((h) => (r as Record<string, unknown>)[h] ?? '')),
+        )}`;
       }
       return html`<pre>${JSON.stringify(parsed, null, 2)}</pre>`;
     }
     if (key.toLowerCase().endsWith('.csv')) {
       const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: false });
-      const [head = [], ...rows] = parsed.data.filter((r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === ''));
+      const [head = [], ...rows] = parsed.data.filter(
+        (r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === ''),
+      );
       return table(head, rows);
     }
     return html`<pre>${text.slice(0, 20_000)}</pre>`;
@@ -124,7 +150,10 @@ async function objectPage(ctx: UiContext, bucket: string, key: string): Promise<
   for await (const chunk of found.body) chunks.push(chunk as Buffer);
   const { object } = found;
   const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
-  return page(`s3://${bucket}/${key}`, '/s3', html`
+  return page(
+    `s3://${bucket}/${key}`,
+    '/s3',
+    html`
 <p><a href="${folderHref(bucket, folder)}">Back to s3://${bucket}/${folder}</a> · <a href="/s3/${encodeURIComponent(bucket)}/download?key=${encodeURIComponent(key)}" download>Download</a></p>
 <dl class="panel">
   <dt>Size</dt><dd>${bytes(object.size)} (${object.size} bytes)</dd>
@@ -134,7 +163,8 @@ async function objectPage(ctx: UiContext, bucket: string, key: string): Promise<
   <dt>Uploaded by</dt><dd>${object.uploadedBy ?? 'unknown'}</dd>
 </dl>
 <h2>Preview</h2>
-${preview(key, Buffer.concat(chunks))}`);
+${preview(key, Buffer.concat(chunks))}`,
+  );
 }
 
 async function upload(ctx: UiContext, c: Context): Promise<Response> {
@@ -152,7 +182,14 @@ async function upload(ctx: UiContext, c: Context): Promise<Response> {
     const client = clientWithKeys(ctx.endpoint, ctx.workspace.region, user);
     try {
       const body = Buffer.from(await file.arrayBuffer());
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(form.get('sse') ? { ServerSideEncryption: 'AES256' as const } : {}) }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ...(form.get('sse') ? { ServerSideEncryption: 'AES256' as const } : {}),
+        }),
+      );
       result = html`<p role="status">Uploaded <a href="${objectHref(bucket, key)}">s3://${bucket}/${key}</a> as ${user.name}. <a href="/submissions">Submissions</a></p>`;
     } catch (error) {
       const failure = toS3Failure(error);
@@ -162,11 +199,17 @@ async function upload(ctx: UiContext, c: Context): Promise<Response> {
     }
   }
   // A form posted without htmx (no JavaScript) gets a whole page back.
-  return c.html(c.req.header('HX-Request') ? result.text : page('Upload', '/s3', html`${result}<p><a href="/s3">Back to the S3 browser</a></p>`).text);
+  return c.html(
+    c.req.header('HX-Request')
+      ? result.text
+      : page('Upload', '/s3', html`${result}<p><a href="/s3">Back to the S3 browser</a></p>`).text,
+  );
 }
 
 export function s3Routes(app: Hono, ctx: UiContext): void {
-  app.get('/s3', (c) => c.html(bucketsPage(ctx, { bucket: c.req.query('bucket') ?? '', key: c.req.query('key') ?? '' }).text));
+  app.get('/s3', (c) =>
+    c.html(bucketsPage(ctx, { bucket: c.req.query('bucket') ?? '', key: c.req.query('key') ?? '' }).text),
+  );
   app.post('/s3/upload', (c) => upload(ctx, c));
   app.get('/s3/:bucket', async (c) => {
     const shown = await folderPage(ctx, c.req.param('bucket'), c.req.query('prefix') ?? '');
@@ -176,7 +219,9 @@ export function s3Routes(app: Hono, ctx: UiContext): void {
     const [bucket, key] = [c.req.param('bucket'), c.req.query('key') ?? ''];
     const shown = await objectPage(ctx, bucket, key);
     if (shown instanceof Html) return c.html(shown.text);
-    return shown ? c.html(refusedPage(bucket, key, shown).text, 400) : c.html(page('Not found', '/s3', html`<p>No object s3://${bucket}/${key}.</p>`).text, 404);
+    return shown
+      ? c.html(refusedPage(bucket, key, shown).text, 400)
+      : c.html(page('Not found', '/s3', html`<p>No object s3://${bucket}/${key}.</p>`).text, 404);
   });
   app.get('/s3/:bucket/download', async (c) => {
     const key = c.req.query('key') ?? '';
@@ -185,7 +230,11 @@ export function s3Routes(app: Hono, ctx: UiContext): void {
     if ('refused' in found) return c.text(`${found.refused}\n`, 400);
     const name = key.slice(key.lastIndexOf('/') + 1) || 'object';
     return new Response(Readable.toWeb(found.body) as ReadableStream, {
-      headers: { 'content-type': found.object.contentType ?? 'application/octet-stream', 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`, 'content-length': String(found.object.size) },
+      headers: {
+        'content-type': found.object.contentType ?? 'application/octet-stream',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+        'content-length': String(found.object.size),
+      },
     });
   });
 }

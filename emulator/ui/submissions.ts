@@ -10,15 +10,19 @@ const STATUSES: SubmissionStatus[] = ['complete', 'failed', 'pending'];
 /** Rows shown on a detail page; the API serves the rest. */
 const SHOWN_ROWS = 200;
 
-
 /** Submissions listed (and refreshed every 2 s); older ones are in the API, a page at a time. */
 const SHOWN_SUBMISSIONS = 200;
 
 function listRows(ctx: UiContext, status: string | undefined): Html {
-  const page = ctx.engine.store.newest({ limit: SHOWN_SUBMISSIONS, ...(status ? { match: (s: Submission) => s.status === status } : {}) });
+  const page = ctx.engine.store.newest({
+    limit: SHOWN_SUBMISSIONS,
+    ...(status ? { match: (s: Submission) => s.status === status } : {}),
+  });
   const list = page.submissions;
-  if (list.length === 0) return html`<tr><td colspan="7" class="muted">No submissions yet. Drop a file (the <a href="/s3">S3 browser</a> uploads as any user) and it appears here.</td></tr>`;
-  return html`${list.map((s) => html`<tr>
+  if (list.length === 0)
+    return html`<tr><td colspan="7" class="muted">No submissions yet. Drop a file (the <a href="/s3">S3 browser</a> uploads as any user) and it appears here.</td></tr>`;
+  return html`${list.map(
+    (s) => html`<tr>
     <td><a href="/submissions/${encodeURIComponent(s.id)}">${s.name}</a></td>
     <td>${statusBadge(s.status)}</td>
     <td>${s.template}</td>
@@ -26,12 +30,16 @@ function listRows(ctx: UiContext, status: string | undefined): Html {
     <td>${(s.deliveries ?? []).map((d) => html`${statusBadge(d.status)} `)}</td>
     <td>${s.submittedBy}</td>
     <td><time datetime="${s.submittedAt}">${s.submittedAt.replace('T', ' ').slice(0, 19)}</time></td>
-  </tr>`)}${page.next ? html`<tr><td colspan="7" class="muted">The newest ${SHOWN_SUBMISSIONS} are shown; <a href="/api/submissions?before=${encodeURIComponent(page.next)}">older ones</a> are in the API.</td></tr>` : ''}`;
+  </tr>`,
+  )}${page.next ? html`<tr><td colspan="7" class="muted">The newest ${SHOWN_SUBMISSIONS} are shown; <a href="/api/submissions?before=${encodeURIComponent(page.next)}">older ones</a> are in the API.</td></tr>` : ''}`;
 }
 
 function listPage(ctx: UiContext, status: string | undefined): Html {
   const query = status ? `?status=${encodeURIComponent(status)}` : '';
-  return page('Submissions', '/submissions', html`
+  return page(
+    'Submissions',
+    '/submissions',
+    html`
 <form class="inline" method="get" action="/submissions">
   <label>Status
     <select name="status">
@@ -44,18 +52,23 @@ function listPage(ctx: UiContext, status: string | undefined): Html {
 <table>
   <thead><tr><th>Name</th><th>Status</th><th>Template</th><th>Rows</th><th>Deliveries</th><th>Submitted by</th><th>Submitted at (UTC)</th></tr></thead>
   <tbody id="submission-rows" hx-get="/submissions/rows${query}" hx-trigger="every 2s" hx-swap="innerMorph">${listRows(ctx, status)}</tbody>
-</table>`);
+</table>`,
+  );
 }
 
 function deliveriesSection(submission: Submission): Html {
   const deliveries = submission.deliveries ?? [];
   return html`<section id="deliveries" aria-labelledby="deliveries-title">
 <h2 id="deliveries-title">Deliveries</h2>
-${deliveries.length === 0 ? html`<p class="muted">${submission.status === 'complete' ? 'The template has no outbound integrations.' : 'Only complete submissions are delivered.'}</p>` : html`
+${
+  deliveries.length === 0
+    ? html`<p class="muted">${submission.status === 'complete' ? 'The template has no outbound integrations.' : 'Only complete submissions are delivered.'}</p>`
+    : html`
 <table>
   <thead><tr><th>Integration</th><th>Status</th><th>Object</th><th>Size</th><th>Attempts</th><th>Error and why</th><th></th></tr></thead>
   <tbody>${deliveries.map((d, n) => deliveryRow(submission, d, n))}</tbody>
-</table>`}
+</table>`
+}
 </section>`;
 }
 
@@ -88,7 +101,10 @@ async function detailPage(ctx: UiContext, submission: Submission): Promise<Html>
   // An S3 refusal is shown once, with its explanation, above.
   const fileIssues = submission.issues.filter((i) => i.row === undefined && !(submission.error && i.rule === 'access'));
   const acceptedFields = accepted[0]?.fields ?? [];
-  return page(submission.name, '/submissions', html`
+  return page(
+    submission.name,
+    '/submissions',
+    html`
 <dl class="panel">
   <dt>Status</dt><dd>${statusBadge(submission.status)}</dd>
   <dt>Template</dt><dd>${submission.template} (integration ${submission.integration})</dd>
@@ -100,23 +116,35 @@ async function detailPage(ctx: UiContext, submission: Submission): Promise<Html>
 </dl>
 ${submission.error ? html`<div class="panel error" role="alert"><strong>${submission.error.code}</strong>: ${submission.error.message}${submission.error.explanation ? html`<p>Why: ${submission.error.explanation}</p>` : ''}</div>` : ''}
 ${fileIssues.length ? html`<h2>Problems with the file</h2><ul class="error">${fileIssues.map((i) => html`<li>${i.column ? html`${i.column}: ` : ''}${i.message} <span class="muted">(${i.rule})</span></li>`)}</ul>` : ''}
-${rejected.length ? html`<h2>Rejected rows</h2>
+${
+  rejected.length
+    ? html`<h2>Rejected rows</h2>
 <table class="rows">
   <thead><tr><th>Row</th>${columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
-  <tbody>${rejected.map((r) => html`<tr><th scope="row">${r.row}</th>${columns.map((column, i) => {
-    const issues = r.issues.filter((issue) => issue.column === column);
-    return issues.length
-      ? html`<td class="bad">${r.cells[i] ?? ''}${issues.map((issue) => html`<small>${issue.message}</small>`)}</td>`
-      : html`<td>${r.cells[i] ?? ''}</td>`;
-  })}</tr>`)}</tbody>
-</table>` : ''}
-${accepted.length ? html`<h2>${submission.status === 'complete' ? 'Rows' : 'Valid rows'}${accepted.length >= SHOWN_ROWS ? html` (the first ${SHOWN_ROWS})` : ''}</h2>
+  <tbody>${rejected.map(
+    (r) =>
+      html`<tr><th scope="row">${r.row}</th>${columns.map((column, i) => {
+        const issues = r.issues.filter((issue) => issue.column === column);
+        return issues.length
+          ? html`<td class="bad">${r.cells[i] ?? ''}${issues.map((issue) => html`<small>${issue.message}</small>`)}</td>`
+          : html`<td>${r.cells[i] ?? ''}</td>`;
+      })}</tr>`,
+  )}</tbody>
+</table>`
+    : ''
+}
+${
+  accepted.length
+    ? html`<h2>${submission.status === 'complete' ? 'Rows' : 'Valid rows'}${accepted.length >= SHOWN_ROWS ? html` (the first ${SHOWN_ROWS})` : ''}</h2>
 ${submission.status === 'failed' ? html`<p class="muted">Not imported: one bad row fails the whole file. Derived values show what they would have been.</p>` : ''}
 <table class="rows">
   <thead><tr>${acceptedFields.map((f) => html`<th>${f}</th>`)}</tr></thead>
   <tbody>${accepted.map((r) => html`<tr>${r.values.map((v) => html`<td>${v}</td>`)}</tr>`)}</tbody>
-</table>` : ''}
-${deliveriesSection(submission)}`);
+</table>`
+    : ''
+}
+${deliveriesSection(submission)}`,
+  );
 }
 
 export function submissionRoutes(app: Hono, ctx: UiContext): void {
@@ -124,7 +152,8 @@ export function submissionRoutes(app: Hono, ctx: UiContext): void {
   app.get('/submissions/rows', (c) => c.html(listRows(ctx, c.req.query('status') || undefined).text));
   app.get('/submissions/:id', async (c) => {
     const submission = ctx.engine.store.submission(c.req.param('id'));
-    if (!submission) return c.html(page('Not found', '/submissions', html`<p>No submission "${c.req.param('id')}".</p>`).text, 404);
+    if (!submission)
+      return c.html(page('Not found', '/submissions', html`<p>No submission "${c.req.param('id')}".</p>`).text, 404);
     return c.html((await detailPage(ctx, submission)).text);
   });
   app.post('/submissions/:id/deliveries/:n/retry', async (c) => {
@@ -132,6 +161,9 @@ export function submissionRoutes(app: Hono, ctx: UiContext): void {
     const result = await ctx.engine.retryDelivery({ submissionId: id, index: Number(c.req.param('n')) });
     const submission = ctx.engine.store.submission(id);
     if (!submission) return c.html(html`<p class="error">No submission "${id}".</p>`.text, 404);
-    return c.html(html`${result.ok ? '' : html`<p class="error" role="alert">${result.message}</p>`}${deliveriesSection(submission)}`.text);
+    return c.html(
+      html`${result.ok ? '' : html`<p class="error" role="alert">${result.message}</p>`}${deliveriesSection(submission)}`
+        .text,
+    );
   });
 }

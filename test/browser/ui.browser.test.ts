@@ -17,14 +17,18 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) warnSkipped('Chromium (the browser tests)', 'apt-get install chromium');
 const SCREENSHOTS = 'test-results/screenshots';
-const saveScreenshot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+const saveScreenshot = (page: Page, name: string) =>
+  page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 const shot = saveScreenshot;
 
 /** Chromium, headless; its sandbox cannot start as root (CI containers run as root). */
-const launchBrowser = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+const launchBrowser = () =>
+  chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
 
 /** A harness, Chromium and a page for one describe block. */
-async function openSession(start: () => Promise<TestHarness>): Promise<{ h: TestHarness; browser: Browser; page: Page }> {
+async function openSession(
+  start: () => Promise<TestHarness>,
+): Promise<{ h: TestHarness; browser: Browser; page: Page }> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const h = await start();
   const browser = await launchBrowser();
@@ -55,7 +59,9 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
     await upload.getByLabel('Key').fill('us/submissions/Email.csv');
     await upload.getByLabel('File').setInputFiles('fixtures/files/Email.csv');
     await upload.getByRole('button', { name: 'Upload' }).click();
-    await expect.poll(() => upload.locator('#upload-result').textContent()).toContain('Uploaded s3://acme-claravine/us/submissions/Email.csv as uploader');
+    await expect
+      .poll(() => upload.locator('#upload-result').textContent())
+      .toContain('Uploaded s3://acme-claravine/us/submissions/Email.csv as uploader');
     await upload.close();
     // The list polls: the row appears in the page opened before the upload.
     const row = submissions.locator('#submission-rows tr', { hasText: 'Email.csv' });
@@ -64,7 +70,7 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
     await shot('submissions');
   });
 
-  it('shows a denied upload with AWS\'s error and the statement that decided', async () => {
+  it("shows a denied upload with AWS's error and the statement that decided", async () => {
     await page.goto(`${h.apiUrl}/s3`);
     await page.getByLabel('As user').selectOption('uploader');
     await page.getByLabel('Bucket').selectOption('acme-exports');
@@ -74,12 +80,20 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
     const alert = page.locator('#upload-result [role="alert"]');
     await alert.waitFor();
     // Without the SSE box the bucket policy's explicit deny decides (the uploader has no grant there either).
-    expect(await alert.textContent()).toMatch(/AccessDenied: User: arn:aws:iam::123456789012:user\/uploader is not authorized to perform: s3:PutObject[\s\S]*Why: Explicitly denied: statement 0 \(Sid "RequireSSE"\) of the bucket policy of acme-exports/);
+    expect(await alert.textContent()).toMatch(
+      /AccessDenied: User: arn:aws:iam::123456789012:user\/uploader is not authorized to perform: s3:PutObject[\s\S]*Why: Explicitly denied: statement 0 \(Sid "RequireSSE"\) of the bucket policy of acme-exports/,
+    );
     await shot('s3-browser');
   });
 
-  it('shows a bad file\'s failing cells in red with their messages', async () => {
-    await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-bad.csv', Body: readFileSync('fixtures/files/Email-bad.csv') }));
+  it("shows a bad file's failing cells in red with their messages", async () => {
+    await h.client('uploader').send(
+      new PutObjectCommand({
+        Bucket: 'acme-claravine',
+        Key: 'us/submissions/Email-bad.csv',
+        Body: readFileSync('fixtures/files/Email-bad.csv'),
+      }),
+    );
     const [submission] = await h.submissionsOf('us/submissions/Email-bad.csv');
     await page.goto(`${h.apiUrl}/submissions/${submission!.id}`);
     const bad = page.locator('td.bad');
@@ -87,14 +101,18 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
     const france = page.locator('td.bad', { hasText: 'France' });
     expect(await france.textContent()).toContain('"France" is not a child of "Region" = "AMER"');
     // Runs in the page (the project's TypeScript has no DOM types).
-    const colourOf = (td: unknown) => (globalThis as unknown as { getComputedStyle(element: unknown): { color: string } }).getComputedStyle(td).color;
+    const colourOf = (td: unknown) =>
+      (globalThis as unknown as { getComputedStyle(element: unknown): { color: string } }).getComputedStyle(td).color;
     expect(await france.evaluate(colourOf)).toBe('rgb(179, 38, 30)');
     await shot('submission-failed');
   });
 
   it('renders a <script> cell as text', async () => {
-    const csv = 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\r\n<script>window.pwned=1</script>,Email,,EMEA,France,2026-03-01,\r\n';
-    await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-script.csv', Body: csv }));
+    const csv =
+      'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\r\n<script>window.pwned=1</script>,Email,,EMEA,France,2026-03-01,\r\n';
+    await h
+      .client('uploader')
+      .send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-script.csv', Body: csv }));
     const [submission] = await h.submissionsOf('us/submissions/Email-script.csv');
     await page.goto(`${h.apiUrl}/submissions/${submission!.id}`);
     const cell = page.locator('td.bad', { hasText: '<script>' });
@@ -104,18 +122,28 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
   });
 
   it('retries a failed delivery from the submission page', async () => {
-    await h.client('admin').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-retry.csv', Body: readFileSync('fixtures/files/Email.csv') }));
+    await h.client('admin').send(
+      new PutObjectCommand({
+        Bucket: 'acme-claravine',
+        Key: 'us/submissions/Email-retry.csv',
+        Body: readFileSync('fixtures/files/Email.csv'),
+      }),
+    );
     const [submission] = await h.submissionsOf('us/submissions/Email-retry.csv');
     expect(submission!.deliveries![0]!.status).toBe('delivered');
     // Fail it on purpose: the page's Retry button must show the new attempt.
-    await h.engine.store.setDelivery(submission!.id, 0, { ...submission!.deliveries![0]!, status: 'failed', error: { code: 'AccessDenied', message: 'denied for the test' } });
+    await h.engine.store.setDelivery(submission!.id, 0, {
+      ...submission!.deliveries![0]!,
+      status: 'failed',
+      error: { code: 'AccessDenied', message: 'denied for the test' },
+    });
     await page.goto(`${h.apiUrl}/submissions/${submission!.id}`);
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => page.locator('#deliveries').textContent()).toMatch(/delivered[\s\S]*2/);
     await shot('submission-delivered');
   });
 
-  it('shows the preflight on the accounts page and the simulator\'s decision on the IAM page', async () => {
+  it("shows the preflight on the accounts page and the simulator's decision on the IAM page", async () => {
     await page.goto(`${h.apiUrl}/accounts`);
     expect(await page.locator('main').textContent()).toContain('1 of 3 needed actions are denied');
     expect(await page.locator('main').textContent()).not.toContain('demoPlatformSecretKey');
@@ -139,14 +167,22 @@ describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
   let browser: Browser;
   let page: Page;
 
-  beforeAll(async () => ({ h, browser, page } = await openSession(() => {
-    // The demo plus an account with the intern's keys: it may read its home folder but not list buckets.
-    const source = JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as { accounts: object[] };
-    source.accounts.push({ name: 'acme-intern', description: 'Reads home/intern/ only', accessKeyId: 'AKIADEMOINTERN000001' });
-    const parsed = parseWorkspace(source);
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    return startTestHarness(parsed.value, { source: source as unknown as Record<string, unknown> });
-  })), 60_000);
+  beforeAll(
+    async () =>
+      ({ h, browser, page } = await openSession(() => {
+        // The demo plus an account with the intern's keys: it may read its home folder but not list buckets.
+        const source = JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as { accounts: object[] };
+        source.accounts.push({
+          name: 'acme-intern',
+          description: 'Reads home/intern/ only',
+          accessKeyId: 'AKIADEMOINTERN000001',
+        });
+        const parsed = parseWorkspace(source);
+        if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+        return startTestHarness(parsed.value, { source: source as unknown as Record<string, unknown> });
+      })),
+    60_000,
+  );
   afterAll(() => closeSession({ h, browser }));
 
   it('adds an inbound integration whose account cannot list buckets: the warning, Manual Bucket Entry, and an import', async () => {
@@ -167,18 +203,32 @@ describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
     expect(await page.locator('li', { hasText: 'Intern notes' }).textContent()).toContain('Manual Bucket Entry');
     expect(await page.locator('li', { hasText: 'Intern notes' }).locator('.badge').textContent()).toBe('active');
 
-    await h.client('intern').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'home/intern/posts.csv', Body: 'Post Name,Network\r\nHello,LinkedIn\r\n' }));
+    await h.client('intern').send(
+      new PutObjectCommand({
+        Bucket: 'acme-claravine',
+        Key: 'home/intern/posts.csv',
+        Body: 'Post Name,Network\r\nHello,LinkedIn\r\n',
+      }),
+    );
     const [submission] = await h.submissionsOf('home/intern/posts.csv');
     expect(submission).toMatchObject({ template: 'Social', integration: 'Intern notes', status: 'complete' });
     // Saved in the data folder, to be used at the next start.
-    const saved = JSON.parse(readFileSync(`${h.dataDirectory}/workspace.json`, 'utf8')) as { templates: { name: string; inbound: { name?: string; bucketMode?: string }[] }[] };
-    expect(saved.templates.find((t) => t.name === 'Social')!.inbound[1]).toMatchObject({ name: 'Intern notes', bucketMode: 'manual', bucket: 'acme-claravine' });
+    const saved = JSON.parse(readFileSync(`${h.dataDirectory}/workspace.json`, 'utf8')) as {
+      templates: { name: string; inbound: { name?: string; bucketMode?: string }[] }[];
+    };
+    expect(saved.templates.find((t) => t.name === 'Social')!.inbound[1]).toMatchObject({
+      name: 'Intern notes',
+      bucketMode: 'manual',
+      bucket: 'acme-claravine',
+    });
   });
 
   it('previews an outbound file as the filename is typed', async () => {
     await page.goto(`${h.apiUrl}/templates/Email/outbound/0`);
     const key = page.locator('#preview-key');
-    await expect.poll(() => key.textContent()).toMatch(/^s3:\/\/acme-exports\/inbox_us_Email_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.csv$/);
+    await expect
+      .poll(() => key.textContent())
+      .toMatch(/^s3:\/\/acme-exports\/inbox_us_Email_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.csv$/);
     expect(await page.locator('#preview-lines').textContent()).toContain('CAMPAIGN;TRACKING CODE;BY;NOTES');
     await page.getByLabel('Filename', { exact: true }).fill('weekly/{{template_name}}');
     await expect.poll(() => key.textContent()).toBe('s3://acme-exports/weekly_Email.csv');
@@ -233,7 +283,9 @@ describe.skipIf(!hasChromium)('a new user\'s walk-through in Chromium (the issue
     await drop('us/submissions/Email-after.csv');
     const alert = page.locator('[role="alert"]');
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/AccessDenied[\s\S]*Why: Implicitly denied\. No statement of identity policy 0 of user platform allows s3:GetObject/);
+    expect(await alert.textContent()).toMatch(
+      /AccessDenied[\s\S]*Why: Implicitly denied\. No statement of identity policy 0 of user platform allows s3:GetObject/,
+    );
     await shot(page, 'walk-through-broken-policy');
   });
 });
@@ -265,12 +317,14 @@ describe.skipIf(!hasChromium)('another site open in the same browser', () => {
     await closeSession({ h, browser });
   });
 
-  it('cannot change the harness through the operator\'s browser: its form and its fetch are refused', async () => {
+  it("cannot change the harness through the operator's browser: its form and its fetch are refused", async () => {
     const before = JSON.stringify(h.editor.json());
     await page.goto(attackerUrl);
     await page.waitForURL(`${h.apiUrl}/iam/users/uploader/policies/0`);
     // Another port of the same machine is another origin of the same site: refused all the same.
-    expect(await page.locator('body').textContent()).toContain('cross-site request refused (Sec-Fetch-Site: same-site)');
+    expect(await page.locator('body').textContent()).toContain(
+      'cross-site request refused (Sec-Fetch-Site: same-site)',
+    );
     expect(JSON.stringify(h.editor.json())).toBe(before);
     expect(JSON.stringify(h.workspace.iam.users.find((u) => u.name === 'uploader')!.policies)).not.toContain('"s3:*"');
   });

@@ -23,7 +23,10 @@ describe('s3-harness template-file', () => {
 describe('s3-harness validate', () => {
   it('exits 0 for a valid file', () => {
     const result = runCli(['validate', 'fixtures/files/Email.csv', '--template', 'Email']);
-    expect([result.status, result.stdout.trim()]).toEqual([0, 'fixtures/files/Email.csv: valid for template "Email": 3 row(s), 3 accepted, 0 rejected']);
+    expect([result.status, result.stdout.trim()]).toEqual([
+      0,
+      'fixtures/files/Email.csv: valid for template "Email": 3 row(s), 3 accepted, 0 rejected',
+    ]);
   });
 
   it('exits 1 for an invalid file and prints each issue with row, column, value and rule', () => {
@@ -34,9 +37,19 @@ describe('s3-harness validate', () => {
 
   it('prints the result as JSON with --json', () => {
     const result = runCli(['validate', 'fixtures/files/Email-bad.csv', '--template', 'Email', '--json']);
-    const json = JSON.parse(result.stdout) as { ok: boolean; counts: object; issues: { row: number; column: string; rule: string }[] };
+    const json = JSON.parse(result.stdout) as {
+      ok: boolean;
+      counts: object;
+      issues: { row: number; column: string; rule: string }[];
+    };
     expect([result.status, json.ok, json.counts]).toEqual([1, false, { rows: 3, accepted: 1, rejected: 2, blank: 0 }]);
-    expect(json.issues[0]).toEqual({ row: 3, column: 'Campaign Name', value: 'ab', rule: 'minLength', message: 'must be at least 3 characters long, has 2' });
+    expect(json.issues[0]).toEqual({
+      row: 3,
+      column: 'Campaign Name',
+      value: 'ab',
+      rule: 'minLength',
+      message: 'must be at least 3 characters long, has 2',
+    });
   });
 
   it('fails a Latin-1 file with the byte offset', async () => {
@@ -44,13 +57,19 @@ describe('s3-harness validate', () => {
     await writeFile(file, Buffer.from('Post Name,Network\r\nCaf\u00e9,LinkedIn\r\n', 'latin1'));
     const result = runCli(['validate', file, '--template', 'Social']);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^file\s+encoding\s+the file is not valid UTF-8: byte offset 22 \(0xE9\); save the file as "CSV UTF-8"$/m);
+    expect(result.stdout).toMatch(
+      /^file\s+encoding\s+the file is not valid UTF-8: byte offset 22 \(0xE9\); save the file as "CSV UTF-8"$/m,
+    );
   });
 
   it('exits 2 on usage errors', () => {
     expect(runCli(['validate', '--template', 'Email']).status).toBe(2);
-    expect(runCli(['validate', 'fixtures/files/Email.csv']).stderr.trim()).toBe('s3-harness: --template NAME is required');
-    expect(runCli(['validate', 'nope.csv', '--template', 'Email']).stderr.trim()).toBe('s3-harness: cannot read nope.csv (ENOENT)');
+    expect(runCli(['validate', 'fixtures/files/Email.csv']).stderr.trim()).toBe(
+      's3-harness: --template NAME is required',
+    );
+    expect(runCli(['validate', 'nope.csv', '--template', 'Email']).stderr.trim()).toBe(
+      's3-harness: cannot read nope.csv (ENOENT)',
+    );
     expect(runCli(['validate', 'fixtures/files/Email.csv', '--template', 'Email', '--row-limit', 'x']).status).toBe(2);
   });
 });
@@ -60,8 +79,17 @@ describe('s3-harness outbound preview', () => {
     const result = runCli(['outbound', 'preview', '--template', 'Email']);
     expect(result.status).toBe(0);
     const [heading, ...lines] = result.stdout.trimEnd().split('\n');
-    expect(heading).toMatch(/^Email export: s3:\/\/acme-exports\/inbox_us_Email_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.csv \(csv, semicolon, SSE-S3\)$/);
-    expect(lines.slice(1, 7)).toEqual(['  User Name;Sample User', '  Targets;Email export', '  Template;Email', '  ', '  CAMPAIGN;TRACKING CODE;BY;NOTES', '  <Campaign Name>;<Tracking Code>;sample@example.com;']);
+    expect(heading).toMatch(
+      /^Email export: s3:\/\/acme-exports\/inbox_us_Email_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}\.csv \(csv, semicolon, SSE-S3\)$/,
+    );
+    expect(lines.slice(1, 7)).toEqual([
+      '  User Name;Sample User',
+      '  Targets;Email export',
+      '  Template;Email',
+      '  ',
+      '  CAMPAIGN;TRACKING CODE;BY;NOTES',
+      '  <Campaign Name>;<Tracking Code>;sample@example.com;',
+    ]);
   });
 
   it('previews the rows of a real submission from the data folder', async () => {
@@ -69,13 +97,35 @@ describe('s3-harness outbound preview', () => {
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const h = await startTestHarness();
     try {
-      await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: await readFile('fixtures/files/Email.csv') }));
+      await h.client('uploader').send(
+        new PutObjectCommand({
+          Bucket: 'acme-claravine',
+          Key: 'us/submissions/Email.csv',
+          Body: await readFile('fixtures/files/Email.csv'),
+        }),
+      );
       const [submission] = await h.submissionsOf('us/submissions/Email.csv');
-      const result = await runCliAsync(['outbound', 'preview', '--template', 'Email', '--submission', submission!.id, '--data', h.dataDirectory, '--lines', '9']);
+      const result = await runCliAsync([
+        'outbound',
+        'preview',
+        '--template',
+        'Email',
+        '--submission',
+        submission!.id,
+        '--data',
+        h.dataDirectory,
+        '--lines',
+        '9',
+      ]);
       expect(result.status).toBe(0);
-      expect(result.stdout).toContain(`inbox_us_Email_${submission!.submittedAt.slice(0, 19).replace('T', '_').replace(/:/g, '-')}.csv`);
+      expect(result.stdout).toContain(
+        `inbox_us_Email_${submission!.submittedAt.slice(0, 19).replace('T', '_').replace(/:/g, '-')}.csv`,
+      );
       expect(result.stdout).toMatch(/^ {2}Spring Sale;EM-\d{8}-\d{5};uma@example.com;$/m);
-      expect(runCli(['outbound', 'preview', '--template', 'Email', '--submission', 'nope', '--data', h.dataDirectory]).status).toBe(2);
+      expect(
+        runCli(['outbound', 'preview', '--template', 'Email', '--submission', 'nope', '--data', h.dataDirectory])
+          .status,
+      ).toBe(2);
     } finally {
       await h.stop();
     }

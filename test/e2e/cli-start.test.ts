@@ -16,7 +16,12 @@ function clientFrom(output: string, endpoint: string, user: string): S3Client {
   const block = output.slice(output.indexOf(`  ${user} (`));
   const key = /AWS_ACCESS_KEY_ID=(\S+)/.exec(block)![1]!;
   const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(block)![1]!;
-  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: key, secretAccessKey: secret } });
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: key, secretAccessKey: secret },
+  });
 }
 
 describe('s3-harness start', () => {
@@ -27,16 +32,22 @@ describe('s3-harness start', () => {
       const admin = clientFrom(started.output(), started.endpoint, 'admin');
       await admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: 'x' }));
       const uploader = clientFrom(started.output(), started.endpoint, 'uploader');
-      await expect(uploader.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv' }))).rejects.toThrow(/not authorized to perform: s3:GetObject/);
+      await expect(
+        uploader.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv' })),
+      ).rejects.toThrow(/not authorized to perform: s3:GetObject/);
       await new Promise((r) => setTimeout(r, 100));
-      expect(started.output()).toMatch(/\[denied\] uploader s3:GetObject arn:aws:s3:::acme-claravine\/us\/submissions\/Email.csv: Implicitly denied/);
+      expect(started.output()).toMatch(
+        /\[denied\] uploader s3:GetObject arn:aws:s3:::acme-claravine\/us\/submissions\/Email.csv: Implicitly denied/,
+      );
     } finally {
       expect(await started.stop()).toBe(0);
     }
     // Restart on the same data folder: the object is still there.
     const again = await startCli(['--data', data, '--port', '0', '--api-port', '0']);
     try {
-      const got = await clientFrom(again.output(), again.endpoint, 'admin').send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv' }));
+      const got = await clientFrom(again.output(), again.endpoint, 'admin').send(
+        new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv' }),
+      );
       expect(await got.Body!.transformToString()).toBe('x');
     } finally {
       await again.stop();
@@ -45,7 +56,19 @@ describe('s3-harness start', () => {
 
   it('never prints the secrets of a workspace other than the demo, and removes an ephemeral folder on exit', async () => {
     const file = join(dir, 'customer.json');
-    await writeFile(file, JSON.stringify({ accountId: '210987654321', region: 'eu-west-1', buckets: [{ name: 'cust-bucket' }], iam: { users: [{ name: 'u', accessKeyId: 'AKIACUSTOMER00000001', secretAccessKey: 'TopSecretValue123', policies: [] }] } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        accountId: '210987654321',
+        region: 'eu-west-1',
+        buckets: [{ name: 'cust-bucket' }],
+        iam: {
+          users: [
+            { name: 'u', accessKeyId: 'AKIACUSTOMER00000001', secretAccessKey: 'TopSecretValue123', policies: [] },
+          ],
+        },
+      }),
+    );
     const started = await startCli(['--workspace', file, '--ephemeral', '--port', '0', '--api-port', '0']);
     const output = started.output();
     const data = /Data: (\S+)/.exec(output)![1]!;
@@ -68,7 +91,9 @@ describe('s3-harness start', () => {
     }
     const both = await startCli(['--ephemeral', '--api-host', '0.0.0.0', '--port', '0', '--api-port', '0']);
     try {
-      expect(both.output()).toMatch(/Warning: the web UI and API listen on 0\.0\.0\.0: anyone on your network can use them \(no login\), as 127\.0\.0\.1:\d+, localhost:\d+/);
+      expect(both.output()).toMatch(
+        /Warning: the web UI and API listen on 0\.0\.0\.0: anyone on your network can use them \(no login\), as 127\.0\.0\.1:\d+, localhost:\d+/,
+      );
     } finally {
       expect(await both.stop()).toBe(0);
     }
@@ -76,18 +101,42 @@ describe('s3-harness start', () => {
 
   it('answers unknown options, unreadable and invalid workspace files with one line and exit code 2', async () => {
     const unknown = runCli(['start', '--prot', '1']);
-    expect([unknown.status, unknown.stderr.trim()]).toEqual([2, "s3-harness: Unknown option '--prot' (see s3-harness start --help)"]);
+    expect([unknown.status, unknown.stderr.trim()]).toEqual([
+      2,
+      "s3-harness: Unknown option '--prot' (see s3-harness start --help)",
+    ]);
     const missing = runCli(['start', '--workspace', join(dir, 'nope.json')]);
-    expect([missing.status, missing.stderr.trim()]).toEqual([2, `s3-harness: ${join(dir, 'nope.json')}: cannot read the workspace file (ENOENT)`]);
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      2,
+      `s3-harness: ${join(dir, 'nope.json')}: cannot read the workspace file (ENOENT)`,
+    ]);
     const broken = join(dir, 'broken.json');
     await writeFile(broken, '{\n  "accountId": "123456789012",\n  "region": \n}');
     const badJson = runCli(['start', '--workspace', broken]);
     expect(badJson.status).toBe(2);
     expect(badJson.stderr.trim()).toBe(`s3-harness: ${broken}: not valid JSON: unexpected "}" at line 4, column 1`);
     const invalid = join(dir, 'invalid.json');
-    await writeFile(invalid, JSON.stringify({ accountId: '123456789012', region: 'us-east-1', iam: { users: [{ name: 'x', accessKeyId: 'AKIAXXXXXXXXXXXXXXXX', secretAccessKey: 's', policies: [{ Statement: [{ Effect: 'Permit', Action: 's3:*', Resource: '*' }] }] }] } }));
+    await writeFile(
+      invalid,
+      JSON.stringify({
+        accountId: '123456789012',
+        region: 'us-east-1',
+        iam: {
+          users: [
+            {
+              name: 'x',
+              accessKeyId: 'AKIAXXXXXXXXXXXXXXXX',
+              secretAccessKey: 's',
+              policies: [{ Statement: [{ Effect: 'Permit', Action: 's3:*', Resource: '*' }] }],
+            },
+          ],
+        },
+      }),
+    );
     const bad = runCli(['start', '--workspace', invalid]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('iam.users[0].policies[0].Statement[0]: "Effect" must be "Allow" or "Deny", got string "Permit"');
+    expect(bad.stderr).toContain(
+      'iam.users[0].policies[0].Statement[0]: "Effect" must be "Allow" or "Deny", got string "Permit"',
+    );
   });
 });

@@ -26,7 +26,11 @@ function ledgerState(data: string, key: string): string | undefined {
     }
   };
   const snapshot = read('state.json');
-  const ledger = new Map<string, { key: string; state: string }>(snapshot ? Object.entries((JSON.parse(snapshot) as { ledger: Record<string, { key: string; state: string }> }).ledger) : []);
+  const ledger = new Map<string, { key: string; state: string }>(
+    snapshot
+      ? Object.entries((JSON.parse(snapshot) as { ledger: Record<string, { key: string; state: string }> }).ledger)
+      : [],
+  );
   for (const line of read('state.log.ndjson').split('\n')) {
     let change: { op: string; entry?: { id: string; key: string; state: string }; entryId?: string; state?: string };
     try {
@@ -46,12 +50,20 @@ describe('a crash in the middle of an import', () => {
   it('neither loses the file nor imports it twice: the import is finished on restart', async () => {
     const data = join(dir, 'data');
     const key = 'us/submissions/Email_crash.csv';
-    const rows = Array.from({ length: 50_000 }, (_, i) => `Crash Campaign ${i},Email,,EMEA,Spain,01/02/2026,brand`).join('\r\n');
+    const rows = Array.from(
+      { length: 50_000 },
+      (_, i) => `Crash Campaign ${i},Email,,EMEA,Spain,01/02/2026,brand`,
+    ).join('\r\n');
     const body = `Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\r\n${rows}\r\n`;
     const uploader = loadWorkspace().iam.users.find((u) => u.name === 'uploader')!;
 
     const first = await startCli(['--data', data, '--port', '0', '--api-port', '0']);
-    const client = new S3Client({ endpoint: first.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: uploader.accessKeyId, secretAccessKey: uploader.secretAccessKey } });
+    const client = new S3Client({
+      endpoint: first.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: uploader.accessKeyId, secretAccessKey: uploader.secretAccessKey },
+    });
     await client.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: key, Body: body }));
     client.destroy();
     let seen: string | undefined;
@@ -71,12 +83,16 @@ describe('a crash in the middle of an import', () => {
       let submissions: Submission[] = [];
       const until = Date.now() + 30_000;
       while (Date.now() < until) {
-        submissions = ((await (await fetch(`${apiUrl}/api/submissions`)).json()) as Submission[]).filter((s) => s.source.key === key);
+        submissions = ((await (await fetch(`${apiUrl}/api/submissions`)).json()) as Submission[]).filter(
+          (s) => s.source.key === key,
+        );
         if (submissions.length) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(submissions.map((s) => [s.status, s.counts.accepted])).toEqual([['complete', 50_000]]);
-      expect(second.output()).toContain(`[import] finishing an import interrupted by the last stop: Email/Email drop: s3://acme-claravine/${key}`);
+      expect(second.output()).toContain(
+        `[import] finishing an import interrupted by the last stop: Email/Email drop: s3://acme-claravine/${key}`,
+      );
       const dataset = (await (await fetch(`${apiUrl}/api/templates/Email/dataset`)).json()) as DatasetRow[];
       const crashRows = dataset.filter((r) => r.values['Campaign Name']!.startsWith('Crash Campaign '));
       expect(crashRows).toHaveLength(50_000);
@@ -91,10 +107,24 @@ describe('recovery when the workspace changed', () => {
   it('closes an interrupted import whose integration is gone, and says so', async () => {
     const data = join(dir, 'gone');
     const seeded = await openSubmissionStore(join(data, 'engine'), () => 'x');
-    await seeded.recordDetected({ id: 'Gone/Gone|acme-claravine|k.csv|e', integration: 'Gone/Gone', template: 'Gone', bucket: 'acme-claravine', key: 'k.csv', etag: 'e', size: 1, state: 'validating', submissionIds: ['a', 'b'], detectedAt: 'now', attempts: 1 });
+    await seeded.recordDetected({
+      id: 'Gone/Gone|acme-claravine|k.csv|e',
+      integration: 'Gone/Gone',
+      template: 'Gone',
+      bucket: 'acme-claravine',
+      key: 'k.csv',
+      etag: 'e',
+      size: 1,
+      state: 'validating',
+      submissionIds: ['a', 'b'],
+      detectedAt: 'now',
+      attempts: 1,
+    });
     const harness = await startTestHarness(undefined, { dataDirectory: data });
     try {
-      expect(harness.logs).toContain('[import] dropping an import interrupted by the last stop: integration "Gone/Gone" is no longer in the workspace (s3://acme-claravine/k.csv)');
+      expect(harness.logs).toContain(
+        '[import] dropping an import interrupted by the last stop: integration "Gone/Gone" is no longer in the workspace (s3://acme-claravine/k.csv)',
+      );
       expect(await harness.engine.store.unfinished()).toEqual([]);
     } finally {
       await harness.stop({ keepData: true });

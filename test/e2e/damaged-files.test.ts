@@ -20,7 +20,10 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('a damaged state file', () => {
-  for (const [name, file, what] of [['engine', 'engine/state.json', 'the import ledger and the submissions'], ['gateway', 'state.json', 'the bucket policies set through the S3 API']] as const) {
+  for (const [name, file, what] of [
+    ['engine', 'engine/state.json', 'the import ledger and the submissions'],
+    ['gateway', 'state.json', 'the bucket policies set through the S3 API'],
+  ] as const) {
     it(`(${name}) stops start with one line naming it and what to do`, async () => {
       const data = join(dir, name);
       mkdirSync(join(data, 'engine'), { recursive: true });
@@ -29,7 +32,11 @@ describe('a damaged state file', () => {
       expect(result.status).toBe(1);
       const lines = result.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^s3-harness: ${join(data, file).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON \\(cut short, or edited by hand\\?\\): .+\\. It holds ${what}`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^s3-harness: ${join(data, file).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON \\(cut short, or edited by hand\\?\\): .+\\. It holds ${what}`,
+        ),
+      );
     });
   }
 });
@@ -46,10 +53,20 @@ describe('a damaged object metadata file', () => {
       writeFileSync(metadata, '{"content-type": "te');
       const listed = await admin.send(new ListObjectsV2Command({ Bucket: 'acme-claravine' }));
       expect(listed.Contents?.map((c) => c.Key)).toEqual(['b.csv']);
-      await expectS3Error(admin.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'a.csv' })), 'InternalError', 500);
-      expect(await (await admin.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'b.csv' }))).Body!.transformToString()).toBe('y');
+      await expectS3Error(
+        admin.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'a.csv' })),
+        'InternalError',
+        500,
+      );
+      expect(
+        await (
+          await admin.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'b.csv' }))
+        ).Body!.transformToString(),
+      ).toBe('y');
       expect(await stack.gateway.inspect.objects('acme-claravine', '')).toMatchObject([{ key: 'b.csv' }]);
-      expect(errors).toEqual([`[s3-harness] the stored metadata of s3://acme-claravine/a.csv is damaged (${metadata}: Unterminated string in JSON at position 20); delete the object (through S3, or its files beside that one) or restore the file from a copy`]);
+      expect(errors).toEqual([
+        `[s3-harness] the stored metadata of s3://acme-claravine/a.csv is damaged (${metadata}: Unterminated string in JSON at position 20); delete the object (through S3, or its files beside that one) or restore the file from a copy`,
+      ]);
       expect(errors.join('\n')).not.toMatch(/\n\s+at /);
     } finally {
       restore();
@@ -66,8 +83,16 @@ describe('a drop whose event cannot be journaled', () => {
       await stack.gateway.close(); // the event journal is closed: its next append fails
       const client = stack.client('admin');
       client.config.maxAttempts = async () => 1;
-      await expectS3Error(client.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'unjournaled.csv', Body: 'x' })), 'InternalError', 500);
-      expect(errors.some((e) => e.includes('PUT /acme-claravine/unjournaled.csv') && e.includes('the write could not be completed'))).toBe(true);
+      await expectS3Error(
+        client.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'unjournaled.csv', Body: 'x' })),
+        'InternalError',
+        500,
+      );
+      expect(
+        errors.some(
+          (e) => e.includes('PUT /acme-claravine/unjournaled.csv') && e.includes('the write could not be completed'),
+        ),
+      ).toBe(true);
     } finally {
       restore();
       await stack.stop();

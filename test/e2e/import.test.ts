@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 import { createApiApp } from '../../emulator/api/app.ts';
@@ -16,16 +21,28 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 const HEADER = 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags';
-const drop = (key: string, body: string | Uint8Array, user = 'uploader') => h.client(user).send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: key, Body: body }));
+const drop = (key: string, body: string | Uint8Array, user = 'uploader') =>
+  h.client(user).send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: key, Body: body }));
 
 describe('inbound import through the gateway', () => {
   it('turns a file dropped with the SDK into a complete submission, with derived values in the dataset', async () => {
     await drop('us/submissions/Email_sdk.csv', readFileSync('fixtures/files/Email.csv'));
     const [submission] = await h.submissionsOf('us/submissions/Email_sdk.csv');
     expect(submission).toMatchObject({
-      template: 'Email', integration: 'Email drop', name: 'Email_sdk.csv', status: 'complete',
-      source: { bucket: 'acme-claravine', key: 'us/submissions/Email_sdk.csv', size: readFileSync('fixtures/files/Email.csv').length, uploadedBy: 'uploader' },
-      submittedBy: 'Uma Loader', submittedByEmail: 'uma@example.com', counts: { rows: 3, accepted: 3, rejected: 0 }, issues: [],
+      template: 'Email',
+      integration: 'Email drop',
+      name: 'Email_sdk.csv',
+      status: 'complete',
+      source: {
+        bucket: 'acme-claravine',
+        key: 'us/submissions/Email_sdk.csv',
+        size: readFileSync('fixtures/files/Email.csv').length,
+        uploadedBy: 'uploader',
+      },
+      submittedBy: 'Uma Loader',
+      submittedByEmail: 'uma@example.com',
+      counts: { rows: 3, accepted: 3, rejected: 0 },
+      issues: [],
     });
     const dataset = await h.api<DatasetRow[]>('/api/templates/Email/dataset');
     const spring = dataset.find((r) => r.values['Campaign Name'] === 'Spring Sale')!;
@@ -34,12 +51,18 @@ describe('inbound import through the gateway', () => {
   });
 
   it('reads an LF header with CRLF rows, and a CRLF header with LF rows, as the same rows: no CR stored or exported', async () => {
-    const rows = ['Mixed One,Email,,EMEA,Spain,01/02/2026,brand', 'Mixed Two,Social,,AMER,USA,2026-02-03,promo|retention'];
+    const rows = [
+      'Mixed One,Email,,EMEA,Spain,01/02/2026,brand',
+      'Mixed Two,Social,,AMER,USA,2026-02-03,promo|retention',
+    ];
     await drop('us/submissions/Email_lf_crlf.csv', `${HEADER}\n${rows.map((r) => `${r}\r\n`).join('')}`);
     await drop('us/submissions/Email_crlf_lf.csv', `${HEADER}\r\n${rows.map((r) => `${r}\n`).join('')}`);
     for (const key of ['us/submissions/Email_lf_crlf.csv', 'us/submissions/Email_crlf_lf.csv']) {
       const [submission] = await h.submissionsOf(key);
-      expect([submission!.status, submission!.counts], key).toEqual(['complete', { rows: 2, accepted: 2, rejected: 0 }]);
+      expect([submission!.status, submission!.counts], key).toEqual([
+        'complete',
+        { rows: 2, accepted: 2, rejected: 0 },
+      ]);
     }
     const dataset = await h.api<DatasetRow[]>('/api/templates/Email/dataset');
     const mixed = dataset.filter((r) => r.values['Campaign Name']!.startsWith('Mixed '));
@@ -65,18 +88,42 @@ describe('inbound import through the gateway', () => {
     }
     expect(paged.map((s) => s.id)).toEqual(all.map((s) => s.id));
     expect(all.map((s) => s.createdAt)).toEqual([...all.map((s) => s.createdAt)].sort().reverse());
-    for (const bad of ['0', '1001', 'x', '-1']) expect((await fetch(`${h.apiUrl}/api/submissions?limit=${bad}`)).status, bad).toBe(400);
+    for (const bad of ['0', '1001', 'x', '-1'])
+      expect((await fetch(`${h.apiUrl}/api/submissions?limit=${bad}`)).status, bad).toBe(400);
     expect((await fetch(`${h.apiUrl}/api/submissions?before=nope`)).status).toBe(404);
   });
 
   it.skipIf(!hasAws)('imports a file dropped with the aws cli', async () => {
     const user = h.workspace.iam.users.find((u) => u.name === 'uploader')!;
-    const result = await run('aws', ['--endpoint-url', h.endpoint, 's3', 'cp', '--only-show-errors', 'fixtures/files/Email.csv', 's3://acme-claravine/us/submissions/Email_cli.csv'], {
-      env: { PATH: process.env.PATH, HOME: h.dataDirectory, AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' },
-    });
+    const result = await run(
+      'aws',
+      [
+        '--endpoint-url',
+        h.endpoint,
+        's3',
+        'cp',
+        '--only-show-errors',
+        'fixtures/files/Email.csv',
+        's3://acme-claravine/us/submissions/Email_cli.csv',
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: h.dataDirectory,
+          AWS_ACCESS_KEY_ID: user.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    );
     expect(result.status).toBe(0);
     const [submission] = await h.submissionsOf('us/submissions/Email_cli.csv');
-    expect([submission!.status, submission!.counts.accepted, submission!.source.uploadedBy]).toEqual(['complete', 3, 'uploader']);
+    expect([submission!.status, submission!.counts.accepted, submission!.source.uploadedBy]).toEqual([
+      'complete',
+      3,
+      'uploader',
+    ]);
   });
 
   it('fails a file with bad rows, naming row, column and rule, and leaves the dataset alone', async () => {
@@ -85,43 +132,71 @@ describe('inbound import through the gateway', () => {
     const [submission] = await h.submissionsOf('us/submissions/Email_bad.csv');
     expect(submission!.status).toBe('failed');
     expect(submission!.counts).toEqual({ rows: 3, accepted: 1, rejected: 2 });
-    expect(submission!.issues).toContainEqual({ row: 3, column: 'Country', value: 'France', rule: 'drilldown', message: '"France" is not a child of "Region" = "AMER" (expected one of "Canada", "USA")' });
+    expect(submission!.issues).toContainEqual({
+      row: 3,
+      column: 'Country',
+      value: 'France',
+      rule: 'drilldown',
+      message: '"France" is not a child of "Region" = "AMER" (expected one of "Canada", "USA")',
+    });
     expect((await h.api<DatasetRow[]>('/api/templates/Email/dataset')).length).toBe(before);
-    expect(h.logs.some((l) => l.startsWith('[import failed] Email/Email drop: s3://acme-claravine/us/submissions/Email_bad.csv'))).toBe(true);
+    expect(
+      h.logs.some((l) =>
+        l.startsWith('[import failed] Email/Email drop: s3://acme-claravine/us/submissions/Email_bad.csv'),
+      ),
+    ).toBe(true);
   });
 
-  it('fails the import with AccessDenied on GetObject under the article\'s custom policy, and says why', async () => {
+  it("fails the import with AccessDenied on GetObject under the article's custom policy, and says why", async () => {
     await drop('us/social/post.csv', 'Post Name,Network\r\nHello,LinkedIn\r\n');
     const [submission] = await h.submissionsOf('us/social/post.csv');
     expect(submission!.status).toBe('failed');
     expect(submission!.error).toMatchObject({
-      code: 'AccessDenied', status: 403,
-      message: 'User: arn:aws:iam::123456789012:user/claravine is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::acme-claravine/us/social/post.csv" because no identity-based policy allows the s3:GetObject action',
+      code: 'AccessDenied',
+      status: 403,
+      message:
+        'User: arn:aws:iam::123456789012:user/claravine is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::acme-claravine/us/social/post.csv" because no identity-based policy allows the s3:GetObject action',
     });
-    expect(submission!.error!.explanation).toContain('No statement of identity policy 0 of user claravine allows s3:GetObject');
+    expect(submission!.error!.explanation).toContain(
+      'No statement of identity policy 0 of user claravine allows s3:GetObject',
+    );
     expect(submission!.issues[0]).toMatchObject({ rule: 'access' });
   });
 
   it('accepts a byte-order mark and refuses a Latin-1 file with its byte offset', async () => {
     await drop('us/submissions/Email_bom.csv', `\uFEFF${HEADER}\r\nSpring BOM,Email,,EMEA,Spain,,\r\n`);
     expect((await h.submissionsOf('us/submissions/Email_bom.csv'))[0]!.status).toBe('complete');
-    await drop('us/submissions/Email_latin1.csv', Buffer.from(`${HEADER}\r\nCaf\u00e9 promo,Email,,EMEA,Spain,,\r\n`, 'latin1'));
+    await drop(
+      'us/submissions/Email_latin1.csv',
+      Buffer.from(`${HEADER}\r\nCaf\u00e9 promo,Email,,EMEA,Spain,,\r\n`, 'latin1'),
+    );
     const [latin1] = await h.submissionsOf('us/submissions/Email_latin1.csv');
     expect(latin1!.status).toBe('failed');
-    expect(latin1!.issues).toEqual([{ rule: 'encoding', message: `the file is not valid UTF-8: byte offset ${HEADER.length + 5} (0xE9); save the file as "CSV UTF-8"` }]);
+    expect(latin1!.issues).toEqual([
+      {
+        rule: 'encoding',
+        message: `the file is not valid UTF-8: byte offset ${HEADER.length + 5} (0xE9); save the file as "CSV UTF-8"`,
+      },
+    ]);
   });
 
   it('fails a file of 50,001 rows on the row limit', async () => {
     const rows = Array.from({ length: 50_001 }, (_, i) => `Campaign ${i},Email,,EMEA,Spain,,`).join('\r\n');
     await drop('us/submissions/Email_big.csv', `${HEADER}\r\n${rows}\r\n`);
     const [submission] = await h.submissionsOf('us/submissions/Email_big.csv');
-    expect([submission!.status, submission!.issues]).toEqual(['failed', [{ rule: 'rowLimit', message: 'the file has more than 50,000 rows, the limit of a template file' }]]);
+    expect([submission!.status, submission!.issues]).toEqual([
+      'failed',
+      [{ rule: 'rowLimit', message: 'the file has more than 50,000 rows, the limit of a template file' }],
+    ]);
   });
 
   it('imports a file uploaded in parts (the aws cli does so above 8 MB)', async () => {
     // Every part but the last must have 5 MiB: more rows than the default limit allows.
     const own = await startTestHarness(undefined, { rowLimit: 150_000 });
-    const rows = Array.from({ length: 100_000 }, (_, i) => `Multipart campaign number ${i},Email,,EMEA,Spain,01/02/2026,brand|promo`).join('\r\n');
+    const rows = Array.from(
+      { length: 100_000 },
+      (_, i) => `Multipart campaign number ${i},Email,,EMEA,Spain,01/02/2026,brand|promo`,
+    ).join('\r\n');
     const body = Buffer.from(`${HEADER}\r\n${rows}\r\n`);
     const key = 'us/submissions/Email_parts.csv';
     const client = own.client('uploader');
@@ -129,13 +204,26 @@ describe('inbound import through the gateway', () => {
     const cut = 5 * 1024 * 1024;
     const parts = [];
     for (const [i, part] of [body.subarray(0, cut), body.subarray(cut)].entries()) {
-      const { ETag } = await client.send(new UploadPartCommand({ Bucket: 'acme-claravine', Key: key, UploadId, PartNumber: i + 1, Body: part }));
+      const { ETag } = await client.send(
+        new UploadPartCommand({ Bucket: 'acme-claravine', Key: key, UploadId, PartNumber: i + 1, Body: part }),
+      );
       parts.push({ PartNumber: i + 1, ETag });
     }
-    await client.send(new CompleteMultipartUploadCommand({ Bucket: 'acme-claravine', Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+    await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'acme-claravine',
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
     try {
       const [submission] = await own.submissionsOf(key);
-      expect([submission!.status, submission!.counts.accepted, submission!.source.size]).toEqual(['complete', 100_000, body.length]);
+      expect([submission!.status, submission!.counts.accepted, submission!.source.size]).toEqual([
+        'complete',
+        100_000,
+        body.length,
+      ]);
     } finally {
       await own.stop();
     }
@@ -156,9 +244,14 @@ describe('inbound import through the gateway', () => {
   it('updates dataset rows whose update keys match, and adds the others', async () => {
     await drop('us/submissions/Email_keys1.csv', `${HEADER}\r\nKeyed Campaign,Email,,EMEA,Spain,,\r\n`);
     await h.submissionsOf('us/submissions/Email_keys1.csv');
-    await drop('us/submissions/Email_keys2.csv', `${HEADER}\r\nKeyed Campaign,Social,,AMER,USA,,\r\nKeyed campaign,Email,,EMEA,Spain,,\r\n`);
+    await drop(
+      'us/submissions/Email_keys2.csv',
+      `${HEADER}\r\nKeyed Campaign,Social,,AMER,USA,,\r\nKeyed campaign,Email,,EMEA,Spain,,\r\n`,
+    );
     const [second] = await h.submissionsOf('us/submissions/Email_keys2.csv');
-    const rows = (await h.api<DatasetRow[]>('/api/templates/Email/dataset')).filter((r) => r.values['Campaign Name']!.toLowerCase() === 'keyed campaign');
+    const rows = (await h.api<DatasetRow[]>('/api/templates/Email/dataset')).filter(
+      (r) => r.values['Campaign Name']!.toLowerCase() === 'keyed campaign',
+    );
     expect(rows.map((r) => [r.values['Campaign Name'], r.values.Channel, r.submission])).toEqual([
       ['Keyed Campaign', 'Social', second!.id],
       ['Keyed campaign', 'Email', second!.id],
@@ -171,19 +264,35 @@ describe('the JSON API', () => {
   it('answers in-process (app.request) with JSON errors for unknown things', async () => {
     const app = createApiApp(h.workspace, h.engine);
     const missing = await app.request('/api/templates/Nope/dataset');
-    expect([missing.status, await missing.json()]).toEqual([404, { error: { code: 'NotFound', message: 'no template "Nope"' } }]);
+    expect([missing.status, await missing.json()]).toEqual([
+      404,
+      { error: { code: 'NotFound', message: 'no template "Nope"' } },
+    ]);
     const route = await app.request('/api/nothing');
     expect(route.status).toBe(404);
     const filter = await app.request('/api/submissions?status=ok');
-    expect([filter.status, ((await filter.json()) as { error: { message: string } }).error.message]).toEqual([400, 'status must be one of complete, failed, pending, got "ok"']);
-    const templates = (await (await app.request('/api/templates')).json()) as { name: string; inbound: string[]; templateFileColumns: string[] }[];
-    expect(templates[1]).toMatchObject({ name: 'Social', inbound: ['Social'], templateFileColumns: ['Post Name', 'Network'] });
+    expect([filter.status, ((await filter.json()) as { error: { message: string } }).error.message]).toEqual([
+      400,
+      'status must be one of complete, failed, pending, got "ok"',
+    ]);
+    const templates = (await (await app.request('/api/templates')).json()) as {
+      name: string;
+      inbound: string[];
+      templateFileColumns: string[];
+    }[];
+    expect(templates[1]).toMatchObject({
+      name: 'Social',
+      inbound: ['Social'],
+      templateFileColumns: ['Post Name', 'Network'],
+    });
   });
 
   it('lists submissions newest first, filters them, and serves one by id', async () => {
     const all = await h.api<Submission[]>('/api/submissions');
     expect(all.length).toBeGreaterThan(3);
-    expect([...all].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).map((s) => s.createdAt)).toEqual(all.map((s) => s.createdAt));
+    expect([...all].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).map((s) => s.createdAt)).toEqual(
+      all.map((s) => s.createdAt),
+    );
     const failed = await h.api<Submission[]>('/api/submissions?template=Email&status=failed');
     expect(failed.every((s) => s.template === 'Email' && s.status === 'failed')).toBe(true);
     expect(await h.api<Submission>(`/api/submissions/${all[0]!.id}`)).toEqual(all[0]);
@@ -196,8 +305,11 @@ describe('the JSON API', () => {
     expect(templates.map((t) => t.name)).toEqual(['Email', 'Social']);
     expect(await (await fetch(`${h.apiUrl}/api/templates/Social/template-file`)).text()).toBe('Post Name,Network\r\n');
     const integrations = await h.api<{ id: string; direction: string; status: string }[]>('/api/integrations');
-    expect(integrations.map((i) => [i.direction, i.id, i.status])).toEqual([['inbound', 'Email/Email drop', 'active'], ['inbound', 'Social/Social', 'active'], ['outbound', 'Email/Email export', 'active']]);
+    expect(integrations.map((i) => [i.direction, i.id, i.status])).toEqual([
+      ['inbound', 'Email/Email drop', 'active'],
+      ['inbound', 'Social/Social', 'active'],
+      ['outbound', 'Email/Email export', 'active'],
+    ]);
     expect((await fetch(`${h.apiUrl}/api/submissions/nope`)).status).toBe(404);
   });
 });
-

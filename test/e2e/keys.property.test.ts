@@ -21,7 +21,30 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const keyUnit = fc.constantFrom('a', 'B', '/', '.', '..', ' ', '+', '%', '&', '?', '#', ':', 'é', '中', '😀', '\\', '~', '=', '*', "'", '"', '<');
+const keyUnit = fc.constantFrom(
+  'a',
+  'B',
+  '/',
+  '.',
+  '..',
+  ' ',
+  '+',
+  '%',
+  '&',
+  '?',
+  '#',
+  ':',
+  'é',
+  '中',
+  '😀',
+  '\\',
+  '~',
+  '=',
+  '*',
+  "'",
+  '"',
+  '<',
+);
 const key = fc.array(keyUnit, { minLength: 1, maxLength: 12 }).map((units) => units.join(''));
 
 describe('object keys', () => {
@@ -29,7 +52,10 @@ describe('object keys', () => {
     'a key is either refused with a reason, or stored inside the data folder and read back byte for byte',
     async (k, bytes) => {
       const admin = stack.client('admin');
-      const put = await admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: k, Body: bytes })).then(() => undefined, (e: Error) => e);
+      const put = await admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: k, Body: bytes })).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       if (keyProblem(k)) {
         expect(put?.name).toBe('InvalidArgument');
         return;
@@ -39,17 +65,20 @@ describe('object keys', () => {
       expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.from(bytes))).toBe(true);
       const listed = await admin.send(new ListObjectsV2Command({ Bucket: 'acme-claravine', Prefix: k }));
       expect(listed.Contents?.map((c) => c.Key)).toContain(k);
-      for (const file of filesUnder(stack.dataDirectory)) expect(relative(stack.dataDirectory, file).startsWith('..')).toBe(false);
+      for (const file of filesUnder(stack.dataDirectory))
+        expect(relative(stack.dataDirectory, file).startsWith('..')).toBe(false);
       // An escaped object would land beside the data folder under s3rver's file names (other test files
       // running at the same time may create their own temporary folders there).
-      const escaped = readdirSync(dirname(stack.dataDirectory)).filter((n) => !outsideBefore.includes(n)).filter((n) => {
-        const path = join(dirname(stack.dataDirectory), n);
-        try {
-          return (statSync(path).isDirectory() ? filesUnder(path) : [path]).some((file) => file.includes('_S3rver_'));
-        } catch {
-          return false; // gone already: another test's temporary folder
-        }
-      });
+      const escaped = readdirSync(dirname(stack.dataDirectory))
+        .filter((n) => !outsideBefore.includes(n))
+        .filter((n) => {
+          const path = join(dirname(stack.dataDirectory), n);
+          try {
+            return (statSync(path).isDirectory() ? filesUnder(path) : [path]).some((file) => file.includes('_S3rver_'));
+          } catch {
+            return false; // gone already: another test's temporary folder
+          }
+        });
       expect(escaped).toEqual([]);
     },
   );

@@ -6,7 +6,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPreflight, type PreflightCheck, type PreflightReport } from '../../core/preflight/index.ts';
 import { EXPLANATION_HEADER } from '../../emulator/gateway/index.ts';
@@ -29,11 +35,27 @@ async function attempt(client: S3Client, check: PreflightCheck): Promise<{ code?
   const key = keyOf(check.resource);
   try {
     switch (check.action) {
-      case 's3:ListAllMyBuckets': await client.send(new ListBucketsCommand({})); break;
-      case 's3:ListBucket': await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: check.context['s3:prefix'] })); break;
-      case 's3:GetObject': await client.send(new GetObjectCommand({ Bucket: bucket, Key: key })); break;
-      case 's3:PutObject': await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x', ...(check.context['s3:x-amz-server-side-encryption'] ? { ServerSideEncryption: 'AES256' as const } : {}) })); break;
-      default: throw new Error(`no request for ${check.action}`);
+      case 's3:ListAllMyBuckets':
+        await client.send(new ListBucketsCommand({}));
+        break;
+      case 's3:ListBucket':
+        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: check.context['s3:prefix'] }));
+        break;
+      case 's3:GetObject':
+        await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        break;
+      case 's3:PutObject':
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: 'x',
+            ...(check.context['s3:x-amz-server-side-encryption'] ? { ServerSideEncryption: 'AES256' as const } : {}),
+          }),
+        );
+        break;
+      default:
+        throw new Error(`no request for ${check.action}`);
     }
     return {};
   } catch (error) {
@@ -53,7 +75,10 @@ describe('the preflight against the real gateway', () => {
       const client = stack.client(integration.user);
       for (const check of integration.checks) {
         // The object a read needs exists, so that only the permission decides.
-        if (check.action === 's3:GetObject') await admin.send(new PutObjectCommand({ Bucket: bucketOf(check.resource), Key: keyOf(check.resource), Body: 'a,b\r\n' }));
+        if (check.action === 's3:GetObject')
+          await admin.send(
+            new PutObjectCommand({ Bucket: bucketOf(check.resource), Key: keyOf(check.resource), Body: 'a,b\r\n' }),
+          );
         const answer = await attempt(client, check);
         const what = `${integration.id}: ${check.action} on ${check.resource}`;
         if (check.allowed) {
@@ -77,10 +102,18 @@ describe('s3-harness preflight', () => {
   it('exits 1 on the demo workspace and names the statement or the reason for each action', async () => {
     const result = await runCliAsync(['preflight']);
     expect(result.status, result.stderr).toBe(1);
-    expect(result.stdout).toContain('OK     Email/Email drop (inbound, account acme-platform (user platform), bucket acme-claravine, manual mode)');
-    expect(result.stdout).toContain('DENIED Social/Social (inbound, account acme-custom-policy (user claravine), bucket acme-claravine, manual mode)');
-    expect(result.stdout).toContain('Allowed by statement 1 (Sid "ReadAndWrite") of identity policy 0 of user platform.');
-    expect(result.stdout).toContain('DENIED   s3:GetObject on arn:aws:s3:::acme-claravine/us/social/example.csv: reads each dropped file');
+    expect(result.stdout).toContain(
+      'OK     Email/Email drop (inbound, account acme-platform (user platform), bucket acme-claravine, manual mode)',
+    );
+    expect(result.stdout).toContain(
+      'DENIED Social/Social (inbound, account acme-custom-policy (user claravine), bucket acme-claravine, manual mode)',
+    );
+    expect(result.stdout).toContain(
+      'Allowed by statement 1 (Sid "ReadAndWrite") of identity policy 0 of user platform.',
+    );
+    expect(result.stdout).toContain(
+      'DENIED   s3:GetObject on arn:aws:s3:::acme-claravine/us/social/example.csv: reads each dropped file',
+    );
     expect(result.stdout).toMatch(/3 integration\(s\), 3 needed action\(s\): 2 allowed, 1 denied\n$/);
   });
 

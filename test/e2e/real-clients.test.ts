@@ -21,8 +21,13 @@ afterAll(() => stack?.stop());
 function envOf(userName: string): NodeJS.ProcessEnv {
   const user = stack.workspace.iam.users.find((u) => u.name === userName)!;
   return {
-    PATH: process.env.PATH, HOME: stack.dataDirectory, AWS_ACCESS_KEY_ID: user.accessKeyId, AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
-    AWS_DEFAULT_REGION: stack.workspace.region, AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '',
+    PATH: process.env.PATH,
+    HOME: stack.dataDirectory,
+    AWS_ACCESS_KEY_ID: user.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
+    AWS_DEFAULT_REGION: stack.workspace.region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
   };
 }
 
@@ -34,14 +39,32 @@ describe.skipIf(!hasAws)('aws cli', () => {
   it('lets the uploader drop a file and list its folder, and denies it the rest with AWS error codes', async () => {
     const file = join(stack.dataDirectory, 'Email.csv');
     writeFileSync(file, 'Campaign Name,Channel\nSpring,Email\n');
-    expect((await aws('uploader', 's3', 'cp', '--only-show-errors', file, 's3://acme-claravine/us/submissions/Email.csv')).status).toBe(0);
+    expect(
+      (await aws('uploader', 's3', 'cp', '--only-show-errors', file, 's3://acme-claravine/us/submissions/Email.csv'))
+        .status,
+    ).toBe(0);
     expect((await aws('uploader', 's3', 'ls', 's3://acme-claravine/us/submissions/')).stdout).toContain('Email.csv');
     const root = await aws('uploader', 's3', 'ls', 's3://acme-claravine/');
     expect(root.status).not.toBe(0);
-    expect(root.stderr).toContain('An error occurred (AccessDenied) when calling the ListObjectsV2 operation: User: arn:aws:iam::123456789012:user/uploader is not authorized to perform: s3:ListBucket');
-    const get = await aws('uploader', 's3api', 'get-object', '--bucket', 'acme-claravine', '--key', 'us/submissions/Email.csv', join(stack.dataDirectory, 'out.csv'));
+    expect(root.stderr).toContain(
+      'An error occurred (AccessDenied) when calling the ListObjectsV2 operation: User: arn:aws:iam::123456789012:user/uploader is not authorized to perform: s3:ListBucket',
+    );
+    const get = await aws(
+      'uploader',
+      's3api',
+      'get-object',
+      '--bucket',
+      'acme-claravine',
+      '--key',
+      'us/submissions/Email.csv',
+      join(stack.dataDirectory, 'out.csv'),
+    );
     expect(get.stderr).toContain('(AccessDenied) when calling the GetObject operation');
-    const wrongSecret = await run('aws', ['--endpoint-url', stack.endpoint, 's3', 'ls', 's3://acme-claravine/us/submissions/'], { env: { ...envOf('uploader'), AWS_SECRET_ACCESS_KEY: 'wrong' } });
+    const wrongSecret = await run(
+      'aws',
+      ['--endpoint-url', stack.endpoint, 's3', 'ls', 's3://acme-claravine/us/submissions/'],
+      { env: { ...envOf('uploader'), AWS_SECRET_ACCESS_KEY: 'wrong' } },
+    );
     expect(wrongSecret.stderr).toContain('(SignatureDoesNotMatch)');
   });
 
@@ -50,17 +73,28 @@ describe.skipIf(!hasAws)('aws cli', () => {
     const source = join(stack.dataDirectory, 'big.bin');
     const target = join(stack.dataDirectory, 'big-back.bin');
     writeFileSync(source, bytes);
-    expect((await aws('admin', 's3', 'cp', '--only-show-errors', source, 's3://acme-claravine/big dir/a+b é.bin')).status).toBe(0);
-    expect((await aws('admin', 's3', 'cp', '--only-show-errors', 's3://acme-claravine/big dir/a+b é.bin', target)).status).toBe(0);
+    expect(
+      (await aws('admin', 's3', 'cp', '--only-show-errors', source, 's3://acme-claravine/big dir/a+b é.bin')).status,
+    ).toBe(0);
+    expect(
+      (await aws('admin', 's3', 'cp', '--only-show-errors', 's3://acme-claravine/big dir/a+b é.bin', target)).status,
+    ).toBe(0);
     expect(readFileSync(target).equals(bytes)).toBe(true);
   });
 
   it('uploads with SSE-S3 to the bucket that requires it, and is refused without', async () => {
     const file = join(stack.dataDirectory, 'export.csv');
     writeFileSync(file, 'a\n');
-    expect((await aws('admin', 's3', 'cp', '--only-show-errors', file, 's3://acme-exports/export.csv')).stderr).toContain('AccessDenied');
-    expect((await aws('admin', 's3', 'cp', '--only-show-errors', '--sse', 'AES256', file, 's3://acme-exports/export.csv')).status).toBe(0);
-    const head = JSON.parse((await aws('reader', 's3api', 'head-object', '--bucket', 'acme-exports', '--key', 'export.csv')).stdout) as { ServerSideEncryption?: string };
+    expect(
+      (await aws('admin', 's3', 'cp', '--only-show-errors', file, 's3://acme-exports/export.csv')).stderr,
+    ).toContain('AccessDenied');
+    expect(
+      (await aws('admin', 's3', 'cp', '--only-show-errors', '--sse', 'AES256', file, 's3://acme-exports/export.csv'))
+        .status,
+    ).toBe(0);
+    const head = JSON.parse(
+      (await aws('reader', 's3api', 'head-object', '--bucket', 'acme-exports', '--key', 'export.csv')).stdout,
+    ) as { ServerSideEncryption?: string };
     expect(head.ServerSideEncryption).toBe('AES256');
   });
 });
@@ -93,12 +127,33 @@ describe.skipIf(!hasBoto3)('boto3', () => {
     const admin = stack.client('admin');
     const keys = Array.from({ length: 1_100 }, (_, i) => `boto/${String(i).padStart(4, '0')} +&.txt`);
     for (let i = 0; i < keys.length; i += 50) {
-      await Promise.all(keys.slice(i, i + 50).map((Key) => admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key, Body: 'x' }))));
+      await Promise.all(
+        keys
+          .slice(i, i + 50)
+          .map((Key) => admin.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key, Body: 'x' }))),
+      );
     }
     const user = stack.workspace.iam.users.find((u) => u.name === 'admin')!;
-    const result = await run('python3', ['-c', BOTO3_SCRIPT, stack.endpoint, user.accessKeyId, user.secretAccessKey, stack.workspace.region, 'acme-claravine'], { env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', HOME: stack.dataDirectory } });
+    const result = await run(
+      'python3',
+      [
+        '-c',
+        BOTO3_SCRIPT,
+        stack.endpoint,
+        user.accessKeyId,
+        user.secretAccessKey,
+        stack.workspace.region,
+        'acme-claravine',
+      ],
+      { env: { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', HOME: stack.dataDirectory } },
+    );
     expect(result.stderr).toBe('');
-    const out = JSON.parse(result.stdout) as { listed: string[]; read: string; versions: string[][]; deleteBucket: string };
+    const out = JSON.parse(result.stdout) as {
+      listed: string[];
+      read: string;
+      versions: string[][];
+      deleteBucket: string;
+    };
     expect(out.listed).toEqual(keys);
     expect(out.read).toBe('hello boto3');
     expect(out.versions).toEqual([['boto/ü & ✓.txt', 'null']]);

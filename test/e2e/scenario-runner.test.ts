@@ -13,8 +13,16 @@ import { runCliAsync } from '../helpers/cli.ts';
 
 const EMAIL = 'scenarios/email-import-and-export.json';
 
-const withStep = (loaded: LoadedScenario, index: number, change: (step: ScenarioStep) => ScenarioStep): LoadedScenario => ({
-  ...loaded, scenario: { ...loaded.scenario, steps: loaded.scenario.steps.map((s, i) => (i === index ? change(structuredClone(s)) : s)) },
+const withStep = (
+  loaded: LoadedScenario,
+  index: number,
+  change: (step: ScenarioStep) => ScenarioStep,
+): LoadedScenario => ({
+  ...loaded,
+  scenario: {
+    ...loaded.scenario,
+    steps: loaded.scenario.steps.map((s, i) => (i === index ? change(structuredClone(s)) : s)),
+  },
 });
 
 describe('a scenario with a wrong expectation', () => {
@@ -39,27 +47,50 @@ describe('a scenario with a wrong expectation', () => {
   });
 
   it('fails an access expectation with the error the gateway gave', async () => {
-    const wrong = withStep(email, 0, () => ({ kind: 'expectAccess', as: 'uploader', operation: 'ListObjectsV2', bucket: 'acme-claravine', prefix: '', sse: false, allowed: true }));
+    const wrong = withStep(email, 0, () => ({
+      kind: 'expectAccess',
+      as: 'uploader',
+      operation: 'ListObjectsV2',
+      bucket: 'acme-claravine',
+      prefix: '',
+      sse: false,
+      allowed: true,
+    }));
     const result = await runScenario(wrong);
-    expect(result.failure!.message).toMatch(/^ListObjectsV2 as uploader on s3:\/\/acme-claravine\/: expected it to be allowed, but it failed with AccessDenied: .*\(Implicitly denied\./);
+    expect(result.failure!.message).toMatch(
+      /^ListObjectsV2 as uploader on s3:\/\/acme-claravine\/: expected it to be allowed, but it failed with AccessDenied: .*\(Implicitly denied\./,
+    );
   });
 
   it('shows a spreadsheet difference cell by cell', async () => {
     const book = await loadScenarioFile('scenarios/outbound-json-and-xlsx.json');
     const last = book.scenario.steps.length - 1;
     const wrong = withStep(book, last, (step) => {
-      ((step as { rows: string[][] }).rows[2]![1]) = 'Email';
+      (step as { rows: string[][] }).rows[2]![1] = 'Email';
       return step;
     });
     const result = await runScenario(wrong);
-    expect(result.failure).toMatchObject({ step: last, kind: 'expectObject', message: 'the rows of s3://acme-exports/books_Email.xlsx differ' });
+    expect(result.failure).toMatchObject({
+      step: last,
+      kind: 'expectObject',
+      message: 'the rows of s3://acme-exports/books_Email.xlsx differ',
+    });
     expect(result.failure!.detail).toBe('B3: expected "Email", got "Social"');
   });
 
   it('shows issue lists side by side', async () => {
-    const wrong = withStep(email, 1, () => ({ kind: 'expectSubmission', key: 'us/submissions/Email.csv', fields: {}, issues: [{ row: 2, column: 'Country' }], issuesMatch: 'subset', timeoutMs: 5000 }));
+    const wrong = withStep(email, 1, () => ({
+      kind: 'expectSubmission',
+      key: 'us/submissions/Email.csv',
+      fields: {},
+      issues: [{ row: 2, column: 'Country' }],
+      issuesMatch: 'subset',
+      timeoutMs: 5000,
+    }));
     const result = await runScenario(wrong);
-    expect(result.failure!.detail).toBe(`  ${'expected issues'.padEnd(22)} | actual issues\n! row=2 column="Country" | `);
+    expect(result.failure!.detail).toBe(
+      `  ${'expected issues'.padEnd(22)} | actual issues\n! row=2 column="Country" | `,
+    );
   });
 });
 
@@ -72,7 +103,9 @@ describe('s3-harness scenario run', () => {
 
   /** A copy of the Email scenario in the temporary folder, its paths made absolute, with an edit. */
   const copy = async (name: string, edit: (text: string) => string) => {
-    const text = (await readFile(EMAIL, 'utf8')).replace(/"(\.\.\/fixtures\/[^"]+|expected\/[^"]+)"/g, (_, p: string) => JSON.stringify(resolve('scenarios', p)));
+    const text = (await readFile(EMAIL, 'utf8')).replace(/"(\.\.\/fixtures\/[^"]+|expected\/[^"]+)"/g, (_, p: string) =>
+      JSON.stringify(resolve('scenarios', p)),
+    );
     const file = join(dir, name);
     await writeFile(file, edit(text));
     return file;
@@ -82,8 +115,12 @@ describe('s3-harness scenario run', () => {
     const junit = join(dir, 'pass.xml');
     const result = await runCliAsync(['scenario', 'run', EMAIL, '--junit', junit]);
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^Running 1 scenario file\(s\), 1 at a time\n\n✓ Email: a valid drop becomes a complete submission and an encrypted export \(\d+\.\d s\)\n\n1 passed, 0 failed\n$/);
-    expect(await readFile(junit, 'utf8')).toMatch(/<testsuite name="s3-harness scenarios" tests="1" failures="0" errors="0" time="[\d.]+">\n  <testcase classname="scenarios\/email-import-and-export\.json" name="Email: a valid drop/);
+    expect(result.stdout).toMatch(
+      /^Running 1 scenario file\(s\), 1 at a time\n\n✓ Email: a valid drop becomes a complete submission and an encrypted export \(\d+\.\d s\)\n\n1 passed, 0 failed\n$/,
+    );
+    expect(await readFile(junit, 'utf8')).toMatch(
+      /<testsuite name="s3-harness scenarios" tests="1" failures="0" errors="0" time="[\d.]+">\n  <testcase classname="scenarios\/email-import-and-export\.json" name="Email: a valid drop/,
+    );
   });
 
   it('exits 1 when one fails, with the step and the diff, in the output and in JUnit XML', async () => {
@@ -91,12 +128,16 @@ describe('s3-harness scenario run', () => {
     const junit = join(dir, 'fail.xml');
     const result = await runCliAsync(['scenario', 'run', wrong, EMAIL, '--junit', junit]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('    step 4 (expectObject): the rows of s3://acme-exports/inbox_us_Email_2026-11-28_09-30-00.csv differ');
+    expect(result.stdout).toContain(
+      '    step 4 (expectObject): the rows of s3://acme-exports/inbox_us_Email_2026-11-28_09-30-00.csv differ',
+    );
     expect(result.stdout).toContain('      -    "SO-20261128-00099",\n      +    "SO-20261128-00002",');
     expect(result.stdout).toMatch(/\n1 passed, 1 failed\n$/);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('tests="2" failures="1"');
-    expect(xml).toContain('<failure message="step 4 (expectObject): the rows of s3://acme-exports/inbox_us_Email_2026-11-28_09-30-00.csv differ">');
+    expect(xml).toContain(
+      '<failure message="step 4 (expectObject): the rows of s3://acme-exports/inbox_us_Email_2026-11-28_09-30-00.csv differ">',
+    );
   });
 
   it('reports a scenario file with problems as a failure naming each problem', async () => {
@@ -111,11 +152,15 @@ describe('s3-harness scenario run', () => {
     const dangling = await copy('dangling.json', (text) => text.replace('"as": "uploader"', '"as": "uplaoder"'));
     const result = await runCliAsync(['scenario', 'run', dangling]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('steps[0].upload: "as" names "uplaoder", which is not a user of the workspace ("admin", "uploader",');
+    expect(result.stdout).toContain(
+      'steps[0].upload: "as" names "uplaoder", which is not a user of the workspace ("admin", "uploader",',
+    );
   });
 
   it('starts no more scenarios after the first failure with --bail', async () => {
-    const wrong = await copy('a-wrong.json', (text) => text.replace('"rows": 3, "accepted": 3', '"rows": 4, "accepted": 3'));
+    const wrong = await copy('a-wrong.json', (text) =>
+      text.replace('"rows": 3, "accepted": 3', '"rows": 4, "accepted": 3'),
+    );
     const result = await runCliAsync(['scenario', 'run', wrong, EMAIL, '--bail', '--concurrency', '1']);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/\n0 passed, 1 failed\n$/);

@@ -3,9 +3,25 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteBucketCommand, GetBucketLocationCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand,
-  ListObjectsCommand, ListPartsCommand, PutBucketPolicyCommand, PutObjectCommand, UploadPartCommand, paginateListObjectsV2,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteBucketCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  ListObjectsCommand,
+  ListPartsCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
@@ -26,7 +42,14 @@ describe('object bodies', () => {
     stack.server.prependListener('request', spy);
     const bytes = randomBytes(300_000);
     const admin = stack.client('admin');
-    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'stream/random.bin', Body: Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]), ContentLength: bytes.length }));
+    await admin.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'stream/random.bin',
+        Body: Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]),
+        ContentLength: bytes.length,
+      }),
+    );
     stack.server.removeListener('request', spy);
     expect(seen).toContain('aws-chunked');
     const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'stream/random.bin' }));
@@ -46,7 +69,11 @@ describe('object bodies', () => {
     const admin = stack.client('admin');
     const outside = join(dirname(stack.dataDirectory), 'escaped.txt');
     for (const key of ['../../escaped.txt', 'a/../../../escaped.txt', 'a/./b', 'a//b']) {
-      const error = await expectS3Error(admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' })), 'InvalidArgument', 400);
+      const error = await expectS3Error(
+        admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' })),
+        'InvalidArgument',
+        400,
+      );
       expect(error.message).toMatch(/Unsupported key/);
     }
     expect(existsSync(outside)).toBe(false);
@@ -55,11 +82,35 @@ describe('object bodies', () => {
 
   it('copies an object, and refuses to overwrite with If-None-Match: *', async () => {
     const admin = stack.client('admin');
-    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', Body: 'payload', ContentType: 'text/plain', Metadata: { team: 'cs' } }));
-    await admin.send(new CopyObjectCommand({ Bucket: 'acme-exports', Key: 'copied.txt', CopySource: `${bucket}/copy/src.txt`, ServerSideEncryption: 'AES256' }));
+    await admin.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'copy/src.txt',
+        Body: 'payload',
+        ContentType: 'text/plain',
+        Metadata: { team: 'cs' },
+      }),
+    );
+    await admin.send(
+      new CopyObjectCommand({
+        Bucket: 'acme-exports',
+        Key: 'copied.txt',
+        CopySource: `${bucket}/copy/src.txt`,
+        ServerSideEncryption: 'AES256',
+      }),
+    );
     const got = await admin.send(new GetObjectCommand({ Bucket: 'acme-exports', Key: 'copied.txt' }));
-    expect([await got.Body!.transformToString(), got.ContentType, got.Metadata, got.ServerSideEncryption]).toEqual(['payload', 'text/plain', { team: 'cs' }, 'AES256']);
-    await expectS3Error(admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', Body: 'other', IfNoneMatch: '*' })), 'PreconditionFailed', 412);
+    expect([await got.Body!.transformToString(), got.ContentType, got.Metadata, got.ServerSideEncryption]).toEqual([
+      'payload',
+      'text/plain',
+      { team: 'cs' },
+      'AES256',
+    ]);
+    await expectS3Error(
+      admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', Body: 'other', IfNoneMatch: '*' })),
+      'PreconditionFailed',
+      412,
+    );
   });
 
   it('never returns a torn body while an object is overwritten', async () => {
@@ -71,7 +122,11 @@ describe('object bodies', () => {
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 10; i++) {
       writes.push(admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'torn.bin', Body: i % 2 ? a : b })));
-      reads.push(admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'torn.bin' })).then(async (r) => Buffer.from(await r.Body!.transformToByteArray())));
+      reads.push(
+        admin
+          .send(new GetObjectCommand({ Bucket: bucket, Key: 'torn.bin' }))
+          .then(async (r) => Buffer.from(await r.Body!.transformToByteArray())),
+      );
     }
     await Promise.all(writes);
     for (const body of await Promise.all(reads)) {
@@ -86,7 +141,9 @@ describe('listings', () => {
     const admin = stack.client('admin');
     const keys = Array.from({ length: 1_205 }, (_, i) => `many/${String(i).padStart(5, '0')}.csv`);
     for (let i = 0; i < keys.length; i += 50) {
-      await Promise.all(keys.slice(i, i + 50).map((Key) => admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))));
+      await Promise.all(
+        keys.slice(i, i + 50).map((Key) => admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))),
+      );
     }
     const listed: string[] = [];
     let pages = 0;
@@ -101,9 +158,13 @@ describe('listings', () => {
 
   it('counts common prefixes in KeyCount and pages over them', async () => {
     const admin = stack.client('admin');
-    for (const Key of ['tree/a/1', 'tree/a/2', 'tree/b/1', 'tree/c', 'tree/d/1']) await admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }));
+    for (const Key of ['tree/a/1', 'tree/a/2', 'tree/b/1', 'tree/c', 'tree/d/1'])
+      await admin.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }));
     const entries: string[] = [];
-    for await (const page of paginateListObjectsV2({ client: admin, pageSize: 2 }, { Bucket: bucket, Prefix: 'tree/', Delimiter: '/' })) {
+    for await (const page of paginateListObjectsV2(
+      { client: admin, pageSize: 2 },
+      { Bucket: bucket, Prefix: 'tree/', Delimiter: '/' },
+    )) {
       expect(page.KeyCount).toBe((page.Contents?.length ?? 0) + (page.CommonPrefixes?.length ?? 0));
       entries.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!), ...(page.Contents ?? []).map((c) => c.Key!));
     }
@@ -115,7 +176,10 @@ describe('listings', () => {
   it('lists every object as version null, and answers GetBucketLocation and HeadBucket', async () => {
     const admin = stack.client('admin');
     const versions = await admin.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'tree/a/' }));
-    expect(versions.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest])).toEqual([['tree/a/1', 'null', true], ['tree/a/2', 'null', true]]);
+    expect(versions.Versions?.map((v) => [v.Key, v.VersionId, v.IsLatest])).toEqual([
+      ['tree/a/1', 'null', true],
+      ['tree/a/2', 'null', true],
+    ]);
     expect((await admin.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint).toBeUndefined();
     await admin.send(new HeadBucketCommand({ Bucket: bucket }));
   });
@@ -127,11 +191,30 @@ describe('multipart uploads', () => {
     const part1 = randomBytes(5 * 1024 * 1024);
     const part2 = randomBytes(1000);
     const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/big.bin' }));
-    const e1 = await admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: 1, Body: part1 }));
-    const e2 = await admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: 2, Body: part2 }));
+    const e1 = await admin.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: 1, Body: part1 }),
+    );
+    const e2 = await admin.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, PartNumber: 2, Body: part2 }),
+    );
     const parts = await admin.send(new ListPartsCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId }));
-    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([[1, part1.length, e1.ETag], [2, 1000, e2.ETag]]);
-    await admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/big.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] } }));
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag])).toEqual([
+      [1, part1.length, e1.ETag],
+      [2, 1000, e2.ETag],
+    ]);
+    await admin.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp/big.bin',
+        UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: e1.ETag },
+            { PartNumber: 2, ETag: e2.ETag },
+          ],
+        },
+      }),
+    );
     const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/big.bin' }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([part1, part2]))).toBe(true);
   });
@@ -139,16 +222,54 @@ describe('multipart uploads', () => {
   it('answers a bad completion with InvalidPart and keeps serving; aborts and lists uploads', async () => {
     const admin = stack.client('admin');
     const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin' }));
-    await admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId, PartNumber: 1, Body: 'small' }));
-    await expectS3Error(admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 7, ETag: '"abc"' }] } })), 'InvalidPart', 400);
-    await expectS3Error(admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId: 'ffff', PartNumber: 1, Body: 'x' })), 'NoSuchUpload', 404);
-    await expectS3Error(admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/other.bin', UploadId, PartNumber: 1, Body: 'x' })), 'NoSuchUpload', 404);
-    await expectS3Error(admin.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId: 'ffff', MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"abc"' }] } })), 'NoSuchUpload', 404);
+    await admin.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId, PartNumber: 1, Body: 'small' }),
+    );
+    await expectS3Error(
+      admin.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'mp/bad.bin',
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 7, ETag: '"abc"' }] },
+        }),
+      ),
+      'InvalidPart',
+      400,
+    );
+    await expectS3Error(
+      admin.send(
+        new UploadPartCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId: 'ffff', PartNumber: 1, Body: 'x' }),
+      ),
+      'NoSuchUpload',
+      404,
+    );
+    await expectS3Error(
+      admin.send(new UploadPartCommand({ Bucket: bucket, Key: 'mp/other.bin', UploadId, PartNumber: 1, Body: 'x' })),
+      'NoSuchUpload',
+      404,
+    );
+    await expectS3Error(
+      admin.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'mp/bad.bin',
+          UploadId: 'ffff',
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"abc"' }] },
+        }),
+      ),
+      'NoSuchUpload',
+      404,
+    );
     const uploads = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     expect(uploads.Uploads?.map((u) => [u.Key, u.UploadId])).toEqual([['mp/bad.bin', UploadId]]);
     await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId }));
     expect((await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
-    await expectS3Error(admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId })), 'NoSuchUpload', 404);
+    await expectS3Error(
+      admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin', UploadId })),
+      'NoSuchUpload',
+      404,
+    );
     await admin.send(new HeadBucketCommand({ Bucket: bucket }));
   });
 });
@@ -162,18 +283,39 @@ describe('restart', () => {
     await admin.send(new CreateBucketCommand({ Bucket: 'short-lived' }));
     await admin.send(new DeleteBucketCommand({ Bucket: 'short-lived' }));
     await expectS3Error(admin.send(new DeleteBucketCommand({ Bucket: 'made-by-api' })), 'BucketNotEmpty', 409);
-    const lockReaderOut = { Version: '2012-10-17', Statement: [{ Sid: 'NoReader', Effect: 'Deny', Principal: { AWS: 'arn:aws:iam::123456789012:user/reader' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-exports/*' }] };
+    const lockReaderOut = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'NoReader',
+          Effect: 'Deny',
+          Principal: { AWS: 'arn:aws:iam::123456789012:user/reader' },
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::acme-exports/*',
+        },
+      ],
+    };
     await admin.send(new PutBucketPolicyCommand({ Bucket: 'acme-exports', Policy: JSON.stringify(lockReaderOut) }));
-    await admin.send(new PutObjectCommand({ Bucket: 'acme-exports', Key: 'r.csv', Body: 'x', ServerSideEncryption: 'AES256' }));
+    await admin.send(
+      new PutObjectCommand({ Bucket: 'acme-exports', Key: 'r.csv', Body: 'x', ServerSideEncryption: 'AES256' }),
+    );
     await own.stop({ keepData: true });
 
     const again = await startStack(own.workspace, own.dataDirectory);
     try {
       const got = await again.client('admin').send(new GetObjectCommand({ Bucket: 'made-by-api', Key: 'kept.txt' }));
       expect(await got.Body!.transformToString()).toBe('still here');
-      await expectS3Error(again.client('admin').send(new HeadBucketCommand({ Bucket: 'short-lived' })), 'NotFound', 404);
+      await expectS3Error(
+        again.client('admin').send(new HeadBucketCommand({ Bucket: 'short-lived' })),
+        'NotFound',
+        404,
+      );
       // The API-set policy replaced the workspace's (which required SSE) and still denies the reader.
-      await expectS3Error(again.client('reader').send(new GetObjectCommand({ Bucket: 'acme-exports', Key: 'r.csv' })), 'AccessDenied', 403);
+      await expectS3Error(
+        again.client('reader').send(new GetObjectCommand({ Bucket: 'acme-exports', Key: 'r.csv' })),
+        'AccessDenied',
+        403,
+      );
       await again.client('admin').send(new PutObjectCommand({ Bucket: 'acme-exports', Key: 'plain.csv', Body: 'x' }));
       expect(again.gateway.policyOverrides().map((o) => o.bucket)).toEqual(['acme-exports']);
     } finally {
@@ -188,26 +330,52 @@ describe('interrupted uploads', () => {
     const { SignatureV4 } = await import('@smithy/signature-v4');
     const { Sha256 } = await import('../helpers/sha256.ts');
     const user = stack.workspace.iam.users.find((u) => u.name === 'admin')!;
-    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, sha256: Sha256, uriEscapePath: false });
+    const signer = new SignatureV4({
+      service: 's3',
+      region: 'us-east-1',
+      credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
     const url = new URL(`${stack.endpoint}/${bucket}/interrupted.bin`);
-    const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '1000000' } });
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': '1000000' },
+    });
     const errors: unknown[] = [];
     const originalError = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
     try {
       await new Promise<void>((resolve) => {
-        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: signed.headers });
+        const req = request({
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'PUT',
+          headers: signed.headers,
+        });
         req.on('error', () => resolve());
-        req.write(Buffer.alloc(200_000, 'x'), () => setTimeout(() => {
-          req.destroy();
-          resolve();
-        }, 50));
+        req.write(Buffer.alloc(200_000, 'x'), () =>
+          setTimeout(() => {
+            req.destroy();
+            resolve();
+          }, 50),
+        );
       });
       await new Promise((r) => setTimeout(r, 100));
     } finally {
       console.error = originalError;
     }
-    await expectS3Error(stack.client('admin').send(new HeadObjectCommand({ Bucket: bucket, Key: 'interrupted.bin' })), 'NotFound', 404);
+    await expectS3Error(
+      stack.client('admin').send(new HeadObjectCommand({ Bucket: bucket, Key: 'interrupted.bin' })),
+      'NotFound',
+      404,
+    );
     expect(readdirSync(join(stack.dataDirectory, 'tmp'))).toEqual([]);
     expect(errors).toEqual([]);
   });
@@ -216,16 +384,25 @@ describe('interrupted uploads', () => {
 describe('object events', () => {
   it('reports created and removed objects with the user who made the request', async () => {
     const events: string[] = [];
-    const onCreated = (e: { eventName: string; key: string; size?: number; userName?: string }) => events.push(`${e.eventName} ${e.key} ${e.size} ${e.userName}`);
+    const onCreated = (e: { eventName: string; key: string; size?: number; userName?: string }) =>
+      events.push(`${e.eventName} ${e.key} ${e.size} ${e.userName}`);
     stack.gateway.events.on('objectCreated', onCreated);
     stack.gateway.events.on('objectRemoved', onCreated);
     try {
-      await stack.client('uploader').send(new PutObjectCommand({ Bucket: bucket, Key: 'us/submissions/ev.csv', Body: 'abc' }));
+      await stack
+        .client('uploader')
+        .send(new PutObjectCommand({ Bucket: bucket, Key: 'us/submissions/ev.csv', Body: 'abc' }));
       const admin = stack.client('admin');
-      await admin.send(new CopyObjectCommand({ Bucket: bucket, Key: 'ev/copy.csv', CopySource: `${bucket}/us/submissions/ev.csv` }));
+      await admin.send(
+        new CopyObjectCommand({ Bucket: bucket, Key: 'ev/copy.csv', CopySource: `${bucket}/us/submissions/ev.csv` }),
+      );
       await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'ev/copy.csv' }));
       await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'ev/never-existed.csv' }));
-      await expectS3Error(stack.client('uploader').send(new PutObjectCommand({ Bucket: bucket, Key: 'elsewhere.csv', Body: 'x' })), 'AccessDenied', 403);
+      await expectS3Error(
+        stack.client('uploader').send(new PutObjectCommand({ Bucket: bucket, Key: 'elsewhere.csv', Body: 'x' })),
+        'AccessDenied',
+        403,
+      );
       await new Promise((r) => setTimeout(r, 20));
       expect(events).toEqual([
         'ObjectCreated:Put us/submissions/ev.csv 3 uploader',

@@ -18,10 +18,29 @@ let good: Submission;
 let bad: Submission;
 beforeAll(async () => {
   h = await startTestHarness();
-  app = createWebApp({ workspace: h.workspace, engine: h.engine, gateway: h.gateway, endpoint: h.endpoint, editor: h.editor, guard: IN_PROCESS_GUARD });
+  app = createWebApp({
+    workspace: h.workspace,
+    engine: h.engine,
+    gateway: h.gateway,
+    endpoint: h.endpoint,
+    editor: h.editor,
+    guard: IN_PROCESS_GUARD,
+  });
   request = ownPageRequest(app);
-  await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv', Body: readFileSync('fixtures/files/Email.csv') }));
-  await h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email-bad.csv', Body: readFileSync('fixtures/files/Email-bad.csv') }));
+  await h.client('uploader').send(
+    new PutObjectCommand({
+      Bucket: 'acme-claravine',
+      Key: 'us/submissions/Email.csv',
+      Body: readFileSync('fixtures/files/Email.csv'),
+    }),
+  );
+  await h.client('uploader').send(
+    new PutObjectCommand({
+      Bucket: 'acme-claravine',
+      Key: 'us/submissions/Email-bad.csv',
+      Body: readFileSync('fixtures/files/Email-bad.csv'),
+    }),
+  );
   good = (await h.submissionsOf('us/submissions/Email.csv'))[0]!;
   bad = (await h.submissionsOf('us/submissions/Email-bad.csv'))[0]!;
 });
@@ -68,7 +87,9 @@ describe('the web UI', () => {
 
   it('shows a submission: red cells with their messages, the valid rows, the deliveries', async () => {
     const page = await get(`/submissions/${bad.id}`);
-    expect(page.text).toContain('<td class="bad">France<small>&quot;France&quot; is not a child of &quot;Region&quot; = &quot;AMER&quot; (expected one of &quot;Canada&quot;, &quot;USA&quot;)</small></td>');
+    expect(page.text).toContain(
+      '<td class="bad">France<small>&quot;France&quot; is not a child of &quot;Region&quot; = &quot;AMER&quot; (expected one of &quot;Canada&quot;, &quot;USA&quot;)</small></td>',
+    );
     expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page.text).not.toContain('<script>alert(1)');
     expect(page.text).toContain('Only complete submissions are delivered.');
@@ -89,12 +110,18 @@ describe('the web UI', () => {
     const buckets = await get('/s3');
     expect(buckets.text).toContain('href="/s3/acme-exports"');
     // Where a drop is imported, one click from a filled-in upload form.
-    expect(buckets.text).toContain('Email: <a href="/s3?bucket=acme-claravine&amp;key=us%2Fsubmissions%2FEmail.csv">s3://acme-claravine/us/submissions/Email.csv</a>');
-    expect((await get('/s3?bucket=acme-claravine&key=us/submissions/Email.csv')).text).toContain('<input name="key" value="us/submissions/Email.csv"');
+    expect(buckets.text).toContain(
+      'Email: <a href="/s3?bucket=acme-claravine&amp;key=us%2Fsubmissions%2FEmail.csv">s3://acme-claravine/us/submissions/Email.csv</a>',
+    );
+    expect((await get('/s3?bucket=acme-claravine&key=us/submissions/Email.csv')).text).toContain(
+      '<input name="key" value="us/submissions/Email.csv"',
+    );
     const folder = await get('/s3/acme-claravine?prefix=us/');
     expect(folder.text).toContain('href="/s3/acme-claravine?prefix=us%2Fsubmissions%2F"');
     const files = await get('/s3/acme-claravine?prefix=us/submissions/');
-    expect(files.text).toMatch(/Email\.csv<\/a><\/td><td>235 B<\/td><td>[\d-]+ [\d:]+<\/td><td>none<\/td><td>uploader<\/td>/);
+    expect(files.text).toMatch(
+      /Email\.csv<\/a><\/td><td>235 B<\/td><td>[\d-]+ [\d:]+<\/td><td>none<\/td><td>uploader<\/td>/,
+    );
     const exported = await get(`/s3/acme-exports/object?key=${encodeURIComponent(good.deliveries![0]!.key)}`);
     expect(exported.text).toContain('<dt>Encryption</dt><dd>AES256</dd>');
     const object = await get('/s3/acme-claravine/object?key=us/submissions/Email.csv');
@@ -108,14 +135,29 @@ describe('the web UI', () => {
 
   it('uploads as the chosen user through the gateway: allowed, denied with the explanation, and without htmx a whole page', async () => {
     const file = new File(['Post Name,Network\r\nHi,LinkedIn\r\n'], 'posts.csv');
-    const allowed = await (await request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/', file }))).text();
-    expect(allowed).toBe('<p role="status">Uploaded <a href="/s3/acme-claravine/object?key=us%2Fsocial%2Fposts.csv">s3://acme-claravine/us/social/posts.csv</a> as uploader. <a href="/submissions">Submissions</a></p>');
-    const denied = await (await request('/s3/upload', form({ user: 'reader', bucket: 'acme-claravine', key: 'x.csv', file }))).text();
-    expect(denied).toContain('<strong>AccessDenied</strong>: User: arn:aws:iam::123456789012:user/reader is not authorized to perform: s3:PutObject');
+    const allowed = await (
+      await request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/', file }))
+    ).text();
+    expect(allowed).toBe(
+      '<p role="status">Uploaded <a href="/s3/acme-claravine/object?key=us%2Fsocial%2Fposts.csv">s3://acme-claravine/us/social/posts.csv</a> as uploader. <a href="/submissions">Submissions</a></p>',
+    );
+    const denied = await (
+      await request('/s3/upload', form({ user: 'reader', bucket: 'acme-claravine', key: 'x.csv', file }))
+    ).text();
+    expect(denied).toContain(
+      '<strong>AccessDenied</strong>: User: arn:aws:iam::123456789012:user/reader is not authorized to perform: s3:PutObject',
+    );
     expect(denied).toContain('Why: Implicitly denied.');
-    const whole = await (await request('/s3/upload', form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/b.csv', file }, false))).text();
+    const whole = await (
+      await request(
+        '/s3/upload',
+        form({ user: 'uploader', bucket: 'acme-claravine', key: 'us/social/b.csv', file }, false),
+      )
+    ).text();
     expect(whole).toMatch(/^<!doctype html>[\s\S]*Uploaded/);
-    expect(await (await request('/s3/upload', form({ user: 'nobody', bucket: 'acme-claravine', key: 'k', file }))).text()).toContain('Choose a user of the workspace.');
+    expect(
+      await (await request('/s3/upload', form({ user: 'nobody', bucket: 'acme-claravine', key: 'k', file }))).text(),
+    ).toContain('Choose a user of the workspace.');
   });
 
   it('shows templates with their fields and integrations, accounts with masked secrets and the preflight', async () => {
@@ -135,17 +177,34 @@ describe('the web UI', () => {
     expect((await get('/iam/users/uploader/policies/9')).status).toBe(404);
     expect((await get('/iam/buckets/acme-exports/policy')).text).toContain('&quot;Sid&quot;: &quot;RequireSSE&quot;');
     expect((await get('/iam/buckets/nope/policy')).status).toBe(404);
-    expect(await (await request('/accounts/acme-platform/test', { method: 'POST' })).text()).toContain('Connected: the keys work and list 2 bucket(s)');
+    expect(await (await request('/accounts/acme-platform/test', { method: 'POST' })).text()).toContain(
+      'Connected: the keys work and list 2 bucket(s)',
+    );
   });
 
   it('shows users and policies, never a secret, and simulates a decision', async () => {
     const iam = await get('/iam');
     for (const user of h.workspace.iam.users) expect(iam.text).not.toContain(user.secretAccessKey);
     expect(iam.text).toContain('&quot;Sid&quot;: &quot;RequireSSE&quot;');
-    const decision = await (await request('/iam/simulate', form({ user: 'platform', action: 's3:GetObject', resource: 'arn:aws:s3:::acme-claravine/us/a.csv', context: '' }))).text();
+    const decision = await (
+      await request(
+        '/iam/simulate',
+        form({
+          user: 'platform',
+          action: 's3:GetObject',
+          resource: 'arn:aws:s3:::acme-claravine/us/a.csv',
+          context: '',
+        }),
+      )
+    ).text();
     expect(decision).toContain('<strong>Allow</strong>');
     expect(decision).toContain('Allowed by statement 1 (Sid &quot;ReadAndWrite&quot;)');
-    const badContext = await (await request('/iam/simulate', form({ user: 'platform', action: 's3:ListBucket', resource: 'arn:aws:s3:::acme-claravine', context: '{nope' }))).text();
+    const badContext = await (
+      await request(
+        '/iam/simulate',
+        form({ user: 'platform', action: 's3:ListBucket', resource: 'arn:aws:s3:::acme-claravine', context: '{nope' }),
+      )
+    ).text();
     expect(badContext).toContain('The context must be a JSON object of strings such as');
   });
 
@@ -162,33 +221,86 @@ describe('the web UI', () => {
     expect(listed.text).toContain('<option selected>acme-exports</option>');
     const warned = await get('/connect/bucket-field?account=acme-custom-policy&bucketMode=list');
     expect(warned.text).toContain('Permission warning</strong>: account "acme-custom-policy" cannot list its buckets');
-    expect(warned.text).toContain('Why: Implicitly denied. No statement of identity policy 0 of user claravine allows s3:ListAllMyBuckets');
-    const manual = await get('/connect/bucket-field?account=acme-custom-policy&bucketMode=manual&bucket=acme-claravine');
+    expect(warned.text).toContain(
+      'Why: Implicitly denied. No statement of identity policy 0 of user claravine allows s3:ListAllMyBuckets',
+    );
+    const manual = await get(
+      '/connect/bucket-field?account=acme-custom-policy&bucketMode=manual&bucket=acme-claravine',
+    );
     expect(manual.text).toContain('<input name="bucket" value="acme-claravine"');
     const edit = await get('/templates/Email/inbound/0');
     expect(edit.text).toContain('value="us/submissions/{{template_name}}"');
     expect((await get('/templates/Nope/inbound/0')).status).toBe(404);
     expect((await get('/templates/Email/inbound/7')).status).toBe(404);
     // A change that would not validate is refused, named, and changes nothing.
-    const refused = await request('/templates/Email/outbound/new', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: '/leading/slash' }, false));
+    const refused = await request(
+      '/templates/Email/outbound/new',
+      form(
+        { account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: '/leading/slash' },
+        false,
+      ),
+    );
     expect(refused.status).toBe(422);
-    expect(await refused.text()).toContain('templates[0].outbound[1]: &quot;filename&quot; must not start with &quot;/&quot;');
+    expect(await refused.text()).toContain(
+      'templates[0].outbound[1]: &quot;filename&quot; must not start with &quot;/&quot;',
+    );
     const saved = JSON.parse((await get('/workspace.json')).text) as { templates: { outbound?: unknown[] }[] };
     expect(saved.templates[0]!.outbound).toHaveLength(1);
-    const preview = await (await request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x/{{submitted_by}}', fileType: 'csv' }))).text();
+    const preview = await (
+      await request(
+        '/templates/Email/outbound/0/preview',
+        form({
+          account: 'acme-platform',
+          bucketMode: 'manual',
+          bucket: 'acme-exports',
+          filename: 'x/{{submitted_by}}',
+          fileType: 'csv',
+        }),
+      )
+    ).text();
     expect(preview).toContain('<code id="preview-key">s3://acme-exports/x_Sample User.csv</code>');
     // The column picker: include, label and order each field and meta field.
-    const picked = await (await request('/templates/Email/outbound/0/preview', form({
-      account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', filename: 'x', columnsMode: 'custom',
-      col_0_source: 'field:Campaign Name', col_0_include: 'on', col_0_label: 'campaign', col_0_order: '2',
-      col_1_source: 'field:Channel', col_1_order: '3',
-      col_2_source: 'meta:Submitter Email', col_2_include: 'on', col_2_order: '1',
-    }))).text();
-    expect(picked).toContain('<pre id="preview-lines">Submitter Email,campaign\nsample@example.com,&lt;Campaign Name&gt;</pre>');
-    const none = await (await request('/templates/Email/outbound/0/preview', form({ account: 'acme-platform', bucketMode: 'manual', bucket: 'acme-exports', columnsMode: 'custom', col_0_source: 'field:Channel' }))).text();
+    const picked = await (
+      await request(
+        '/templates/Email/outbound/0/preview',
+        form({
+          account: 'acme-platform',
+          bucketMode: 'manual',
+          bucket: 'acme-exports',
+          filename: 'x',
+          columnsMode: 'custom',
+          col_0_source: 'field:Campaign Name',
+          col_0_include: 'on',
+          col_0_label: 'campaign',
+          col_0_order: '2',
+          col_1_source: 'field:Channel',
+          col_1_order: '3',
+          col_2_source: 'meta:Submitter Email',
+          col_2_include: 'on',
+          col_2_order: '1',
+        }),
+      )
+    ).text();
+    expect(picked).toContain(
+      '<pre id="preview-lines">Submitter Email,campaign\nsample@example.com,&lt;Campaign Name&gt;</pre>',
+    );
+    const none = await (
+      await request(
+        '/templates/Email/outbound/0/preview',
+        form({
+          account: 'acme-platform',
+          bucketMode: 'manual',
+          bucket: 'acme-exports',
+          columnsMode: 'custom',
+          col_0_source: 'field:Channel',
+        }),
+      )
+    ).text();
     expect(none).toContain('a custom column list needs at least one column');
     const editing = await get('/templates/Email/outbound/0');
-    expect(editing.text).toContain('<input type="checkbox" name="col_0_include" aria-label="Include Campaign Name" checked>');
+    expect(editing.text).toContain(
+      '<input type="checkbox" name="col_0_include" aria-label="Include Campaign Name" checked>',
+    );
     expect(editing.text).toContain('name="col_0_label" value="campaign"');
   });
 });

@@ -40,11 +40,14 @@ export async function startCli(args: string[]): Promise<StartedCli> {
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
   });
   return {
-    child, endpoint, output: () => output,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode);
-      child.once('exit', (code) => resolve(code));
-      child.kill('SIGINT');
-    }),
+    child,
+    endpoint,
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGINT');
+      }),
   };
 }

@@ -1,5 +1,8 @@
 /** Feeds text or bytes to a streaming consumer in chunks of the given sizes (cycled). */
-export async function* chunked<T extends string | Uint8Array>(content: T, sizes: readonly number[] = [65536]): AsyncGenerator<T> {
+export async function* chunked<T extends string | Uint8Array>(
+  content: T,
+  sizes: readonly number[] = [65536],
+): AsyncGenerator<T> {
   let i = 0;
   let k = 0;
   while (i < content.length) {

@@ -20,22 +20,51 @@ export interface TestHarness extends Harness {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startTestHarness(workspace?: Workspace, options: { dataDirectory?: string; rowLimit?: number; now?: () => Date; source?: Record<string, unknown>; host?: string } = {}): Promise<TestHarness> {
+export async function startTestHarness(
+  workspace?: Workspace,
+  options: {
+    dataDirectory?: string;
+    rowLimit?: number;
+    now?: () => Date;
+    source?: Record<string, unknown>;
+    host?: string;
+  } = {},
+): Promise<TestHarness> {
   // The demo by default, with its JSON, so that the web UI can edit it.
-  const source = options.source ?? (workspace ? undefined : JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as Record<string, unknown>);
+  const source =
+    options.source ??
+    (workspace
+      ? undefined
+      : (JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as Record<string, unknown>));
   workspace ??= loadWorkspace();
   const dataDirectory = options.dataDirectory ?? (await mkdtemp(join(tmpdir(), 's3-harness-engine-')));
   const logs: string[] = [];
-  const harness = await startHarness({ workspace, dataDirectory, log: (line) => logs.push(line), ...(source ? { source, editsFile: join(dataDirectory, 'workspace.json') } : {}), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), ...(options.now ? { now: options.now } : {}), ...(options.host ? { host: options.host } : {}) });
+  const harness = await startHarness({
+    workspace,
+    dataDirectory,
+    log: (line) => logs.push(line),
+    ...(source ? { source, editsFile: join(dataDirectory, 'workspace.json') } : {}),
+    ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.host ? { host: options.host } : {}),
+  });
   return {
-    ...harness, workspace, dataDirectory, logs,
+    ...harness,
+    workspace,
+    dataDirectory,
+    logs,
     // The engine changes when the workspace is edited in the UI.
     get engine() {
       return harness.engine;
     },
     client(userName) {
       const user = workspace.iam.users.find((u) => u.name === userName)!;
-      return new S3Client({ endpoint: harness.endpoint, region: workspace.region, forcePathStyle: true, credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } });
+      return new S3Client({
+        endpoint: harness.endpoint,
+        region: workspace.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+      });
     },
     async submissionsOf(key, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
@@ -43,7 +72,8 @@ export async function startTestHarness(workspace?: Workspace, options: { dataDir
         await harness.engine.idle();
         const found = harness.engine.store.submissions().filter((s) => s.source.key === key);
         if (found.length) return found.sort((a, b) => (a.status < b.status ? -1 : 1));
-        if (Date.now() > deadline) throw new Error(`no submission for ${key} after ${timeoutMs} ms; logs:\n${logs.join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no submission for ${key} after ${timeoutMs} ms; logs:\n${logs.join('\n')}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -21,7 +21,11 @@ export interface TestStack extends RunningGateway {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startStack(workspace: Workspace = loadWorkspace(), dataDirectory?: string, options: { memoryLimitBytes?: number } = {}): Promise<TestStack> {
+export async function startStack(
+  workspace: Workspace = loadWorkspace(),
+  dataDirectory?: string,
+  options: { memoryLimitBytes?: number } = {},
+): Promise<TestStack> {
   const dir = dataDirectory ?? (await mkdtemp(join(tmpdir(), 's3-harness-test-')));
   const running = await startGatewayServer({ workspace, dataDirectory: dir, ...options });
   return {
@@ -33,8 +37,13 @@ export async function startStack(workspace: Workspace = loadWorkspace(), dataDir
       if (!user) throw new Error(`no user ${userName} in the workspace`);
       // Default SDK settings on purpose (checksums included): they send aws-chunked bodies.
       return new S3Client({
-        endpoint: running.endpoint, region: overrides.region ?? workspace.region, forcePathStyle: true,
-        credentials: { accessKeyId: user.accessKeyId, secretAccessKey: overrides.secretAccessKey ?? user.secretAccessKey },
+        endpoint: running.endpoint,
+        region: overrides.region ?? workspace.region,
+        forcePathStyle: true,
+        credentials: {
+          accessKeyId: user.accessKeyId,
+          secretAccessKey: overrides.secretAccessKey ?? user.secretAccessKey,
+        },
       });
     },
     async stop({ keepData = false } = {}) {
@@ -45,8 +54,15 @@ export async function startStack(workspace: Workspace = loadWorkspace(), dataDir
 }
 
 /** Expects an SDK call to fail with an S3 error code (and, for HEAD, the status). */
-export async function expectS3Error(promise: Promise<unknown>, code: string, status?: number): Promise<Error & { $metadata?: { httpStatusCode?: number; requestId?: string }; $response?: unknown }> {
-  const error = await promise.then(() => undefined, (e: unknown) => e as Error & { name: string; $metadata?: { httpStatusCode?: number } });
+export async function expectS3Error(
+  promise: Promise<unknown>,
+  code: string,
+  status?: number,
+): Promise<Error & { $metadata?: { httpStatusCode?: number; requestId?: string }; $response?: unknown }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e as Error & { name: string; $metadata?: { httpStatusCode?: number } },
+  );
   expect(error, `expected ${code}, but the call succeeded`).toBeDefined();
   if (status !== undefined) expect(error!.$metadata?.httpStatusCode).toBe(status);
   if (code !== 'Unknown' || status === undefined) expect(error!.name).toBe(code);

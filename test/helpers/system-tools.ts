@@ -6,13 +6,23 @@ export function hasCommand(command: string, args: string[] = ['--version']): boo
 }
 
 export function warnSkipped(tool: string, install: string): void {
-  console.warn(`\n*** SKIPPED: ${tool} is not installed; these tests need it (${install}). CI installs it in .ci/run. ***\n`);
+  console.warn(
+    `\n*** SKIPPED: ${tool} is not installed; these tests need it (${install}). CI installs it in .ci/run. ***\n`,
+  );
 }
 
-export interface ProcessResult { status: number | null; stdout: string; stderr: string }
+export interface ProcessResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command without blocking the event loop (the gateway under test lives in this process). */
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ProcessResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -10,11 +10,31 @@ async function bytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 }
 
 // Non-empty cells: a spreadsheet does not tell an empty cell from a missing one.
-const cell = fc.string({ unit: fc.oneof(fc.constantFrom(',', '"', '\n', '<', '&', '=', 'é', 'Ünïcödé', '中文', 'русский', '😀', 'a', ' '), fc.string({ minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 12 })
+const cell = fc
+  .string({
+    unit: fc.oneof(
+      fc.constantFrom(',', '"', '\n', '<', '&', '=', 'é', 'Ünïcödé', '中文', 'русский', '😀', 'a', ' '),
+      fc.string({ minLength: 1, maxLength: 1 }),
+    ),
+    minLength: 1,
+    maxLength: 12,
+  })
   .filter((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/.test(s));
 
 describe('XLSX rendering', () => {
-  test.prop([fc.array(cell, { minLength: 1, maxLength: 4 }).chain((columns) => fc.tuple(fc.constant(columns), fc.array(fc.array(cell, { minLength: columns.length, maxLength: columns.length }), { maxLength: 8 })))], { numRuns: 40 })(
+  test.prop(
+    [
+      fc
+        .array(cell, { minLength: 1, maxLength: 4 })
+        .chain((columns) =>
+          fc.tuple(
+            fc.constant(columns),
+            fc.array(fc.array(cell, { minLength: columns.length, maxLength: columns.length }), { maxLength: 8 }),
+          ),
+        ),
+    ],
+    { numRuns: 40 },
+  )(
     'reads back cell for cell with a reader independent of exceljs, non-Latin text included',
     async ([columns, rows]) => {
       const read = readXlsx(await bytes(renderXlsx({ columns, rows })));
@@ -22,8 +42,11 @@ describe('XLSX rendering', () => {
     },
   );
 
-  test.prop([fc.record({ Date: cell, 'User Name': cell, Targets: cell, Template: cell })], { numRuns: 10 })('puts the summary header in the first rows, then a blank row', async (summary) => {
-    const read = readXlsx(await bytes(renderXlsx({ columns: ['A'], rows: [['x']], summary })));
-    expect(read).toEqual([...Object.entries(summary), [], ['A'], ['x']]);
-  });
+  test.prop([fc.record({ Date: cell, 'User Name': cell, Targets: cell, Template: cell })], { numRuns: 10 })(
+    'puts the summary header in the first rows, then a blank row',
+    async (summary) => {
+      const read = readXlsx(await bytes(renderXlsx({ columns: ['A'], rows: [['x']], summary })));
+      expect(read).toEqual([...Object.entries(summary), [], ['A'], ['x']]);
+    },
+  );
 });

@@ -28,27 +28,43 @@ const EXAMPLE = {
 };
 
 function exampleBody(signatures: readonly (readonly [number, string])[] = EXAMPLE.chunks): Buffer {
-  return Buffer.concat(signatures.map(([size, signature]) => Buffer.concat([
-    Buffer.from(`${size.toString(16)};chunk-signature=${signature}\r\n`), Buffer.alloc(size, 'a'), Buffer.from('\r\n'),
-  ])));
+  return Buffer.concat(
+    signatures.map(([size, signature]) =>
+      Buffer.concat([
+        Buffer.from(`${size.toString(16)};chunk-signature=${signature}\r\n`),
+        Buffer.alloc(size, 'a'),
+        Buffer.from('\r\n'),
+      ]),
+    ),
+  );
 }
 
 const signing = {
-  key: signingKey(EXAMPLE.secret, EXAMPLE.credential), amzDate: EXAMPLE.amzDate,
-  scope: '20130524/us-east-1/s3/aws4_request', seedSignature: EXAMPLE.seed,
+  key: signingKey(EXAMPLE.secret, EXAMPLE.credential),
+  amzDate: EXAMPLE.amzDate,
+  scope: '20130524/us-east-1/s3/aws4_request',
+  seedSignature: EXAMPLE.seed,
 };
 
 describe('decodeAwsChunked', () => {
-  it('decodes and verifies the signed chunks of AWS\'s example, however the bytes arrive', async () => {
+  it("decodes and verifies the signed chunks of AWS's example, however the bytes arrive", async () => {
     for (const size of [1, 7, 1000, 100_000]) {
-      const decoded = await collect(decodeAwsChunked(split(exampleBody(), size), 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signing, new Map()));
+      const decoded = await collect(
+        decodeAwsChunked(split(exampleBody(), size), 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signing, new Map()),
+      );
       expect(decoded.equals(Buffer.alloc(66_560, 'a'))).toBe(true);
     }
   });
 
   it('refuses a chunk whose signature does not chain', async () => {
-    const swapped = [EXAMPLE.chunks[1], EXAMPLE.chunks[0], EXAMPLE.chunks[2]].map(([, sig], i) => [EXAMPLE.chunks[i]![0], sig] as const);
-    await expect(collect(decodeAwsChunked(split(exampleBody(swapped), 4096), 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signing, new Map()))).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+    const swapped = [EXAMPLE.chunks[1], EXAMPLE.chunks[0], EXAMPLE.chunks[2]].map(
+      ([, sig], i) => [EXAMPLE.chunks[i]![0], sig] as const,
+    );
+    await expect(
+      collect(
+        decodeAwsChunked(split(exampleBody(swapped), 4096), 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signing, new Map()),
+      ),
+    ).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
   });
 
   it('reads the trailer of an unsigned-trailer body', async () => {
@@ -56,12 +72,25 @@ describe('decodeAwsChunked', () => {
     crc.update(Buffer.from('hello world'));
     const body = Buffer.from(`5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:${crc.digestBase64()}\r\n\r\n`);
     const trailers = new Map<string, string>();
-    expect((await collect(decodeAwsChunked(split(body, 3), 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', undefined, trailers))).toString()).toBe('hello world');
+    expect(
+      (
+        await collect(decodeAwsChunked(split(body, 3), 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', undefined, trailers))
+      ).toString(),
+    ).toBe('hello world');
     expect(trailers.get('x-amz-checksum-crc32')).toBe('DUoRhQ==');
   });
 
   it('refuses a body cut short', async () => {
-    await expect(collect(decodeAwsChunked(split(Buffer.from('10\r\nshort'), 4), 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', undefined, new Map()))).rejects.toMatchObject({ code: 'IncompleteBody' });
+    await expect(
+      collect(
+        decodeAwsChunked(
+          split(Buffer.from('10\r\nshort'), 4),
+          'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+          undefined,
+          new Map(),
+        ),
+      ),
+    ).rejects.toMatchObject({ code: 'IncompleteBody' });
   });
 });
 

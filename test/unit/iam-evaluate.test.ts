@@ -3,16 +3,24 @@ import { evaluate, validatePolicy } from '../../core/iam/index.ts';
 import { bucketPolicy, identity, request, user } from '../helpers/iam.ts';
 
 // The product article's custom policy: PutObject and ListBucket on the bucket, the folder and folder/*.
-const articleCustomPolicy = identity([{
-  Sid: 'VisualEditor0', Effect: 'Allow', Action: ['s3:PutObject', 's3:ListBucket'],
-  Resource: ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket/folder', 'arn:aws:s3:::my-bucket/folder/*'],
-}]);
+const articleCustomPolicy = identity([
+  {
+    Sid: 'VisualEditor0',
+    Effect: 'Allow',
+    Action: ['s3:PutObject', 's3:ListBucket'],
+    Resource: ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket/folder', 'arn:aws:s3:::my-bucket/folder/*'],
+  },
+]);
 
 describe('evaluate', () => {
   it('allows what a statement grants and names the statement', () => {
     const d = evaluate(request('s3:PutObject', 'arn:aws:s3:::my-bucket/folder/a.csv'), [articleCustomPolicy]);
     expect(d.effect).toBe('Allow');
-    expect(d.decidingStatement).toEqual({ source: { kind: 'identity', userName: 'uma', index: 0 }, statementIndex: 0, sid: 'VisualEditor0' });
+    expect(d.decidingStatement).toEqual({
+      source: { kind: 'identity', userName: 'uma', index: 0 },
+      statementIndex: 0,
+      sid: 'VisualEditor0',
+    });
     expect(d.explanation).toContain('statement 0 (Sid "VisualEditor0") of identity policy 0 of user uma');
   });
 
@@ -29,15 +37,26 @@ describe('evaluate', () => {
     expect(d.explanation).toContain('arn:aws:s3:::b/* names only its objects');
   });
 
-  it('says which condition made a Deny apply, with the request\'s value', () => {
+  it("says which condition made a Deny apply, with the request's value", () => {
     const p = identity([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: '*' },
-      { Sid: 'RequireSSE', Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } },
+      {
+        Sid: 'RequireSSE',
+        Effect: 'Deny',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::b/*',
+        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } },
+      },
     ]);
     const d = evaluate(request('s3:PutObject', 'arn:aws:s3:::b/k'), [p]);
     expect(d.effect).toBe('ExplicitDeny');
-    expect(d.explanation).toBe('Explicitly denied: statement 1 (Sid "RequireSSE") of identity policy 0 of user uma denies s3:PutObject on arn:aws:s3:::b/k: its condition StringNotEquals s3:x-amz-server-side-encryption "AES256" holds (request value: absent).');
-    const encrypted = evaluate(request('s3:PutObject', 'arn:aws:s3:::b/k', { 's3:x-amz-server-side-encryption': 'AES256' }), [p]);
+    expect(d.explanation).toBe(
+      'Explicitly denied: statement 1 (Sid "RequireSSE") of identity policy 0 of user uma denies s3:PutObject on arn:aws:s3:::b/k: its condition StringNotEquals s3:x-amz-server-side-encryption "AES256" holds (request value: absent).',
+    );
+    const encrypted = evaluate(
+      request('s3:PutObject', 'arn:aws:s3:::b/k', { 's3:x-amz-server-side-encryption': 'AES256' }),
+      [p],
+    );
     expect(encrypted.effect).toBe('Allow');
   });
 
@@ -67,12 +86,19 @@ describe('evaluate', () => {
   it('substitutes ${aws:username} in resources and condition values', () => {
     const p = identity([
       { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/home/${aws:username}/*' },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::b', Condition: { StringLike: { 's3:prefix': 'home/${aws:username}/*' } } },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: 'arn:aws:s3:::b',
+        Condition: { StringLike: { 's3:prefix': 'home/${aws:username}/*' } },
+      },
     ]);
     expect(evaluate(request('s3:PutObject', 'arn:aws:s3:::b/home/uma/f'), [p]).allowed).toBe(true);
     expect(evaluate(request('s3:PutObject', 'arn:aws:s3:::b/home/bob/f'), [p]).allowed).toBe(false);
     expect(evaluate(request('s3:ListBucket', 'arn:aws:s3:::b', { 's3:prefix': 'home/uma/x' }), [p]).allowed).toBe(true);
-    expect(evaluate(request('s3:ListBucket', 'arn:aws:s3:::b', { 's3:prefix': 'home/bob/x' }), [p]).allowed).toBe(false);
+    expect(evaluate(request('s3:ListBucket', 'arn:aws:s3:::b', { 's3:prefix': 'home/bob/x' }), [p]).allowed).toBe(
+      false,
+    );
   });
 
   it('treats ${*} as a literal star, not a wildcard', () => {
@@ -84,11 +110,21 @@ describe('evaluate', () => {
   it('denies uploads without the SSE header (StringNotEquals on an absent key is true)', () => {
     const policies = [
       identity([{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }]),
-      bucketPolicy('b', [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*',
-        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } }]),
+      bucketPolicy('b', [
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: 'arn:aws:s3:::b/*',
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } },
+        },
+      ]),
     ];
     expect(evaluate(request('s3:PutObject', 'arn:aws:s3:::b/k'), policies).effect).toBe('ExplicitDeny');
-    expect(evaluate(request('s3:PutObject', 'arn:aws:s3:::b/k', { 's3:x-amz-server-side-encryption': 'AES256' }), policies).effect).toBe('Allow');
+    expect(
+      evaluate(request('s3:PutObject', 'arn:aws:s3:::b/k', { 's3:x-amz-server-side-encryption': 'AES256' }), policies)
+        .effect,
+    ).toBe('Allow');
   });
 
   it('applies IfExists, Null, Bool, Numeric, IpAddress and Date operators', () => {
@@ -103,33 +139,69 @@ describe('evaluate', () => {
       [{ IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }, { 'aws:SourceIp': '127.0.0.1' }, true],
       [{ NotIpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }, { 'aws:SourceIp': '10.1.1.1' }, true],
       [{ IpAddress: { 'aws:SourceIp': '2001:db8::/32' } }, { 'aws:SourceIp': '2001:db8::1' }, true],
-      [{ DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } }, { 'aws:CurrentTime': '2026-11-28T00:00:00Z' }, true],
+      [
+        { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } },
+        { 'aws:CurrentTime': '2026-11-28T00:00:00Z' },
+        true,
+      ],
       [{ StringEqualsIgnoreCase: { 'aws:username': 'UMA' } }, {}, true],
       [{ ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:user/u*' } }, {}, true],
     ];
     for (const [Condition, context, expected] of cases) {
       const p = identity([{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: Condition as never }]);
-      expect(evaluate(request('s3:ListBucket', 'arn:aws:s3:::b', context), [p]).allowed, JSON.stringify(Condition)).toBe(expected);
+      expect(
+        evaluate(request('s3:ListBucket', 'arn:aws:s3:::b', context), [p]).allowed,
+        JSON.stringify(Condition),
+      ).toBe(expected);
     }
   });
 
   it('applies ForAnyValue and ForAllValues to multivalued keys', () => {
-    const any = identity([{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['a', 'b'] } } }]);
-    const all = identity([{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['a', 'b'] } } }]);
-    expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k', { 'aws:TagKeys': ['a', 'z'] }), [any]).allowed).toBe(true);
-    expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k', { 'aws:TagKeys': ['a', 'z'] }), [all]).allowed).toBe(false);
+    const any = identity([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+        Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['a', 'b'] } },
+      },
+    ]);
+    const all = identity([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+        Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['a', 'b'] } },
+      },
+    ]);
+    expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k', { 'aws:TagKeys': ['a', 'z'] }), [any]).allowed).toBe(
+      true,
+    );
+    expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k', { 'aws:TagKeys': ['a', 'z'] }), [all]).allowed).toBe(
+      false,
+    );
     expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k', {}), [any]).allowed).toBe(false);
     expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k', {}), [all]).allowed).toBe(true);
   });
 
   it('condition key names ignore case', () => {
-    const p = identity([{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { StringEquals: { 'S3:Prefix': 'x/' } } }]);
+    const p = identity([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: '*', Condition: { StringEquals: { 'S3:Prefix': 'x/' } } },
+    ]);
     expect(evaluate(request('s3:ListBucket', 'arn:aws:s3:::b', { 's3:prefix': 'x/' }), [p]).allowed).toBe(true);
   });
 
   it('grants through a same-account bucket policy naming the user, not one naming the account', () => {
-    const byUser = bucketPolicy('b', [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:user/uma' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }]);
-    const byAccount = bucketPolicy('b', [{ Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }]);
+    const byUser = bucketPolicy('b', [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:user/uma' },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::b/*',
+      },
+    ]);
+    const byAccount = bucketPolicy('b', [
+      { Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+    ]);
     expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k'), [byUser]).allowed).toBe(true);
     expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k', {}, user('bob')), [byUser]).allowed).toBe(false);
     const d = evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k'), [byAccount]);
@@ -138,30 +210,54 @@ describe('evaluate', () => {
   });
 
   it('lets Principal "*" in a bucket policy admit anonymous callers', () => {
-    const p = bucketPolicy('b', [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/public/*' }]);
-    expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/public/x', {}, { kind: 'anonymous' }), [p]).allowed).toBe(true);
+    const p = bucketPolicy('b', [
+      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/public/*' },
+    ]);
+    expect(evaluate(request('s3:GetObject', 'arn:aws:s3:::b/public/x', {}, { kind: 'anonymous' }), [p]).allowed).toBe(
+      true,
+    );
   });
 });
 
 describe('validatePolicy', () => {
   it('names the statement and element of every problem', () => {
-    const issues = validatePolicy({ Version: '2012-10-17', Statement: [
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
-      { Effect: 'Alow', Action: 'GetObject', Resource: 'bucket' },
-      { Effect: 'Deny', Action: 's3:*', NotAction: 's3:Get*', Resource: '*', Condition: { StringEqualz: { k: 'v' } }, Principal: '*' },
-    ] }, 'iam.users[1].policies[0]', { kind: 'identity' });
+    const issues = validatePolicy(
+      {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+          { Effect: 'Alow', Action: 'GetObject', Resource: 'bucket' },
+          {
+            Effect: 'Deny',
+            Action: 's3:*',
+            NotAction: 's3:Get*',
+            Resource: '*',
+            Condition: { StringEqualz: { k: 'v' } },
+            Principal: '*',
+          },
+        ],
+      },
+      'iam.users[1].policies[0]',
+      { kind: 'identity' },
+    );
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       'iam.users[1].policies[0].Statement[1]: "Effect" must be "Allow" or "Deny", got string "Alow"',
       'iam.users[1].policies[0].Statement[1]: "Action" value "GetObject" must look like "s3:GetObject" (service:Action, wildcards allowed)',
       'iam.users[1].policies[0].Statement[1]: "Resource" value "bucket" must be "*" or an ARN such as "arn:aws:s3:::bucket/key"',
       'iam.users[1].policies[0].Statement[2]: use either "Action" or "NotAction", not both',
       'iam.users[1].policies[0].Statement[2]: "Principal" is not allowed in an identity policy (it belongs in a bucket policy)',
-      expect.stringMatching(/^iam.users\[1\].policies\[0\].Statement\[2\]: "Condition" operator "StringEqualz" is not supported/),
+      expect.stringMatching(
+        /^iam.users\[1\].policies\[0\].Statement\[2\]: "Condition" operator "StringEqualz" is not supported/,
+      ),
     ]);
   });
 
   it('requires a Principal in bucket policies and resources of that bucket', () => {
-    const issues = validatePolicy({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }] }, 'buckets[0].policy', { kind: 'bucket', bucket: 'b' });
+    const issues = validatePolicy(
+      { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' }] },
+      'buckets[0].policy',
+      { kind: 'bucket', bucket: 'b' },
+    );
     expect(issues.map((i) => i.message)).toEqual([
       '"Resource" value "arn:aws:s3:::other/*" must refer to bucket "b" (arn:aws:s3:::b or arn:aws:s3:::b/...)',
       '"Principal" (or "NotPrincipal") is required',

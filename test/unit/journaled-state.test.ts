@@ -16,8 +16,12 @@ afterEach(() => {
 
 function open(dir: string, minLogBytes = 64) {
   return openJournaledState<State, Change>({
-    file: join(dir, 'state.json'), empty: () => dictionary<number>(), revive: (raw) => dictionary(raw as State),
-    apply: (state, change) => void (state[change.key] = change.value), remedy: 'Test.', minLogBytes,
+    file: join(dir, 'state.json'),
+    empty: () => dictionary<number>(),
+    revive: (raw) => dictionary(raw as State),
+    apply: (state, change) => void (state[change.key] = change.value),
+    remedy: 'Test.',
+    minLogBytes,
   });
 }
 const newDir = () => {
@@ -27,7 +31,10 @@ const newDir = () => {
 };
 
 describe('journaled state', () => {
-  test.prop([fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', '__proto__'), value: fc.integer() }), { maxLength: 60 }), fc.nat()])(
+  test.prop([
+    fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', '__proto__'), value: fc.integer() }), { maxLength: 60 }),
+    fc.nat(),
+  ])(
     'reopens to every change recorded, across snapshots; a log cut short mid-line loses only that line',
     (changes, cut) => {
       const dir = newDir();
@@ -35,7 +42,12 @@ describe('journaled state', () => {
       const expected: State = Object.create(null) as State;
       for (const change of changes) {
         journal.record(change);
-        Object.defineProperty(expected, change.key, { value: change.value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(expected, change.key, {
+          value: change.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       journal.close();
       const reopened = open(dir);

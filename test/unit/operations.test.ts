@@ -5,9 +5,19 @@ function permissionsOf(method: string, path: string, headers: Record<string, str
   const [rawPath, rawQuery = ''] = path.split('?');
   const [, bucket, ...rest] = rawPath!.split('/');
   const key = rest.length ? rest.join('/') : undefined;
-  const query = new Map(rawQuery.split('&').filter(Boolean).map((p) => [p.split('=')[0]!, decodeURIComponent(p.split('=')[1] ?? '')] as [string, string]));
+  const query = new Map(
+    rawQuery
+      .split('&')
+      .filter(Boolean)
+      .map((p) => [p.split('=')[0]!, decodeURIComponent(p.split('=')[1] ?? '')] as [string, string]),
+  );
   const operation = classifyOperation(method, bucket || undefined, key || undefined, query, headers);
-  return [operation.name, ...requiredPermissions(operation, headers).map((p) => `${p.action} ${p.resource}${Object.keys(p.context).length ? ` ${JSON.stringify(p.context)}` : ''}`)];
+  return [
+    operation.name,
+    ...requiredPermissions(operation, headers).map(
+      (p) => `${p.action} ${p.resource}${Object.keys(p.context).length ? ` ${JSON.stringify(p.context)}` : ''}`,
+    ),
+  ];
 }
 
 describe('operations and the permissions they need', () => {
@@ -16,7 +26,11 @@ describe('operations and the permissions they need', () => {
     ['PUT', '/b', ['CreateBucket', 's3:CreateBucket arn:aws:s3:::b']],
     ['DELETE', '/b', ['DeleteBucket', 's3:DeleteBucket arn:aws:s3:::b']],
     ['HEAD', '/b', ['HeadBucket', 's3:ListBucket arn:aws:s3:::b']],
-    ['GET', '/b?list-type=2&prefix=us%2F&delimiter=%2F', ['ListObjectsV2', 's3:ListBucket arn:aws:s3:::b {"s3:prefix":"us/","s3:delimiter":"/"}']],
+    [
+      'GET',
+      '/b?list-type=2&prefix=us%2F&delimiter=%2F',
+      ['ListObjectsV2', 's3:ListBucket arn:aws:s3:::b {"s3:prefix":"us/","s3:delimiter":"/"}'],
+    ],
     ['GET', '/b?max-keys=5', ['ListObjects', 's3:ListBucket arn:aws:s3:::b {"s3:max-keys":"5"}']],
     ['GET', '/b?versions', ['ListObjectVersions', 's3:ListBucketVersions arn:aws:s3:::b']],
     ['GET', '/b?location', ['GetBucketLocation', 's3:GetBucketLocation arn:aws:s3:::b']],
@@ -37,8 +51,14 @@ describe('operations and the permissions they need', () => {
   });
 
   it('needs GetObject on the source and PutObject on the destination to copy, with the SSE condition key', () => {
-    expect(permissionsOf('PUT', '/dst/new.csv', { 'x-amz-copy-source': '/src/a%20b.csv', 'x-amz-server-side-encryption': 'AES256' })).toEqual([
-      'CopyObject', 's3:GetObject arn:aws:s3:::src/a b.csv',
+    expect(
+      permissionsOf('PUT', '/dst/new.csv', {
+        'x-amz-copy-source': '/src/a%20b.csv',
+        'x-amz-server-side-encryption': 'AES256',
+      }),
+    ).toEqual([
+      'CopyObject',
+      's3:GetObject arn:aws:s3:::src/a b.csv',
       's3:PutObject arn:aws:s3:::dst/new.csv {"s3:x-amz-server-side-encryption":"AES256","s3:x-amz-copy-source":"/src/a%20b.csv"}',
     ]);
   });

@@ -4,7 +4,10 @@ import { applyPatch, parseScenario } from '../../core/scenarios/index.ts';
 describe('scenario files', () => {
   it('name every problem with its path', () => {
     const result = parseScenario({
-      name: 'x', workspace: 'w.json', clock: 'yesterday', extra: 1,
+      name: 'x',
+      workspace: 'w.json',
+      clock: 'yesterday',
+      extra: 1,
       steps: [
         { upload: { as: 'u', bucket: 'b', key: 'k' } },
         { expectAccess: { as: 'u', operation: 'GetObject', bucket: 'b', allowed: 'yes' } },
@@ -28,8 +31,18 @@ describe('scenario files', () => {
   });
 
   it('keep the submission fields an expectSubmission step states', () => {
-    const result = parseScenario({ name: 'x', workspace: {}, steps: [{ expectSubmission: { key: 'k', counts: { rows: 1 }, name: 'k.csv' } }] });
-    expect(result.ok && result.value.steps[0]).toEqual({ kind: 'expectSubmission', key: 'k', fields: { name: 'k.csv', counts: { rows: 1 } }, issuesMatch: 'subset', timeoutMs: 20_000 });
+    const result = parseScenario({
+      name: 'x',
+      workspace: {},
+      steps: [{ expectSubmission: { key: 'k', counts: { rows: 1 }, name: 'k.csv' } }],
+    });
+    expect(result.ok && result.value.steps[0]).toEqual({
+      kind: 'expectSubmission',
+      key: 'k',
+      fields: { name: 'k.csv', counts: { rows: 1 } },
+      issuesMatch: 'subset',
+      timeoutMs: 20_000,
+    });
   });
 });
 
@@ -37,8 +50,18 @@ describe('workspace patches', () => {
   const workspace = { templates: [{ name: 'Email', outbound: [{ sse: true }] }, { name: 'Social' }], accounts: [] };
 
   it('set a value by key, index and name, and append', () => {
-    const result = applyPatch(workspace, { 'templates[name=Email].outbound[0].sse': false, 'templates[1].name': 'Posts', 'accounts[+]': { name: 'a' } });
-    expect(result).toEqual({ ok: true, value: { templates: [{ name: 'Email', outbound: [{ sse: false }] }, { name: 'Posts' }], accounts: [{ name: 'a' }] } });
+    const result = applyPatch(workspace, {
+      'templates[name=Email].outbound[0].sse': false,
+      'templates[1].name': 'Posts',
+      'accounts[+]': { name: 'a' },
+    });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        templates: [{ name: 'Email', outbound: [{ sse: false }] }, { name: 'Posts' }],
+        accounts: [{ name: 'a' }],
+      },
+    });
     expect(workspace.templates[0]!.outbound![0]!.sse).toBe(true); // the original is left alone
   });
 
@@ -47,7 +70,11 @@ describe('workspace patches', () => {
     expect(result.ok ? [] : result.issues).toEqual([
       { path: 'patch["templates[name=Nope].sse"]', message: '[name=Nope]: no such item (the list has 2)' },
       { path: 'patch["templates[5]"]', message: '[5]: no such item (the list has 2)' },
-      { path: 'patch["a..b"]', message: 'is not a path: keys separated by dots, with [N], [name=X] or [+], such as "templates[name=Email].outbound[0].sse"' },
+      {
+        path: 'patch["a..b"]',
+        message:
+          'is not a path: keys separated by dots, with [N], [name=X] or [+], such as "templates[name=Email].outbound[0].sse"',
+      },
     ]);
   });
 });

@@ -16,7 +16,9 @@ async function validate(content: string | Uint8Array, options: { rowLimit?: numb
   const accepted: AcceptedRow[] = [];
   const bytes = typeof content === 'string' ? utf8(content) : content;
   const result = await validateTemplateFile(chunked(bytes, options.sizes), email, {
-    derivation: derivation(), ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}), onAccepted: (row) => void accepted.push(row),
+    derivation: derivation(),
+    ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+    onAccepted: (row) => void accepted.push(row),
   });
   return { ...result, accepted: accepted.map((r) => [r.row, Object.fromEntries(r.values)]) };
 }
@@ -26,7 +28,9 @@ const HEADER = 'Campaign Name,Channel,Launch Date';
 describe('validateTemplateFile', () => {
   it('accepts a valid file with a byte-order mark and CRLF line breaks, however it is chunked', async () => {
     for (const sizes of [[1], [3, 7], [65536]]) {
-      const result = await validate(`\uFEFF${HEADER}\r\nSpring,Email,03/01/2026\r\n"Fall, late",Social,\r\n`, { sizes });
+      const result = await validate(`\uFEFF${HEADER}\r\nSpring,Email,03/01/2026\r\n"Fall, late",Social,\r\n`, {
+        sizes,
+      });
       expect(result.ok).toBe(true);
       expect(result.accepted).toEqual([
         [2, { 'Campaign Name': 'Spring', Channel: 'Email', 'Launch Date': '2026-03-01', Region: 'US' }],
@@ -36,14 +40,34 @@ describe('validateTemplateFile', () => {
   });
 
   it('names the row, column, value and rule of every bad cell; spreadsheet rows count the header as 1', async () => {
-    const result = await validate(`${HEADER}\nSpring,Email,03/01/2026\nab,email,2026-03-01\n,,\n"multi\nline",Social,\n`);
+    const result = await validate(
+      `${HEADER}\nSpring,Email,03/01/2026\nab,email,2026-03-01\n,,\n"multi\nline",Social,\n`,
+    );
     expect(result.ok).toBe(false);
     expect(result.fileFailed).toBe(false);
     expect(result.counts).toEqual({ rows: 3, accepted: 2, rejected: 1, blank: 1 });
     expect(result.issues).toEqual([
-      { row: 3, column: 'Campaign Name', value: 'ab', rule: 'minLength', message: 'must be at least 3 characters long, has 2' },
-      { row: 3, column: 'Channel', value: 'email', rule: 'picklist', message: '"email" is not one of "Email", "Social" (did you mean "Email"? case and spaces must match exactly)' },
-      { row: 3, column: 'Launch Date', value: '2026-03-01', rule: 'date', message: '"2026-03-01" is not a date in the format "MM/DD/YYYY"' },
+      {
+        row: 3,
+        column: 'Campaign Name',
+        value: 'ab',
+        rule: 'minLength',
+        message: 'must be at least 3 characters long, has 2',
+      },
+      {
+        row: 3,
+        column: 'Channel',
+        value: 'email',
+        rule: 'picklist',
+        message: '"email" is not one of "Email", "Social" (did you mean "Email"? case and spaces must match exactly)',
+      },
+      {
+        row: 3,
+        column: 'Launch Date',
+        value: '2026-03-01',
+        rule: 'date',
+        message: '"2026-03-01" is not a date in the format "MM/DD/YYYY"',
+      },
     ]);
     expect(result.accepted.map(([row]) => row)).toEqual([2, 5]);
   });
@@ -52,7 +76,12 @@ describe('validateTemplateFile', () => {
     const latin1 = Buffer.from(`${HEADER}\nCaf\u00e9 promo,Email,\n`, 'latin1');
     const result = await validate(latin1, { sizes: [5] });
     expect(result.fileFailed).toBe(true);
-    expect(result.issues).toEqual([{ rule: 'encoding', message: `the file is not valid UTF-8: byte offset ${HEADER.length + 4} (0xE9); save the file as "CSV UTF-8"` }]);
+    expect(result.issues).toEqual([
+      {
+        rule: 'encoding',
+        message: `the file is not valid UTF-8: byte offset ${HEADER.length + 4} (0xE9); save the file as "CSV UTF-8"`,
+      },
+    ]);
   });
 
   it('names missing, unknown, repeated and misnamed columns', async () => {
@@ -65,20 +94,31 @@ describe('validateTemplateFile', () => {
       'column "Budget" is not in the template file (expected "Campaign Name", "Channel", "Launch Date")',
     ]);
     const reordered = await validate('Channel,Campaign Name,Launch Date\nEmail,Spring,\n');
-    expect(reordered.issues.map((i) => i.message)).toEqual(['the columns are in another order than the template file\'s: expected "Campaign Name", "Channel", "Launch Date"']);
+    expect(reordered.issues.map((i) => i.message)).toEqual([
+      'the columns are in another order than the template file\'s: expected "Campaign Name", "Channel", "Launch Date"',
+    ]);
   });
 
   it('refuses empty and header-only files', async () => {
-    expect((await validate('')).issues).toEqual([{ rule: 'empty', message: 'the file is empty: it must hold the template file\'s header and at least one row' }]);
+    expect((await validate('')).issues).toEqual([
+      { rule: 'empty', message: "the file is empty: it must hold the template file's header and at least one row" },
+    ]);
     expect((await validate('\uFEFF')).issues.map((i) => i.rule)).toEqual(['empty']);
-    expect((await validate(`${HEADER}\r\n`)).issues).toEqual([{ rule: 'headerOnly', message: 'the file has a header but no rows' }]);
+    expect((await validate(`${HEADER}\r\n`)).issues).toEqual([
+      { rule: 'headerOnly', message: 'the file has a header but no rows' },
+    ]);
   });
 
   it('reports quote errors and wrong cell counts on their row', async () => {
     const result = await validate(`${HEADER}\nSpring,Email\n"Bad"quote,Email,\n`);
     expect(result.issues).toEqual([
       { row: 2, rule: 'columns', message: 'has 2 value(s) where the header has 3' },
-      { row: 3, rule: 'quotes', message: 'a quote inside a quoted value must be doubled ("") and a quoted value must end at a comma or line break' },
+      {
+        row: 3,
+        rule: 'quotes',
+        message:
+          'a quote inside a quoted value must be doubled ("") and a quoted value must end at a comma or line break',
+      },
     ]);
   });
 
@@ -87,7 +127,9 @@ describe('validateTemplateFile', () => {
     const result = await validate(`${HEADER}\n${rows}\n`);
     expect(result.fileFailed).toBe(true);
     expect(result.counts.rows).toBe(50_000);
-    expect(result.issues).toEqual([{ rule: 'rowLimit', message: 'the file has more than 50,000 rows, the limit of a template file' }]);
+    expect(result.issues).toEqual([
+      { rule: 'rowLimit', message: 'the file has more than 50,000 rows, the limit of a template file' },
+    ]);
     expect((await validate(`${HEADER}\n${rows}\n`, { rowLimit: 60_000 })).ok).toBe(true);
   });
 });

@@ -14,16 +14,41 @@ const email = template({
     { name: 'Launch Date', type: 'date', inputFormats: ['MM/DD/YYYY', 'YYYY-MM-DD'], format: 'YYYY-MM-DD' },
     { name: 'Tags', type: 'picklist', values: ['a', 'b', 'c'], multiple: true, delimiter: '|' },
     { name: 'Source', type: 'constant', value: 'US' },
-    { name: 'Slug', type: 'autofill', source: 'Campaign Name', transform: { case: 'lower', spaces: { replaceWith: '-' } } },
+    {
+      name: 'Slug',
+      type: 'autofill',
+      source: 'Campaign Name',
+      transform: { case: 'lower', spaces: { replaceWith: '-' } },
+    },
     { name: 'Label', type: 'concatenation', fields: ['Channel Code', 'Slug'], separator: '_' },
     { name: 'Number', type: 'autonumber', start: 998, width: 3 },
-    { name: 'Tracking Code', type: 'pattern', parts: [{ field: 'Channel Code' }, { delimiter: '-' }, { date: 'YYYYMMDD' }, { delimiter: '-' }, { autonumber: { start: 1, width: 4 } }, { delimiter: '-' }, { random: { length: 6, characters: ['upper', 'digits'] } }] },
+    {
+      name: 'Tracking Code',
+      type: 'pattern',
+      parts: [
+        { field: 'Channel Code' },
+        { delimiter: '-' },
+        { date: 'YYYYMMDD' },
+        { delimiter: '-' },
+        { autonumber: { start: 1, width: 4 } },
+        { delimiter: '-' },
+        { random: { length: 6, characters: ['upper', 'digits'] } },
+      ],
+    },
   ],
 });
 
 describe('templates', () => {
   it('puts only user-input fields in the template file, in schema order', () => {
-    expect(templateFileColumns(email)).toEqual(['Campaign Name', 'Channel', 'Channel Code', 'Region', 'Country', 'Launch Date', 'Tags']);
+    expect(templateFileColumns(email)).toEqual([
+      'Campaign Name',
+      'Channel',
+      'Channel Code',
+      'Region',
+      'Country',
+      'Launch Date',
+      'Tags',
+    ]);
   });
 
   it('fills dependent and derived fields of a valid row', () => {
@@ -32,21 +57,53 @@ describe('templates', () => {
     const first = checkRow(plan, ['Spring Sale', 'Email', '', 'EMEA', 'France', '03/01/2026', 'a|c'], ctx);
     expect(first.issues).toEqual([]);
     expect(Object.fromEntries(first.values)).toMatchObject({
-      'Channel Code': 'EM', 'Launch Date': '2026-03-01', Source: 'US', Slug: 'spring-sale', Label: 'EM_spring-sale', Number: '998',
+      'Channel Code': 'EM',
+      'Launch Date': '2026-03-01',
+      Source: 'US',
+      Slug: 'spring-sale',
+      Label: 'EM_spring-sale',
+      Number: '998',
     });
     expect(first.values.get('Tracking Code')).toMatch(/^EM-20261128-0001-[A-Z0-9]{6}$/);
-    const numbers = [checkRow(plan, ['B b b', 'Social', 'SO', '', '', '', ''], ctx), checkRow(plan, ['C c c', 'Social', '', '', '', '', ''], ctx)].map((r) => r.values.get('Number'));
+    const numbers = [
+      checkRow(plan, ['B b b', 'Social', 'SO', '', '', '', ''], ctx),
+      checkRow(plan, ['C c c', 'Social', '', '', '', '', ''], ctx),
+    ].map((r) => r.values.get('Number'));
     expect(numbers).toEqual(['999', '1000']);
   });
 
   it('reports every broken rule of a row, with column, value, rule and message', () => {
-    const result = checkRow(planRows(email), ['ab', 'email', 'XX', 'AMER', 'France', '02/30/2026', 'a||d'], derivation());
+    const result = checkRow(
+      planRows(email),
+      ['ab', 'email', 'XX', 'AMER', 'France', '02/30/2026', 'a||d'],
+      derivation(),
+    );
     expect(result.issues).toEqual([
       { column: 'Campaign Name', value: 'ab', rule: 'minLength', message: 'must be at least 3 characters long, has 2' },
-      { column: 'Channel', value: 'email', rule: 'picklist', message: '"email" is not one of "Email", "Social" (did you mean "Email"? case and spaces must match exactly)' },
-      { column: 'Channel Code', value: 'XX', rule: 'dependent', message: '"Channel" = "email" has no mapped value for "Channel Code"' },
-      { column: 'Country', value: 'France', rule: 'drilldown', message: '"France" is not a child of "Region" = "AMER" (expected one of "USA")' },
-      { column: 'Launch Date', value: '02/30/2026', rule: 'date', message: '"02/30/2026" is not a date in any of the formats "MM/DD/YYYY", "YYYY-MM-DD"' },
+      {
+        column: 'Channel',
+        value: 'email',
+        rule: 'picklist',
+        message: '"email" is not one of "Email", "Social" (did you mean "Email"? case and spaces must match exactly)',
+      },
+      {
+        column: 'Channel Code',
+        value: 'XX',
+        rule: 'dependent',
+        message: '"Channel" = "email" has no mapped value for "Channel Code"',
+      },
+      {
+        column: 'Country',
+        value: 'France',
+        rule: 'drilldown',
+        message: '"France" is not a child of "Region" = "AMER" (expected one of "USA")',
+      },
+      {
+        column: 'Launch Date',
+        value: '02/30/2026',
+        rule: 'date',
+        message: '"02/30/2026" is not a date in any of the formats "MM/DD/YYYY", "YYYY-MM-DD"',
+      },
       { column: 'Tags', value: 'a||d', rule: 'picklist', message: 'has an empty choice between "|" delimiters' },
       { column: 'Tags', value: 'a||d', rule: 'picklist', message: '"d" is not one of "a", "b", "c"' },
     ]);
@@ -55,22 +112,30 @@ describe('templates', () => {
 
   it('names the conflict of a dependent value with its mapping', () => {
     const result = checkRow(planRows(email), ['Spring', 'Email', 'SO', '', '', '', ''], derivation());
-    expect(result.issues.map((i) => i.message)).toEqual(['conflicts with "EM", the value "Channel" = "Email" maps to (leave it blank to fill it)']);
+    expect(result.issues.map((i) => i.message)).toEqual([
+      'conflicts with "EM", the value "Channel" = "Email" maps to (leave it blank to fill it)',
+    ]);
   });
 
   it('refuses a bad template with every problem named by its path', () => {
     const issues: InputIssue[] = [];
-    parseTemplate({
-      name: 'Bad', updateKeys: ['Nope'], fields: [
-        { name: 'A', type: 'text', minLength: 5, maxLength: 2, pattern: '([' },
-        { name: 'B', type: 'picklist', values: [] },
-        { name: 'C', type: 'autofill', source: 'D' },
-        { name: 'D', type: 'concatenation', fields: ['C', 'A'] },
-        { name: 'E', type: 'date', inputFormats: ['DD/MM'], format: 'YYYY-MM-DD' },
-        { name: 'A', type: 'colour' },
-        { name: 'F', type: 'drilldown', parent: 'A', options: {} },
-      ],
-    }, 'templates[0]', issues);
+    parseTemplate(
+      {
+        name: 'Bad',
+        updateKeys: ['Nope'],
+        fields: [
+          { name: 'A', type: 'text', minLength: 5, maxLength: 2, pattern: '([' },
+          { name: 'B', type: 'picklist', values: [] },
+          { name: 'C', type: 'autofill', source: 'D' },
+          { name: 'D', type: 'concatenation', fields: ['C', 'A'] },
+          { name: 'E', type: 'date', inputFormats: ['DD/MM'], format: 'YYYY-MM-DD' },
+          { name: 'A', type: 'colour' },
+          { name: 'F', type: 'drilldown', parent: 'A', options: {} },
+        ],
+      },
+      'templates[0]',
+      issues,
+    );
     expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       'templates[0].fields[0]: "minLength" (5) must not exceed "maxLength" (2)',
       expect.stringMatching(/^templates\[0\].fields\[0\]: "pattern" is not a valid regular expression/),

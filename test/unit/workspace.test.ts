@@ -6,19 +6,42 @@ import { formatIssue } from '../../core/shared/issues.ts';
 describe('parseWorkspace', () => {
   it('accepts the demo workspace', () => {
     const result = parseWorkspace(JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')));
-    expect(result.ok ? result.value.iam.users.map((u) => u.name) : result.issues).toEqual(['admin', 'uploader', 'platform', 'claravine', 'reader', 'intern']);
+    expect(result.ok ? result.value.iam.users.map((u) => u.name) : result.issues).toEqual([
+      'admin',
+      'uploader',
+      'platform',
+      'claravine',
+      'reader',
+      'intern',
+    ]);
   });
 
   it('lists every problem with its path and what was expected', () => {
     const result = parseWorkspace({
-      accountId: '1234', region: 'us-east-1', bukets: [],
+      accountId: '1234',
+      region: 'us-east-1',
+      bukets: [],
       buckets: [{ name: 'Bad_Bucket' }, { name: 'ok-bucket', defaultEncryption: 'KMS' }],
-      iam: { users: [
-        { name: 'a', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: 's', policies: [] },
-        { name: 'a', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: '', policies: [{ Version: '2012-10-17', Statement: [
-          { Effect: 'Allow', Action: 's3:*', Resource: '*' }, { Effect: 'Allow', Action: 's3:*', Resource: '*' },
-          { Effect: 'Permit', Action: 's3:*', Resource: '*' }] }] },
-      ] },
+      iam: {
+        users: [
+          { name: 'a', accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: 's', policies: [] },
+          {
+            name: 'a',
+            accessKeyId: 'AKIAAAAAAAAAAAAAAAAA',
+            secretAccessKey: '',
+            policies: [
+              {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+                  { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+                  { Effect: 'Permit', Action: 's3:*', Resource: '*' },
+                ],
+              },
+            ],
+          },
+        ],
+      },
     });
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
       '(top level): unknown key "bukets" (expected description, accountId, region, buckets, iam, accounts, templates, alerts)',
@@ -35,17 +58,26 @@ describe('parseWorkspace', () => {
 
 describe('templates, accounts and inbound integrations in the workspace', () => {
   const base = {
-    accountId: '123456789012', region: 'us-east-1', buckets: [{ name: 'drop-bucket' }],
+    accountId: '123456789012',
+    region: 'us-east-1',
+    buckets: [{ name: 'drop-bucket' }],
     iam: { users: [{ name: 'p', accessKeyId: 'AKIAPLATFORM00000001', secretAccessKey: 's', policies: [] }] },
   };
   const field = [{ name: 'Name', type: 'text' }];
 
-  it('takes an account\'s secret from its user, and warns about keys of no user and overlapping prefixes', () => {
+  it("takes an account's secret from its user, and warns about keys of no user and overlapping prefixes", () => {
     const result = parseWorkspace({
       ...base,
-      accounts: [{ name: 'a', accessKeyId: 'AKIAPLATFORM00000001' }, { name: 'b', accessKeyId: 'AKIANOBODY0000000001', secretAccessKey: 'x' }],
+      accounts: [
+        { name: 'a', accessKeyId: 'AKIAPLATFORM00000001' },
+        { name: 'b', accessKeyId: 'AKIANOBODY0000000001', secretAccessKey: 'x' },
+      ],
       templates: [
-        { name: 'Email', fields: field, inbound: [{ account: 'a', bucket: 'drop-bucket', prefix: 'us/{{template_name}}' }] },
+        {
+          name: 'Email',
+          fields: field,
+          inbound: [{ account: 'a', bucket: 'drop-bucket', prefix: 'us/{{template_name}}' }],
+        },
         { name: 'EmailPlus', fields: field, inbound: [{ account: 'b', bucket: 'drop-bucket', prefix: 'us/Email' }] },
       ],
     });
@@ -54,13 +86,26 @@ describe('templates, accounts and inbound integrations in the workspace', () => 
       'accounts[1]: access key "AKIANOBODY0000000001" belongs to no IAM user of the workspace: every call will fail with InvalidAccessKeyId',
       'templates[1].inbound[0]: prefix "us/Email" overlaps "us/Email" of templates[0].inbound[0] on bucket "drop-bucket": a key under both is imported by each',
     ]);
-    expect(result.ok && result.value.templates[0]!.inbound[0]).toMatchObject({ name: 'Email', bucketMode: 'list', detection: 'event', outcome: 'all-or-nothing', region: 'us-east-1' });
+    expect(result.ok && result.value.templates[0]!.inbound[0]).toMatchObject({
+      name: 'Email',
+      bucketMode: 'list',
+      detection: 'event',
+      outcome: 'all-or-nothing',
+      region: 'us-east-1',
+    });
   });
 
   it('names unknown accounts, dynamic values and bad integration keys', () => {
     const result = parseWorkspace({
       ...base,
-      templates: [{ name: 'Email', autoSubmit: true, fields: field, inbound: [{ account: 'nope', bucket: 'drop/bucket', prefix: '/x/{{user}}', detection: 'push' }] }],
+      templates: [
+        {
+          name: 'Email',
+          autoSubmit: true,
+          fields: field,
+          inbound: [{ account: 'nope', bucket: 'drop/bucket', prefix: '/x/{{user}}', detection: 'push' }],
+        },
+      ],
     });
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
       'templates[0].inbound[0]: "account" names "nope", which is not in "accounts" (none declared)',
@@ -74,25 +119,61 @@ describe('templates, accounts and inbound integrations in the workspace', () => 
 
 describe('outbound integrations in the workspace', () => {
   const base = {
-    accountId: '123456789012', region: 'us-east-1', buckets: [{ name: 'exports' }],
+    accountId: '123456789012',
+    region: 'us-east-1',
+    buckets: [{ name: 'exports' }],
     iam: { users: [{ name: 'p', accessKeyId: 'AKIAPLATFORM00000001', secretAccessKey: 's', policies: [] }] },
     accounts: [{ name: 'a', accessKeyId: 'AKIAPLATFORM00000001' }],
   };
-  const fields = [{ name: 'Campaign Name', type: 'text' }, { name: 'Channel', type: 'text' }];
+  const fields = [
+    { name: 'Campaign Name', type: 'text' },
+    { name: 'Channel', type: 'text' },
+  ];
 
-  it('fills the product\'s defaults', () => {
-    const result = parseWorkspace({ ...base, templates: [{ name: 'Email', fields, outbound: [{ account: 'a', bucket: 'exports' }] }] });
+  it("fills the product's defaults", () => {
+    const result = parseWorkspace({
+      ...base,
+      templates: [{ name: 'Email', fields, outbound: [{ account: 'a', bucket: 'exports' }] }],
+    });
     expect(result.ok && result.value.templates[0]!.outbound[0]).toEqual({
-      name: 'Email', template: 'Email', account: 'a', region: 'us-east-1', bucketMode: 'list', bucket: 'exports', sse: false,
-      filename: '{{template_name}}{{submitted_at}}', pathMode: 'flatten', fileType: 'csv', delimiter: 'comma', summaryHeader: false, escapeFormulas: true, columns: 'default',
+      name: 'Email',
+      template: 'Email',
+      account: 'a',
+      region: 'us-east-1',
+      bucketMode: 'list',
+      bucket: 'exports',
+      sse: false,
+      filename: '{{template_name}}{{submitted_at}}',
+      pathMode: 'flatten',
+      fileType: 'csv',
+      delimiter: 'comma',
+      summaryHeader: false,
+      escapeFormulas: true,
+      columns: 'default',
     });
   });
 
   it('names every problem of an outbound integration', () => {
-    const result = parseWorkspace({ ...base, templates: [{ name: 'Email', fields, outbound: [{
-      account: 'b', bucket: '/exports/', filename: '/inbox/{{date}}', fileType: 'pdf', delimiter: 'pipe',
-      columns: [{ field: 'Budget' }, { meta: 'Owner' }, { field: 'Channel', meta: 'Empty' }], labelTransform: 'kebab',
-    }] }] });
+    const result = parseWorkspace({
+      ...base,
+      templates: [
+        {
+          name: 'Email',
+          fields,
+          outbound: [
+            {
+              account: 'b',
+              bucket: '/exports/',
+              filename: '/inbox/{{date}}',
+              fileType: 'pdf',
+              delimiter: 'pipe',
+              columns: [{ field: 'Budget' }, { meta: 'Owner' }, { field: 'Channel', meta: 'Empty' }],
+              labelTransform: 'kebab',
+            },
+          ],
+        },
+      ],
+    });
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
       'templates[0].outbound[0]: "account" names "b", which is not in "accounts" ("a")',
       'templates[0].outbound[0]: "bucket" must be the bucket name alone, with no leading or trailing slash, got "/exports/"',

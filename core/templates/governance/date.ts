@@ -9,5 +9,9 @@ export function checkDate(value: string, field: DateField): FieldOutcome {
     const date = parseDate(value, format);
     if (date) return { value: formatDate(date, field.format), issues: [] };
   }
-  return fail(value, 'date', `${JSON.stringify(value)} is not a date in ${field.inputFormats.length > 1 ? 'any of the formats' : 'the format'} ${quote(field.inputFormats)}`);
+  return fail(
+    value,
+    'date',
+    `${JSON.stringify(value)} is not a date in ${field.inputFormats.length > 1 ? 'any of the formats' : 'the format'} ${quote(field.inputFormats)}`,
+  );
 }

@@ -10,12 +10,20 @@ export function checkDependent(value: string, field: DependentField, row: RowVal
     return filled === '' && field.required ? requiredIssue(field.name) : { value: filled, issues: [] };
   }
   if (mapped === undefined) {
-    return fail(value, 'dependent', sourceValue === ''
-      ? `cannot be set while "${field.source}" is empty`
-      : `"${field.source}" = ${JSON.stringify(sourceValue)} has no mapped value for "${field.name}"`);
+    return fail(
+      value,
+      'dependent',
+      sourceValue === ''
+        ? `cannot be set while "${field.source}" is empty`
+        : `"${field.source}" = ${JSON.stringify(sourceValue)} has no mapped value for "${field.name}"`,
+    );
   }
   if (value !== mapped) {
-    return fail(value, 'dependent', `conflicts with ${JSON.stringify(mapped)}, the value "${field.source}" = ${JSON.stringify(sourceValue)} maps to (leave it blank to fill it)`);
+    return fail(
+      value,
+      'dependent',
+      `conflicts with ${JSON.stringify(mapped)}, the value "${field.source}" = ${JSON.stringify(sourceValue)} maps to (leave it blank to fill it)`,
+    );
   }
   return { value, issues: [] };
 }

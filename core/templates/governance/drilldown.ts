@@ -8,9 +8,13 @@ export function checkDrilldown(value: string, field: DrilldownField, row: RowVal
   if (parentValue === '') return fail(value, 'drilldown', `needs "${field.parent}" to be chosen first`);
   const children = Object.hasOwn(field.options, parentValue) ? field.options[parentValue]! : [];
   if (!children.includes(value)) {
-    return fail(value, 'drilldown', children.length
-      ? `${JSON.stringify(value)} is not a child of "${field.parent}" = ${JSON.stringify(parentValue)} (expected one of ${quote(children)})`
-      : `"${field.parent}" = ${JSON.stringify(parentValue)} has no "${field.name}" choices`);
+    return fail(
+      value,
+      'drilldown',
+      children.length
+        ? `${JSON.stringify(value)} is not a child of "${field.parent}" = ${JSON.stringify(parentValue)} (expected one of ${quote(children)})`
+        : `"${field.parent}" = ${JSON.stringify(parentValue)} has no "${field.name}" choices`,
+    );
   }
   return { value, issues: [] };
 }

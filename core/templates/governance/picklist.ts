@@ -13,10 +13,18 @@ export function checkPicklist(value: string, field: PicklistField): FieldOutcome
   const parts = field.multiple ? value.split(field.delimiter) : [value];
   const issues = [];
   for (const part of parts) {
-    if (part === '') issues.push({ rule: 'picklist', message: `has an empty choice between ${JSON.stringify(field.delimiter)} delimiters` });
-    else if (!field.values.includes(part)) issues.push({ rule: 'picklist', message: `${JSON.stringify(part)} is not one of ${quote(field.values)}${hint(part, field.values)}` });
+    if (part === '')
+      issues.push({
+        rule: 'picklist',
+        message: `has an empty choice between ${JSON.stringify(field.delimiter)} delimiters`,
+      });
+    else if (!field.values.includes(part))
+      issues.push({
+        rule: 'picklist',
+        message: `${JSON.stringify(part)} is not one of ${quote(field.values)}${hint(part, field.values)}`,
+      });
   }
-  if (field.multiple && new Set(parts).size !== parts.length) issues.push({ rule: 'picklist', message: 'lists a choice twice' });
+  if (field.multiple && new Set(parts).size !== parts.length)
+    issues.push({ rule: 'picklist', message: 'lists a choice twice' });
   return issues.length ? { value, issues } : { value, issues: [] };
 }
-

@@ -17,8 +17,10 @@ export function checkText(raw: string, field: TextField): FieldOutcome {
   if (minLength !== undefined && maxLength !== undefined && minLength === maxLength && length !== minLength) {
     issues.push({ rule: 'minLength', message: `must be exactly ${minLength} characters long, has ${length}` });
   } else {
-    if (minLength !== undefined && length < minLength) issues.push({ rule: 'minLength', message: `must be at least ${minLength} characters long, has ${length}` });
-    if (maxLength !== undefined && length > maxLength) issues.push({ rule: 'maxLength', message: `must be at most ${maxLength} characters long, has ${length}` });
+    if (minLength !== undefined && length < minLength)
+      issues.push({ rule: 'minLength', message: `must be at least ${minLength} characters long, has ${length}` });
+    if (maxLength !== undefined && length > maxLength)
+      issues.push({ rule: 'maxLength', message: `must be at most ${maxLength} characters long, has ${length}` });
   }
   if (field.noSpaces && /\s/.test(value)) issues.push({ rule: 'noSpaces', message: 'must not contain spaces' });
   if (field.pattern !== undefined) {
@@ -27,7 +29,8 @@ export function checkText(raw: string, field: TextField): FieldOutcome {
       regExp = new RegExp(field.pattern, 'u');
       compiledPatterns.set(field.pattern, regExp);
     }
-    if (!regExp.test(value)) issues.push({ rule: 'pattern', message: field.patternMessage ?? `must match the pattern ${field.pattern}` });
+    if (!regExp.test(value))
+      issues.push({ rule: 'pattern', message: field.patternMessage ?? `must match the pattern ${field.pattern}` });
   }
   return { value, issues };
 }

@@ -35,6 +35,9 @@ export function requiredIssue(name: string): FieldOutcome {
 }
 
 export function quote(values: readonly string[], limit = 8): string {
-  const shown = values.slice(0, limit).map((v) => JSON.stringify(v)).join(', ');
+  const shown = values
+    .slice(0, limit)
+    .map((v) => JSON.stringify(v))
+    .join(', ');
   return values.length > limit ? `${shown} and ${values.length - limit} more` : shown;
 }
