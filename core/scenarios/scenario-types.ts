@@ -6,7 +6,14 @@
 import type { PolicyDocument } from '../iam/index.ts';
 
 /** The S3 operations a step can try as a user. */
-export const SCENARIO_OPERATIONS = ['ListBuckets', 'ListObjectsV2', 'GetObject', 'HeadObject', 'PutObject', 'DeleteObject'] as const;
+export const SCENARIO_OPERATIONS = [
+  'ListBuckets',
+  'ListObjectsV2',
+  'GetObject',
+  'HeadObject',
+  'PutObject',
+  'DeleteObject',
+] as const;
 export type ScenarioOperation = (typeof SCENARIO_OPERATIONS)[number];
 
 export interface UploadStep {
@@ -116,8 +123,29 @@ export interface DatasetStep {
   rows: Record<string, unknown>[];
 }
 
-export type ScenarioStep = UploadStep | AccessStep | SubmissionStep | NoSubmissionStep | ObjectStep | IntegrationStep | PreflightStep | BucketPolicyStep | RetryStep | DatasetStep;
-export const STEP_KINDS = ['upload', 'expectAccess', 'expectSubmission', 'expectNoSubmission', 'expectObject', 'expectDataset', 'expectIntegration', 'expectPreflight', 'putBucketPolicy', 'retryDelivery'] as const;
+export type ScenarioStep =
+  | UploadStep
+  | AccessStep
+  | SubmissionStep
+  | NoSubmissionStep
+  | ObjectStep
+  | IntegrationStep
+  | PreflightStep
+  | BucketPolicyStep
+  | RetryStep
+  | DatasetStep;
+export const STEP_KINDS = [
+  'upload',
+  'expectAccess',
+  'expectSubmission',
+  'expectNoSubmission',
+  'expectObject',
+  'expectDataset',
+  'expectIntegration',
+  'expectPreflight',
+  'putBucketPolicy',
+  'retryDelivery',
+] as const;
 
 export interface Scenario {
   name: string;

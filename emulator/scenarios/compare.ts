@@ -17,7 +17,11 @@ export function matchesSubset(expected: unknown, actual: unknown): boolean {
   const pattern = patternOf(expected);
   if (pattern) return typeof actual === 'string' && pattern.test(actual);
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesSubset(e, actual[i]));
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((e, i) => matchesSubset(e, actual[i]))
+    );
   }
   if (expected !== null && typeof expected === 'object') {
     if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
@@ -29,10 +33,19 @@ export function matchesSubset(expected: unknown, actual: unknown): boolean {
 /** `actual` cut down to the keys `expected` names, so a diff shows only what was asked about. */
 export function projectOnto(expected: unknown, actual: unknown): unknown {
   if (patternOf(expected)) return actual;
-  if (Array.isArray(expected) && Array.isArray(actual)) return actual.map((a, i) => (i < expected.length ? projectOnto(expected[i], a) : a));
-  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && actual !== null && typeof actual === 'object' && !Array.isArray(actual)) {
+  if (Array.isArray(expected) && Array.isArray(actual))
+    return actual.map((a, i) => (i < expected.length ? projectOnto(expected[i], a) : a));
+  if (
+    expected !== null &&
+    typeof expected === 'object' &&
+    !Array.isArray(expected) &&
+    actual !== null &&
+    typeof actual === 'object' &&
+    !Array.isArray(actual)
+  ) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(expected)) out[key] = projectOnto((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key]);
+    for (const key of Object.keys(expected))
+      out[key] = projectOnto((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key]);
     return out;
   }
   return actual;
@@ -41,8 +54,16 @@ export function projectOnto(expected: unknown, actual: unknown): unknown {
 /** A unified diff, expected first; line endings shown, so a CRLF difference is visible. */
 export function unifiedDiff(expected: string, actual: string, label = 'expected', actualLabel = 'actual'): string {
   const visible = (text: string) => text.replace(/\r/g, '\\r');
-  const patch = createTwoFilesPatch(label, actualLabel, visible(expected), visible(actual), undefined, undefined, { context: 3 });
-  return patch.split('\n').filter((line) => !line.startsWith('Index:') && !line.startsWith('=====') && line !== '\\ No newline at end of file').join('\n').trimEnd();
+  const patch = createTwoFilesPatch(label, actualLabel, visible(expected), visible(actual), undefined, undefined, {
+    context: 3,
+  });
+  return patch
+    .split('\n')
+    .filter(
+      (line) => !line.startsWith('Index:') && !line.startsWith('=====') && line !== '\\ No newline at end of file',
+    )
+    .join('\n')
+    .trimEnd();
 }
 
 export function jsonDiff(expected: unknown, actual: unknown): string {
@@ -62,7 +83,10 @@ export function cellDiff(expected: readonly (readonly string[])[], actual: reado
     const e = expected[r] ?? [];
     const a = actual[r] ?? [];
     for (let c = 0; c < Math.max(e.length, a.length); c++) {
-      if ((e[c] ?? '') !== (a[c] ?? '')) lines.push(`${columnName(c)}${r + 1}: expected ${JSON.stringify(e[c] ?? '')}, got ${JSON.stringify(a[c] ?? '')}`);
+      if ((e[c] ?? '') !== (a[c] ?? ''))
+        lines.push(
+          `${columnName(c)}${r + 1}: expected ${JSON.stringify(e[c] ?? '')}, got ${JSON.stringify(a[c] ?? '')}`,
+        );
     }
   }
   if (expected.length !== actual.length) lines.push(`rows: expected ${expected.length}, got ${actual.length}`);
@@ -70,8 +94,14 @@ export function cellDiff(expected: readonly (readonly string[])[], actual: reado
 }
 
 /** Two lists side by side, a line each, with `!` on the lines that differ. */
-export function sideBySide(rows: readonly { expected?: string; actual?: string; differs: boolean }[], titles: [string, string] = ['expected', 'actual']): string {
+export function sideBySide(
+  rows: readonly { expected?: string; actual?: string; differs: boolean }[],
+  titles: [string, string] = ['expected', 'actual'],
+): string {
   const width = Math.min(70, Math.max(titles[0].length, ...rows.map((r) => (r.expected ?? '').length)));
   const cut = (text: string) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
-  return [`  ${titles[0].padEnd(width)} | ${titles[1]}`, ...rows.map((r) => `${r.differs ? '!' : ' '} ${cut(r.expected ?? '').padEnd(width)} | ${r.actual ?? ''}`)].join('\n');
+  return [
+    `  ${titles[0].padEnd(width)} | ${titles[1]}`,
+    ...rows.map((r) => `${r.differs ? '!' : ' '} ${cut(r.expected ?? '').padEnd(width)} | ${r.actual ?? ''}`),
+  ].join('\n');
 }

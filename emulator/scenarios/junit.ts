@@ -1,9 +1,11 @@
 /** JUnit XML for CI: one test suite, a test case per scenario, the failure's message and detail. */
 import type { ScenarioResult } from './run-scenario.ts';
 
-const escape = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!)
-  // XML 1.0 cannot hold most control characters, even escaped.
-  .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escape = (text: string) =>
+  text
+    .replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!)
+    // XML 1.0 cannot hold most control characters, even escaped.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export function junitXml(results: readonly ScenarioResult[], suiteName = 's3-harness scenarios'): string {
   const failures = results.filter((r) => !r.passed).length;

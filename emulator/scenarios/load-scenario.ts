@@ -19,7 +19,8 @@ export class ScenarioFileError extends WorkspaceFileError {}
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   const json = await parseJsonFile(file, 'scenario', ScenarioFileError);
   const parsed = parseScenario(json);
-  if (!parsed.ok) throw new ScenarioFileError(file, `${parsed.issues.length} problem(s) in the scenario`, parsed.issues);
+  if (!parsed.ok)
+    throw new ScenarioFileError(file, `${parsed.issues.length} problem(s) in the scenario`, parsed.issues);
   const scenario = parsed.value;
   const directory = dirname(resolve(file));
   let workspaceJson: unknown;
@@ -31,13 +32,18 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
     workspaceJson = scenario.workspace.inline;
   }
   const patched = applyPatch(workspaceJson, scenario.patch);
-  if (!patched.ok) throw new ScenarioFileError(file, `${patched.issues.length} problem(s) in the scenario's patch`, patched.issues);
+  if (!patched.ok)
+    throw new ScenarioFileError(file, `${patched.issues.length} problem(s) in the scenario's patch`, patched.issues);
   const workspace = parseWorkspace(patched.value);
   if (!workspace.ok) {
-    throw new ScenarioFileError(file, `the workspace (${workspaceName}${Object.keys(scenario.patch).length ? ', patched' : ''}) has ${workspace.issues.length} problem(s):\n${workspace.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+    throw new ScenarioFileError(
+      file,
+      `the workspace (${workspaceName}${Object.keys(scenario.patch).length ? ', patched' : ''}) has ${workspace.issues.length} problem(s):\n${workspace.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
+    );
   }
   const references = checkReferences(scenario, workspace.value);
-  if (references.length) throw new ScenarioFileError(file, `${references.length} problem(s) in the scenario`, references);
+  if (references.length)
+    throw new ScenarioFileError(file, `${references.length} problem(s) in the scenario`, references);
   return { file, directory, scenario, workspace: workspace.value };
 }
 
@@ -45,18 +51,38 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
 function checkReferences(scenario: Scenario, workspace: Workspace): InputIssue[] {
   const issues: InputIssue[] = [];
   const users = workspace.iam.users.map((u) => u.name);
-  const integrationIds = workspace.templates.flatMap((t) => [...t.inbound, ...t.outbound].map((i) => `${t.name}/${i.name}`));
+  const integrationIds = workspace.templates.flatMap((t) =>
+    [...t.inbound, ...t.outbound].map((i) => `${t.name}/${i.name}`),
+  );
   const listed = (names: string[]) => names.map((n) => `"${n}"`).join(', ') || 'none';
   scenario.steps.forEach((step, i) => {
     const path = `steps[${i}].${step.kind}`;
-    if ('as' in step && !users.includes(step.as)) issues.push({ path, message: `"as" names "${step.as}", which is not a user of the workspace (${listed(users)})` });
+    if ('as' in step && !users.includes(step.as))
+      issues.push({
+        path,
+        message: `"as" names "${step.as}", which is not a user of the workspace (${listed(users)})`,
+      });
     if (step.kind === 'expectDataset' && !workspace.templates.some((t) => t.name === step.template)) {
-      issues.push({ path, message: `"template" names "${step.template}", which is not a template of the workspace (${listed(workspace.templates.map((t) => t.name))})` });
+      issues.push({
+        path,
+        message: `"template" names "${step.template}", which is not a template of the workspace (${listed(workspace.templates.map((t) => t.name))})`,
+      });
     }
-    const id = step.kind === 'expectIntegration' ? step.id : step.kind === 'expectPreflight' ? step.integration : undefined;
-    if (id !== undefined && !integrationIds.includes(id)) issues.push({ path, message: `"${step.kind === 'expectIntegration' ? 'id' : 'integration'}" names "${id}", which is not an integration of the workspace (${listed(integrationIds)})` });
-    if (step.kind === 'retryDelivery' && !workspace.templates.some((t) => t.outbound.some((o) => o.name === step.integration))) {
-      issues.push({ path, message: `"integration" names "${step.integration}", which is not an outbound integration of the workspace` });
+    const id =
+      step.kind === 'expectIntegration' ? step.id : step.kind === 'expectPreflight' ? step.integration : undefined;
+    if (id !== undefined && !integrationIds.includes(id))
+      issues.push({
+        path,
+        message: `"${step.kind === 'expectIntegration' ? 'id' : 'integration'}" names "${id}", which is not an integration of the workspace (${listed(integrationIds)})`,
+      });
+    if (
+      step.kind === 'retryDelivery' &&
+      !workspace.templates.some((t) => t.outbound.some((o) => o.name === step.integration))
+    ) {
+      issues.push({
+        path,
+        message: `"integration" names "${step.integration}", which is not an outbound integration of the workspace`,
+      });
     }
   });
   return issues;

@@ -46,8 +46,18 @@ async function loadAndRun(file: string, filter: string | undefined): Promise<Sce
     if (!(error instanceof WorkspaceFileError)) throw error;
     if (filter && !file.includes(filter)) return undefined;
     return {
-      name: relative(process.cwd(), file), file, passed: false, durationMs: performance.now() - started, stepsRun: 0, logs: [],
-      failure: { step: -1, message: error.issues.length ? `${error.message.split('\n')[0]}\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}` : error.message },
+      name: relative(process.cwd(), file),
+      file,
+      passed: false,
+      durationMs: performance.now() - started,
+      stepsRun: 0,
+      logs: [],
+      failure: {
+        step: -1,
+        message: error.issues.length
+          ? `${error.message.split('\n')[0]}\n${error.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`
+          : error.message,
+      },
     };
   }
   if (filter && !loaded.scenario.name.includes(filter) && !file.includes(filter)) return undefined;

@@ -6,12 +6,26 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, type S3Client,
+  DeleteBucketPolicyCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
 import { DELIMITERS, type Delimiter } from '../../core/outbound/index.ts';
 import { runPreflight } from '../../core/preflight/index.ts';
-import type { AccessStep, ObjectStep, PreflightStep, ScenarioStep, SubmissionStep } from '../../core/scenarios/index.ts';
+import type {
+  AccessStep,
+  ObjectStep,
+  PreflightStep,
+  ScenarioStep,
+  SubmissionStep,
+} from '../../core/scenarios/index.ts';
 import type { Submission } from '../../core/submissions/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import { describeFailure } from '../engine/engine.ts';
@@ -43,7 +57,10 @@ export interface ScenarioResult {
 
 /** A step's failure, thrown inside the runner and turned into data at its edge. */
 class Mismatch extends Error {
-  constructor(message: string, readonly detail?: string) {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
     super(message);
   }
 }
@@ -78,18 +95,29 @@ async function write(ctx: RunContext, bucket: string, key: string, send: () => P
   }
 }
 
-async function waitForSubmissions(ctx: RunContext, bucket: string | undefined, key: string, timeoutMs: number, settle: boolean): Promise<Submission[]> {
+async function waitForSubmissions(
+  ctx: RunContext,
+  bucket: string | undefined,
+  key: string,
+  timeoutMs: number,
+  settle: boolean,
+): Promise<Submission[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await ctx.harness.engine.idle();
-    const found = ctx.harness.engine.store.submissions().filter((s) => s.source.key === key && (bucket === undefined || s.source.bucket === bucket));
+    const found = ctx.harness.engine.store
+      .submissions()
+      .filter((s) => s.source.key === key && (bucket === undefined || s.source.bucket === bucket));
     if (found.length || settle || Date.now() > deadline) return found;
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 function formatIssue(issue: Record<string, unknown>): string {
-  return ['row', 'column', 'value', 'rule', 'message'].filter((k) => issue[k] !== undefined).map((k) => `${k}=${JSON.stringify(issue[k])}`).join(' ');
+  return ['row', 'column', 'value', 'rule', 'message']
+    .filter((k) => issue[k] !== undefined)
+    .map((k) => `${k}=${JSON.stringify(issue[k])}`)
+    .join(' ');
 }
 
 async function expectSubmission(ctx: RunContext, step: SubmissionStep): Promise<void> {
@@ -98,33 +126,51 @@ async function expectSubmission(ctx: RunContext, step: SubmissionStep): Promise<
   if (all.length === 0) throw new Mismatch(`no submission of ${where} after ${step.timeoutMs} ms`);
   // Several submissions of one key (auto-submit's halves, overlapping integrations): "status" and "integration" pick one.
   const integration = step.fields.integration;
-  const candidates = all.filter((s) => (step.status === undefined || s.status === step.status) && (integration === undefined || s.integration === integration));
+  const candidates = all.filter(
+    (s) =>
+      (step.status === undefined || s.status === step.status) &&
+      (integration === undefined || s.integration === integration),
+  );
   if (candidates.length !== 1) {
     const found = all.map((s) => `${s.status} (integration "${s.integration}")`).join(', ');
-    throw new Mismatch(`expected one ${[step.status, integration === undefined ? '' : `integration "${String(integration)}"`].filter(Boolean).join(', ') || 'submission'} submission of ${where}; it has ${candidates.length} of ${all.length}: ${found}; "status" and "integration" pick one`);
+    throw new Mismatch(
+      `expected one ${[step.status, integration === undefined ? '' : `integration "${String(integration)}"`].filter(Boolean).join(', ') || 'submission'} submission of ${where}; it has ${candidates.length} of ${all.length}: ${found}; "status" and "integration" pick one`,
+    );
   }
   const submission = candidates[0]!;
-  if (!matchesSubset(step.fields, submission)) throw new Mismatch(`submission ${submission.id} of ${where} differs`, jsonDiff(step.fields, projectOnto(step.fields, submission)));
+  if (!matchesSubset(step.fields, submission))
+    throw new Mismatch(
+      `submission ${submission.id} of ${where} differs`,
+      jsonDiff(step.fields, projectOnto(step.fields, submission)),
+    );
   if (step.issues) {
     const expected = step.issues;
     const actual = submission.issues as unknown as Record<string, unknown>[];
     const exact = step.issuesMatch === 'exact';
     // Exact: issue i against issue i. Subset: each expected issue against any actual one.
-    const found = (e: Record<string, unknown>, i: number) => (exact ? matchesSubset(e, actual[i]) : actual.some((a) => matchesSubset(e, a)));
+    const found = (e: Record<string, unknown>, i: number) =>
+      exact ? matchesSubset(e, actual[i]) : actual.some((a) => matchesSubset(e, a));
     if (!expected.every(found) || (exact && actual.length !== expected.length)) {
       // Actual issues are shown with the fields the expected ones name, so that alike issues read alike.
       const keys = [...new Set(expected.flatMap((e) => Object.keys(e)))];
-      const shown = (issue: Record<string, unknown>) => formatIssue(keys.length ? Object.fromEntries(keys.map((k) => [k, issue[k]])) : issue);
+      const shown = (issue: Record<string, unknown>) =>
+        formatIssue(keys.length ? Object.fromEntries(keys.map((k) => [k, issue[k]])) : issue);
       const rows = Array.from({ length: Math.max(expected.length, actual.length) }, (_, i) => ({
-        ...(expected[i] ? { expected: formatIssue(expected[i]!) } : {}), ...(actual[i] ? { actual: shown(actual[i]!) } : {}),
+        ...(expected[i] ? { expected: formatIssue(expected[i]!) } : {}),
+        ...(actual[i] ? { actual: shown(actual[i]!) } : {}),
         differs: expected[i] ? !found(expected[i]!, i) : exact,
       }));
-      throw new Mismatch(`the issues of submission ${submission.id} of ${where} differ (${exact ? 'the lists must be equal' : 'each expected issue must be found'})`,
-        sideBySide(rows, ['expected issues', 'actual issues']));
+      throw new Mismatch(
+        `the issues of submission ${submission.id} of ${where} differ (${exact ? 'the lists must be equal' : 'each expected issue must be found'})`,
+        sideBySide(rows, ['expected issues', 'actual issues']),
+      );
     }
   }
   if (step.deliveries && !matchesSubset(step.deliveries, submission.deliveries ?? [])) {
-    throw new Mismatch(`the deliveries of submission ${submission.id} of ${where} differ`, jsonDiff(step.deliveries, projectOnto(step.deliveries, submission.deliveries ?? [])));
+    throw new Mismatch(
+      `the deliveries of submission ${submission.id} of ${where} differ`,
+      jsonDiff(step.deliveries, projectOnto(step.deliveries, submission.deliveries ?? [])),
+    );
   }
 }
 
@@ -134,16 +180,38 @@ async function tryAccess(ctx: RunContext, step: AccessStep): Promise<void> {
   const key = step.key ?? '';
   const request = (() => {
     switch (step.operation) {
-      case 'ListBuckets': return client.send(new ListBucketsCommand({}));
-      case 'ListObjectsV2': return client.send(new ListObjectsV2Command({ Bucket: bucket, ...(step.prefix !== undefined ? { Prefix: step.prefix } : {}) }));
-      case 'GetObject': return client.send(new GetObjectCommand({ Bucket: bucket, Key: key })).then((r) => r.Body?.transformToByteArray());
-      case 'HeadObject': return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      case 'PutObject': return write(ctx, bucket, key, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'scenario', ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}) })));
-      case 'DeleteObject': return client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      case 'ListBuckets':
+        return client.send(new ListBucketsCommand({}));
+      case 'ListObjectsV2':
+        return client.send(
+          new ListObjectsV2Command({ Bucket: bucket, ...(step.prefix !== undefined ? { Prefix: step.prefix } : {}) }),
+        );
+      case 'GetObject':
+        return client
+          .send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+          .then((r) => r.Body?.transformToByteArray());
+      case 'HeadObject':
+        return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      case 'PutObject':
+        return write(ctx, bucket, key, () =>
+          client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: 'scenario',
+              ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}),
+            }),
+          ),
+        );
+      case 'DeleteObject':
+        return client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     }
   })();
   const what = `${step.operation} as ${step.as}${step.bucket ? ` on s3://${bucket}/${key || step.prefix || ''}` : ''}`;
-  const error = await request.then(() => undefined, (e: unknown) => e);
+  const error = await request.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (step.allowed) {
     if (error) throw new Mismatch(`${what}: expected it to be allowed, but it failed with ${describeError(error)}`);
     return;
@@ -153,7 +221,10 @@ async function tryAccess(ctx: RunContext, step: AccessStep): Promise<void> {
   const code = step.code ?? 'AccessDenied';
   if (failure.code !== code) throw new Mismatch(`${what}: expected ${code}, got ${describeError(error)}`);
   if (step.explanation && !(failure.explanation ?? '').includes(step.explanation)) {
-    throw new Mismatch(`${what}: the explanation does not contain the expected text`, unifiedDiff(`${step.explanation}\n`, `${failure.explanation ?? '(no explanation)'}\n`));
+    throw new Mismatch(
+      `${what}: the explanation does not contain the expected text`,
+      unifiedDiff(`${step.explanation}\n`, `${failure.explanation ?? '(no explanation)'}\n`),
+    );
   }
 }
 
@@ -162,7 +233,10 @@ function parseRows(bytes: Uint8Array, key: string, delimiter: string | undefined
   if (key.endsWith('.xlsx')) return readXlsx(bytes);
   if (key.endsWith('.json')) return JSON.parse(text);
   const char = delimiter ? (DELIMITERS[delimiter as Delimiter] ?? delimiter) : ',';
-  return Papa.parse<string[]>(text.replace(/\r?\n$/, ''), { delimiter: char, newline: text.includes('\r\n') ? '\r\n' : '\n' }).data;
+  return Papa.parse<string[]>(text.replace(/\r?\n$/, ''), {
+    delimiter: char,
+    newline: text.includes('\r\n') ? '\r\n' : '\n',
+  }).data;
 }
 
 async function expectObject(ctx: RunContext, step: ObjectStep): Promise<void> {
@@ -175,10 +249,15 @@ async function expectObject(ctx: RunContext, step: ObjectStep): Promise<void> {
     try {
       listed = await client.send(new ListObjectsV2Command({ Bucket: step.bucket }));
     } catch (error) {
-      throw new Mismatch(`cannot list s3://${step.bucket} as ${step.as} to find a key matching /${step.keyPattern}/: ${describeError(error)}`);
+      throw new Mismatch(
+        `cannot list s3://${step.bucket} as ${step.as} to find a key matching /${step.keyPattern}/: ${describeError(error)}`,
+      );
     }
     const keys = (listed.Contents ?? []).map((c) => c.Key ?? '').filter((k) => pattern.test(k));
-    if (keys.length !== 1) throw new Mismatch(`expected one key in s3://${step.bucket} matching /${step.keyPattern}/, found ${keys.length}${keys.length ? `: ${keys.join(', ')}` : ''}`);
+    if (keys.length !== 1)
+      throw new Mismatch(
+        `expected one key in s3://${step.bucket} matching /${step.keyPattern}/, found ${keys.length}${keys.length ? `: ${keys.join(', ')}` : ''}`,
+      );
     key = keys[0]!;
   }
   const where = `s3://${step.bucket}/${key}`;
@@ -189,19 +268,29 @@ async function expectObject(ctx: RunContext, step: ObjectStep): Promise<void> {
     sse = got.ServerSideEncryption;
     bytes = await got.Body!.transformToByteArray();
   } catch (error) {
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: step.bucket })).then((r) => (r.Contents ?? []).map((c) => c.Key).join(', '), () => undefined);
-    throw new Mismatch(`cannot read ${where} as ${step.as}: ${describeError(error)}${listed !== undefined ? `; the bucket holds: ${listed || 'nothing'}` : ''}`);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: step.bucket })).then(
+      (r) => (r.Contents ?? []).map((c) => c.Key).join(', '),
+      () => undefined,
+    );
+    throw new Mismatch(
+      `cannot read ${where} as ${step.as}: ${describeError(error)}${listed !== undefined ? `; the bucket holds: ${listed || 'nothing'}` : ''}`,
+    );
   }
-  if (step.sse && (sse ?? 'none') !== step.sse) throw new Mismatch(`${where}: expected server-side encryption ${step.sse}, got ${sse ?? 'none'}`);
+  if (step.sse && (sse ?? 'none') !== step.sse)
+    throw new Mismatch(`${where}: expected server-side encryption ${step.sse}, got ${sse ?? 'none'}`);
   const text = () => Buffer.from(bytes).toString('utf8');
   if (step.equalsFile !== undefined) {
     const expected = await readScenarioText(ctx.loaded.directory, step.equalsFile);
     // A workbook holds its creation time: two equal workbooks are equal cell for cell, not byte for byte.
-    const detail = key!.endsWith('.xlsx') ? cellDiff(readXlsx(expected), readXlsx(bytes))
-      : expected.equals(bytes) ? '' : unifiedDiff(expected.toString('utf8'), text(), step.equalsFile, where);
+    const detail = key!.endsWith('.xlsx')
+      ? cellDiff(readXlsx(expected), readXlsx(bytes))
+      : expected.equals(bytes)
+        ? ''
+        : unifiedDiff(expected.toString('utf8'), text(), step.equalsFile, where);
     if (detail) throw new Mismatch(`${where} differs from ${step.equalsFile}`, detail);
   }
-  if (step.text !== undefined && text() !== step.text) throw new Mismatch(`${where} differs from the expected text`, unifiedDiff(step.text, text()));
+  if (step.text !== undefined && text() !== step.text)
+    throw new Mismatch(`${where} differs from the expected text`, unifiedDiff(step.text, text()));
   if (step.rows !== undefined) {
     let rows: unknown;
     try {
@@ -210,27 +299,55 @@ async function expectObject(ctx: RunContext, step: ObjectStep): Promise<void> {
       throw new Mismatch(`${where} cannot be parsed: ${(error as Error).message}`);
     }
     if (!matchesSubset(step.rows, rows)) {
-      const detail = key!.endsWith('.xlsx') ? cellDiff(step.rows as string[][], rows as string[][]) : jsonDiff(step.rows, projectOnto(step.rows, rows));
+      const detail = key!.endsWith('.xlsx')
+        ? cellDiff(step.rows as string[][], rows as string[][])
+        : jsonDiff(step.rows, projectOnto(step.rows, rows));
       throw new Mismatch(`the rows of ${where} differ`, detail);
     }
   }
 }
 
 function expectPreflight(ctx: RunContext, step: PreflightStep): void {
-  const report = runPreflight(ctx.loaded.workspace, { bucketPolicyOf: (bucket) => ctx.harness.gateway.bucketPolicy(bucket), now: ctx.now() });
+  const report = runPreflight(ctx.loaded.workspace, {
+    bucketPolicyOf: (bucket) => ctx.harness.gateway.bucketPolicy(bucket),
+    now: ctx.now(),
+  });
   if (step.ok !== undefined && report.ok !== step.ok) {
-    const denied = report.integrations.flatMap((i) => i.checks.filter((c) => !c.allowed).map((c) => `${i.id}: ${c.action} on ${c.resource}: ${c.explanation}`));
-    throw new Mismatch(`expected the preflight to be ${step.ok ? 'all allowed' : 'denied somewhere'}, it is ${report.ok ? 'all allowed' : 'denied'}`, denied.join('\n'));
+    const denied = report.integrations.flatMap((i) =>
+      i.checks.filter((c) => !c.allowed).map((c) => `${i.id}: ${c.action} on ${c.resource}: ${c.explanation}`),
+    );
+    throw new Mismatch(
+      `expected the preflight to be ${step.ok ? 'all allowed' : 'denied somewhere'}, it is ${report.ok ? 'all allowed' : 'denied'}`,
+      denied.join('\n'),
+    );
   }
   if (step.integration === undefined) return;
   const integration = report.integrations.find((i) => i.id === step.integration);
-  if (!integration) throw new Mismatch(`the preflight has no integration "${step.integration}" (it has ${report.integrations.map((i) => `"${i.id}"`).join(', ')})`);
+  if (!integration)
+    throw new Mismatch(
+      `the preflight has no integration "${step.integration}" (it has ${report.integrations.map((i) => `"${i.id}"`).join(', ')})`,
+    );
   const check = integration.checks.find((c) => c.action === step.action);
-  if (!check) throw new Mismatch(`integration "${step.integration}" does not need ${step.action} (it needs ${integration.checks.map((c) => c.action).join(', ')})`);
+  if (!check)
+    throw new Mismatch(
+      `integration "${step.integration}" does not need ${step.action} (it needs ${integration.checks.map((c) => c.action).join(', ')})`,
+    );
   const actual = { allowed: check.allowed, statement: check.decidingStatement?.sid, explanation: check.explanation };
-  const expected = { ...(step.allowed !== undefined ? { allowed: step.allowed } : {}), ...(step.statement !== undefined ? { statement: step.statement } : {}) };
-  if (!matchesSubset(expected, actual) || (step.explanation !== undefined && !check.explanation.includes(step.explanation))) {
-    throw new Mismatch(`the preflight of ${step.integration}, ${step.action}, differs`, jsonDiff({ ...expected, ...(step.explanation ? { explanation: step.explanation } : {}) }, projectOnto({ ...expected, ...(step.explanation ? { explanation: '' } : {}) }, actual)));
+  const expected = {
+    ...(step.allowed !== undefined ? { allowed: step.allowed } : {}),
+    ...(step.statement !== undefined ? { statement: step.statement } : {}),
+  };
+  if (
+    !matchesSubset(expected, actual) ||
+    (step.explanation !== undefined && !check.explanation.includes(step.explanation))
+  ) {
+    throw new Mismatch(
+      `the preflight of ${step.integration}, ${step.action}, differs`,
+      jsonDiff(
+        { ...expected, ...(step.explanation ? { explanation: step.explanation } : {}) },
+        projectOnto({ ...expected, ...(step.explanation ? { explanation: '' } : {}) }, actual),
+      ),
+    );
   }
 }
 
@@ -239,37 +356,73 @@ async function runStep(ctx: RunContext, step: ScenarioStep): Promise<void> {
     case 'upload': {
       const body = 'file' in step.body ? await readScenarioText(ctx.loaded.directory, step.body.file) : step.body.text;
       try {
-        await write(ctx, step.bucket, step.key, () => ctx.client(step.as).send(new PutObjectCommand({ Bucket: step.bucket, Key: step.key, Body: body, ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}) })));
+        await write(ctx, step.bucket, step.key, () =>
+          ctx.client(step.as).send(
+            new PutObjectCommand({
+              Bucket: step.bucket,
+              Key: step.key,
+              Body: body,
+              ...(step.sse ? { ServerSideEncryption: 'AES256' as const } : {}),
+            }),
+          ),
+        );
       } catch (error) {
-        throw new Mismatch(`the upload of s3://${step.bucket}/${step.key} as ${step.as} was refused: ${describeError(error)}`);
+        throw new Mismatch(
+          `the upload of s3://${step.bucket}/${step.key} as ${step.as} was refused: ${describeError(error)}`,
+        );
       }
       return;
     }
-    case 'expectAccess': return tryAccess(ctx, step);
-    case 'expectSubmission': return expectSubmission(ctx, step);
+    case 'expectAccess':
+      return tryAccess(ctx, step);
+    case 'expectSubmission':
+      return expectSubmission(ctx, step);
     case 'expectNoSubmission': {
       const found = await waitForSubmissions(ctx, step.bucket, step.key, 0, true);
-      if (found.length) throw new Mismatch(`expected no submission of s3://${step.bucket ?? '*'}/${step.key}, found ${found.map((s) => `${s.id} (${s.status})`).join(', ')}`);
+      if (found.length)
+        throw new Mismatch(
+          `expected no submission of s3://${step.bucket ?? '*'}/${step.key}, found ${found.map((s) => `${s.id} (${s.status})`).join(', ')}`,
+        );
       return;
     }
-    case 'expectObject': return expectObject(ctx, step);
+    case 'expectObject':
+      return expectObject(ctx, step);
     case 'expectIntegration': {
-      const status = ctx.harness.engine.integrations().find((i) => i.id === step.id && (step.direction === undefined || i.direction === step.direction));
-      if (!status) throw new Mismatch(`no integration "${step.id}" (there are ${ctx.harness.engine.integrations().map((i) => `"${i.id}" (${i.direction})`).join(', ')})`);
-      if (status.status !== step.status) throw new Mismatch(`integration "${step.id}" is ${status.status}, expected ${step.status}`, status.warnings.map((w) => w.message).join('\n'));
+      const status = ctx.harness.engine
+        .integrations()
+        .find((i) => i.id === step.id && (step.direction === undefined || i.direction === step.direction));
+      if (!status)
+        throw new Mismatch(
+          `no integration "${step.id}" (there are ${ctx.harness.engine
+            .integrations()
+            .map((i) => `"${i.id}" (${i.direction})`)
+            .join(', ')})`,
+        );
+      if (status.status !== step.status)
+        throw new Mismatch(
+          `integration "${step.id}" is ${status.status}, expected ${step.status}`,
+          status.warnings.map((w) => w.message).join('\n'),
+        );
       if (step.warning && !status.warnings.some((w) => w.message.includes(step.warning!))) {
-        throw new Mismatch(`no warning of integration "${step.id}" contains the expected text`, [`expected text: ${step.warning}`, ...status.warnings.map((w) => `warning: ${w.message}`)].join('\n'));
+        throw new Mismatch(
+          `no warning of integration "${step.id}" contains the expected text`,
+          [`expected text: ${step.warning}`, ...status.warnings.map((w) => `warning: ${w.message}`)].join('\n'),
+        );
       }
       return;
     }
-    case 'expectPreflight': return expectPreflight(ctx, step);
+    case 'expectPreflight':
+      return expectPreflight(ctx, step);
     case 'putBucketPolicy': {
       try {
         const client = ctx.client(step.as);
         if (step.policy === null) await client.send(new DeleteBucketPolicyCommand({ Bucket: step.bucket }));
-        else await client.send(new PutBucketPolicyCommand({ Bucket: step.bucket, Policy: JSON.stringify(step.policy) }));
+        else
+          await client.send(new PutBucketPolicyCommand({ Bucket: step.bucket, Policy: JSON.stringify(step.policy) }));
       } catch (error) {
-        throw new Mismatch(`the bucket policy of ${step.bucket} could not be ${step.policy === null ? 'deleted' : 'set'} as ${step.as}: ${describeError(error)}`);
+        throw new Mismatch(
+          `the bucket policy of ${step.bucket} could not be ${step.policy === null ? 'deleted' : 'set'} as ${step.as}: ${describeError(error)}`,
+        );
       }
       return;
     }
@@ -279,14 +432,22 @@ async function runStep(ctx: RunContext, step: ScenarioStep): Promise<void> {
       if (!template) throw new Mismatch(`no template "${step.template}" in the workspace`);
       const rows: unknown[] = [];
       for await (const row of ctx.harness.engine.store.dataset(template.name, template.updateKeys)) rows.push(row);
-      if (!matchesSubset(step.rows, rows)) throw new Mismatch(`the dataset of ${step.template} differs`, jsonDiff(step.rows, projectOnto(step.rows, rows)));
+      if (!matchesSubset(step.rows, rows))
+        throw new Mismatch(
+          `the dataset of ${step.template} differs`,
+          jsonDiff(step.rows, projectOnto(step.rows, rows)),
+        );
       return;
     }
     case 'retryDelivery': {
-      const [submission] = (await waitForSubmissions(ctx, step.bucket, step.key, 0, true)).filter((s) => s.status === 'complete');
-      if (!submission) throw new Mismatch(`no complete submission of s3://${step.bucket ?? '*'}/${step.key} to retry a delivery of`);
+      const [submission] = (await waitForSubmissions(ctx, step.bucket, step.key, 0, true)).filter(
+        (s) => s.status === 'complete',
+      );
+      if (!submission)
+        throw new Mismatch(`no complete submission of s3://${step.bucket ?? '*'}/${step.key} to retry a delivery of`);
       const index = (submission.deliveries ?? []).findIndex((d) => d.integration === step.integration);
-      if (index < 0) throw new Mismatch(`submission ${submission.id} has no delivery of integration "${step.integration}"`);
+      if (index < 0)
+        throw new Mismatch(`submission ${submission.id} has no delivery of integration "${step.integration}"`);
       const result = await ctx.harness.engine.retryDelivery({ submissionId: submission.id, index });
       if (!result.ok) throw new Mismatch(`the retry was refused: ${result.message}`);
       return;
@@ -310,15 +471,26 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   let stepsRun = 0;
   let failure: StepFailure | undefined;
   try {
-    harness = await startHarness({ workspace, dataDirectory, log: (line) => logs.push(line), now, ...(scenario.rowLimit ? { rowLimit: scenario.rowLimit } : {}) });
+    harness = await startHarness({
+      workspace,
+      dataDirectory,
+      log: (line) => logs.push(line),
+      now,
+      ...(scenario.rowLimit ? { rowLimit: scenario.rowLimit } : {}),
+    });
     const running = harness;
     const ctx: RunContext = {
-      loaded, harness: running, now,
+      loaded,
+      harness: running,
+      now,
       client(name) {
         let client = clients.get(name);
         if (!client) {
           const user = workspace.iam.users.find((u) => u.name === name);
-          if (!user) throw new Mismatch(`no user "${name}" in the workspace (its users: ${workspace.iam.users.map((u) => `"${u.name}"`).join(', ')})`);
+          if (!user)
+            throw new Mismatch(
+              `no user "${name}" in the workspace (its users: ${workspace.iam.users.map((u) => `"${u.name}"`).join(', ')})`,
+            );
           client = clientWithKeys(running.endpoint, workspace.region, user);
           clients.set(name, client);
         }
@@ -330,9 +502,19 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         await runStep(ctx, step);
         stepsRun++;
       } catch (error) {
-        failure = error instanceof Mismatch
-          ? { step: index, kind: step.kind, message: error.message, ...(error.detail ? { detail: error.detail } : {}) }
-          : { step: index, kind: step.kind, message: `the step could not run: ${(error as Error).stack ?? String(error)}` };
+        failure =
+          error instanceof Mismatch
+            ? {
+                step: index,
+                kind: step.kind,
+                message: error.message,
+                ...(error.detail ? { detail: error.detail } : {}),
+              }
+            : {
+                step: index,
+                kind: step.kind,
+                message: `the step could not run: ${(error as Error).stack ?? String(error)}`,
+              };
         break;
       }
     }
@@ -343,5 +525,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     await harness?.close();
     await rm(dataDirectory, { recursive: true, force: true });
   }
-  return { name: scenario.name, file: loaded.file, passed: failure === undefined, durationMs: performance.now() - started, stepsRun, logs, ...(failure ? { failure } : {}) };
+  return {
+    name: scenario.name,
+    file: loaded.file,
+    passed: failure === undefined,
+    durationMs: performance.now() - started,
+    stepsRun,
+    logs,
+    ...(failure ? { failure } : {}),
+  };
 }

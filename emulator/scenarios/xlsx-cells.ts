@@ -6,7 +6,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { strFromU8, unzipSync } from 'fflate';
 
 type Node = Record<string, unknown>;
-const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 function textOf(node: unknown): string {
   if (node === undefined || node === null) return '';
@@ -14,7 +15,10 @@ function textOf(node: unknown): string {
   const n = node as Node;
   if ('#text' in n) return String(n['#text']);
   if ('t' in n) return list(n.t).map(textOf).join('');
-  if ('r' in n) return list(n.r as Node[]).map((r) => textOf(r.t)).join('');
+  if ('r' in n)
+    return list(n.r as Node[])
+      .map((r) => textOf(r.t))
+      .join('');
   return '';
 }
 
@@ -30,17 +34,29 @@ function unescapeExcel(text: string): string {
 
 export function readXlsx(bytes: Uint8Array): string[][] {
   const files = unzipSync(bytes);
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: false });
-  const shared = files['xl/sharedStrings.xml'] ? list(((parser.parse(strFromU8(files['xl/sharedStrings.xml']!)) as Node).sst as Node).si as Node[]).map(textOf) : [];
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    parseTagValue: false,
+    trimValues: false,
+  });
+  const shared = files['xl/sharedStrings.xml']
+    ? list(((parser.parse(strFromU8(files['xl/sharedStrings.xml']!)) as Node).sst as Node).si as Node[]).map(textOf)
+    : [];
   const sheet = parser.parse(strFromU8(files['xl/worksheets/sheet1.xml']!)) as Node;
-  const rows = list(((sheet.worksheet as Node).sheetData as Node | string)?.constructor === Object ? (((sheet.worksheet as Node).sheetData as Node).row as Node[] | Node) : undefined);
+  const rows = list(
+    ((sheet.worksheet as Node).sheetData as Node | string)?.constructor === Object
+      ? (((sheet.worksheet as Node).sheetData as Node).row as Node[] | Node)
+      : undefined,
+  );
   const out: string[][] = [];
   for (const row of rows) {
     const index = Number(row['@r']) - 1;
     const cells: string[] = [];
     for (const cell of list(row.c as Node[] | Node)) {
       const type = cell['@t'];
-      const value = type === 'inlineStr' ? textOf(cell.is) : type === 's' ? shared[Number(textOf(cell.v))] ?? '' : textOf(cell.v);
+      const value =
+        type === 'inlineStr' ? textOf(cell.is) : type === 's' ? (shared[Number(textOf(cell.v))] ?? '') : textOf(cell.v);
       cells[columnIndex(String(cell['@r']))] = unescapeExcel(value);
     }
     out[index] = Array.from(cells, (c) => c ?? '');
