@@ -5,13 +5,12 @@
  * also adds a complete submission to its dataset, is one write), so an object is never lost and
  * never imported twice.
  */
-import { validateTemplateFile, type FileIssue } from '../files/index.ts';
-import { queuedDeliveries } from '../outbound/index.ts';
-import type { DerivationContext } from '../templates/index.ts';
-import type { Submission, SubmissionSource } from '../submissions/index.ts';
-import type { WorkspaceTemplate } from '../workspace/index.ts';
+import { validateTemplateFile, type FileIssue, type FileValidationResult } from '../files/index.ts';
+import type { AccountS3 } from '../s3/index.ts';
+import type { DerivationContext, Template } from '../templates/index.ts';
+import type { Delivery, Submission, SubmissionSource } from '../submissions/index.ts';
 import type { InboundIntegration } from './inbound-types.ts';
-import type { AccountS3, LedgerEntry, SubmissionStore } from './ports.ts';
+import type { LedgerEntry, SubmissionStore } from './ports.ts';
 import { compilePrefix, type CompiledPrefix } from './prefix-match.ts';
 
 export interface DroppedObject {
@@ -22,9 +21,14 @@ export interface DroppedObject {
   uploadedBy?: string;
 }
 
+/** A template with its inbound integrations. */
+export type InboundTemplate = Template & { inbound: readonly InboundIntegration[] };
+
 export interface ImporterOptions {
   store: SubmissionStore;
-  templates: readonly WorkspaceTemplate[];
+  templates: readonly InboundTemplate[];
+  /** The deliveries a newly complete submission is committed with (queued; the outbound side decides them). */
+  deliveriesFor(submission: Submission): Delivery[];
   /** S3 with the keys of a connected account, in a region. */
   s3For(account: string, region: string): AccountS3;
   /** Display name and email of an IAM user, for Submitted By. */
@@ -41,7 +45,7 @@ export interface ImporterOptions {
 export interface IntegrationRef {
   /** `template/integration name`: unique in the workspace. */
   id: string;
-  template: WorkspaceTemplate;
+  template: InboundTemplate;
   integration: InboundIntegration;
   prefix: CompiledPrefix;
 }
@@ -71,8 +75,21 @@ export interface Importer {
   run(entry: LedgerEntry): Promise<Submission[]>;
 }
 
+/** What one import's steps share: the options, the integration, and the ledger entry being imported. */
+interface ImportRun {
+  options: ImporterOptions;
+  ref: IntegrationRef;
+  entry: LedgerEntry;
+}
+
+/** The outcome of an import: its submissions, the counters they leave, and the dataset member it adds. */
+interface ImportOutcome {
+  submissions: Submission[];
+  counters: ReadonlyMap<string, number>;
+  joinsDataset: boolean;
+}
+
 export function createImporter(options: ImporterOptions): Importer {
-  const { store } = options;
   const integrations: IntegrationRef[] = options.templates.flatMap((template) =>
     template.inbound.map((integration) => ({
       id: integrationId(integration),
@@ -82,192 +99,200 @@ export function createImporter(options: ImporterOptions): Importer {
     })),
   );
   const byId = new Map(integrations.map((ref) => [ref.id, ref]));
+  return {
+    integrations,
+    seen: (ref, object) => options.store.hasEntry(ledgerId(ref, object.bucket, object.key, object.etag)),
+    detect: (object, only) => detectObject(options, integrations, object, only),
+    async run(entry) {
+      const ref = byId.get(entry.integration);
+      if (!ref)
+        throw new Error(`the ledger names integration "${entry.integration}", which the workspace no longer has`);
+      return commitOutcome({ options, ref, entry }, await importEntry({ options, ref, entry }));
+    },
+  };
+}
 
-  async function detect(object: DroppedObject, only?: (ref: IntegrationRef) => boolean): Promise<LedgerEntry[]> {
-    // Folder markers ("a/b/") are not files.
-    if (object.key.endsWith('/')) return [];
-    const etag = stripQuotes(object.etag);
-    const entries: LedgerEntry[] = [];
-    for (const ref of integrations) {
-      if (ref.integration.bucket !== object.bucket || !ref.prefix.match(object.key) || (only && !only(ref))) continue;
-      const entry: LedgerEntry = {
-        id: ledgerId(ref, object.bucket, object.key, etag),
-        integration: ref.id,
-        template: ref.template.name,
-        bucket: object.bucket,
-        key: object.key,
-        etag,
-        size: object.size,
-        state: 'detected',
-        attempts: 0,
-        submissionIds: [options.newId(), options.newId()],
-        detectedAt: options.now().toISOString(),
-        ...(object.uploadedBy ? { uploadedBy: object.uploadedBy } : {}),
-      };
-      if (await store.recordDetected(entry)) entries.push(entry);
-    }
-    return entries;
-  }
-
-  async function run(entry: LedgerEntry): Promise<Submission[]> {
-    const ref = byId.get(entry.integration);
-    if (!ref) throw new Error(`the ledger names integration "${entry.integration}", which the workspace no longer has`);
-    const { template, integration } = ref;
-    await store.setState(entry.id, 'fetching', entry.attempts + 1);
-    const [primaryId, splitId] = entry.submissionIds;
-    const match = ref.prefix.match(entry.key) ?? {};
-    const uploader = entry.uploadedBy ? options.person(entry.uploadedBy) : undefined;
-    const source: SubmissionSource = {
-      bucket: entry.bucket,
-      key: entry.key,
-      etag: entry.etag,
-      size: entry.size,
-      ...(entry.uploadedBy ? { uploadedBy: entry.uploadedBy } : {}),
+async function detectObject(
+  options: ImporterOptions,
+  integrations: readonly IntegrationRef[],
+  object: DroppedObject,
+  only?: (ref: IntegrationRef) => boolean,
+): Promise<LedgerEntry[]> {
+  // Folder markers ("a/b/") are not files.
+  if (object.key.endsWith('/')) return [];
+  const etag = stripQuotes(object.etag);
+  const entries: LedgerEntry[] = [];
+  for (const ref of integrations) {
+    if (ref.integration.bucket !== object.bucket || !ref.prefix.match(object.key) || (only && !only(ref))) continue;
+    const entry: LedgerEntry = {
+      id: ledgerId(ref, object.bucket, object.key, etag),
+      integration: ref.id,
+      template: ref.template.name,
+      bucket: object.bucket,
+      key: object.key,
+      etag,
+      size: object.size,
+      state: 'detected',
+      attempts: 0,
+      submissionIds: [options.newId(), options.newId()],
+      detectedAt: options.now().toISOString(),
+      ...(object.uploadedBy ? { uploadedBy: object.uploadedBy } : {}),
     };
-    const base = (id: string, name: string) => ({
-      id,
-      template: template.name,
-      integration: integration.name,
-      name,
-      source,
-      submittedBy: match.submittedBy ?? uploader?.displayName ?? entry.uploadedBy ?? 'unknown',
-      ...(uploader?.email && !match.submittedBy ? { submittedByEmail: uploader.email } : {}),
-      createdAt: entry.detectedAt,
+    if (await options.store.recordDetected(entry)) entries.push(entry);
+  }
+  return entries;
+}
+
+/** fetching -> validating -> committing: everything but the commit itself. */
+async function importEntry(run: ImportRun): Promise<ImportOutcome> {
+  const { options, ref, entry } = run;
+  const { store } = options;
+  const { integration } = ref;
+  await store.setState(entry.id, 'fetching', entry.attempts + 1);
+  // Fetched with the account's keys, through the gateway: the customer's policy governs the platform too.
+  const fetched = await options.s3For(integration.account, integration.region).getObject(entry.bucket, entry.key);
+  if (!fetched.ok) {
+    const now = options.now().toISOString();
+    const issue: FileIssue = {
+      rule: 'access',
+      message: `S3 refused GetObject with the keys of account "${integration.account}": ${fetched.error.code}: ${fetched.error.message}`,
+    };
+    const failed: Submission = {
+      ...submissionBase(run, entry.submissionIds[0], fileName(entry.key)),
+      status: 'failed',
+      submittedAt: now,
+      updatedAt: now,
+      counts: { rows: 0, accepted: 0, rejected: 0 },
+      issues: [issue],
+      issuesNotKept: 0,
+      error: fetched.error,
+    };
+    return { submissions: [failed], counters: store.counters(), joinsDataset: false };
+  }
+  // Overwritten since it was detected: the new version has an entry of its own.
+  if (stripQuotes(fetched.value.etag) !== entry.etag)
+    return { submissions: [], counters: store.counters(), joinsDataset: false };
+
+  await store.setState(entry.id, 'validating');
+  const counters = new Map(store.counters());
+  const result = await validateRows(run, fetched.value.body, counters);
+  await store.setState(entry.id, 'committing');
+  return decideOutcome(run, result, counters);
+}
+
+/** Streams the file through the template's rules, writing accepted and rejected rows to their files. */
+async function validateRows(
+  run: ImportRun,
+  body: AsyncIterable<Uint8Array>,
+  counters: Map<string, number>,
+): Promise<FileValidationResult> {
+  const { options, ref, entry } = run;
+  const [primaryId, splitId] = entry.submissionIds;
+  const derivation: DerivationContext = {
+    nextNumber(counter, start) {
+      const next = counters.get(counter) ?? start;
+      counters.set(counter, next + 1);
+      return next;
+    },
+    now: options.now,
+    randomInt: options.randomInt,
+  };
+  const accepted = options.store.acceptedRows(primaryId);
+  const rejected = options.store.rejectedRows(ref.integration.outcome === 'auto-submit' ? splitId : primaryId);
+  try {
+    return await validateTemplateFile(body, ref.template, {
+      derivation,
+      maxKeptIssues: options.maxKeptIssues ?? 1000,
+      ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
+      onAccepted: (row) => accepted.write(row),
+      onRejected: (row) => rejected.write(row),
     });
-    const finish = async (submissions: Submission[], counters: ReadonlyMap<string, number>, joinsDataset = false) => {
-      // A complete submission is committed with its deliveries queued, so a stop before they run loses none.
-      const withDeliveries = submissions.map((s) =>
-        s.status === 'complete' ? { ...s, deliveries: queuedDeliveries(template, s) } : s,
-      );
-      await store.commit(
-        entry.id,
-        withDeliveries,
-        counters,
-        joinsDataset ? { template: template.name, submissionId: primaryId } : undefined,
-      );
-      return withDeliveries;
-    };
-
-    // Fetched with the account's keys, through the gateway: the customer's policy governs the platform too.
-    const fetched = await options.s3For(integration.account, integration.region).getObject(entry.bucket, entry.key);
-    const name = fileName(entry.key);
-    if (!fetched.ok) {
-      const now = options.now().toISOString();
-      const issue: FileIssue = {
-        rule: 'access',
-        message: `S3 refused GetObject with the keys of account "${integration.account}": ${fetched.error.code}: ${fetched.error.message}`,
-      };
-      return finish(
-        [
-          {
-            ...base(primaryId, name),
-            status: 'failed',
-            submittedAt: now,
-            updatedAt: now,
-            counts: { rows: 0, accepted: 0, rejected: 0 },
-            issues: [issue],
-            issuesNotKept: 0,
-            error: fetched.error,
-          },
-        ],
-        store.counters(),
-      );
-    }
-    if (stripQuotes(fetched.value.etag) !== entry.etag) {
-      // Overwritten since it was detected: the new version has an entry of its own.
-      return finish([], store.counters());
-    }
-
-    await store.setState(entry.id, 'validating');
-    const autoSubmit = integration.outcome === 'auto-submit';
-    const counters = new Map(store.counters());
-    const derivation: DerivationContext = {
-      nextNumber(counter, start) {
-        const next = counters.get(counter) ?? start;
-        counters.set(counter, next + 1);
-        return next;
-      },
-      now: options.now,
-      randomInt: options.randomInt,
-    };
-    const accepted = store.acceptedRows(primaryId);
-    const rejected = store.rejectedRows(autoSubmit ? splitId : primaryId);
-    let result;
-    try {
-      result = await validateTemplateFile(fetched.value.body, template, {
-        derivation,
-        maxKeptIssues: options.maxKeptIssues ?? 1000,
-        ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
-        onAccepted: (row) => accepted.write(row),
-        onRejected: (row) => rejected.write(row),
-      });
-    } finally {
-      await accepted.close();
-      await rejected.close();
-    }
-
-    await store.setState(entry.id, 'committing');
-    // Submitted At is when the import completed (docs/inbound.md, "An import").
-    const completedAt = options.now().toISOString();
-    const stamp = { submittedAt: completedAt, updatedAt: completedAt, issuesNotKept: result.issuesNotKept };
-    const { rows, accepted: acceptedCount, rejected: rejectedCount } = result.counts;
-
-    // The product: "any inaccuracies to the data, file, or format will result in a failed submission".
-    if (result.fileFailed || (!autoSubmit && rejectedCount > 0)) {
-      return finish(
-        [
-          {
-            ...base(primaryId, name),
-            ...stamp,
-            status: 'failed',
-            counts: { rows, accepted: acceptedCount, rejected: rejectedCount },
-            issues: result.issues,
-          },
-        ],
-        store.counters(),
-      );
-    }
-    if (!autoSubmit) {
-      return finish(
-        [
-          {
-            ...base(primaryId, name),
-            ...stamp,
-            status: 'complete',
-            counts: { rows, accepted: acceptedCount, rejected: 0 },
-            issues: [],
-          },
-        ],
-        counters,
-        true,
-      );
-    }
-    // "Automatically Submit Inbound Data": clean rows complete (named AUTOSUBMIT), bad rows pending.
-    const submissions: Submission[] = [];
-    if (acceptedCount > 0) {
-      submissions.push({
-        ...base(primaryId, `${name} AUTOSUBMIT`),
-        ...stamp,
-        status: 'complete',
-        counts: { rows: acceptedCount, accepted: acceptedCount, rejected: 0 },
-        issues: [],
-        ...(rejectedCount ? { splitFrom: splitId } : {}),
-      });
-    }
-    if (rejectedCount > 0) {
-      submissions.push({
-        ...base(splitId, name),
-        ...stamp,
-        status: 'pending',
-        counts: { rows: rejectedCount, accepted: 0, rejected: rejectedCount },
-        issues: result.issues,
-        ...(acceptedCount ? { splitFrom: primaryId } : {}),
-      });
-    }
-    return finish(submissions, counters, acceptedCount > 0);
+  } finally {
+    await accepted.close();
+    await rejected.close();
   }
+}
 
-  const seen = (ref: IntegrationRef, object: { bucket: string; key: string; etag: string }) =>
-    store.hasEntry(ledgerId(ref, object.bucket, object.key, object.etag));
-  return { integrations, seen, detect, run };
+/** The submissions a validated file makes, under the integration's outcome setting. */
+function decideOutcome(run: ImportRun, result: FileValidationResult, counters: Map<string, number>): ImportOutcome {
+  const { options, ref, entry } = run;
+  const [primaryId, splitId] = entry.submissionIds;
+  const name = fileName(entry.key);
+  const autoSubmit = ref.integration.outcome === 'auto-submit';
+  // Submitted At is when the import completed (docs/inbound.md, "An import").
+  const completedAt = options.now().toISOString();
+  const stamp = { submittedAt: completedAt, updatedAt: completedAt, issuesNotKept: result.issuesNotKept };
+  const { rows, accepted, rejected } = result.counts;
+
+  // The product: "any inaccuracies to the data, file, or format will result in a failed submission".
+  if (result.fileFailed || (!autoSubmit && rejected > 0)) {
+    const failed: Submission = {
+      ...submissionBase(run, primaryId, name),
+      ...stamp,
+      status: 'failed',
+      counts: { rows, accepted, rejected },
+      issues: result.issues,
+    };
+    return { submissions: [failed], counters: options.store.counters(), joinsDataset: false };
+  }
+  const complete = (id: string, fileName: string, rowCount: number, splitFrom?: string): Submission => ({
+    ...submissionBase(run, id, fileName),
+    ...stamp,
+    status: 'complete',
+    counts: { rows: rowCount, accepted, rejected: 0 },
+    issues: [],
+    ...(splitFrom ? { splitFrom } : {}),
+  });
+  if (!autoSubmit) return { submissions: [complete(primaryId, name, rows)], counters, joinsDataset: true };
+
+  // "Automatically Submit Inbound Data": clean rows complete (named AUTOSUBMIT), bad rows pending.
+  const submissions: Submission[] = [];
+  if (accepted > 0)
+    submissions.push(complete(primaryId, `${name} AUTOSUBMIT`, accepted, rejected ? splitId : undefined));
+  if (rejected > 0) {
+    submissions.push({
+      ...submissionBase(run, splitId, name),
+      ...stamp,
+      status: 'pending',
+      counts: { rows: rejected, accepted: 0, rejected },
+      issues: result.issues,
+      ...(accepted ? { splitFrom: primaryId } : {}),
+    });
+  }
+  return { submissions, counters, joinsDataset: accepted > 0 };
+}
+
+/** What every submission of this import shares: its source object, who submitted it, when it was detected. */
+function submissionBase(run: ImportRun, id: string, name: string) {
+  const { options, ref, entry } = run;
+  const match = ref.prefix.match(entry.key) ?? {};
+  const uploader = entry.uploadedBy ? options.person(entry.uploadedBy) : undefined;
+  const source: SubmissionSource = {
+    bucket: entry.bucket,
+    key: entry.key,
+    etag: entry.etag,
+    size: entry.size,
+    ...(entry.uploadedBy ? { uploadedBy: entry.uploadedBy } : {}),
+  };
+  return {
+    id,
+    template: ref.template.name,
+    integration: ref.integration.name,
+    name,
+    source,
+    submittedBy: match.submittedBy ?? uploader?.displayName ?? entry.uploadedBy ?? 'unknown',
+    ...(uploader?.email && !match.submittedBy ? { submittedByEmail: uploader.email } : {}),
+    createdAt: entry.detectedAt,
+  };
+}
+
+/** One write: the submissions (complete ones with their deliveries queued, so a stop loses none), the counters, the ledger entry done. */
+async function commitOutcome(run: ImportRun, outcome: ImportOutcome): Promise<Submission[]> {
+  const { options, ref, entry } = run;
+  const submissions = outcome.submissions.map((s) =>
+    s.status === 'complete' ? { ...s, deliveries: options.deliveriesFor(s) } : s,
+  );
+  const join = outcome.joinsDataset ? { template: ref.template.name, submissionId: entry.submissionIds[0] } : undefined;
+  await options.store.commit(entry.id, submissions, outcome.counters, join);
+  return submissions;
 }

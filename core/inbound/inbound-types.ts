@@ -1,22 +1,13 @@
 /** Connected accounts and inbound integrations, as declared in the workspace (docs/inbound.md). */
+import type { IntegrationConnection } from '../s3/index.ts';
+
+export type { IntegrationConnection };
 
 export interface Account {
   name: string;
   description?: string;
   accessKeyId: string;
   secretAccessKey: string;
-}
-
-/** How an integration reaches a bucket: the same for inbound and outbound. */
-export interface IntegrationConnection {
-  /** @default the template's name */
-  name: string;
-  template: string;
-  account: string;
-  region: string;
-  /** `list`: list buckets with the account's keys (a 403 gives the permission warning); `manual`: never lists. */
-  bucketMode: 'list' | 'manual';
-  bucket: string;
 }
 
 export interface InboundIntegration extends IntegrationConnection {

@@ -16,10 +16,5 @@ export {
   type IntegrationRef,
   type DroppedObject,
 } from './importer.ts';
-export {
-  checkIntegration,
-  checkBucketListing,
-  type IntegrationStatus,
-  type IntegrationWarning,
-} from './integration-check.ts';
-export type { AccountS3, LedgerEntry, SubmissionStore, S3Outcome } from './ports.ts';
+export { checkIntegration, type IntegrationStatus } from './integration-check.ts';
+export type { LedgerEntry, SubmissionStore } from './ports.ts';

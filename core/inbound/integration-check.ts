@@ -4,16 +4,8 @@
  * (s3:ListBucket with s3:prefix); a denial of either is the product's permission warning, which
  * points to Manual Bucket Entry. Manual mode never lists (docs/inbound.md, "The permission check").
  */
-import type { S3Failure } from '../submissions/index.ts';
+import { checkBucketListing, switchToManual, type AccountS3, type IntegrationWarning } from '../s3/index.ts';
 import type { IntegrationRef } from './importer.ts';
-import type { IntegrationConnection } from './inbound-types.ts';
-import type { AccountS3 } from './ports.ts';
-
-export interface IntegrationWarning {
-  action: string;
-  message: string;
-  error?: S3Failure;
-}
 
 export interface IntegrationStatus {
   direction: 'inbound';
@@ -30,35 +22,6 @@ export interface IntegrationStatus {
   status: 'active' | 'warning';
   warnings: IntegrationWarning[];
   checkedAt: string;
-}
-
-function switchToManual(account: string): string {
-  return `Permission warning: account "${account}" cannot list with its keys. Select "Manual Bucket Entry" (bucketMode "manual") and enter the bucket name.`;
-}
-
-/**
- * The bucket dropdown of "List Buckets" mode, inbound and outbound alike: the account must list its
- * buckets (s3:ListAllMyBuckets), and the integration's bucket must be among them.
- */
-export async function checkBucketListing(
-  integration: IntegrationConnection,
-  s3: Pick<AccountS3, 'listBuckets'>,
-): Promise<IntegrationWarning | undefined> {
-  if (integration.bucketMode !== 'list') return undefined;
-  const buckets = await s3.listBuckets();
-  if (!buckets.ok)
-    return {
-      action: 's3:ListAllMyBuckets',
-      message: `${switchToManual(integration.account)} (ListBuckets: ${buckets.error.code})`,
-      error: buckets.error,
-    };
-  if (!buckets.value.includes(integration.bucket)) {
-    return {
-      action: 's3:ListAllMyBuckets',
-      message: `bucket "${integration.bucket}" is not among the buckets account "${integration.account}" lists (${buckets.value.map((b) => `"${b}"`).join(', ') || 'none'})`,
-    };
-  }
-  return undefined;
 }
 
 export async function checkIntegration(ref: IntegrationRef, s3: AccountS3, now: Date): Promise<IntegrationStatus> {

@@ -1,28 +1,9 @@
 /**
- * What the import engine needs from outside, as ports: S3 reached with an account's keys (the
- * emulator's adapter points the SDK at the gateway), the store of submissions and rows, a clock.
+ * What the import engine keeps, as a port: the ledger of detected objects, the submissions and their
+ * row files. (S3 is reached through core/s3's port.)
  */
 import type { AcceptedRow, RejectedRow } from '../files/index.ts';
-import type { DatasetRow, S3Failure, Submission } from '../submissions/index.ts';
-
-export type S3Outcome<T> = { ok: true; value: T } | { ok: false; error: S3Failure };
-
-export interface S3ObjectSummary {
-  key: string;
-  etag: string;
-  size: number;
-}
-
-/** S3 as one account sees it. */
-export interface AccountS3 {
-  listBuckets(): Promise<S3Outcome<string[]>>;
-  /** One page is enough to test the permission; `all` pages through (poll mode). */
-  listObjects(bucket: string, prefix: string, options?: { all?: boolean }): Promise<S3Outcome<S3ObjectSummary[]>>;
-  getObject(
-    bucket: string,
-    key: string,
-  ): Promise<S3Outcome<{ body: AsyncIterable<Uint8Array>; etag: string; size: number }>>;
-}
+import type { DatasetRow, Submission } from '../submissions/index.ts';
 
 export type ImportState = 'detected' | 'fetching' | 'validating' | 'committing' | 'done';
 

@@ -5,7 +5,7 @@
  * delivery queued again. Each attempt reads the integration's current settings, so a user who fixes
  * a setting (the SSE box, say) and retries gets the fixed file.
  */
-import { checkBucketListing, type AccountS3 } from '../inbound/index.ts';
+import { checkBucketListing, type OutboundS3, type PutOutcome } from '../s3/index.ts';
 import type { Delivery, S3Failure, Submission } from '../submissions/index.ts';
 import type { Template } from '../templates/index.ts';
 import type { FileType } from './object-key.ts';
@@ -23,20 +23,6 @@ export const CONTENT_TYPES: Record<FileType, string> = {
 
 /** A template with its outbound integrations. */
 export type OutboundTemplate = Template & { outbound: readonly OutboundIntegration[] };
-
-export type PutOutcome =
-  { ok: true; value: { etag: string; bytes: number } } | { ok: false; error: S3Failure; bytes: number | null };
-
-/** S3 as one account sees it, for writing (and listing its buckets, in "List Buckets" mode). */
-export interface OutboundS3 extends Pick<AccountS3, 'listBuckets'> {
-  /** Writes the file; the adapter measures it first (S3 needs a Content-Length). */
-  putObject(
-    bucket: string,
-    key: string,
-    body: AsyncIterable<string | Uint8Array>,
-    options: { sse: boolean; contentType: string },
-  ): Promise<PutOutcome>;
-}
 
 export interface DeliveryStore {
   submission(id: string): Submission | undefined;
@@ -145,150 +131,174 @@ export interface Deliverer {
 const sameObject = (a: Pick<Delivery, 'bucket' | 'key'>, b: Pick<Delivery, 'bucket' | 'key'>) =>
   a.bucket === b.bucket && a.key === b.key;
 
+const isUnfinished = (delivery: Delivery) => delivery.status === 'queued' || delivery.status === 'writing';
+
 export function createDeliverer(options: DelivererOptions): Deliverer {
-  const { store } = options;
-  const templateOf = (name: string) => options.templates.find((t) => t.name === name);
-
-  /** The delivery that last wrote this object, other than `self`. */
-  const lastWriter = (object: Pick<Delivery, 'bucket' | 'key'>, self: DeliveryRef) => {
-    let last: { submission: Submission; index: number; delivery: Delivery } | undefined;
-    for (const ref of store.deliveredTo(object.bucket, object.key)) {
-      if (ref.submissionId === self.submissionId && ref.index === self.index) continue;
-      const submission = store.submission(ref.submissionId);
-      const delivery = submission?.deliveries?.[ref.index];
-      if (!submission || !delivery || delivery.status !== 'delivered' || !sameObject(delivery, object)) continue;
-      if (!last || (delivery.finishedAt ?? '') > (last.delivery.finishedAt ?? ''))
-        last = { submission, index: ref.index, delivery };
-    }
-    return last;
+  return {
+    run: (ref) => runDelivery(options, ref),
+    requeue: (ref) => requeueDelivery(options.store, ref),
+    unfinished: () => unfinishedDeliveries(options.store),
   };
+}
 
-  const record = async (ref: DeliveryRef, delivery: Delivery) => {
+/** queued (or writing, after a stop) -> writing -> delivered | failed; each step recorded as it happens. */
+async function runDelivery(options: DelivererOptions, ref: DeliveryRef): Promise<Delivery | undefined> {
+  const { store } = options;
+  const submission = store.submission(ref.submissionId);
+  const recorded = submission?.deliveries?.[ref.index];
+  if (!submission || !recorded || !isUnfinished(recorded)) return recorded;
+  const record = async (delivery: Delivery) => {
     await store.setDelivery(ref.submissionId, ref.index, delivery);
     return delivery;
   };
+  const fail = (from: Delivery, error: S3Failure, bytes: number | null = null) =>
+    record({ ...from, status: 'failed', bytes, etag: null, finishedAt: options.now().toISOString(), error });
 
-  async function run(ref: DeliveryRef): Promise<Delivery | undefined> {
-    const submission = store.submission(ref.submissionId);
-    const recorded = submission?.deliveries?.[ref.index];
-    if (!submission || !recorded || recorded.status === 'delivered' || recorded.status === 'failed') return recorded;
-    const finishedAt = () => options.now().toISOString();
-    const fail = (from: Delivery, error: S3Failure, bytes: number | null = null) =>
-      record(ref, { ...from, status: 'failed', bytes, etag: null, finishedAt: finishedAt(), error });
-
-    const template = templateOf(submission.template);
-    const integration = template?.outbound.find((o) => o.name === recorded.integration);
-    if (!template || !integration) {
-      return fail(recorded, {
-        code: 'NoSuchIntegration',
-        message: `template "${submission.template}" no longer has an outbound integration "${recorded.integration}" in the workspace`,
-      });
-    }
-    const writing = await record(ref, {
-      ...recorded,
-      ...target(template, integration, submission),
-      status: 'writing',
-      attempts: recorded.attempts + 1,
-      bytes: null,
-      etag: null,
-      error: null,
-      warnings: [],
+  const template = options.templates.find((t) => t.name === submission.template);
+  const integration = template?.outbound.find((o) => o.name === recorded.integration);
+  if (!template || !integration) {
+    return fail(recorded, {
+      code: 'NoSuchIntegration',
+      message: `template "${submission.template}" no longer has an outbound integration "${recorded.integration}" in the workspace`,
     });
-    const s3 = options.s3For(integration.account, integration.region);
+  }
+  const writing = await record({
+    ...recorded,
+    ...target(template, integration, submission),
+    status: 'writing',
+    attempts: recorded.attempts + 1,
+    bytes: null,
+    etag: null,
+    error: null,
+    warnings: [],
+  });
+  const s3 = options.s3For(integration.account, integration.region);
 
-    // A list-mode integration whose account cannot list its buckets could not have been set up in
-    // the product: it delivers nothing until it is switched to Manual Bucket Entry.
-    const listing = await checkBucketListing(integration, s3);
-    if (listing)
-      return fail(writing, {
-        code: 'PermissionWarning',
-        message: listing.message,
-        ...(listing.error?.explanation ? { explanation: listing.error.explanation } : {}),
-      });
+  // A list-mode integration whose account cannot list its buckets could not have been set up in
+  // the product: it delivers nothing until it is switched to Manual Bucket Entry.
+  const listing = await checkBucketListing(integration, s3);
+  if (listing)
+    return fail(writing, {
+      code: 'PermissionWarning',
+      message: listing.message,
+      ...(listing.error?.explanation ? { explanation: listing.error.explanation } : {}),
+    });
 
-    const previous = lastWriter(writing, ref);
-    const notes: string[] = [];
-    let outcome: PutOutcome;
-    try {
-      const body = renderOutboundFile(template, integration, submission, store.accepted(submission.id), notes);
-      outcome = await s3.putObject(writing.bucket, writing.key, body, {
-        sse: writing.sse,
-        contentType: CONTENT_TYPES[writing.fileType],
-      });
-    } catch (error) {
-      // Not S3's answer: the rows could not be read or rendered.
-      outcome = {
-        ok: false,
-        bytes: null,
-        error: { code: 'RenderError', message: `the file could not be rendered: ${(error as Error).message}` },
-      };
-    }
-    if (!outcome.ok) return fail(writing, outcome.error, outcome.bytes);
+  const previous = lastWriter(store, writing, ref);
+  const notes: string[] = [];
+  const outcome = await writeFile(s3, writing, () =>
+    renderOutboundFile(template, integration, submission, store.accepted(submission.id), notes),
+  );
+  if (!outcome.ok) return fail(writing, outcome.error, outcome.bytes);
 
-    const at = finishedAt();
-    const delivered: Delivery = {
-      ...writing,
-      status: 'delivered',
-      bytes: outcome.value.bytes,
-      etag: outcome.value.etag,
-      finishedAt: at,
-      error: null,
-      warnings: notes,
+  const delivered: Delivery = {
+    ...writing,
+    status: 'delivered',
+    bytes: outcome.value.bytes,
+    etag: outcome.value.etag,
+    finishedAt: options.now().toISOString(),
+    error: null,
+    warnings: notes,
+  };
+  if (previous) await noteOverwrite(store, { ref, submission, delivery: delivered }, previous);
+  return record(delivered);
+}
+
+/** Renders the file and PUTs it; a file that cannot be rendered is a failure like S3's, never a throw. */
+async function writeFile(
+  s3: OutboundS3,
+  delivery: Delivery,
+  render: () => AsyncIterable<string | Uint8Array>,
+): Promise<PutOutcome> {
+  try {
+    return await s3.putObject(delivery.bucket, delivery.key, render(), {
+      sse: delivery.sse,
+      contentType: CONTENT_TYPES[delivery.fileType],
+    });
+  } catch (error) {
+    // Not S3's answer: the rows could not be read or rendered.
+    return {
+      ok: false,
+      bytes: null,
+      error: { code: 'RenderError', message: `the file could not be rendered: ${(error as Error).message}` },
     };
-    if (previous) {
-      // Undocumented in the product; chosen (docs/outbound.md): the later file wins, and says so.
-      const who =
-        previous.submission.id === ref.submissionId
-          ? `this submission's "${previous.delivery.integration}" delivery`
-          : `submission ${previous.submission.id} ("${previous.submission.name}")`;
-      delivered.warnings = [
-        ...notes,
-        `overwrote s3://${delivered.bucket}/${delivered.key}, which ${who} wrote at ${previous.delivery.finishedAt}`,
-      ];
-      const overwritten = {
-        ...previous.delivery,
-        warnings: [
-          ...previous.delivery.warnings,
-          `overwritten at ${at} by submission ${ref.submissionId} ("${submission.name}"), integration "${delivered.integration}"`,
-        ],
-      };
-      await store.setDelivery(previous.submission.id, previous.index, overwritten);
-    }
-    return record(ref, delivered);
   }
+}
 
-  async function requeue(ref: DeliveryRef): Promise<RetryCheck> {
+interface DeliveryAt {
+  ref: DeliveryRef;
+  submission: Submission;
+  delivery: Delivery;
+}
+
+/** The delivery that last wrote this object, other than `self` (through the store's index: no scan). */
+function lastWriter(
+  store: DeliveryStore,
+  object: Pick<Delivery, 'bucket' | 'key'>,
+  self: DeliveryRef,
+): DeliveryAt | undefined {
+  let last: DeliveryAt | undefined;
+  for (const ref of store.deliveredTo(object.bucket, object.key)) {
+    if (ref.submissionId === self.submissionId && ref.index === self.index) continue;
     const submission = store.submission(ref.submissionId);
-    if (!submission) return { ok: false, reason: 'not-found', message: `no submission "${ref.submissionId}"` };
-    const delivery = submission.deliveries?.[ref.index];
-    if (!delivery) {
-      const count = submission.deliveries?.length ?? 0;
-      return {
-        ok: false,
-        reason: 'not-found',
-        message: `submission ${ref.submissionId} has ${count === 0 ? 'no deliveries' : `deliveries 0 to ${count - 1}`}, not ${ref.index}`,
-      };
-    }
-    if (delivery.status !== 'failed')
-      return {
-        ok: false,
-        reason: 'not-failed',
-        message: `delivery ${ref.index} of submission ${ref.submissionId} is ${delivery.status}; only a failed delivery can be retried`,
-      };
-    await store.setDelivery(ref.submissionId, ref.index, { ...delivery, status: 'queued' });
-    return { ok: true };
+    const delivery = submission?.deliveries?.[ref.index];
+    if (!submission || !delivery || delivery.status !== 'delivered' || !sameObject(delivery, object)) continue;
+    if (!last || (delivery.finishedAt ?? '') > (last.delivery.finishedAt ?? '')) last = { ref, submission, delivery };
   }
+  return last;
+}
 
-  const unfinished = () =>
-    store
-      .submissions()
-      .filter((s) => s.deliveries?.some((d) => d.status === 'queued' || d.status === 'writing'))
-      .sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0))
-      .flatMap((s) =>
-        (s.deliveries ?? []).flatMap((d, index) =>
-          d.status === 'queued' || d.status === 'writing' ? [{ submissionId: s.id, index }] : [],
-        ),
-      );
+/**
+ * Two deliveries wrote the same object. Undocumented in the product; chosen (docs/outbound.md): the
+ * later file wins, and both deliveries say so. Adds the warning to `later.delivery` (recorded by the caller).
+ */
+async function noteOverwrite(store: DeliveryStore, later: DeliveryAt, previous: DeliveryAt): Promise<void> {
+  const { delivery } = later;
+  const who =
+    previous.submission.id === later.ref.submissionId
+      ? `this submission's "${previous.delivery.integration}" delivery`
+      : `submission ${previous.submission.id} ("${previous.submission.name}")`;
+  delivery.warnings = [
+    ...delivery.warnings,
+    `overwrote s3://${delivery.bucket}/${delivery.key}, which ${who} wrote at ${previous.delivery.finishedAt}`,
+  ];
+  await store.setDelivery(previous.submission.id, previous.ref.index, {
+    ...previous.delivery,
+    warnings: [
+      ...previous.delivery.warnings,
+      `overwritten at ${delivery.finishedAt} by submission ${later.ref.submissionId} ("${later.submission.name}"), integration "${delivery.integration}"`,
+    ],
+  });
+}
 
-  return { run, requeue, unfinished };
+async function requeueDelivery(store: DeliveryStore, ref: DeliveryRef): Promise<RetryCheck> {
+  const submission = store.submission(ref.submissionId);
+  if (!submission) return { ok: false, reason: 'not-found', message: `no submission "${ref.submissionId}"` };
+  const delivery = submission.deliveries?.[ref.index];
+  if (!delivery) {
+    const count = submission.deliveries?.length ?? 0;
+    return {
+      ok: false,
+      reason: 'not-found',
+      message: `submission ${ref.submissionId} has ${count === 0 ? 'no deliveries' : `deliveries 0 to ${count - 1}`}, not ${ref.index}`,
+    };
+  }
+  if (delivery.status !== 'failed')
+    return {
+      ok: false,
+      reason: 'not-failed',
+      message: `delivery ${ref.index} of submission ${ref.submissionId} is ${delivery.status}; only a failed delivery can be retried`,
+    };
+  await store.setDelivery(ref.submissionId, ref.index, { ...delivery, status: 'queued' });
+  return { ok: true };
+}
+
+function unfinishedDeliveries(store: DeliveryStore): DeliveryRef[] {
+  return store
+    .submissions()
+    .filter((s) => s.deliveries?.some(isUnfinished))
+    .sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0))
+    .flatMap((s) =>
+      (s.deliveries ?? []).flatMap((d, index) => (isUnfinished(d) ? [{ submissionId: s.id, index }] : [])),
+    );
 }

@@ -33,9 +33,7 @@ export {
   type DelivererOptions,
   type DeliveryRef,
   type DeliveryStore,
-  type OutboundS3,
   type OutboundTemplate,
-  type PutOutcome,
   type RetryCheck,
 } from './delivery.ts';
 export { checkOutbound, type OutboundStatus } from './outbound-check.ts';

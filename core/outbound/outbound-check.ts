@@ -4,7 +4,7 @@
  * them; a denial is the product's permission warning, pointing to Manual Bucket Entry. Whether the
  * write itself is allowed is known only by writing (each delivery records it).
  */
-import { checkBucketListing, type AccountS3, type IntegrationWarning } from '../inbound/index.ts';
+import { checkBucketListing, type AccountS3, type IntegrationWarning } from '../s3/index.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
 
 export interface OutboundStatus {

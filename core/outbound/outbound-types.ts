@@ -1,5 +1,5 @@
 /** Outbound integrations, as declared on a template in the workspace (docs/outbound.md). */
-import type { IntegrationConnection } from '../inbound/index.ts';
+import type { IntegrationConnection } from '../s3/index.ts';
 import type { FileType, PathMode } from './object-key.ts';
 import type { Delimiter } from './render.ts';
 

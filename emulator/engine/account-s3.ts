@@ -17,8 +17,7 @@ import {
   paginateListObjectsV2,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import type { AccountS3, S3ObjectSummary, S3Outcome } from '../../core/inbound/ports.ts';
-import type { OutboundS3, PutOutcome } from '../../core/outbound/index.ts';
+import type { AccountS3, OutboundS3, PutOutcome, S3ObjectSummary, S3Outcome } from '../../core/s3/index.ts';
 import { clientWithKeys } from '../s3-client.ts';
 import type { Account } from '../../core/inbound/index.ts';
 import type { S3Failure } from '../../core/submissions/index.ts';

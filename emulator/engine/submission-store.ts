@@ -229,15 +229,10 @@ function deliveredIndex(): {
   };
 }
 
-/** `readOnly`: read a data folder another process may be writing (the CLI's preview), changing nothing. */
-export async function openSubmissionStore(
-  directory: string,
-  newId: () => string,
-  options: { readOnly?: boolean } = {},
-): Promise<EngineStore> {
-  await mkdir(directory, { recursive: true });
-  const journal = openJournaledState<EngineState, StateChange>({
-    readOnly: options.readOnly ?? false,
+/** The engine's state: a snapshot (state.json) and the log of changes since (docs/durability.md). */
+function openEngineJournal(directory: string, readOnly: boolean) {
+  return openJournaledState<EngineState, StateChange>({
+    readOnly,
     file: join(directory, 'state.json'),
     empty: () => ({ ledger: dictionary(), submissions: dictionary(), counters: dictionary(), datasets: dictionary() }),
     // Keyed by ids and template names: null-prototype records (docs/security.md).
@@ -251,6 +246,16 @@ export async function openSubmissionStore(
     remedy:
       'It holds the import ledger and the submissions: restore it from a copy, or move it aside to start with none (dropped files are then imported again).',
   });
+}
+
+/** `readOnly`: read a data folder another process may be writing (the CLI's preview), changing nothing. */
+export async function openSubmissionStore(
+  directory: string,
+  newId: () => string,
+  options: { readOnly?: boolean } = {},
+): Promise<EngineStore> {
+  await mkdir(directory, { recursive: true });
+  const journal = openEngineJournal(directory, options.readOnly ?? false);
   const data = journal.state;
   const order = creationOrder();
   const delivered = deliveredIndex();
@@ -263,51 +268,6 @@ export async function openSubmissionStore(
   for (const submission of Object.values(data.submissions)) indexSubmission(submission);
   const rowsPath = (id: string, kind: 'accepted' | 'rejected') =>
     join(directory, 'submissions', safeName(id), `${kind}.ndjson`);
-
-  /**
-   * Rows of the dataset's submissions, oldest first. With update keys, a row whose keys match an
-   * earlier row's exactly is a new version of it: the latest version is kept, with the first one's
-   * id and creation time; rows come in the order of their last change.
-   */
-  async function* dataset(template: string, updateKeys: readonly string[]): AsyncGenerator<DatasetRow> {
-    const members = own(data.datasets, template) ?? [];
-    const rowsOf = async function* () {
-      for (const submissionId of members) {
-        const at = own(data.submissions, submissionId)?.submittedAt ?? '';
-        for await (const stored of readAccepted(rowsPath(submissionId, 'accepted')))
-          yield { submissionId, row: stored.row, at, values: toRecord(stored) };
-      }
-    };
-    if (updateKeys.length === 0) {
-      for await (const r of rowsOf())
-        yield {
-          id: `${r.submissionId}:${r.row}`,
-          submission: r.submissionId,
-          createdAt: r.at,
-          updatedAt: r.at,
-          values: r.values,
-        };
-      return;
-    }
-    const versions = new Map<string, { id: string; createdAt: string; latest: string }>();
-    for await (const r of rowsOf()) {
-      const key = keyOf(updateKeys, r.values);
-      const seen = versions.get(key);
-      const here = `${r.submissionId}:${r.row}`;
-      versions.set(key, seen ? { ...seen, latest: here } : { id: here, createdAt: r.at, latest: here });
-    }
-    for await (const r of rowsOf()) {
-      const version = versions.get(keyOf(updateKeys, r.values))!;
-      if (version.latest !== `${r.submissionId}:${r.row}`) continue;
-      yield {
-        id: version.id,
-        submission: r.submissionId,
-        createdAt: version.createdAt,
-        updatedAt: r.at,
-        values: r.values,
-      };
-    }
-  }
 
   return {
     async recordDetected(entry) {
@@ -349,11 +309,61 @@ export async function openSubmissionStore(
       const last = found[found.length - 1];
       return { submissions: found, ...(i >= 0 && last ? { next: last.id } : {}) };
     },
-    dataset,
+    dataset: (template, updateKeys) => datasetRows(data, rowsPath, template, updateKeys),
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),
     rejected: async function* (id) {
       for await (const lines of readLineBatches(rowsPath(id, 'rejected')))
         for (const line of lines) yield JSON.parse(line) as RejectedRow;
     },
   };
+}
+
+/**
+ * Rows of the dataset's submissions, oldest first. With update keys, a row whose keys match an
+ * earlier row's exactly is a new version of it: the latest version is kept, with the first one's
+ * id and creation time; rows come in the order of their last change.
+ */
+async function* datasetRows(
+  data: EngineState,
+  rowsPath: (id: string, kind: 'accepted') => string,
+  template: string,
+  updateKeys: readonly string[],
+): AsyncGenerator<DatasetRow> {
+  const members = own(data.datasets, template) ?? [];
+  const rowsOf = async function* () {
+    for (const submissionId of members) {
+      const at = own(data.submissions, submissionId)?.submittedAt ?? '';
+      for await (const stored of readAccepted(rowsPath(submissionId, 'accepted')))
+        yield { submissionId, row: stored.row, at, values: toRecord(stored) };
+    }
+  };
+  if (updateKeys.length === 0) {
+    for await (const r of rowsOf())
+      yield {
+        id: `${r.submissionId}:${r.row}`,
+        submission: r.submissionId,
+        createdAt: r.at,
+        updatedAt: r.at,
+        values: r.values,
+      };
+    return;
+  }
+  const versions = new Map<string, { id: string; createdAt: string; latest: string }>();
+  for await (const r of rowsOf()) {
+    const key = keyOf(updateKeys, r.values);
+    const seen = versions.get(key);
+    const here = `${r.submissionId}:${r.row}`;
+    versions.set(key, seen ? { ...seen, latest: here } : { id: here, createdAt: r.at, latest: here });
+  }
+  for await (const r of rowsOf()) {
+    const version = versions.get(keyOf(updateKeys, r.values))!;
+    if (version.latest !== `${r.submissionId}:${r.row}`) continue;
+    yield {
+      id: version.id,
+      submission: r.submissionId,
+      createdAt: version.createdAt,
+      updatedAt: r.at,
+      values: r.values,
+    };
+  }
 }

@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from '../../core/iam/index.ts';
-import type { EventJournal } from './event-journal.ts';
+import type { EventJournal, ObjectEvent } from './event-journal.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
 import type { Caller } from './authorizer.ts';
@@ -12,18 +12,7 @@ import type { S3Operation } from './operations.ts';
 import type { BodyOptions } from './request-body.ts';
 import type { Storage } from './storage.ts';
 
-export interface ObjectEvent {
-  eventName:
-    'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
-  bucket: string;
-  key: string;
-  size?: number;
-  etag?: string;
-  /** The IAM user who made the request; undefined for anonymous requests. */
-  userName?: string;
-  time: string;
-  requestId: string;
-}
+export type { ObjectEvent };
 
 export interface DecisionEvent {
   requestId: string;

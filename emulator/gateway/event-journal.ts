@@ -12,7 +12,20 @@
  * machine (s3rver's object files are not fsynced either).
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
-import type { ObjectEvent } from './context.ts';
+
+/** An S3 event notification as the gateway emits it (and journals the object-created ones). */
+export interface ObjectEvent {
+  eventName:
+    'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
+  bucket: string;
+  key: string;
+  size?: number;
+  etag?: string;
+  /** The IAM user who made the request; undefined for anonymous requests. */
+  userName?: string;
+  time: string;
+  requestId: string;
+}
 
 export interface PendingEvents {
   events: ObjectEvent[];
