@@ -1,7 +1,9 @@
 /** The whole harness on one machine: the gateway in front of s3rver, the engine, the JSON API and the web UI. */
 import { startApiServer } from './api/server.ts';
+import { DEFAULTS } from './defaults.ts';
 import { startEngine, type CreatedObject, type Engine } from './engine/engine.ts';
 import { startGatewayServer, type RunningGateway } from './gateway/index.ts';
+import type { ScenarioRunner } from './scenarios/scenario-result.ts';
 import type { Workspace } from '../core/workspace/index.ts';
 import { createWebApp } from './web.ts';
 import { allowedHostsFor, newToken, type WebGuardOptions } from './web-guard.ts';
@@ -28,6 +30,8 @@ export interface HarnessOptions {
   source?: WorkspaceJson;
   /** Where the UI's edits are saved (DATA/workspace.json). @default nowhere: edits last until stop */
   editsFile?: string;
+  /** What the UI's Scenarios page runs them with (each on a harness of its own). @default none: the page lists them only */
+  runScenarios?: ScenarioRunner;
 }
 
 export interface Harness extends RunningGateway {
@@ -42,8 +46,8 @@ export interface Harness extends RunningGateway {
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const host = options.host ?? '127.0.0.1';
-  const apiHost = options.apiHost ?? '127.0.0.1';
+  const host = options.host ?? DEFAULTS.host;
+  const apiHost = options.apiHost ?? DEFAULTS.apiHost;
   const running = await startGatewayServer({
     workspace: options.workspace,
     dataDirectory: options.dataDirectory,
@@ -68,7 +72,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     // The JSON API and the web UI share one port; an edited workspace gets a new app.
     const guard: WebGuardOptions = { allowedHosts: [], token: newToken() };
     const webFor = (workspace: Workspace) =>
-      createWebApp({ workspace, engine: current, gateway: running.gateway, endpoint: running.endpoint, editor, guard });
+      createWebApp({
+        workspace,
+        engine: current,
+        gateway: running.gateway,
+        endpoint: running.endpoint,
+        editor,
+        guard,
+        ...(options.runScenarios ? { runScenarios: options.runScenarios } : {}),
+      });
     const editor = createWorkspaceEditor({
       ...(options.source ? { json: options.source } : {}),
       workspace: options.workspace,

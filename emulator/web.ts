@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Workspace } from '../core/workspace/index.ts';
 import { createApiApp } from './api/app.ts';
+import { DEFAULTS } from './defaults.ts';
 import type { Engine } from './engine/engine.ts';
 import type { Gateway } from './gateway/index.ts';
 import { notFoundPage, uiRoutes, type UiOptions } from './ui/app.ts';
@@ -26,8 +27,8 @@ export interface WebOptions extends UiOptions {
 }
 
 const WEB_DEFAULTS = {
-  formLimitBytes: 10 * 1024 * 1024,
-  uploadLimitBytes: 100 * 1024 * 1024,
+  formLimitBytes: DEFAULTS.formLimitBytes,
+  uploadLimitBytes: DEFAULTS.uploadLimitBytes,
 } satisfies Partial<WebOptions>;
 const UPLOAD_PATH = '/s3/upload';
 

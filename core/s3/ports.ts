@@ -1,7 +1,7 @@
 /**
  * S3 as one connected account sees it: the port the inbound importer and the outbound deliverer
  * both use. The emulator's adapter points the SDK at the gateway with the account's keys; a fake in
- * tests answers from memory.
+ * tests answers from memory (docs/decisions.md, "Ports in core/, adapters in emulator/").
  */
 import type { S3Failure } from '../submissions/index.ts';
 

@@ -1,2 +1,3 @@
 /** Submissions and dataset rows. */
 export type * from './submission-types.ts';
+export { datasetRows, type MemberRow } from './dataset.ts';

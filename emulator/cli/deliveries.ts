@@ -4,10 +4,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
+import { DEFAULT_API_URL } from '../defaults.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
-const DEFAULT_API = 'http://127.0.0.1:4569';
+const DEFAULT_API = DEFAULT_API_URL;
 
 export const DELIVERIES_USAGE = `Usage: s3-harness deliveries list [--status STATUS] [--submission ID] [--api URL]
        s3-harness deliveries retry SUBMISSION_ID [N] [--api URL]

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runPreflight, type PreflightReport } from '../../core/preflight/index.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
-import { DEMO_WORKSPACE } from './start.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { EXIT } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
@@ -53,7 +53,7 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     console.log(PREFLIGHT_USAGE);
     return EXIT.ok;
   }
-  const { workspace } = await loadWorkspaceFile(values.workspace ?? DEMO_WORKSPACE);
+  const { workspace } = await loadWorkspaceFile(values.workspace ?? DEFAULTS.demoWorkspace);
   const report = runPreflight(workspace);
   console.log(values.json ? JSON.stringify(report, null, 2) : formatPreflight(report));
   return report.ok ? EXIT.ok : EXIT.failed;

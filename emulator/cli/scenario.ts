@@ -1,11 +1,11 @@
 /** `s3-harness scenario run`: the scenario suites, each on its own harness, for people and for CI. */
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { junitXml } from '../scenarios/junit.ts';
-import { findScenarioFiles, runScenarios } from '../scenarios/run-all.ts';
-import type { ScenarioResult } from '../scenarios/run-scenario.ts';
+import { runScenarios } from '../scenarios/run-all.ts';
+import { findScenarioFiles } from '../scenarios/scenario-files.ts';
+import { formatResult } from '../scenarios/scenario-result.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
@@ -19,24 +19,6 @@ failed, 2 on a usage error. The format: docs/scenarios.md.
 --junit FILE    also write JUnit XML for CI
 --bail          start no more scenarios after the first failure
 --filter TEXT   only scenarios whose name or file contains TEXT`;
-
-const indent = (text: string, by: string) =>
-  text
-    .split('\n')
-    .map((line) => `${by}${line}`)
-    .join('\n');
-
-export function formatResult(result: ScenarioResult): string {
-  const time = `${(result.durationMs / 1000).toFixed(1)} s`;
-  if (result.passed) return `✓ ${result.name} (${time})`;
-  const lines = [`✗ ${result.name} (${relative(process.cwd(), result.file)}, ${time})`];
-  const failure = result.failure!;
-  lines.push(
-    indent(`${failure.step >= 0 ? `step ${failure.step + 1} (${failure.kind}): ` : ''}${failure.message}`, '    '),
-  );
-  if (failure.detail) lines.push(indent(failure.detail, '      '));
-  return lines.join('\n');
-}
 
 export async function runScenarioCommand(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;

@@ -4,10 +4,11 @@
 import { access, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Workspace } from '../../core/workspace/index.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { startHarness, type Harness } from '../harness.ts';
+import { runScenarios } from '../scenarios/run-all.ts';
 import { isWildcardHost } from '../web-guard.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -23,13 +24,11 @@ Options:
   --host HOST        address the S3 endpoint listens on (default: 127.0.0.1)
   --api-host HOST    address the web UI and JSON API listen on (default: 127.0.0.1, whatever
                      --host is: they have no login; 0.0.0.0 shares them with your network)
-  --port PORT        S3 endpoint port; 0 picks a free port (default: 4568)
-  --api-port PORT    JSON API port; 0 picks a free port (default: 4569)
+  --port PORT        S3 endpoint port; 0 picks a free port (default: ${DEFAULTS.s3Port})
+  --api-port PORT    JSON API port; 0 picks a free port (default: ${DEFAULTS.apiPort})
   --row-limit N      rows a dropped file may have (default: 50,000, the product's limit)
   --quiet            log only failures
   -h, --help         show this help`;
-
-export const DEMO_WORKSPACE = fileURLToPath(new URL('../../fixtures/workspaces/demo.json', import.meta.url));
 
 export interface StartOptions {
   workspace: string;
@@ -73,18 +72,18 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
       throw new UsageError(`--${name} must be a number from 0 to 65535, got "${text}"`);
     return port;
   };
-  const port = portOf('port', values.port, 4568);
-  const apiPort = portOf('api-port', values['api-port'], 4569);
+  const port = portOf('port', values.port, DEFAULTS.s3Port);
+  const apiPort = portOf('api-port', values['api-port'], DEFAULTS.apiPort);
   const rowLimit = values['row-limit'] === undefined ? undefined : Number(values['row-limit']);
   if (rowLimit !== undefined && (!Number.isInteger(rowLimit) || rowLimit < 1))
     throw new UsageError(`--row-limit must be a whole number of at least 1, got "${values['row-limit']}"`);
   if (values.ephemeral && values.data) throw new UsageError('--ephemeral and --data cannot be used together');
   return {
-    workspace: values.workspace ?? DEMO_WORKSPACE,
+    workspace: values.workspace ?? DEFAULTS.demoWorkspace,
     data: values.data ?? '.s3-harness',
     ephemeral: values.ephemeral ?? false,
-    host: values.host ?? '127.0.0.1',
-    apiHost: values['api-host'] ?? '127.0.0.1',
+    host: values.host ?? DEFAULTS.host,
+    apiHost: values['api-host'] ?? DEFAULTS.apiHost,
     port,
     apiPort,
     quiet: values.quiet ?? false,
@@ -150,6 +149,7 @@ export async function runStart(
       port: options.port,
       apiPort: options.apiPort,
       log: engineLog,
+      runScenarios: (files) => runScenarios(files),
       ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
     });
   } catch (error) {
@@ -163,7 +163,7 @@ export async function runStart(
       throw new UsageError(`cannot listen on host "${options.host}" or "${options.apiHost}"`);
     throw error;
   }
-  const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEMO_WORKSPACE));
+  const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEFAULTS.demoWorkspace));
   log(
     `s3-harness: workspace ${edited ? `${editsFile}, as edited in the web UI (delete it to start from ${options.workspace} again)` : options.workspace} (account ${workspace.accountId}, region ${workspace.region})`,
   );

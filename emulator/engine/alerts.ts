@@ -3,6 +3,7 @@
  * retried with backoff, never blocking the import.
  */
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
+import { DEFAULTS } from '../defaults.ts';
 
 export type AlertPayload =
   | { event: 'import.failed'; submission: Submission }
@@ -20,7 +21,7 @@ export interface WebhookOptions {
 }
 
 export function sendWebhook(payload: AlertPayload, options: WebhookOptions): Promise<void> {
-  const { attempts = 4, firstDelayMs = 500, timeoutMs = 5000 } = options;
+  const { attempts, firstDelayMs, timeoutMs } = { ...DEFAULTS.webhook, ...options };
   const body = JSON.stringify(payload);
   const tryOnce = async (n: number): Promise<void> => {
     try {

@@ -3,7 +3,7 @@
  * gateway's object-created events, or polling with the account's keys), the importer runs them one
  * at a time from a queue, each complete submission's deliveries write its outbound files from a
  * second queue, and imports and deliveries left unfinished by an earlier run are finished at start.
- * This file only composes the parts; each lives in its own module beside it.
+ * This file only composes the parts; each lives in its own module beside it (docs/decisions.md).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';

@@ -1,6 +1,7 @@
 /**
  * Tasks run one at a time, in the order they were queued. A task that fails does not stop the ones
- * after it (its caller gets the rejection). The engine has two: imports, and deliveries.
+ * after it (its caller gets the rejection). The engine has two: imports, and deliveries (why one at a
+ * time: docs/decisions.md, "One queue each for imports and deliveries").
  */
 export interface SerialQueue {
   /** Queues the task; resolves or rejects with it once it has run. */

@@ -14,7 +14,7 @@ import type { DatasetJoin, ImportState, LedgerEntry, RowWriter, SubmissionStore 
 import type { DeliveryRef, DeliveryStore, FieldValues } from '../../core/outbound/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';
 import { openJournaledState } from './journaled-state.ts';
-import type { DatasetRow, Delivery, Submission } from '../../core/submissions/index.ts';
+import { datasetRows, type DatasetRow, type Delivery, type Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {
   ledger: Record<string, LedgerEntry>;
@@ -113,10 +113,6 @@ async function* readAccepted(path: string): AsyncGenerator<FieldValues & { row: 
 /** Field names are the template author's: a null-prototype record, so `__proto__` is a field like any other. */
 function toRecord({ fields, values }: FieldValues): Record<string, string> {
   return dictionary(fields.map((field, i) => [field, values[i] ?? ''] as const));
-}
-
-function keyOf(updateKeys: readonly string[], values: Record<string, string>): string {
-  return JSON.stringify(updateKeys.map((k) => values[k] ?? ''));
 }
 
 export interface EngineStore extends SubmissionStore, DeliveryStore {
@@ -309,7 +305,7 @@ export async function openSubmissionStore(
       const last = found[found.length - 1];
       return { submissions: found, ...(i >= 0 && last ? { next: last.id } : {}) };
     },
-    dataset: (template, updateKeys) => datasetRows(data, rowsPath, template, updateKeys),
+    dataset: (template, updateKeys) => datasetOf(data, rowsPath, template, updateKeys),
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),
     rejected: async function* (id) {
       for await (const lines of readLineBatches(rowsPath(id, 'rejected')))
@@ -318,52 +314,19 @@ export async function openSubmissionStore(
   };
 }
 
-/**
- * Rows of the dataset's submissions, oldest first. With update keys, a row whose keys match an
- * earlier row's exactly is a new version of it: the latest version is kept, with the first one's
- * id and creation time; rows come in the order of their last change.
- */
-async function* datasetRows(
+/** The dataset's members' accepted rows, read from their row files (core/submissions/dataset.ts applies the update keys). */
+function datasetOf(
   data: EngineState,
   rowsPath: (id: string, kind: 'accepted') => string,
   template: string,
   updateKeys: readonly string[],
-): AsyncGenerator<DatasetRow> {
+): AsyncIterable<DatasetRow> {
   const members = own(data.datasets, template) ?? [];
-  const rowsOf = async function* () {
+  return datasetRows(async function* () {
     for (const submissionId of members) {
       const at = own(data.submissions, submissionId)?.submittedAt ?? '';
       for await (const stored of readAccepted(rowsPath(submissionId, 'accepted')))
         yield { submissionId, row: stored.row, at, values: toRecord(stored) };
     }
-  };
-  if (updateKeys.length === 0) {
-    for await (const r of rowsOf())
-      yield {
-        id: `${r.submissionId}:${r.row}`,
-        submission: r.submissionId,
-        createdAt: r.at,
-        updatedAt: r.at,
-        values: r.values,
-      };
-    return;
-  }
-  const versions = new Map<string, { id: string; createdAt: string; latest: string }>();
-  for await (const r of rowsOf()) {
-    const key = keyOf(updateKeys, r.values);
-    const seen = versions.get(key);
-    const here = `${r.submissionId}:${r.row}`;
-    versions.set(key, seen ? { ...seen, latest: here } : { id: here, createdAt: r.at, latest: here });
-  }
-  for await (const r of rowsOf()) {
-    const version = versions.get(keyOf(updateKeys, r.values))!;
-    if (version.latest !== `${r.submissionId}:${r.row}`) continue;
-    yield {
-      id: version.id,
-      submission: r.submissionId,
-      createdAt: version.createdAt,
-      updatedAt: r.at,
-      values: r.values,
-    };
-  }
+  }, updateKeys);
 }

@@ -36,6 +36,7 @@ import {
   verifySignature,
   type SignedRequestParts,
 } from './sigv4.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { createStorage, DamagedObjectError, type ObjectSummary, type Storage } from './storage.ts';
 
 export interface GatewayOptions {
@@ -48,7 +49,10 @@ export interface GatewayOptions {
   memoryLimitBytes?: number;
 }
 
-const DEFAULTS = { now: Date.now, memoryLimitBytes: 8 * 1024 * 1024 } satisfies Partial<GatewayOptions>;
+const GATEWAY_DEFAULTS = {
+  now: Date.now,
+  memoryLimitBytes: DEFAULTS.memoryLimitBytes,
+} satisfies Partial<GatewayOptions>;
 
 export interface Gateway {
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -103,7 +107,7 @@ export interface StorageInspector {
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  const { workspace, dataDirectory, now, memoryLimitBytes } = { ...DEFAULTS, ...options };
+  const { workspace, dataDirectory, now, memoryLimitBytes } = { ...GATEWAY_DEFAULTS, ...options };
   const objectsDirectory = join(dataDirectory, 'objects');
   const spoolDirectory = join(dataDirectory, 'tmp');
   await rm(spoolDirectory, { recursive: true, force: true }); // spools of a previous run are never complete uploads

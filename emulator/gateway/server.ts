@@ -1,6 +1,7 @@
 /** Serves the gateway on a loopback socket. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULTS } from '../defaults.ts';
 import { createGateway, type Gateway, type GatewayOptions } from './gateway.ts';
 
 export interface GatewayServerOptions extends GatewayOptions {
@@ -19,7 +20,7 @@ export interface RunningGateway {
 }
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
-  const { host = '127.0.0.1', port = 0, ...gatewayOptions } = options;
+  const { host = DEFAULTS.host, port = 0, ...gatewayOptions } = options;
   const gateway = await createGateway(gatewayOptions);
   const server = createServer(gateway.handle);
   server.on('checkContinue', gateway.handleExpectingContinue);

@@ -1,30 +1,10 @@
-/** Finds scenario files and runs them, several at once, each on its own harness. */
-import { readdir, stat } from 'node:fs/promises';
+/** Runs scenario files, several at once, each on its own harness. */
 import { availableParallelism } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { formatIssue } from '../../core/shared/issues.ts';
 import { WorkspaceFileError } from '../workspace-file.ts';
 import { loadScenarioFile } from './load-scenario.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
-
-/** Folders that hold a suite's data (golden files, files to drop), not scenarios. */
-const DATA_FOLDERS = new Set(['expected', 'files']);
-
-/** `*.json` files under the given files and folders (but not in data folders), sorted, each once. */
-export async function findScenarioFiles(paths: readonly string[]): Promise<string[]> {
-  const found = new Set<string>();
-  const visit = async (path: string, named: boolean): Promise<void> => {
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      if (!named && DATA_FOLDERS.has(basename(path))) return;
-      for (const entry of (await readdir(path)).sort()) await visit(join(path, entry), false);
-    } else if (named || path.endsWith('.json')) {
-      found.add(path);
-    }
-  };
-  for (const path of paths) await visit(path, true);
-  return [...found].sort();
-}
 
 export interface RunAllOptions {
   /** Only scenarios whose name or file contains this text. */

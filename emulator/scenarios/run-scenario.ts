@@ -28,32 +28,15 @@ import type {
 } from '../../core/scenarios/index.ts';
 import type { Submission } from '../../core/submissions/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
-import { describeFailure } from '../engine/engine.ts';
+import { describeFailure } from '../engine/report.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { clientWithKeys } from '../s3-client.ts';
 import { cellDiff, jsonDiff, matchesSubset, projectOnto, sideBySide, unifiedDiff } from './compare.ts';
 import { readScenarioText, type LoadedScenario } from './load-scenario.ts';
 import { readXlsx } from './xlsx-cells.ts';
+import type { ScenarioResult, StepFailure } from './scenario-result.ts';
 
-export interface StepFailure {
-  /** 0-based index in `steps`; -1 when the scenario failed before its steps (its file, its harness). */
-  step: number;
-  kind?: ScenarioStep['kind'];
-  message: string;
-  /** What differed: a diff, cells, or issue lists side by side. */
-  detail?: string;
-}
-
-export interface ScenarioResult {
-  name: string;
-  file: string;
-  passed: boolean;
-  durationMs: number;
-  stepsRun: number;
-  failure?: StepFailure;
-  /** The harness's log lines, for a failure's context. */
-  logs: string[];
-}
+export type { ScenarioResult, StepFailure } from './scenario-result.ts';
 
 /** A step's failure, thrown inside the runner and turned into data at its edge. */
 class Mismatch extends Error {

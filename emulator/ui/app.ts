@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Hono } from 'hono';
+import { DEFAULTS } from '../defaults.ts';
+import type { ScenarioRunner } from '../scenarios/scenario-result.ts';
 import { accountRoutes } from './accounts.ts';
 import { connectRoutes } from './connect.ts';
 import type { UiContext } from './context.ts';
@@ -31,6 +33,8 @@ const ASSETS = {
 export interface UiOptions {
   /** The scenario suites the Scenarios page runs. @default "scenarios" */
   scenarioDirectory?: string;
+  /** Runs them (each on a harness of its own); without it the page lists them only. */
+  runScenarios?: ScenarioRunner;
 }
 
 export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): void {
@@ -48,7 +52,7 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   connectRoutes(app, ctx);
   accountRoutes(app, ctx);
   iamRoutes(app, ctx);
-  scenarioRoutes(app, ctx, options.scenarioDirectory ?? 'scenarios');
+  scenarioRoutes(app, ctx, options.scenarioDirectory ?? DEFAULTS.scenarioDirectory, options.runScenarios);
 }
 
 export const notFoundPage = (path: string) =>

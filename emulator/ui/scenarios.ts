@@ -1,13 +1,14 @@
 /** Scenarios: the suites in scenarios/, run one or all from the page, with what differed. */
 import { relative } from 'node:path';
 import type { Hono } from 'hono';
-import { formatResult } from '../cli/scenario.ts';
-import { findScenarioFiles, runScenarios } from '../scenarios/run-all.ts';
+import { findScenarioFiles } from '../scenarios/scenario-files.ts';
+import { formatResult, type ScenarioRunner } from '../scenarios/scenario-result.ts';
 import type { UiContext } from './context.ts';
 import { html } from './html.ts';
 import { page, statusBadge } from './layout.ts';
 
-export function scenarioRoutes(app: Hono, _ctx: UiContext, directory: string): void {
+/** `run` comes from whoever started this harness (the CLI's start): a scenario starts a harness of its own. */
+export function scenarioRoutes(app: Hono, _ctx: UiContext, directory: string, run: ScenarioRunner | undefined): void {
   app.get('/scenarios', async (c) => {
     const files = await findScenarioFiles([directory]).catch(() => []);
     return c.html(
@@ -31,7 +32,13 @@ export function scenarioRoutes(app: Hono, _ctx: UiContext, directory: string): v
         html`<p class="error" role="alert">No scenario file "${String(form.file)}" in ${directory}.</p>`.text,
         404,
       );
-    const results = await runScenarios(files);
+    if (!run)
+      return c.html(
+        html`<p class="error" role="alert">This harness was started without a scenario runner; run them with <code>s3-harness scenario run</code>.</p>`
+          .text,
+        501,
+      );
+    const results = await run(files);
     const failed = results.filter((r) => !r.passed).length;
     return c.html(
       html`<p>${statusBadge(failed ? 'failed' : 'complete')} ${results.length - failed} passed, ${failed} failed</p>

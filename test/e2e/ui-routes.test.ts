@@ -7,6 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../core/submissions/index.ts';
+import { runScenarios } from '../../emulator/scenarios/run-all.ts';
 import { createWebApp } from '../../emulator/web.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 import { IN_PROCESS_GUARD, ownPageRequest } from '../helpers/web.ts';
@@ -25,6 +26,7 @@ beforeAll(async () => {
     endpoint: h.endpoint,
     editor: h.editor,
     guard: IN_PROCESS_GUARD,
+    runScenarios: (files) => runScenarios(files),
   });
   request = ownPageRequest(app);
   await h.client('uploader').send(

@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Submission } from '../../core/submissions/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { startHarness, type Harness } from '../../emulator/harness.ts';
+import { runScenarios } from '../../emulator/scenarios/run-all.ts';
 import { loadWorkspace } from './stack.ts';
 
 export interface TestHarness extends Harness {
@@ -43,6 +44,7 @@ export async function startTestHarness(
     workspace,
     dataDirectory,
     log: (line) => logs.push(line),
+    runScenarios: (files) => runScenarios(files),
     ...(source ? { source, editsFile: join(dataDirectory, 'workspace.json') } : {}),
     ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
     ...(options.now ? { now: options.now } : {}),

@@ -3,9 +3,9 @@
  * own harness). A failure prints what the CLI would: the step and what differed.
  */
 import { describe, expect, it } from 'vitest';
-import { formatResult } from '../../emulator/cli/scenario.ts';
+import { formatResult } from '../../emulator/scenarios/scenario-result.ts';
 import { loadScenarioFile } from '../../emulator/scenarios/load-scenario.ts';
-import { findScenarioFiles } from '../../emulator/scenarios/run-all.ts';
+import { findScenarioFiles } from '../../emulator/scenarios/scenario-files.ts';
 import { runScenario } from '../../emulator/scenarios/run-scenario.ts';
 
 const files = await findScenarioFiles(['scenarios']);

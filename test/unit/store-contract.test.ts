@@ -1,24 +1,47 @@
+/**
+ * The store contract: what the importer and the deliverer rely on, run against every EngineStore
+ * implementation (the data folder's journaled store and the in-memory one the unit tests use).
+ * Reopening applies to stores that persist; for the in-memory store it is the same store.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatasetRow } from '../../core/submissions/index.ts';
-import { openSubmissionStore } from '../../emulator/engine/submission-store.ts';
+import type { DatasetRow, Delivery } from '../../core/submissions/index.ts';
+import { openSubmissionStore, type EngineStore } from '../../emulator/engine/submission-store.ts';
+import { createMemoryStore } from '../helpers/memory-store.ts';
 
-let dir: string;
-afterEach(() => rm(dir, { recursive: true, force: true }));
-
-async function open() {
-  dir = await mkdtemp(join(tmpdir(), 's3-harness-store-'));
-  let n = 0;
-  return openSubmissionStore(dir, () => `id${++n}`);
+interface StoreKind {
+  name: string;
+  open(): Promise<EngineStore>;
+  /** The same state, opened again (a restart). */
+  reopen(store: EngineStore): Promise<EngineStore>;
 }
 
-async function rowsOf(
-  store: Awaited<ReturnType<typeof open>>,
-  template: string,
-  updateKeys: string[] = [],
-): Promise<DatasetRow[]> {
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+const KINDS: StoreKind[] = [
+  {
+    name: 'the data-folder store',
+    async open() {
+      dir = await mkdtemp(join(tmpdir(), 's3-harness-store-'));
+      let n = 0;
+      return openSubmissionStore(dir, () => `id${++n}`);
+    },
+    async reopen(store) {
+      store.close();
+      let n = 0;
+      return openSubmissionStore(dir!, () => `again${++n}`);
+    },
+  },
+  { name: 'the in-memory store', open: async () => createMemoryStore(), reopen: async (store) => store },
+];
+
+async function rowsOf(store: EngineStore, template: string, updateKeys: string[] = []): Promise<DatasetRow[]> {
   const rows: DatasetRow[] = [];
   for await (const row of store.dataset(template, updateKeys)) rows.push(row);
   return rows;
@@ -26,11 +49,12 @@ async function rowsOf(
 
 /** An import of rows for submission `id`, committed at `at`, joining the dataset unless it failed. */
 async function importRows(
-  store: Awaited<ReturnType<typeof open>>,
+  store: EngineStore,
   id: string,
   at: string,
   values: Record<string, string>[],
   status: 'complete' | 'failed' = 'complete',
+  deliveries?: Delivery[],
 ) {
   const writer = store.acceptedRows(id);
   for (const [i, v] of values.entries()) await writer.write({ row: i + 2, values: new Map(Object.entries(v)) });
@@ -63,6 +87,7 @@ async function importRows(
     issuesNotKept: 0,
     createdAt: at,
     updatedAt: at,
+    ...(deliveries ? { deliveries } : {}),
   };
   return () =>
     store.commit(
@@ -73,7 +98,22 @@ async function importRows(
     );
 }
 
-describe('the submission store', () => {
+const queued = (key: string): Delivery => ({
+  integration: 'Out',
+  bucket: 'out',
+  key,
+  fileType: 'csv',
+  sse: false,
+  status: 'queued',
+  attempts: 0,
+  bytes: null,
+  etag: null,
+  finishedAt: null,
+  error: null,
+  warnings: [],
+});
+
+describe.each(KINDS)('$name', ({ open, reopen }) => {
   it('reads a dataset from its committed submissions; committing twice changes nothing; failed files never join', async () => {
     const store = await open();
     const commit1 = await importRows(store, 'S1', '2026-01-01T00:00:00Z', [{ A: '1' }, { A: '2' }]);
@@ -125,9 +165,7 @@ describe('the submission store', () => {
       ['S2:4', 'b ', '2', 'S2', '2026-01-02', '2026-01-02'],
       ['S1:2', 'a', '3', 'S2', '2026-01-01', '2026-01-02'],
     ]);
-    let n = 0;
-    const reopened = await openSubmissionStore(dir, () => `later${++n}`);
-    expect((await rowsOf(reopened, 'T', ['K'])).map((r) => r.values.K)).toEqual(['b', 'B', 'b ', 'a']);
+    expect((await rowsOf(await reopen(store), 'T', ['K'])).map((r) => r.values.K)).toEqual(['b', 'B', 'b ', 'a']);
   });
 
   it('records an object version once in the ledger, and keeps state across reopening', async () => {
@@ -148,8 +186,9 @@ describe('the submission store', () => {
     expect(await store.recordDetected(entry)).toBe(true);
     expect(await store.recordDetected({ ...entry, submissionIds: ['z', 'w'] })).toBe(false);
     await store.setState(entry.id, 'validating', 1);
-    let n = 0;
-    const reopened = await openSubmissionStore(dir, () => `again${++n}`);
+    expect(store.hasEntry(entry.id)).toBe(true);
+    const reopened = await reopen(store);
+    expect(reopened.hasEntry(entry.id)).toBe(true);
     expect((await reopened.unfinished()).map((e) => [e.id, e.state, e.attempts, e.submissionIds])).toEqual([
       ['i|b|k|e', 'validating', 1, ['x', 'y']],
     ]);
@@ -174,7 +213,71 @@ describe('the submission store', () => {
     expect(store.newest({ limit: 2, before: 'C' })).toMatchObject({ submissions: [{ id: 'B' }, { id: 'A' }] });
     expect(store.newest({ limit: 2, before: 'C' }).next).toBeUndefined();
     expect(ids(store.newest({ limit: 10, match: (s) => s.id !== 'C' }))).toEqual(['D', 'B', 'A']);
-    store.close();
-    expect(ids((await openSubmissionStore(dir, () => 'x')).newest({ limit: 10 }))).toEqual(['D', 'C', 'B', 'A']);
+    expect(ids((await reopen(store)).newest({ limit: 10 }))).toEqual(['D', 'C', 'B', 'A']);
+  });
+
+  it('keeps counters, accepted and rejected rows per submission; a writer opened again starts the file over', async () => {
+    const store = await open();
+    const first = store.acceptedRows('S1');
+    await first.write({ row: 2, values: new Map([['A', 'stale']]) });
+    await first.close();
+    const commit = await importRows(store, 'S1', '2026-01-01T00:00:00Z', [{ A: 'x', B: 'y' }]);
+    const rejected = store.rejectedRows('S1');
+    await rejected.write({ row: 3, cells: ['bad'], issues: [{ row: 3, rule: 'required', message: 'm' }] });
+    await rejected.close();
+    await commit();
+    await store.commit('i|b|S1|e', [store.submission('S1')!], new Map([['Tracking', 7]]));
+    const accepted = [];
+    for await (const row of store.accepted('S1')) accepted.push([row.fields, row.values]);
+    expect(accepted).toEqual([
+      [
+        ['A', 'B'],
+        ['x', 'y'],
+      ],
+    ]);
+    const refused = [];
+    for await (const row of store.rejected('S1')) refused.push(row.row);
+    expect(refused).toEqual([3]);
+    expect([...(await reopen(store)).counters()]).toEqual([['Tracking', 7]]);
+  });
+
+  it('replaces a delivery in one write, finds the deliveries that wrote an object, and refuses a delivery that does not exist', async () => {
+    const store = await open();
+    await (
+      await importRows(store, 'S1', '2026-01-01T00:00:00Z', [{ A: '1' }], 'complete', [
+        queued('a.csv'),
+        queued('b.csv'),
+      ])
+    )();
+    await (
+      await importRows(store, 'S2', '2026-01-02T00:00:00Z', [{ A: '2' }], 'complete', [queued('a.csv')])
+    )();
+    expect(store.deliveredTo('out', 'a.csv')).toEqual([]);
+    const delivered = (d: Delivery, at: string): Delivery => ({
+      ...d,
+      status: 'delivered',
+      attempts: 1,
+      etag: '"e"',
+      bytes: 3,
+      finishedAt: at,
+    });
+    await store.setDelivery('S1', 0, delivered(queued('a.csv'), '2026-01-01T00:00:01Z'));
+    await store.setDelivery('S2', 0, delivered(queued('a.csv'), '2026-01-02T00:00:01Z'));
+    await store.setDelivery('S1', 1, { ...queued('b.csv'), status: 'failed', attempts: 1 });
+    const refs = (s: EngineStore, key: string) =>
+      s
+        .deliveredTo('out', key)
+        .map((r) => `${r.submissionId}/${r.index}`)
+        .sort();
+    expect(refs(store, 'a.csv')).toEqual(['S1/0', 'S2/0']);
+    expect(refs(store, 'b.csv')).toEqual([]);
+    // A delivery written again to another key no longer counts as a writer of the first.
+    await store.setDelivery('S1', 0, delivered(queued('c.csv'), '2026-01-03T00:00:01Z'));
+    expect(refs(store, 'a.csv')).toEqual(['S2/0']);
+    const reopened = await reopen(store);
+    expect(refs(reopened, 'c.csv')).toEqual(['S1/0']);
+    expect(reopened.submission('S1')!.deliveries!.map((d) => d.status)).toEqual(['delivered', 'failed']);
+    await expect(reopened.setDelivery('S1', 2, queued('x'))).rejects.toThrow(/no delivery 2/);
+    await expect(reopened.setDelivery('nope', 0, queued('x'))).rejects.toThrow(/no delivery 0/);
   });
 });

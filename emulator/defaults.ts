@@ -1,0 +1,36 @@
+/**
+ * Every default the emulator starts with, in one place: where it listens, what it loads, its limits.
+ * Options elsewhere say `@default` and take the value from here (docs/workspace.md and the README list them).
+ */
+import { fileURLToPath } from 'node:url';
+import { MAX_TEMPLATE_ROWS } from '../core/files/index.ts';
+
+const MiB = 1024 * 1024;
+
+export const DEFAULTS = {
+  /** Where the S3 endpoint listens: this machine only. */
+  host: '127.0.0.1',
+  /** Where the UI and JSON API listen, whatever `host` is: they have no login (docs/security.md). */
+  apiHost: '127.0.0.1',
+  /** The CLI's S3 endpoint port (4568 is s3rver's own default). */
+  s3Port: 4568,
+  /** The CLI's UI/API port. */
+  apiPort: 4569,
+  /** The workspace `npm start` and the CLI load when none is named. */
+  demoWorkspace: fileURLToPath(new URL('../fixtures/workspaces/demo.json', import.meta.url)),
+  /** Rows a dropped file may have: the product's limit. */
+  rowLimit: MAX_TEMPLATE_ROWS,
+  /** S3 request bodies above this are spooled to disk while the gateway checks them. */
+  memoryLimitBytes: 8 * MiB,
+  /** UI/API request bodies above this are refused with 413 before being read. */
+  formLimitBytes: 10 * MiB,
+  /** The same for files uploaded through the UI's S3 browser (2 KB a row at the row limit). */
+  uploadLimitBytes: 100 * MiB,
+  /** The scenario suites the UI's Scenarios page lists. */
+  scenarioDirectory: 'scenarios',
+  /** The alert webhook: attempts, the first delay (doubled after each failure), the time each may take. */
+  webhook: { attempts: 4, firstDelayMs: 500, timeoutMs: 5000 },
+} as const;
+
+/** The UI/API a CLI command talks to when none is named. */
+export const DEFAULT_API_URL = `http://${DEFAULTS.apiHost}:${DEFAULTS.apiPort}`;
