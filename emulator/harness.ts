@@ -86,20 +86,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       workspace: options.workspace,
       ...(options.editsFile ? { file: options.editsFile } : {}),
       async apply(workspace) {
-        // The engine's integrations and queues are built from the workspace: it is restarted on the
-        // same data (unfinished imports and deliveries resume); the gateway takes the new users and policies.
-        // Drops that arrive meanwhile are handed to the new engine (detecting twice is harmless: the ledger keeps one).
-        const meanwhile: CreatedObject[] = [];
-        const keep = (event: CreatedObject) => meanwhile.push(event);
-        running.gateway.events.on('objectCreated', keep);
-        try {
-          await current.stop();
-          await running.gateway.reconfigure(workspace);
-          current = await engineFor(workspace);
-        } finally {
-          running.gateway.events.off('objectCreated', keep);
-        }
-        for (const event of meanwhile) current.noticeCreated(event);
+        current = await replaceEngine(running.gateway, current, workspace, engineFor);
         web = webFor(workspace);
         options.log?.('[workspace] changed in the web UI; integrations re-checked');
       },
@@ -131,4 +118,31 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     await running.close();
     throw error;
   }
+}
+
+/**
+ * A workspace edited in the UI: the engine's integrations and queues are built from the workspace, so
+ * it is stopped and a new one started on the same data (unfinished imports and deliveries resume); the
+ * gateway takes the new users and policies in between. Drops that arrive meanwhile are handed to the new
+ * engine (detecting twice is harmless: the ledger keeps one).
+ */
+async function replaceEngine(
+  gateway: RunningGateway['gateway'],
+  current: Engine,
+  workspace: Workspace,
+  engineFor: (workspace: Workspace) => Promise<Engine>,
+): Promise<Engine> {
+  const meanwhile: CreatedObject[] = [];
+  const keep = (event: CreatedObject) => meanwhile.push(event);
+  gateway.events.on('objectCreated', keep);
+  let next: Engine;
+  try {
+    await current.stop();
+    await gateway.reconfigure(workspace);
+    next = await engineFor(workspace);
+  } finally {
+    gateway.events.off('objectCreated', keep);
+  }
+  for (const event of meanwhile) next.noticeCreated(event);
+  return next;
 }
