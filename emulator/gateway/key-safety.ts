@@ -1,15 +1,14 @@
 /**
  * Keys the file-backed store cannot hold faithfully. S3 itself stores any key as an opaque name;
  * s3rver maps keys to paths, so `..` escapes its folder and `.` or empty segments collide with
- * other keys. Such keys are refused with a message that says so.
+ * other keys. Such keys are refused with a message that says so. (Segments longer than a file name
+ * may be are stored in pieces: long-segments.ts.)
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
  */
 import { S3Error } from './s3-errors.ts';
 
 /** S3's limit: 1,024 bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
-/** Most file systems' limit on one path segment. */
-const MAX_SEGMENT_BYTES = 200;
 /** s3rver's own file-name suffix; a key holding it could overwrite s3rver's metadata files. */
 const RESERVED_MARKER = '._S3rver_';
 
@@ -24,8 +23,6 @@ export function keyProblem(key: string): string | undefined {
     const last = i === segments.length - 1;
     if (segment === '..' || segment === '.') return `the key has a "${segment}" segment`;
     if (segment === '' && !last) return i === 0 ? 'the key starts with "/"' : 'the key has an empty segment ("//")';
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
-      return `a segment of the key is longer than ${MAX_SEGMENT_BYTES} bytes`;
   }
   return undefined;
 }

@@ -2,10 +2,11 @@
  * s3rver as the storage engine: its request handler serves the operations it gets right, and its
  * file store is read directly for what the gateway answers itself (listings, multipart state).
  */
-import { mkdir, opendir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, opendir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import S3rver from 's3rver';
+import { CONTINUES, keyPrefixOfFolder, storedKeyPath } from './long-segments.ts';
 
 /** The parts of s3rver's FilesystemStore the gateway uses (s3rver 3.7.1, lib/stores/filesystem.js). */
 interface FilesystemStore {
@@ -93,10 +94,34 @@ export async function waitForFileSize(path: string, size: number, timeoutMs = 30
   }
 }
 
+/**
+ * Every path s3rver makes goes through getResourcePath: keys with long segments get the stored path
+ * long-segments.ts describes. s3rver's deleteObject removes empty folders by the key's own segments;
+ * it is replaced by the same removal on the stored path.
+ */
+function storeLongSegments(store: FilesystemStore, directory: string): void {
+  const resourcePath = store.getResourcePath.bind(store);
+  store.getResourcePath = (bucket, key, resource) =>
+    resourcePath(bucket, key === undefined ? undefined : storedKeyPath(key), resource);
+  store.deleteObject = async (bucket, key) => {
+    const files = ['object', 'object.md5', 'metadata.json'].map((r) => store.getResourcePath(bucket, key, r));
+    await Promise.all(files.map((file) => rm(file, { force: true })));
+    const bucketPath = join(directory, bucket);
+    for (let folder = dirname(files[0]!); folder.startsWith(`${bucketPath}/`); folder = dirname(folder)) {
+      const removed = await rmdir(folder).then(
+        () => true,
+        () => false, // not empty (or gone): the folders above are not empty either
+      );
+      if (!removed) return;
+    }
+  };
+}
+
 export async function createStorage(directory: string): Promise<Storage> {
   await mkdir(directory, { recursive: true });
   const server = new S3rver({ directory, silent: true, configureBuckets: [] });
   const store = (server as unknown as { store: FilesystemStore }).store;
+  storeLongSegments(store, directory);
   const handler = server.callback();
   const buckets = new Set(
     (await readdir(directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name),
@@ -195,8 +220,9 @@ async function listKeys(bucketPath: string, prefix: string): Promise<string[]> {
     }
     for await (const entry of handle) {
       if (entry.isDirectory()) {
-        if (entry.name.includes('._S3rver_')) continue; // s3rver's uploads folder
-        const childPrefix = `${keyPrefix}${entry.name}/`;
+        // s3rver's uploads folder is skipped; a piece of a long segment continues the key (long-segments.ts)
+        if (entry.name.includes('._S3rver_') && !entry.name.endsWith(CONTINUES)) continue;
+        const childPrefix = keyPrefix + keyPrefixOfFolder(entry.name);
         if (childPrefix.startsWith(prefix) || prefix.startsWith(childPrefix))
           await walk(join(dir, entry.name), childPrefix);
       } else if (entry.name.endsWith(OBJECT_SUFFIX)) {

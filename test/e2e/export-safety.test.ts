@@ -12,6 +12,7 @@ import { parseWorkspace } from '../../core/workspace/index.ts';
 import { readXlsx } from '../../emulator/scenarios/xlsx-cells.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 
+const LONG_NAME = `${'L'.repeat(150)}${'é'.repeat(23)}`;
 const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
 const outbound = (name: string, extra: Record<string, unknown>) => ({
   name,
@@ -59,6 +60,13 @@ const workspaceJson = {
         outbound('raw', { escapeFormulas: false }),
         outbound('xlsx', { fileType: 'xlsx' }),
         outbound('json', { fileType: 'json' }),
+        // A 196-byte file name: with the extension and the time, a key segment longer than a file name may be.
+        outbound('long-xlsx', { fileType: 'xlsx', filename: `${LONG_NAME}_{{submitted_at}}` }),
+        outbound('long-json', {
+          fileType: 'json',
+          filename: `deep/${LONG_NAME}/{{submitted_at}}`,
+          pathMode: 'folders',
+        }),
       ],
     },
   ],
@@ -122,5 +130,15 @@ describe('exports of a file full of formulas and control characters', () => {
   it('JSON: every character kept (escaped as JSON escapes it)', async () => {
     const rows = JSON.parse((await read('json')).toString('utf8')) as Record<string, string>[];
     expect(rows.map((r) => [r.Title, r.Note])).toEqual(ROWS);
+  });
+
+  it('delivers under a 196-byte file name, as S3 would: the key is what the integration names', async () => {
+    expect(Buffer.byteLength(LONG_NAME)).toBe(196);
+    for (const name of ['long-xlsx', 'long-json']) {
+      expect([name, delivery(name).status, delivery(name).error]).toEqual([name, 'delivered', null]);
+      expect(delivery(name).key).toContain(LONG_NAME);
+    }
+    expect(readXlsx(await read('long-xlsx'))[1]).toEqual(ROWS[0]);
+    expect((JSON.parse((await read('long-json')).toString('utf8')) as unknown[]).length).toBe(ROWS.length);
   });
 });

@@ -1,6 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { keyProblem } from '../../emulator/gateway/key-safety.ts';
@@ -80,6 +86,42 @@ describe('object keys', () => {
           }
         });
       expect(escaped).toEqual([]);
+    },
+  );
+
+  // S3 allows 1,024-byte keys with segments of any length; a file name has 255 bytes at most.
+  const longUnit = fc.constantFrom('x'.repeat(190), '中'.repeat(67), '😀'.repeat(55), 'é'.repeat(101), '.');
+  const longKey = fc
+    .array(fc.oneof(keyUnit, longUnit), { minLength: 1, maxLength: 14 })
+    .map((units) => units.join(''))
+    .filter((k) => Buffer.byteLength(k) <= 1024 && !keyProblem(k) && !k.endsWith('/'));
+
+  test.prop([longKey], { numRuns: 40 })(
+    'a key with segments longer than a file name is stored, listed, copied and deleted as the one key it is',
+    async (k) => {
+      const admin = stack.client('admin');
+      const bucket = 'acme-claravine';
+      const body = `body of ${k}`;
+      const prefix = [...k].slice(0, 40).join(''); // whole characters: a lone surrogate is no key
+      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: body }));
+      const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: k }));
+      expect(await got.Body!.transformToString()).toBe(body);
+      const listed = await admin.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+      expect(listed.Contents?.map((c) => c.Key)).toContain(k);
+      const copy = `copy/${k}`;
+      if (Buffer.byteLength(copy) <= 1024) {
+        await admin.send(
+          new CopyObjectCommand({ Bucket: bucket, Key: copy, CopySource: `${bucket}/${encodeURIComponent(k)}` }),
+        );
+        const copied = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: copy }));
+        expect(await copied.Body!.transformToString()).toBe(body);
+        await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: copy }));
+      }
+      await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: k }));
+      const after = await admin.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+      expect(after.Contents?.map((c) => c.Key) ?? []).not.toContain(k);
+      // Deleting the key removes its pieces too: no file of it is left.
+      expect(filesUnder(stack.dataDirectory).filter((f) => f.includes('._S3rver_+'))).toEqual([]);
     },
   );
 });
