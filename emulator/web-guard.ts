@@ -122,7 +122,7 @@ function withToken(page: string, token: string): string {
 /** An error as this port answers it: the API's JSON error under /api/, one line of text for the UI. */
 export function errorResponse(
   c: Context,
-  status: 400 | 403 | 413 | 421 | 500,
+  status: 400 | 403 | 413 | 421 | 500 | 503,
   code: string,
   message: string,
 ): Response {

@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Workspace } from '../core/workspace/index.ts';
 import { createApiApp } from './api/app.ts';
 import { DEFAULTS } from './defaults.ts';
+import { dataFolderFault } from './gateway/data-folder-fault.ts';
 import type { Engine } from './engine/engine.ts';
 import type { Gateway } from './gateway/index.ts';
 import { notFoundPage, uiRoutes, type UiOptions } from './ui/app.ts';
@@ -68,7 +69,8 @@ export function createWebApp(options: WebOptions): Hono {
  * says is the client's mistake (400); anything else is ours (500, one line in the log, no stack for the client).
  */
 function answerError(error: Error, c: Context): Response {
-  const answer = (status: 400 | 413 | 500, code: string, message: string) => errorResponse(c, status, code, message);
+  const answer = (status: 400 | 413 | 500 | 503, code: string, message: string) =>
+    errorResponse(c, status, code, message);
   if (error instanceof HTTPException)
     return error.status === 413 ? answer(413, 'PayloadTooLarge', error.message) : error.getResponse();
   if (isUnreadableBody(error))
@@ -77,6 +79,12 @@ function answerError(error: Error, c: Context): Response {
       'BadRequest',
       `the request body cannot be read as ${c.req.header('content-type') ?? 'a form'}: ${error.message}`,
     );
+  // A change the data folder refused (a full disk, a read-only folder): try again later, as the gateway says too.
+  const fault = dataFolderFault(error);
+  if (fault) {
+    console.error(`[s3-harness] ${c.req.method} ${c.req.path}: ${dataFolderFault(error, { where: true })}`);
+    return answer(503, 'ServiceUnavailable', fault);
+  }
   console.error(`[s3-harness] internal error on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
   return answer(500, 'InternalError', 'internal error in the harness (its log has the details)');
 }

@@ -26,8 +26,8 @@ export interface ForwardOptions {
   /** Added to a successful response (`x-amz-server-side-encryption` on PutObject, say). */
   responseHeaders?: Record<string, string>;
   /**
-   * Awaited before a successful response is ended. s3rver answers a write when its hashing stream
-   * finishes, before its file stream has flushed; this waits until the bytes are on disk.
+   * Awaited before a successful response is ended: the drop is journaled here (and an upload part,
+   * which s3rver still writes itself, is waited for until its bytes are all written).
    */
   beforeSuccessEnd?: () => Promise<void>;
   /** Renders the error answer when `beforeSuccessEnd` fails before anything was sent (the write is then not acknowledged). */

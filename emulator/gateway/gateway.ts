@@ -112,7 +112,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const spoolDirectory = join(dataDirectory, 'tmp');
   await rm(spoolDirectory, { recursive: true, force: true }); // spools of a previous run are never complete uploads
   await mkdir(spoolDirectory, { recursive: true });
-  const storage = await createStorage(objectsDirectory);
+  const locks = new KeyLocks();
+  const storage = await createStorage(objectsDirectory, locks);
   for (const bucket of workspace.buckets) await storage.ensureBucket(bucket.name);
   const state = await openBucketState(join(dataDirectory, 'state.json'), workspace);
   const journal = openEventJournal(join(dataDirectory, 'events.ndjson'));
@@ -120,7 +121,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     workspace,
     storage,
     state,
-    locks: new KeyLocks(),
+    locks,
     events: new EventEmitter<GatewayEvents>(),
     body: { memoryLimitBytes, spoolDirectory },
     journal,

@@ -76,7 +76,7 @@ function forwardOptions(g: GatewayRequest, extra: Partial<ForwardOptions> = {}):
   };
 }
 
-/** The answer to a write that failed after s3rver took it (the event journal or the flush): 503 for a data-folder fault. */
+/** The answer to a write that failed after s3rver took it (the event journal, an upload part's flush): 503 for a data-folder fault. */
 function failedWrite(
   g: GatewayRequest,
 ): (error: unknown) => { status: number; headers: Record<string, string>; body: string } {
@@ -144,8 +144,8 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
       body,
       extraHeaders: writeMetadata(g, sse),
       responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
+      // The object's files are in place when s3rver answers (atomic-writes.ts): journal the drop, then the 200.
       beforeSuccessEnd: async () => {
-        await waitForFileSize(s.storage.objectPath(bucket, key), body.length);
         recordCreated(
           s,
           g,
@@ -291,14 +291,13 @@ function parseCompletion(text: string): RequestedPart[] {
   });
 }
 
-/** Checks a completion against the stored parts, so s3rver never sees one that would crash it; returns the object's size. */
+/** Checks a completion against the stored parts, so s3rver never sees one that would crash it. */
 async function validateCompletion(
   s: GatewayServices,
   bucket: string,
   uploadId: string,
   requested: RequestedPart[],
-): Promise<number> {
-  let total = 0;
+): Promise<void> {
   const stored = new Map((await listUploadParts(s.storage, bucket, uploadId)).map((p) => [p.partNumber, p]));
   requested.forEach((part, i) => {
     if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber)
@@ -315,9 +314,7 @@ async function validateCompletion(
         ETag: part.etag,
       });
     }
-    total += found.size;
   });
-  return total;
 }
 
 export async function completeMultipartUpload(
@@ -328,9 +325,8 @@ export async function completeMultipartUpload(
 ): Promise<void> {
   const upload = await existingUpload(s, g, bucket, key);
   const body: SpooledBody = await readBody(s, g);
-  let size: number;
   try {
-    size = await validateCompletion(s, bucket, upload.uploadId, parseCompletion(await body.text()));
+    await validateCompletion(s, bucket, upload.uploadId, parseCompletion(await body.text()));
   } catch (error) {
     await body.dispose();
     throw error;
@@ -345,7 +341,6 @@ export async function completeMultipartUpload(
       body,
       responseHeaders: uploadSse(upload),
       beforeSuccessEnd: async () => {
-        await waitForFileSize(s.storage.objectPath(bucket, key), size);
         const o = await s.storage.headObject(bucket, key);
         recordCreated(
           s,

@@ -26,6 +26,13 @@ export interface BodyOptions {
   spoolDirectory: string;
 }
 
+/** The bytes of a body held in memory, on the stream `open()` gives: a store may write them at once. */
+const HELD_BYTES = Symbol('s3-harness: body held in memory');
+
+export function heldBytes(stream: unknown): Buffer | undefined {
+  return (stream as { [HELD_BYTES]?: Buffer } | null)?.[HELD_BYTES];
+}
+
 export interface SpooledBody {
   length: number;
   open(): Readable;
@@ -123,7 +130,10 @@ function spooledBody(length: number, path: string | undefined, chunks: Buffer[])
   const buffer = path ? undefined : Buffer.concat(chunks);
   return {
     length,
-    open: () => (path ? createReadStream(path) : Readable.from(buffer!.length ? [buffer!] : [])),
+    open: () =>
+      path
+        ? createReadStream(path)
+        : Object.assign(Readable.from(buffer!.length ? [buffer!] : []), { [HELD_BYTES]: buffer! }),
     text: async () => {
       if (buffer) return buffer.toString('utf8');
       const parts: Buffer[] = [];

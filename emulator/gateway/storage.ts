@@ -6,10 +6,17 @@ import { mkdir, opendir, readdir, readFile, rm, rmdir, stat } from 'node:fs/prom
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import S3rver from 's3rver';
+import {
+  COMMITTING_METADATA,
+  recoverInterruptedWrites,
+  writeObjectsAtomically,
+  type WritableStore,
+} from './atomic-writes.ts';
+import type { KeyLocks } from './key-locks.ts';
 import { CONTINUES, keyPrefixOfFolder, storedKeyPath } from './long-segments.ts';
 
 /** The parts of s3rver's FilesystemStore the gateway uses (s3rver 3.7.1, lib/stores/filesystem.js). */
-interface FilesystemStore {
+interface FilesystemStore extends WritableStore {
   rootDirectory: string;
   getBucket(name: string): Promise<{ name: string; creationDate: Date } | null>;
   putBucket(name: string): Promise<unknown>;
@@ -117,11 +124,18 @@ function storeLongSegments(store: FilesystemStore, directory: string): void {
   };
 }
 
-export async function createStorage(directory: string): Promise<Storage> {
+/** `locks`: the gateway's per-key locks; a listing reads each object's summary under its key's read lock. */
+export async function createStorage(directory: string, locks: KeyLocks): Promise<Storage> {
   await mkdir(directory, { recursive: true });
   const server = new S3rver({ directory, silent: true, configureBuckets: [] });
   const store = (server as unknown as { store: FilesystemStore }).store;
   storeLongSegments(store, directory);
+  writeObjectsAtomically(store);
+  const recovered = await recoverInterruptedWrites(directory);
+  if (recovered.finished || recovered.discarded)
+    console.error(
+      `[s3-harness] object writes interrupted by the last stop: ${recovered.finished} complete one(s) put in place, ${recovered.discarded} unfinished one(s) removed (never acknowledged)`,
+    );
   const handler = server.callback();
   const buckets = new Set(
     (await readdir(directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name),
@@ -182,13 +196,17 @@ export async function createStorage(directory: string): Promise<Storage> {
     headObject,
     async readableSummaries(bucket, keys) {
       const summaries = await Promise.all(
-        keys.map((key) =>
-          headObject(bucket, key).catch((error: unknown) => {
-            if (!(error instanceof DamagedObjectError)) throw error;
-            reportDamaged(error);
-            return undefined;
-          }),
-        ),
+        keys.map(async (key) => {
+          // Under the key's lock: never between the two files of a write being put in place.
+          const release = await locks.read(`${bucket}/${key}`);
+          return headObject(bucket, key)
+            .catch((error: unknown) => {
+              if (!(error instanceof DamagedObjectError)) throw error;
+              reportDamaged(error);
+              return undefined;
+            })
+            .finally(release);
+        }),
       );
       return summaries.filter((s): s is ObjectSummary => s !== undefined);
     },
@@ -209,7 +227,7 @@ export function compareKeys(a: string, b: string): number {
 
 /** Walks the bucket folder, entering only directories that can hold keys under `prefix`. */
 async function listKeys(bucketPath: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+  const keys = new Set<string>();
   const walk = async (dir: string, keyPrefix: string): Promise<void> => {
     let handle;
     try {
@@ -227,12 +245,16 @@ async function listKeys(bucketPath: string, prefix: string): Promise<string[]> {
           await walk(join(dir, entry.name), childPrefix);
       } else if (entry.name.endsWith(OBJECT_SUFFIX)) {
         const key = keyPrefix + entry.name.slice(0, -OBJECT_SUFFIX.length);
-        if (key.startsWith(prefix)) keys.push(key);
+        if (key.startsWith(prefix)) keys.add(key);
+      } else {
+        // A write being put in place: its body may be between unlink and rename (atomic-writes.ts).
+        const committing = COMMITTING_METADATA.exec(entry.name);
+        if (committing && (keyPrefix + committing[1]).startsWith(prefix)) keys.add(keyPrefix + committing[1]);
       }
     }
   };
   await walk(bucketPath, '');
-  return keys.sort(compareKeys);
+  return [...keys].sort(compareKeys);
 }
 
 export interface UploadPartInfo {
