@@ -3,7 +3,7 @@
  * for key safety, authorised against the workspace's policies, and only then answered, by the
  * gateway itself or by s3rver's handler in the same process. No client ever reaches s3rver.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -154,7 +154,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           throw error;
         })
       )?.metadata[UPLOADER_META],
-    inspect: createInspector(storage),
+    inspect: createInspector(storage, locks),
     bucketPolicy: (bucket) => state.policyOf(bucket),
     clearPolicyOverride: (bucket) => state.clearOverride(bucket),
     pendingEvents: async () => journal.pending(),
@@ -176,7 +176,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function createInspector(storage: Storage): StorageInspector {
+function createInspector(storage: Storage, locks: KeyLocks): StorageInspector {
   const describe = (summary: ObjectSummary): StoredObject => ({
     key: summary.key,
     size: summary.size,
@@ -207,10 +207,18 @@ function createInspector(storage: Storage): StorageInspector {
       const refused = unsafe(key);
       if (refused) return refused;
       if (!storage.bucketExists(bucket)) return undefined;
-      const summary = await storage.headObject(bucket, key);
-      return summary
-        ? { object: describe(summary), body: createReadStream(storage.objectPath(bucket, key)) }
-        : undefined;
+      // As a GET does: under the key's lock, and the body's file open before it is released (a later
+      // write puts a new file in place; this one keeps reading the version it described).
+      const release = await locks.read(`${bucket}/${key}`);
+      try {
+        const summary = await storage.headObject(bucket, key);
+        if (!summary) return undefined;
+        const body = createReadStream(storage.objectPath(bucket, key));
+        await once(body, 'open');
+        return { object: describe(summary), body };
+      } finally {
+        release();
+      }
     },
   };
 }
