@@ -28,6 +28,8 @@ export const DEFAULTS = {
   uploadLimitBytes: 100 * MiB,
   /** The scenario suites the UI's Scenarios page lists. */
   scenarioDirectory: 'scenarios',
+  /** IAM decisions the gateway keeps for `GET /api/decisions` (the oldest are forgotten first). */
+  decisionLogSize: 1000,
   /** The alert webhook: attempts, the first delay (doubled after each failure), the time each may take. */
   webhook: { attempts: 4, firstDelayMs: 500, timeoutMs: 5000 },
 } as const;

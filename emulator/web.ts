@@ -53,7 +53,13 @@ export function createWebApp(options: WebOptions): Hono {
   const [forms, uploads] = [tooLarge(formLimitBytes), tooLarge(uploadLimitBytes)];
   web.use((c, next) => (c.req.path === UPLOAD_PATH ? uploads : forms)(c, next));
   web.use(crossSiteGuard(guard));
-  web.route('/', createApiApp(workspace, engine, { bucketPolicyOf: (bucket) => gateway.bucketPolicy(bucket) }));
+  web.route(
+    '/',
+    createApiApp(workspace, engine, {
+      bucketPolicyOf: (bucket) => gateway.bucketPolicy(bucket),
+      decisions: (filter) => gateway.decisions(filter),
+    }),
+  );
   uiRoutes(web, { workspace, engine, gateway, endpoint, editor, origins: originsOf(guard) }, options);
   web.onError((error, c) => answerError(error, c));
   web.notFound((c) =>

@@ -10,6 +10,7 @@ import type { SubmissionStatus } from '../../core/submissions/index.ts';
 import { templateFileColumns } from '../../core/templates/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { DecisionFilter, LoggedDecision } from '../gateway/index.ts';
 
 const STATUSES: readonly SubmissionStatus[] = ['complete', 'failed', 'pending'];
 /** The most submissions one page of `GET /api/submissions` holds (and its default). */
@@ -18,11 +19,38 @@ const MAX_PAGE = 1000;
 export interface ApiOptions {
   /** Bucket policies now, for the preflight. @default the workspace's */
   bucketPolicyOf?: (bucket: string) => PolicyDocument | undefined;
+  /** The gateway's recent IAM decisions. @default none: `GET /api/decisions` answers an empty list */
+  decisions?: (filter: DecisionFilter) => LoggedDecision[];
+}
+
+/** `GET /api/decisions`'s query, checked: a client's mistake is a 400 that names the parameter. */
+function decisionFilter(query: Record<string, string>): DecisionFilter | string {
+  const filter: DecisionFilter = {};
+  if (query.user !== undefined) filter.user = query.user;
+  if (query.decision !== undefined) {
+    if (query.decision !== 'allow' && query.decision !== 'deny')
+      return `decision must be allow or deny, got "${query.decision}"`;
+    filter.decision = query.decision;
+  }
+  for (const name of ['since', 'limit'] as const) {
+    const text = query[name];
+    if (text === undefined) continue;
+    if (!/^\d{1,9}$/.test(text)) return `${name} must be a whole number, got "${text}"`;
+    filter[name] = Number(text);
+  }
+  return filter;
 }
 
 export function createApiApp(workspace: Workspace, engine: Engine, options: ApiOptions = {}): Hono {
   const app = new Hono();
   const notFound = (what: string) => ({ error: { code: 'NotFound', message: what } });
+
+  // The gateway's latest IAM decisions, newest first (a bounded ring): who, which operation and action, why.
+  app.get('/api/decisions', (c) => {
+    const filter = decisionFilter(c.req.query());
+    if (typeof filter === 'string') return c.json({ error: { code: 'BadRequest', message: filter } }, 400);
+    return c.json({ decisions: options.decisions?.(filter) ?? [] });
+  });
 
   // Newest first, a page at a time: `limit` (default and most 1,000) and `before` (the `next` of the previous page).
   app.get('/api/submissions', (c) => {

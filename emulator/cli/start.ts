@@ -193,7 +193,7 @@ export async function runStart(
     running.gateway.events.on('decision', (event) => {
       if (event.decision.allowed) return;
       log(
-        `[denied] ${event.userName ?? 'anonymous'} ${event.action} ${event.resource}: ${event.decision.explanation} (request ${event.requestId})`,
+        `[denied] ${event.userName ?? 'anonymous'} ${event.operation}: ${event.action} on ${event.resource}: ${event.decision.explanation} (request ${event.requestId}; GET /api/decisions keeps the latest)`,
       );
     });
     running.gateway.events.on('objectCreated', (event) => {

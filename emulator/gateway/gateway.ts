@@ -37,6 +37,7 @@ import {
   type SignedRequestParts,
 } from './sigv4.ts';
 import { DEFAULTS } from '../defaults.ts';
+import { createDecisionLog, type DecisionFilter, type LoggedDecision } from './decision-log.ts';
 import { createStorage, DamagedObjectError, type ObjectSummary, type Storage } from './storage.ts';
 
 export interface GatewayOptions {
@@ -78,6 +79,8 @@ export interface Gateway {
   pendingEvents(): Promise<PendingEvents>;
   /** The platform has recorded the first `through` pending events: they are forgotten. */
   acknowledgeEvents(through: number): Promise<void>;
+  /** The latest IAM decisions, newest first (a bounded ring: docs/api.md). */
+  decisions(filter?: DecisionFilter): LoggedDecision[];
   /** Closes the event journal (after the server has stopped answering). */
   close(): Promise<void>;
 }
@@ -127,6 +130,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     journal,
   };
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
+  const decisionLog = createDecisionLog(DEFAULTS.decisionLogSize);
+  services.events.on('decision', (event) => decisionLog.record(event, new Date(now())));
   let current = workspace;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -146,6 +151,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       handle(req, res);
     },
     events: services.events,
+    decisions: (filter) => decisionLog.list(filter),
     // A damaged object has no known uploader (its metadata is what is damaged); the listing reports it.
     uploaderOf: async (bucket, key) =>
       (

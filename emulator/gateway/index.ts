@@ -10,3 +10,4 @@ export {
 export { startGatewayServer, type GatewayServerOptions, type RunningGateway } from './server.ts';
 export type { ObjectEvent, DecisionEvent, GatewayEvents } from './context.ts';
 export { EXPLANATION_HEADER } from './authorizer.ts';
+export type { DecisionFilter, LoggedDecision } from './decision-log.ts';

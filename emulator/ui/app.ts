@@ -9,6 +9,7 @@ import { DEFAULTS } from '../defaults.ts';
 import type { ScenarioRunner } from '../scenarios/scenario-result.ts';
 import { accountRoutes } from './accounts.ts';
 import { connectRoutes } from './connect.ts';
+import { decisionRoutes } from './decisions.ts';
 import type { UiContext } from './context.ts';
 import { html } from './html.ts';
 import { iamRoutes } from './iam.ts';
@@ -52,6 +53,7 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   connectRoutes(app, ctx);
   accountRoutes(app, ctx);
   iamRoutes(app, ctx);
+  decisionRoutes(app, ctx);
   scenarioRoutes(app, ctx, options.scenarioDirectory ?? DEFAULTS.scenarioDirectory, options.runScenarios);
 }
 

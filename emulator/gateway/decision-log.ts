@@ -1,0 +1,75 @@
+/**
+ * The gateway's recent IAM decisions, allowed and denied, in a bounded ring (docs/api.md, "Decisions"):
+ * an aws-cli user who only sees `403 Forbidden` finds which statement denied which action, for which
+ * S3 operation (a multipart upload is denied at UploadPart, say, not at CreateMultipartUpload).
+ */
+import type { StatementRef } from '../../core/iam/index.ts';
+import type { DecisionEvent } from './context.ts';
+
+export interface LoggedDecision {
+  /** 1, 2, 3, ... in the order decided: `since` pages from one. */
+  seq: number;
+  time: string;
+  requestId: string;
+  /** The S3 operation (`UploadPart`); one request may need several actions. */
+  operation: string;
+  /** null for an anonymous request. */
+  user: string | null;
+  action: string;
+  resource: string;
+  decision: 'allow' | 'deny';
+  /** The statement that decided, or absent when none applied (an implicit deny). */
+  decidingStatement?: StatementRef;
+  explanation: string;
+}
+
+export interface DecisionFilter {
+  user?: string;
+  decision?: 'allow' | 'deny';
+  /** Only decisions after this sequence number. */
+  since?: number;
+  /** @default and at most the log's capacity */
+  limit?: number;
+}
+
+export interface DecisionLog {
+  record(event: DecisionEvent, at: Date): void;
+  /** Newest first. */
+  list(filter?: DecisionFilter): LoggedDecision[];
+  readonly capacity: number;
+}
+
+export function createDecisionLog(capacity: number): DecisionLog {
+  const ring: (LoggedDecision | undefined)[] = new Array(capacity);
+  let seq = 0;
+  return {
+    capacity,
+    record(event, at) {
+      seq++;
+      ring[seq % capacity] = {
+        seq,
+        time: at.toISOString(),
+        requestId: event.requestId,
+        operation: event.operation,
+        user: event.userName ?? null,
+        action: event.action,
+        resource: event.resource,
+        decision: event.decision.allowed ? 'allow' : 'deny',
+        ...(event.decision.decidingStatement ? { decidingStatement: event.decision.decidingStatement } : {}),
+        explanation: event.decision.explanation,
+      };
+    },
+    list(filter = {}) {
+      const limit = Math.min(filter.limit ?? capacity, capacity);
+      const found: LoggedDecision[] = [];
+      for (let n = seq; n > Math.max(0, seq - capacity) && found.length < limit; n--) {
+        const entry = ring[n % capacity]!;
+        if (filter.since !== undefined && entry.seq <= filter.since) break;
+        if (filter.user !== undefined && entry.user !== filter.user) continue;
+        if (filter.decision !== undefined && entry.decision !== filter.decision) continue;
+        found.push(entry);
+      }
+      return found;
+    },
+  };
+}

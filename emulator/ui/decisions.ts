@@ -1,0 +1,70 @@
+/** Decisions: the gateway's latest IAM decisions, so a `403 Forbidden` seen in a terminal can be explained. */
+import type { Hono } from 'hono';
+import { describeStatement } from '../../core/iam/index.ts';
+import type { DecisionFilter } from '../gateway/index.ts';
+import type { UiContext } from './context.ts';
+import { html } from './html.ts';
+import { page, statusBadge } from './layout.ts';
+
+export function decisionRoutes(app: Hono, ctx: UiContext): void {
+  app.get('/decisions', (c) => {
+    const user = c.req.query('user') || undefined;
+    const decision = c.req.query('decision');
+    const filter: DecisionFilter = {
+      ...(user ? { user } : {}),
+      ...(decision === 'allow' || decision === 'deny' ? { decision } : {}),
+      limit: 200,
+    };
+    const rows = ctx.gateway.decisions(filter);
+    const option = (value: string, label: string) =>
+      html`<option value="${value}"${(decision ?? '') === value ? html` selected` : ''}>${label}</option>`;
+    return c.html(
+      page(
+        'Decisions',
+        '/decisions',
+        html`<p>The latest IAM decisions of the S3 endpoint, newest first (also <code>GET /api/decisions</code>).</p>
+          <form method="get" action="/decisions">
+            <label>User <input name="user" value="${user ?? ''}" /></label>
+            <label
+              >Decision <select name="decision">
+                ${option('', 'all')} ${option('deny', 'denied')} ${option('allow', 'allowed')}
+              </select></label
+            >
+            <button>Show</button>
+          </form>
+          <table>
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>User</th>
+                <th>Operation</th>
+                <th>Action and resource</th>
+                <th>Decision</th>
+                <th>Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.length === 0 ? html`<tr><td colspan="6">No decision yet.</td></tr>` : ''}
+              ${rows.map(
+                (d) =>
+                  html`<tr>
+                    <td>${d.time}</td>
+                    <td>${d.user ?? 'anonymous'}</td>
+                    <td>${d.operation}</td>
+                    <td><code>${d.action}</code> on <code>${d.resource}</code></td>
+                    <td>${statusBadge(d.decision === 'allow' ? 'allowed' : 'denied')}</td>
+                    <td>
+                      ${d.explanation}${
+                        d.decidingStatement
+                          ? html`<br /><small>Decided by ${describeStatement(d.decidingStatement)}</small>`
+                          : ''
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`,
+      ).text,
+    );
+  });
+}
