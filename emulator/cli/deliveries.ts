@@ -18,7 +18,8 @@ retry   retries delivery N (its index in the submission's "deliveries", from 0),
         delivery of the submission when N is left out; waits for each attempt and prints the outcome.
         Exit 0 when every retried delivery was delivered, 1 when one failed again.
 
---api   the API of a running "s3-harness start" (default ${DEFAULT_API})`;
+--api   the API of a running "s3-harness start" (its "API:" line, or "api" of start --json); default: the
+        S3_HARNESS_API environment variable, else ${DEFAULT_API}`;
 
 async function call<T>(
   api: string,
@@ -80,7 +81,10 @@ export async function runDeliveries(args: string[]): Promise<number> {
     console.log(DELIVERIES_USAGE);
     return EXIT.ok;
   }
-  const api = values.api ?? DEFAULT_API;
+  const api = values.api ?? process.env.S3_HARNESS_API ?? DEFAULT_API;
+  const from = values.api ? '--api' : process.env.S3_HARNESS_API ? 'S3_HARNESS_API' : 'the default';
+  // On stderr: stdout stays the deliveries themselves, for scripts.
+  console.error(`harness API: ${api} (${from})`);
 
   if (subcommand === 'list') {
     if (positionals.length) throw new UsageError(`deliveries list takes no arguments, got "${positionals.join(' ')}"`);

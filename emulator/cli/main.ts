@@ -43,9 +43,11 @@ async function main(argv: string[]): Promise<number> {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
-      const { stop } = await runStart(options);
+      // --json: stdout carries the ready line only; the log goes to stderr.
+      const { stop, ready } = await runStart(options, options.json ? (line) => console.error(line) : console.log);
+      if (options.json) console.log(JSON.stringify(ready));
       await stopRequested;
-      console.log('\nStopping...');
+      (options.json ? console.error : console.log)('\nStopping...');
       await stop();
       return EXIT.ok;
     }

@@ -1,7 +1,7 @@
 /**
  * `s3-harness start`: the embedded S3 endpoint behind the IAM gateway, until Ctrl-C.
  */
-import { access, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { access, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,9 +24,13 @@ Options:
   --host HOST        address the S3 endpoint listens on (default: 127.0.0.1)
   --api-host HOST    address the web UI and JSON API listen on (default: 127.0.0.1, whatever
                      --host is: they have no login; 0.0.0.0 shares them with your network)
-  --port PORT        S3 endpoint port; 0 picks a free port (default: ${DEFAULTS.s3Port})
+  --port PORT        S3 endpoint port; 0 picks a free port, and a free API port too unless
+                     --api-port is given (default: ${DEFAULTS.s3Port})
   --api-port PORT    JSON API port; 0 picks a free port (default: ${DEFAULTS.apiPort})
   --row-limit N      rows a dropped file may have (default: 50,000, the product's limit)
+  --json             when ready, print one JSON line on stdout (endpoints, region, users; the
+                     log goes to stderr): for scripts and CI
+  --ready-file FILE  when ready, write the same JSON to FILE (removed on exit)
   --quiet            log only failures
   -h, --help         show this help`;
 
@@ -40,6 +44,20 @@ export interface StartOptions {
   apiPort: number;
   rowLimit?: number;
   quiet: boolean;
+  json: boolean;
+  readyFile?: string;
+}
+
+/** What `--json` prints and `--ready-file` holds once the harness answers (docs: README, "Scripts and CI"). */
+export interface ReadyInfo {
+  s3: { endpoint: string; region: string; accountId: string };
+  api: string;
+  ui: string;
+  data: string;
+  ephemeral: boolean;
+  pid: number;
+  /** The secret of each user is shown for the bundled demo workspace only, as in the human output. */
+  users: { name: string; accessKeyId: string; secretAccessKey?: string; secretIn?: string }[];
 }
 
 export function parseStartOptions(args: string[]): StartOptions | 'help' {
@@ -58,6 +76,8 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
         port: { type: 'string' },
         'api-port': { type: 'string' },
         'row-limit': { type: 'string' },
+        json: { type: 'boolean' },
+        'ready-file': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -73,7 +93,8 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
     return port;
   };
   const port = portOf('port', values.port, DEFAULTS.s3Port);
-  const apiPort = portOf('api-port', values['api-port'], DEFAULTS.apiPort);
+  // A free S3 port with the default API port would still collide with a second harness: 0 means both.
+  const apiPort = portOf('api-port', values['api-port'], port === 0 ? 0 : DEFAULTS.apiPort);
   const rowLimit = values['row-limit'] === undefined ? undefined : Number(values['row-limit']);
   if (rowLimit !== undefined && (!Number.isInteger(rowLimit) || rowLimit < 1))
     throw new UsageError(`--row-limit must be a whole number of at least 1, got "${values['row-limit']}"`);
@@ -87,6 +108,8 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
     port,
     apiPort,
     quiet: values.quiet ?? false,
+    json: values.json ?? false,
+    ...(values['ready-file'] ? { readyFile: values['ready-file'] } : {}),
     ...(rowLimit ? { rowLimit } : {}),
   };
 }
@@ -117,10 +140,41 @@ export function credentialLines(
   return lines;
 }
 
+export function readyInfo(
+  workspace: Workspace,
+  running: Harness,
+  where: { data: string; ephemeral: boolean; workspaceFile: string; showSecrets: boolean },
+): ReadyInfo {
+  return {
+    s3: { endpoint: running.endpoint, region: workspace.region, accountId: workspace.accountId },
+    api: running.apiUrl,
+    ui: `${running.apiUrl}/`,
+    data: where.data,
+    ephemeral: where.ephemeral,
+    pid: process.pid,
+    users: workspace.iam.users.map((user, i) => ({
+      name: user.name,
+      accessKeyId: user.accessKeyId,
+      ...(where.showSecrets
+        ? { secretAccessKey: user.secretAccessKey }
+        : { secretIn: `${where.workspaceFile} at iam.users[${i}].secretAccessKey` }),
+    })),
+  };
+}
+
+/** Which port a listen error is about, as the user gave it. */
+function busyPort(error: unknown, options: StartOptions): string {
+  const port = (error as { port?: number }).port;
+  if (port !== undefined && port === options.apiPort && port !== options.port)
+    return `the API port ${port} (--api-port) on ${options.apiHost}`;
+  if (port !== undefined && port === options.port) return `the S3 port ${port} (--port) on ${options.host}`;
+  return `port ${options.port} or ${options.apiPort}`;
+}
+
 export async function runStart(
   options: StartOptions,
   log: (line: string) => void = console.log,
-): Promise<{ running: Harness; stop: () => Promise<void> }> {
+): Promise<{ running: Harness; ready: ReadyInfo; stop: () => Promise<void> }> {
   // Edits made in the web UI are kept in the data folder and win over the file until that is deleted.
   const kept = options.ephemeral ? undefined : join(resolve(options.data), 'workspace.json');
   const edited =
@@ -156,9 +210,7 @@ export async function runStart(
     if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
-      throw new UsageError(
-        `port ${options.port} or ${options.apiPort} on ${options.host} is already in use (pass --port 0 --api-port 0 to pick free ones)`,
-      );
+      throw new UsageError(`${busyPort(error, options)} is already in use (pass --port 0 to pick free ones)`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
       throw new UsageError(`cannot listen on host "${options.host}" or "${options.apiHost}"`);
     throw error;
@@ -200,12 +252,25 @@ export async function runStart(
       log(`[object] ${event.bucket}/${event.key} (${event.size ?? '?'} bytes) by ${event.userName ?? 'anonymous'}`);
     });
   }
+  const ready = readyInfo(workspace, running, {
+    data: dataDirectory,
+    ephemeral: options.ephemeral,
+    workspaceFile: options.workspace,
+    showSecrets: isDemo,
+  });
+  if (options.readyFile) {
+    // Whole or absent: a script polling for the file never reads half of it.
+    await writeFile(`${options.readyFile}.tmp`, `${JSON.stringify(ready)}\n`);
+    await rename(`${options.readyFile}.tmp`, options.readyFile);
+  }
   let stopped = false;
   return {
     running,
+    ready,
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      if (options.readyFile) await rm(options.readyFile, { force: true });
       await running.close();
       if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
     },

@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.ts';
+import type { ReadyInfo } from '../../emulator/cli/start.ts';
+import { CLI, runCli, runCliAsync, startCli } from '../helpers/cli.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -37,7 +41,7 @@ describe('s3-harness start', () => {
       ).rejects.toThrow(/not authorized to perform: s3:GetObject/);
       await new Promise((r) => setTimeout(r, 100));
       expect(started.output()).toMatch(
-        /\[denied\] uploader s3:GetObject arn:aws:s3:::acme-claravine\/us\/submissions\/Email.csv: Implicitly denied/,
+        /\[denied\] uploader GetObject: s3:GetObject on arn:aws:s3:::acme-claravine\/us\/submissions\/Email.csv: Implicitly denied/,
       );
     } finally {
       expect(await started.stop()).toBe(0);
@@ -138,5 +142,72 @@ describe('s3-harness start', () => {
     expect(bad.stderr).toContain(
       'iam.users[0].policies[0].Statement[0]: "Effect" must be "Allow" or "Deny", got string "Permit"',
     );
+  });
+
+  it('--json prints one ready line on stdout (the log on stderr), --ready-file holds it, --port 0 frees both ports', async () => {
+    const readyFile = join(dir, 'ready.json');
+    const child = spawn(process.execPath, [
+      ...CLI,
+      'start',
+      '--ephemeral',
+      '--port',
+      '0',
+      '--json',
+      '--ready-file',
+      readyFile,
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line after 20 s:\n${stderr}`)), 20_000);
+        child.stdout.on('data', () => stdout.includes('\n') && (clearTimeout(timer), resolve()));
+        child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${stderr}`)));
+      });
+      const ready = JSON.parse(stdout.trim()) as ReadyInfo;
+      expect(stdout.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain('Press Ctrl-C to stop.');
+      expect(JSON.parse(await readFile(readyFile, 'utf8'))).toEqual(ready);
+      expect(ready).toMatchObject({ s3: { region: 'us-east-1', accountId: '123456789012' }, ephemeral: true });
+      expect(new URL(ready.api).port).not.toBe('4569');
+      expect(ready.ui).toBe(`${ready.api}/`);
+      const admin = ready.users.find((u) => u.name === 'admin')!;
+      const s3 = new S3Client({
+        endpoint: ready.s3.endpoint,
+        region: ready.s3.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey! },
+      });
+      await s3.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'json/ok.txt', Body: 'ok' }));
+      s3.destroy();
+      expect((await fetch(`${ready.api}/api/decisions?user=admin`)).status).toBe(200);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+    expect(existsSync(readyFile)).toBe(false);
+  });
+
+  it('names the port that is busy', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const s3Port = await runCliAsync(['start', '--ephemeral', '--port', String(port), '--api-port', '0']);
+      expect([s3Port.status, s3Port.stderr.trim()]).toEqual([
+        2,
+        `s3-harness: the S3 port ${port} (--port) on 127.0.0.1 is already in use (pass --port 0 to pick free ones)`,
+      ]);
+      const apiPort = await runCliAsync(['start', '--ephemeral', '--port', '0', '--api-port', String(port)]);
+      expect([apiPort.status, apiPort.stderr.trim()]).toEqual([
+        2,
+        `s3-harness: the API port ${port} (--api-port) on 127.0.0.1 is already in use (pass --port 0 to pick free ones)`,
+      ]);
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -18,7 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreflightReport } from '../../core/preflight/index.ts';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
-import { runCliAsync } from '../helpers/cli.ts';
+import { CLI, runCliAsync } from '../helpers/cli.ts';
+import { run } from '../helpers/system-tools.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { openSubmissionStore } from '../../emulator/engine/submission-store.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
@@ -421,6 +422,16 @@ describe('outbound delivery', () => {
     expect(listed.status).toBe(0);
     expect(listed.stdout).toContain('FAILED Read only');
     expect(listed.stdout).not.toContain('DELIVERED');
+
+    expect(listed.stderr).toContain(`harness API: ${h.apiUrl} (--api)`);
+    const viaEnvironment = await run(process.execPath, [...CLI, 'deliveries', 'list', '--status', 'failed'], {
+      env: { ...process.env, S3_HARNESS_API: h.apiUrl },
+    });
+    expect([viaEnvironment.status, viaEnvironment.stderr.trim()]).toEqual([
+      0,
+      `harness API: ${h.apiUrl} (S3_HARNESS_API)`,
+    ]);
+    expect(viaEnvironment.stdout).toBe(listed.stdout);
 
     const unreachable = await runCliAsync(['deliveries', 'list', '--api', 'http://127.0.0.1:9']);
     expect(unreachable.status).toBe(2);
