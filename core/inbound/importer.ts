@@ -70,8 +70,20 @@ export interface Importer {
   integrations: readonly IntegrationRef[];
   /** Whether this integration has already seen this object version. */
   seen(ref: IntegrationRef, object: { bucket: string; key: string; etag: string }): boolean;
-  /** The integrations whose bucket and prefix take this object; records each new one in the ledger. */
-  detect(object: DroppedObject, only?: (ref: IntegrationRef) => boolean): Promise<LedgerEntry[]>;
+  /**
+   * The integrations whose bucket and prefix take this object; records each new one in the ledger.
+   * `onAlreadySeen` hears of each integration that had imported this very version already.
+   */
+  detect(
+    object: DroppedObject,
+    only?: (ref: IntegrationRef) => boolean,
+    onAlreadySeen?: (entry: LedgerEntry) => void,
+  ): Promise<LedgerEntry[]>;
+  /**
+   * Records a new ledger entry that imports a failed submission's object again (the version it
+   * names): its submissions say which one they replace. Undefined when its integration is gone.
+   */
+  reimport(submission: Submission): Promise<LedgerEntry | undefined>;
   run(entry: LedgerEntry): Promise<Submission[]>;
 }
 
@@ -102,7 +114,8 @@ export function createImporter(options: ImporterOptions): Importer {
   return {
     integrations,
     seen: (ref, object) => options.store.hasEntry(ledgerId(ref, object.bucket, object.key, object.etag)),
-    detect: (object, only) => detectObject(options, integrations, object, only),
+    detect: (object, only, onAlreadySeen) => detectObject(options, integrations, object, only, onAlreadySeen),
+    reimport: (submission) => recordReimport(options, byId, submission),
     async run(entry) {
       const ref = byId.get(entry.integration);
       if (!ref)
@@ -117,6 +130,7 @@ async function detectObject(
   integrations: readonly IntegrationRef[],
   object: DroppedObject,
   only?: (ref: IntegrationRef) => boolean,
+  onAlreadySeen?: (entry: LedgerEntry) => void,
 ): Promise<LedgerEntry[]> {
   // Folder markers ("a/b/") are not files.
   if (object.key.endsWith('/')) return [];
@@ -139,8 +153,36 @@ async function detectObject(
       ...(object.uploadedBy ? { uploadedBy: object.uploadedBy } : {}),
     };
     if (await options.store.recordDetected(entry)) entries.push(entry);
+    else if (onAlreadySeen) onAlreadySeen(options.store.ledgerEntry(entry.id) ?? entry);
   }
   return entries;
+}
+
+async function recordReimport(
+  options: ImporterOptions,
+  byId: ReadonlyMap<string, IntegrationRef>,
+  submission: Submission,
+): Promise<LedgerEntry | undefined> {
+  const ref = byId.get(`${submission.template}/${submission.integration}`);
+  if (!ref) return undefined;
+  const { bucket, key, etag, size, uploadedBy } = submission.source;
+  const entry: LedgerEntry = {
+    id: `${ledgerId(ref, bucket, key, etag)}|reimport ${options.newId()}`,
+    integration: ref.id,
+    template: ref.template.name,
+    bucket,
+    key,
+    etag: stripQuotes(etag),
+    size,
+    state: 'detected',
+    attempts: 0,
+    submissionIds: [options.newId(), options.newId()],
+    detectedAt: options.now().toISOString(),
+    replaces: submission.id,
+    ...(uploadedBy ? { uploadedBy } : {}),
+  };
+  await options.store.recordDetected(entry);
+  return entry;
 }
 
 /** fetching -> validating -> committing: everything but the commit itself. */
@@ -282,6 +324,7 @@ function submissionBase(run: ImportRun, id: string, name: string) {
     source,
     submittedBy: match.submittedBy ?? uploader?.displayName ?? entry.uploadedBy ?? 'unknown',
     ...(uploader?.email && !match.submittedBy ? { submittedByEmail: uploader.email } : {}),
+    ...(entry.replaces ? { replaces: entry.replaces } : {}),
     createdAt: entry.detectedAt,
   };
 }

@@ -25,6 +25,8 @@ export interface LedgerEntry {
   attempts: number;
   /** The submissions it produced, once done. */
   submissions?: string[];
+  /** A re-import: the failed submission whose object this entry imports again. */
+  replaces?: string;
 }
 
 export interface RowWriter<T> {
@@ -42,6 +44,7 @@ export interface SubmissionStore {
   /** Records a detected object; false when this object version is already in the ledger. */
   recordDetected(entry: LedgerEntry): Promise<boolean>;
   hasEntry(entryId: string): boolean;
+  ledgerEntry(entryId: string): LedgerEntry | undefined;
   setState(entryId: string, state: ImportState, attempts?: number): Promise<void>;
   unfinished(): Promise<LedgerEntry[]>;
   /** Writers of a submission's row files; opening one discards what an earlier attempt wrote. */

@@ -46,6 +46,8 @@ export interface Submission {
   error?: S3Failure;
   /** The other half of an auto-submitted file. */
   splitFrom?: string;
+  /** A re-import: the failed submission of the same object this one replaces. */
+  replaces?: string;
   /** One per outbound integration of the template, for complete submissions. */
   deliveries?: Delivery[];
   createdAt: string;

@@ -1,7 +1,7 @@
 /**
  * The JSON API served by `start` (shapes in docs/api.md). Tested in-process with `app.request()`.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { stream } from 'hono/streaming';
 import Papa from 'papaparse';
 import type { PolicyDocument } from '../../core/iam/index.ts';
@@ -39,6 +39,17 @@ function decisionFilter(query: Record<string, string>): DecisionFilter | string 
     filter[name] = Number(text);
   }
   return filter;
+}
+
+/** A retry or re-import the engine refused: 404 nothing to act on, 409 not failed, 500 it could not run. */
+function refusal(c: Context, result: { reason: 'not-found' | 'not-failed' | 'error'; message: string }): Response {
+  const [status, code] =
+    result.reason === 'not-found'
+      ? ([404, 'NotFound'] as const)
+      : result.reason === 'not-failed'
+        ? ([409, 'Conflict'] as const)
+        : ([500, 'InternalError'] as const);
+  return c.json({ error: { code, message: result.message } }, status);
 }
 
 export function createApiApp(workspace: Workspace, engine: Engine, options: ApiOptions = {}): Hono {
@@ -115,14 +126,13 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
         400,
       );
     const result = await engine.retryDelivery({ submissionId: c.req.param('id'), index: Number(n) });
-    if (result.ok) return c.json(result.delivery);
-    const [status, code] =
-      result.reason === 'not-found'
-        ? ([404, 'NotFound'] as const)
-        : result.reason === 'not-failed'
-          ? ([409, 'Conflict'] as const)
-          : ([500, 'InternalError'] as const);
-    return c.json({ error: { code, message: result.message } }, status);
+    return result.ok ? c.json(result.delivery) : refusal(c, result);
+  });
+
+  // Imports a failed submission's object again; answers when that import has decided, with its submissions.
+  app.post('/api/submissions/:id/reimport', async (c) => {
+    const result = await engine.reimport(c.req.param('id'));
+    return result.ok ? c.json({ submissions: result.submissions }) : refusal(c, result);
   });
 
   app.get('/api/templates', (c) =>

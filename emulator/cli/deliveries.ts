@@ -5,10 +5,9 @@
 import { parseArgs } from 'node:util';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import { DEFAULT_API_URL } from '../defaults.ts';
+import { call, harnessApi, type ApiError } from './api-client.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
-
-const DEFAULT_API = DEFAULT_API_URL;
 
 export const DELIVERIES_USAGE = `Usage: s3-harness deliveries list [--status STATUS] [--submission ID] [--api URL]
        s3-harness deliveries retry SUBMISSION_ID [N] [--api URL]
@@ -19,26 +18,7 @@ retry   retries delivery N (its index in the submission's "deliveries", from 0),
         Exit 0 when every retried delivery was delivered, 1 when one failed again.
 
 --api   the API of a running "s3-harness start" (its "API:" line, or "api" of start --json); default: the
-        S3_HARNESS_API environment variable, else ${DEFAULT_API}`;
-
-async function call<T>(
-  api: string,
-  path: string,
-  init?: RequestInit,
-): Promise<{ status: number; body: T; next?: string }> {
-  let response: Response;
-  try {
-    response = await fetch(`${api.replace(/\/+$/, '')}${path}`, init);
-  } catch (error) {
-    throw new UsageError(
-      `cannot reach the harness API at ${api} (${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is "s3-harness start" running, and is --api its "API:" line?`,
-    );
-  }
-  const next = response.headers.get('x-s3-harness-next');
-  return { status: response.status, body: (await response.json()) as T, ...(next ? { next } : {}) };
-}
-
-type ApiError = { error: { code: string; message: string } };
+        S3_HARNESS_API environment variable, else ${DEFAULT_API_URL}`;
 
 function describe(delivery: Delivery, index: number, submission: Pick<Submission, 'id'>): string[] {
   const head = `${submission.id} #${index} ${delivery.status.toUpperCase()} ${delivery.integration}: s3://${delivery.bucket}/${delivery.key} (attempts ${delivery.attempts}${delivery.bytes !== null ? `, ${delivery.bytes} bytes` : ''}${delivery.sse ? ', SSE-S3' : ''})`;
@@ -81,10 +61,7 @@ export async function runDeliveries(args: string[]): Promise<number> {
     console.log(DELIVERIES_USAGE);
     return EXIT.ok;
   }
-  const api = values.api ?? process.env.S3_HARNESS_API ?? DEFAULT_API;
-  const from = values.api ? '--api' : process.env.S3_HARNESS_API ? 'S3_HARNESS_API' : 'the default';
-  // On stderr: stdout stays the deliveries themselves, for scripts.
-  console.error(`harness API: ${api} (${from})`);
+  const api = harnessApi(values.api);
 
   if (subcommand === 'list') {
     if (positionals.length) throw new UsageError(`deliveries list takes no arguments, got "${positionals.join(' ')}"`);

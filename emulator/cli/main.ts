@@ -7,6 +7,7 @@ import { parseStartOptions, runStart, START_USAGE } from './start.ts';
 import { runDeliveries } from './deliveries.ts';
 import { runOutbound } from './outbound.ts';
 import { runPreflightCommand } from './preflight.ts';
+import { runReimport } from './reimport.ts';
 import { runScenarioCommand } from './scenario.ts';
 import { runTemplateFile } from './template-file.ts';
 import { runValidate } from './validate.ts';
@@ -21,6 +22,7 @@ Commands:
   validate        check a filled-in file against a template, as an import would
   outbound        outbound preview: the key and first lines of each file a template would write
   deliveries      list outbound deliveries of a running harness, retry failed ones
+  reimport        import a failed submission's object again (a running harness)
   preflight       what every integration will need from S3, and whether its account's policies allow it
   scenario        scenario run: run scenario suites, each on its own harness (JUnit XML for CI)
 
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       return runOutbound(rest);
     case 'deliveries':
       return runDeliveries(rest);
+    case 'reimport':
+      return runReimport(rest);
     case 'preflight':
       return runPreflightCommand(rest);
     case 'scenario':

@@ -14,8 +14,15 @@ export interface CreatedObject {
 }
 
 export interface Detector {
-  /** Records the object for the integrations `only` accepts (and that may import); resolves with how many took it. */
-  detect(object: DroppedObject, only: (ref: IntegrationRef) => boolean): Promise<number>;
+  /**
+   * Records the object for the integrations `only` accepts (and that may import); resolves with how many
+   * took it. `onAlreadySeen` hears of integrations that had imported this very version.
+   */
+  detect(
+    object: DroppedObject,
+    only: (ref: IntegrationRef) => boolean,
+    onAlreadySeen?: (entry: LedgerEntry) => void,
+  ): Promise<number>;
   /** Resolves when every detection under way has ended. */
   settled(): Promise<void>;
   readonly inFlight: number;
@@ -28,9 +35,9 @@ export function createDetector(options: {
 }): Detector {
   const detections = new Set<Promise<number>>();
   return {
-    detect(object, only) {
+    detect(object, only, onAlreadySeen) {
       const detection = (async () => {
-        const entries = await options.importer.detect(object, (ref) => options.active(ref) && only(ref));
+        const entries = await options.importer.detect(object, (ref) => options.active(ref) && only(ref), onAlreadySeen);
         for (const entry of entries) options.enqueue(entry);
         return entries.length;
       })();

@@ -50,6 +50,10 @@ export type RetryResult =
   | Extract<RetryCheck, { ok: false }>
   | { ok: false; reason: 'error'; message: string };
 
+export type ReimportResult =
+  | { ok: true; submissions: Submission[] }
+  | { ok: false; reason: 'not-found' | 'not-failed' | 'error'; message: string };
+
 export interface Engine {
   readonly store: EngineStore;
   readonly events: EventEmitter<EngineEvents>;
@@ -59,6 +63,11 @@ export interface Engine {
   checkIntegrations(): Promise<(IntegrationStatus | OutboundStatus)[]>;
   /** Makes a failed delivery queued again and resolves when that attempt has ended. */
   retryDelivery(ref: DeliveryRef): Promise<RetryResult>;
+  /**
+   * Imports a failed submission's object again (the version it names), as new submissions that say which
+   * one they replace; resolves when the import has decided. `[]`: the object changed since.
+   */
+  reimport(submissionId: string): Promise<ReimportResult>;
   /** Takes an object-created event it did not hear (one that came while it was being replaced). */
   noticeCreated(event: CreatedObject): void;
   /** Resolves when no import or delivery is queued or running. */
@@ -90,10 +99,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const deliveries = createSerialQueue(); // one at a time, in the order their submissions completed
   const imports = createSerialQueue(); // one at a time, in the order objects arrived
   const deliver = (ref: DeliveryRef) => deliveries.run(() => deliverOne(deliverer, store, report, ref));
-  const enqueue = (entry: LedgerEntry) => void imports.run(() => importOne(importer, report, deliver, entry));
+  const importQueued = (entry: LedgerEntry) => imports.run(() => importOne(importer, report, deliver, entry));
+  const enqueue = (entry: LedgerEntry) => void importQueued(entry);
   const detector = createDetector({ importer, active: checks.active, enqueue });
+  // A drop of a version already imported is skipped, and said so (the journal's replay at start is not).
   const onCreated = (event: CreatedObject) =>
-    void detector.detect(droppedOf(event), byEvent).catch((error: unknown) => report.notRecorded(event, error));
+    void detector
+      .detect(droppedOf(event), byEvent, report.alreadyImported)
+      .catch((error: unknown) => report.notRecorded(event, error));
 
   await checks.check();
   await resumeUnfinished({ store, integrations: importer.integrations, deliverer, enqueue, deliver, report });
@@ -115,6 +128,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     checkIntegrations: checks.check,
     noticeCreated: onCreated,
     retryDelivery: (ref) => retry(deliverer, deliver, ref),
+    reimport: (submissionId) => reimport(store, importer, report, importQueued, submissionId),
     idle,
     async stop() {
       gateway.events.off('objectCreated', onCreated);
@@ -144,21 +158,56 @@ function importerSettings(workspace: Workspace, options: EngineOptions) {
   };
 }
 
-/** Imports one ledger entry, reports it, and queues the deliveries of what it completed. */
+/** Imports one ledger entry, reports it, and queues the deliveries of what it completed. Undefined: it failed to run (logged). */
 async function importOne(
   importer: Importer,
   report: Reporter,
   deliver: (ref: DeliveryRef) => Promise<unknown>,
   entry: LedgerEntry,
-): Promise<void> {
+): Promise<Submission[] | undefined> {
   try {
     const submissions = await importer.run(entry);
     report.imported(entry, submissions);
     for (const submission of submissions)
       (submission.deliveries ?? []).forEach((_, index) => void deliver({ submissionId: submission.id, index }));
+    return submissions;
   } catch (error) {
     report.importError(entry, error);
+    return undefined;
   }
+}
+
+/** Imports a failed submission's object again, as new submissions that name it; resolves once the import has decided. */
+async function reimport(
+  store: EngineStore,
+  importer: Importer,
+  report: Reporter,
+  importQueued: (entry: LedgerEntry) => Promise<Submission[] | undefined>,
+  submissionId: string,
+): Promise<ReimportResult> {
+  const submission = store.submission(submissionId);
+  if (!submission) return { ok: false, reason: 'not-found', message: `no submission "${submissionId}"` };
+  if (submission.status !== 'failed')
+    return {
+      ok: false,
+      reason: 'not-failed',
+      message: `submission ${submissionId} is ${submission.status}; only a failed submission can be imported again`,
+    };
+  const entry = await importer.reimport(submission);
+  if (!entry)
+    return {
+      ok: false,
+      reason: 'not-found',
+      message: `integration "${submission.template}/${submission.integration}" is no longer in the workspace`,
+    };
+  report.reimporting(entry);
+  const submissions = await importQueued(entry);
+  if (submissions) return { ok: true, submissions };
+  return {
+    ok: false,
+    reason: 'error',
+    message: `the import of ${submissionId}'s object could not be run (see the log)`,
+  };
 }
 
 /** Runs one delivery attempt and reports it; an error is logged and the delivery resumes at the next start. */

@@ -72,6 +72,18 @@ export function createReporter({ events, log, webhookUrl }: ReporterOptions) {
     importError(entry: LedgerEntry, error: unknown) {
       log(`[import error] ${entry.integration}: ${objectOf(entry)}: ${(error as Error).message}; ${RETRIED}`);
     },
+    /** A drop of a version this integration has seen: nothing is imported, and the log says how to import it again. */
+    alreadyImported(entry: LedgerEntry) {
+      const ids = entry.submissions ?? [];
+      const as = ids.length ? `as submission ${ids.join(' and ')}` : 'and its import is under way';
+      const again = ids.length ? `; to import it again: s3-harness reimport ${ids[0]}` : '';
+      log(
+        `[import] ${entry.integration}: ${objectOf(entry)} is a version already imported ${as} (same ETag): skipped${again}`,
+      );
+    },
+    reimporting(entry: LedgerEntry) {
+      log(`[import] ${entry.integration}: importing ${objectOf(entry)} again, replacing submission ${entry.replaces}`);
+    },
     notRecorded(object: { bucket: string; key: string }, error: unknown) {
       log(`[import error] ${objectOf(object)} could not be recorded: ${(error as Error).message}; ${RETRIED}`);
     },

@@ -272,6 +272,7 @@ export async function openSubmissionStore(
       return true;
     },
     hasEntry: (entryId) => Object.hasOwn(data.ledger, entryId),
+    ledgerEntry: (entryId) => own(data.ledger, entryId),
     async setState(entryId: string, state: ImportState, attempts?: number) {
       if (!own(data.ledger, entryId)) return;
       journal.record({ op: 'state', entryId, state, ...(attempts !== undefined ? { attempts } : {}) });

@@ -40,6 +40,7 @@ export function createMemoryStore(): EngineStore {
       return true;
     },
     hasEntry: (id) => ledger.has(id),
+    ledgerEntry: (id) => ledger.get(id),
     async setState(id, state, attempts) {
       const entry = ledger.get(id);
       if (!entry) return;

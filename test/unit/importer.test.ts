@@ -155,6 +155,33 @@ describe('the importer', () => {
     expect(store.submissions()).toEqual([]);
   });
 
+  it("imports a failed submission's object again as a new entry whose submissions name the one they replace", async () => {
+    const { importer, drop, s3, store } = setUp();
+    const [entry] = await drop(EMAIL_CSV);
+    s3.deny.add('GetObject');
+    const [failed] = await importer.run(entry!);
+    s3.deny.clear();
+    const seen: string[] = [];
+    expect(
+      await importer.detect({ bucket: 'acme-claravine', key: KEY, etag: entry!.etag, size: 1 }, undefined, (e) =>
+        seen.push(e.id),
+      ),
+    ).toEqual([]);
+    expect(seen).toEqual([entry!.id]);
+    const again = await importer.reimport(failed!);
+    expect(again).toMatchObject({ replaces: failed!.id, key: KEY, etag: entry!.etag, state: 'detected' });
+    expect(again!.id).not.toBe(entry!.id);
+    const [replacement] = await importer.run(again!);
+    expect(replacement).toMatchObject({ status: 'complete', replaces: failed!.id });
+    expect(
+      store
+        .submissions()
+        .map((s) => s.status)
+        .sort(),
+    ).toEqual(['complete', 'failed']);
+    expect(await importer.reimport({ ...failed!, integration: 'Gone' })).toBeUndefined();
+  });
+
   it('refuses an entry whose integration the workspace no longer has', async () => {
     const { importer, drop } = setUp();
     const [entry] = await drop(EMAIL_CSV);

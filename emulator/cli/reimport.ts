@@ -1,0 +1,59 @@
+/**
+ * `s3-harness reimport ID`: imports a failed submission's object again (after a policy fix, say),
+ * through the API of a running `s3-harness start`; the new submissions say which one they replace.
+ */
+import { parseArgs } from 'node:util';
+import type { Submission } from '../../core/submissions/index.ts';
+import { DEFAULT_API_URL } from '../defaults.ts';
+import { whyFailed } from '../engine/report.ts';
+import { call, harnessApi, type ApiError } from './api-client.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import { parseError } from './workspace-options.ts';
+
+export const REIMPORT_USAGE = `Usage: s3-harness reimport SUBMISSION_ID [--api URL]
+
+Imports the object of a failed submission again (the same version: dropping identical bytes again is
+skipped as already imported) and prints the new submissions. Exit 0 when none failed, 1 when the import
+failed again, 2 on a usage error or when the submission cannot be imported again (not failed, unknown).
+
+--api   the API of a running "s3-harness start"; default: the S3_HARNESS_API environment variable, else
+        ${DEFAULT_API_URL}`;
+
+export async function runReimport(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: { api: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw parseError(error, 'reimport');
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(REIMPORT_USAGE);
+    return EXIT.ok;
+  }
+  const [submissionId, ...extra] = positionals;
+  if (!submissionId || extra.length)
+    throw new UsageError('reimport takes one submission id (see s3-harness reimport --help)');
+  const api = harnessApi(values.api);
+  const answer = await call<{ submissions: Submission[] } | ApiError>(
+    api,
+    `/api/submissions/${encodeURIComponent(submissionId)}/reimport`,
+    { method: 'POST' },
+  );
+  if (answer.status !== 200) throw new UsageError((answer.body as ApiError).error.message);
+  const { submissions } = answer.body as { submissions: Submission[] };
+  if (submissions.length === 0) {
+    console.log(`the object of ${submissionId} changed since it was dropped; its new version is imported on its own`);
+    return EXIT.ok;
+  }
+  for (const s of submissions) {
+    console.log(`${s.id} ${s.status.toUpperCase()} ${s.name} (replaces ${s.replaces})`);
+    if (s.status === 'failed') console.log(`    ${whyFailed(s)}`);
+  }
+  return submissions.some((s) => s.status === 'failed') ? EXIT.failed : EXIT.ok;
+}
