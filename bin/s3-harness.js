@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx s3-harness` needs no build step.
-import { register } from 'tsx/esm/api';
+// An installed package runs the compiled CLI (dist/, built by `npm run build` and shipped by
+// `npm pack`); a checkout of the repository runs the TypeScript sources through tsx, so that an
+// edit takes effect without a build.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../emulator/cli/main.ts');
+if (existsSync(new URL('../emulator/cli/main.ts', import.meta.url))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../emulator/cli/main.ts');
+} else {
+  await import('../dist/cli.js');
+}

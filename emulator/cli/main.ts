@@ -2,18 +2,10 @@
  * The `s3-harness` command. Exceptions become one clear line and an exit code here, nowhere else:
  * 0 success, 1 a check failed, 2 a usage error or an unreadable or invalid input file.
  */
-import { WorkspaceFileError } from '../workspace-file.ts';
-import { parseStartOptions, runStart, START_USAGE } from './start.ts';
-import { runDeliveries } from './deliveries.ts';
-import { runOutbound } from './outbound.ts';
-import { runPreflightCommand } from './preflight.ts';
-import { runReimport } from './reimport.ts';
-import { runScenarioCommand } from './scenario.ts';
-import { runTemplateFile } from './template-file.ts';
-import { runValidate } from './validate.ts';
-import { StateFileError } from '../state-file.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
+// Each command's module is loaded when it runs: `--help` and the small commands need neither the SDK,
+// exceljs nor the server (npm run bench -- startup).
 const USAGE = `Usage: s3-harness <command> [options]
 
 Commands:
@@ -35,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start': {
+      const { parseStartOptions, runStart, START_USAGE } = await import('./start.ts');
       const options = parseStartOptions(rest);
       if (options === 'help') {
         console.log(START_USAGE);
@@ -54,19 +47,19 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'template-file':
-      return runTemplateFile(rest);
+      return (await import('./template-file.ts')).runTemplateFile(rest);
     case 'validate':
-      return runValidate(rest);
+      return (await import('./validate.ts')).runValidate(rest);
     case 'outbound':
-      return runOutbound(rest);
+      return (await import('./outbound.ts')).runOutbound(rest);
     case 'deliveries':
-      return runDeliveries(rest);
+      return (await import('./deliveries.ts')).runDeliveries(rest);
     case 'reimport':
-      return runReimport(rest);
+      return (await import('./reimport.ts')).runReimport(rest);
     case 'preflight':
-      return runPreflightCommand(rest);
+      return (await import('./preflight.ts')).runPreflightCommand(rest);
     case 'scenario':
-      return runScenarioCommand(rest);
+      return (await import('./scenario.ts')).runScenarioCommand(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -79,7 +72,11 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
+  async (error: unknown) => {
+    const [{ WorkspaceFileError }, { StateFileError }] = await Promise.all([
+      import('../workspace-file.ts'),
+      import('../state-file.ts'),
+    ]);
     if (error instanceof UsageError || error instanceof WorkspaceFileError) {
       console.error(`s3-harness: ${error.message}`);
       process.exit(EXIT.usage);

@@ -1,0 +1,152 @@
+/**
+ * `npm run test:package` (CI runs it after `npm test`): what a user of the published package gets.
+ * Packs the repository, installs the tarball into an empty folder (tarballs from npm's cache where
+ * `npm ci` put them; the registry answers what the cache lacks), and there runs the CLI (`--help`, `validate`, `preflight`, `scenario run`,
+ * `start --json --ready-file` with an SDK upload) and the API (`import { startHarness } from 's3-harness'`),
+ * with no TypeScript sources and no tsx. Each check prints `ok` or fails the run.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const folder = await mkdtemp(join(tmpdir(), 's3-harness-package-'));
+const consumer = join(folder, 'consumer');
+const bin = join(consumer, 'node_modules', '.bin', 's3-harness');
+let failures = 0;
+
+function check(name, condition, detail = '') {
+  if (condition) console.log(`ok - ${name}`);
+  else {
+    failures++;
+    console.log(`not ok - ${name}${detail ? `\n${detail}` : ''}`);
+  }
+}
+
+/** Runs a command in the consumer folder; never throws: the exit code is part of what is checked. */
+function run(command, args, options = {}) {
+  try {
+    const stdout = execFileSync(command, args, { cwd: consumer, encoding: 'utf8', stdio: 'pipe', ...options });
+    return { status: 0, stdout, stderr: '' };
+  } catch (error) {
+    return { status: error.status ?? 1, stdout: String(error.stdout ?? ''), stderr: String(error.stderr ?? '') };
+  }
+}
+
+try {
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', folder], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .at(-1);
+  const tarball = join(folder, packed);
+  await execFileSync('mkdir', ['-p', consumer]);
+  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball]);
+  check('the packed tarball installs into an empty folder', install.status === 0, install.stderr);
+  const installed = join(consumer, 'node_modules', 's3-harness');
+  check(
+    'the package ships compiled JavaScript and types, not the TypeScript sources',
+    existsSync(join(installed, 'dist', 'cli.js')) &&
+      existsSync(join(installed, 'dist', 'types', 'emulator', 'index.d.ts')) &&
+      !existsSync(join(installed, 'emulator')) &&
+      !existsSync(join(consumer, 'node_modules', 'tsx')),
+  );
+
+  const help = run(bin, ['--help']);
+  check('s3-harness --help', help.status === 0 && help.stdout.includes('Usage: s3-harness <command>'), help.stderr);
+
+  await writeFile(
+    join(consumer, 'Email.csv'),
+    'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\r\nSpring Sale,Email,,EMEA,France,03/01/2026,promo\r\n',
+  );
+  const validate = run(bin, ['validate', 'Email.csv', '--template', 'Email']);
+  check('s3-harness validate (the demo workspace, shipped)', validate.status === 0, validate.stdout + validate.stderr);
+
+  const preflight = run(bin, ['preflight', '--json']);
+  check(
+    's3-harness preflight (exit 1: the demo has a denied integration)',
+    preflight.status === 1 && Array.isArray(JSON.parse(preflight.stdout).integrations),
+    preflight.stderr,
+  );
+
+  await writeFile(
+    join(consumer, 'drop.json'),
+    JSON.stringify({
+      name: 'A drop from a project that installed s3-harness',
+      workspace: 'node_modules/s3-harness/fixtures/workspaces/demo.json',
+      steps: [
+        { upload: { as: 'uploader', bucket: 'acme-claravine', key: 'us/submissions/Email.csv', file: 'Email.csv' } },
+        { expectSubmission: { key: 'us/submissions/Email.csv', status: 'complete', counts: { rows: 1 } } },
+      ],
+    }),
+  );
+  const scenario = run(bin, ['scenario', 'run', 'drop.json', '--junit', 'junit.xml']);
+  check(
+    's3-harness scenario run, with JUnit XML',
+    scenario.status === 0 && (await readFile(join(consumer, 'junit.xml'), 'utf8')).includes('failures="0"'),
+    scenario.stdout + scenario.stderr,
+  );
+
+  // start --json: the ready line, an upload with the SDK the package brought, a clean stop.
+  const readyFile = join(consumer, 'ready.json');
+  const child = spawn(bin, ['start', '--ephemeral', '--port', '0', '--json', '--ready-file', readyFile], {
+    cwd: consumer,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const started = performance.now();
+  while (!existsSync(readyFile) && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+  const ready = JSON.parse(await readFile(readyFile, 'utf8'));
+  check('start --ready-file holds the ready line start --json printed', JSON.stringify(ready) === stdout.trim());
+  const upload = run(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+     const ready = ${JSON.stringify(ready)};
+     const admin = ready.users.find((u) => u.name === 'admin');
+     const s3 = new S3Client({ endpoint: ready.s3.endpoint, region: ready.s3.region, forcePathStyle: true,
+       credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey } });
+     await s3.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'from-consumer.txt', Body: 'hi' }));
+     s3.destroy();`,
+  ]);
+  check('an SDK client uploads to the started harness', upload.status === 0, upload.stderr);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  check('start stops on Ctrl-C with exit 0, removing its ready file', (await exited) === 0 && !existsSync(readyFile));
+
+  // The API, from a program.
+  await writeFile(
+    join(consumer, 'api.mjs'),
+    `import { mkdtemp, rm } from 'node:fs/promises';
+     import { tmpdir } from 'node:os';
+     import { join } from 'node:path';
+     import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+     import { startHarness, loadWorkspaceFile, DEFAULTS } from 's3-harness';
+     const { workspace } = await loadWorkspaceFile(DEFAULTS.demoWorkspace);
+     const dataDirectory = await mkdtemp(join(tmpdir(), 'consumer-'));
+     const harness = await startHarness({ workspace, dataDirectory });
+     const user = workspace.iam.users.find((u) => u.name === 'uploader');
+     const s3 = new S3Client({ endpoint: harness.endpoint, region: workspace.region, forcePathStyle: true,
+       credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } });
+     await s3.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv',
+       Body: 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\\r\\nSpring Sale,Email,,EMEA,France,03/01/2026,\\r\\n' }));
+     await harness.engine.idle();
+     const [submission] = harness.engine.store.submissions();
+     console.log(submission.status, submission.counts.rows);
+     s3.destroy();
+     await harness.close();
+     await rm(dataDirectory, { recursive: true, force: true });`,
+  );
+  const api = run(process.execPath, ['api.mjs']);
+  check("import { startHarness } from 's3-harness' imports a drop", api.stdout.trim() === 'complete 1', api.stderr);
+} finally {
+  await rm(folder, { recursive: true, force: true });
+}
+console.log(failures ? `${failures} check(s) failed` : 'package: every check passed');
+process.exit(failures ? 1 : 0);
