@@ -1,8 +1,11 @@
 /**
- * `import { startHarness } from 's3-harness'`: the whole harness in a program or a test (the CLI's
- * `start` without the terminal). A first API; docs/api-node.md will describe it as it grows.
+ * `import { startHarness } from 's3-harness'`: the whole harness in a program or a test (docs/api-node.md).
+ * `startFullHarness` is what `s3-harness start` runs, every option exposed.
  */
-export { startHarness, type Harness, type HarnessOptions } from './harness.ts';
+export { startHarness, type EmbedOptions, type EmbeddedHarness, type SubmissionMatch } from './embed.ts';
+export { startHarness as startFullHarness, type Harness, type HarnessOptions } from './harness.ts';
+export type { Submission, Delivery } from '../core/submissions/index.ts';
+export type { LoggedDecision, DecisionFilter } from './gateway/index.ts';
 export { loadWorkspaceFile, WorkspaceFileError, type LoadedWorkspace } from './workspace-file.ts';
 export { runScenarios, type RunAllOptions } from './scenarios/run-all.ts';
 export { findScenarioFiles } from './scenarios/scenario-files.ts';

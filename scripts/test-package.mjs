@@ -123,25 +123,13 @@ try {
   // The API, from a program.
   await writeFile(
     join(consumer, 'api.mjs'),
-    `import { mkdtemp, rm } from 'node:fs/promises';
-     import { tmpdir } from 'node:os';
-     import { join } from 'node:path';
-     import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-     import { startHarness, loadWorkspaceFile, DEFAULTS } from 's3-harness';
-     const { workspace } = await loadWorkspaceFile(DEFAULTS.demoWorkspace);
-     const dataDirectory = await mkdtemp(join(tmpdir(), 'consumer-'));
-     const harness = await startHarness({ workspace, dataDirectory });
-     const user = workspace.iam.users.find((u) => u.name === 'uploader');
-     const s3 = new S3Client({ endpoint: harness.endpoint, region: workspace.region, forcePathStyle: true,
-       credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } });
-     await s3.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv',
-       Body: 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\\r\\nSpring Sale,Email,,EMEA,France,03/01/2026,\\r\\n' }));
-     await harness.engine.idle();
-     const [submission] = harness.engine.store.submissions();
+    `import { startHarness } from 's3-harness';
+     const harness = await startHarness();
+     const body = 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\\r\\nSpring Sale,Email,,EMEA,France,03/01/2026,\\r\\n';
+     const { etag } = await harness.upload('uploader', 'acme-claravine', 'us/submissions/Email.csv', body);
+     const submission = await harness.waitForSubmission({ key: 'us/submissions/Email.csv', etag });
      console.log(submission.status, submission.counts.rows);
-     s3.destroy();
-     await harness.close();
-     await rm(dataDirectory, { recursive: true, force: true });`,
+     await harness.stop();`,
   );
   const api = run(process.execPath, ['api.mjs']);
   check("import { startHarness } from 's3-harness' imports a drop", api.stdout.trim() === 'complete 1', api.stderr);
