@@ -13,7 +13,7 @@ const dist = new URL('dist/', root);
 await rm(dist, { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
-  entryPoints: { cli: 'emulator/cli/main.ts', index: 'emulator/index.ts' },
+  entryPoints: { cli: 'emulator/cli/main.ts', index: 'emulator/index.ts', vitest: 'emulator/vitest.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

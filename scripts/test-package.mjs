@@ -3,11 +3,12 @@
  * Packs the repository, installs the tarball into an empty folder (tarballs from npm's cache where
  * `npm ci` put them; the registry answers what the cache lacks), and there runs the CLI (`--help`, `validate`, `preflight`, `scenario run`,
  * `start --json --ready-file` with an SDK upload) and the API (`import { startHarness } from 's3-harness'`),
- * with no TypeScript sources and no tsx. Each check prints `ok` or fails the run.
+ * and the vitest recipe (test/consumers/vitest-project: its own suite, on the harness its globalSetup
+ * starts and on one already running), with no TypeScript sources and no tsx. Each check prints `ok` or fails the run.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -133,6 +134,44 @@ try {
   );
   const api = run(process.execPath, ['api.mjs']);
   check("import { startHarness } from 's3-harness' imports a drop", api.stdout.trim() === 'complete 1', api.stderr);
+
+  // The vitest recipe: a project of its own (test/consumers/vitest-project) with the tarball and vitest.
+  const project = join(folder, 'vitest-project');
+  await cp(new URL('test/consumers/vitest-project/', new URL('..', import.meta.url)), project, { recursive: true });
+  const vitestVersion = JSON.parse(
+    await readFile(join(root, 'node_modules', 'vitest', 'package.json'), 'utf8'),
+  ).version;
+  const projectInstall = run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, `vitest@${vitestVersion}`],
+    { cwd: project },
+  );
+  check('a vitest project installs the tarball beside vitest', projectInstall.status === 0, projectInstall.stderr);
+  const vitest = join(project, 'node_modules', '.bin', 'vitest');
+  const own = run(vitest, ['run'], { cwd: project });
+  check("its suite passes on the harness the recipe's globalSetup starts", own.status === 0, own.stdout + own.stderr);
+
+  const externalReady = join(folder, 'external.json');
+  const external = spawn(bin, ['start', '--ephemeral', '--port', '0', '--ready-file', externalReady], {
+    cwd: consumer,
+    stdio: 'ignore',
+  });
+  const waitedSince = performance.now();
+  while (!existsSync(externalReady) && performance.now() - waitedSince < 20_000)
+    await new Promise((r) => setTimeout(r, 50));
+  const endpoint = JSON.parse(await readFile(externalReady, 'utf8')).s3.endpoint;
+  const reused = run(vitest, ['run'], {
+    cwd: project,
+    env: { ...process.env, S3_HARNESS_READY_FILE: externalReady, EXPECTED_ENDPOINT: endpoint },
+  });
+  check(
+    'with S3_HARNESS_READY_FILE it uses the harness already running',
+    reused.status === 0,
+    reused.stdout + reused.stderr,
+  );
+  const externalExited = new Promise((resolve) => external.once('exit', resolve));
+  external.kill('SIGINT');
+  await externalExited;
 } finally {
   await rm(folder, { recursive: true, force: true });
 }
