@@ -61,13 +61,15 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
   }
   const workers = Math.min(concurrency ?? availableParallelism(), files.length);
   console.log(
-    `Running ${files.length} scenario file(s)${values.filter !== undefined ? ` (those matching "${values.filter}")` : ''}, ${workers} at a time\n`,
+    `Found ${files.length} scenario file(s)${values.filter !== undefined ? `; running those matching "${values.filter}"` : ''}, ${workers} at a time\n`,
   );
+  const skipped = { filter: 0, bail: 0 };
   const results = await runScenarios(files, {
     ...(values.filter !== undefined ? { filter: values.filter } : {}),
     ...(values.bail ? { bail: true } : {}),
     ...(concurrency ? { concurrency } : {}),
     onResult: (result) => console.log(formatResult(result)),
+    onSkipped: (_file, reason) => skipped[reason]++,
   });
   if (results.length === 0)
     throw new UsageError(
@@ -75,6 +77,10 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
     );
   if (values.junit) await writeFile(values.junit, junitXml(results));
   const failed = results.filter((r) => !r.passed).length;
-  console.log(`\n${results.length - failed} passed, ${failed} failed`);
+  const notRun = [
+    skipped.bail ? `${skipped.bail} not run (--bail stopped after a failure)` : '',
+    skipped.filter ? `${skipped.filter} not matching --filter` : '',
+  ].filter(Boolean);
+  console.log(`\n${results.length - failed} passed, ${failed} failed${notRun.length ? `; ${notRun.join(', ')}` : ''}`);
   return failed ? EXIT.failed : EXIT.ok;
 }

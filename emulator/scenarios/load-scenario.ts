@@ -1,4 +1,5 @@
 /** Reads a scenario file and the workspace it names (a file beside it, or inline, with its patch). */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseScenario, applyPatch, type Scenario } from '../../core/scenarios/index.ts';
@@ -18,11 +19,14 @@ export class ScenarioFileError extends WorkspaceFileError {}
 
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   const json = await parseJsonFile(file, 'scenario', ScenarioFileError);
-  const parsed = parseScenario(json);
-  if (!parsed.ok)
-    throw new ScenarioFileError(file, `${parsed.issues.length} problem(s) in the scenario`, parsed.issues);
-  const scenario = parsed.value;
   const directory = dirname(resolve(file));
+  const parsed = parseScenario(json);
+  if (!parsed.ok) {
+    // Every problem at once: what the steps name is checked too, as far as the file can be read.
+    const issues = [...parsed.issues, ...(await looseReferenceIssues(json, directory, parsed.issues))];
+    throw new ScenarioFileError(file, `${issues.length} problem(s) in the scenario`, issues);
+  }
+  const scenario = parsed.value;
   let workspaceJson: unknown;
   let workspaceName = `${file} (inline workspace)`;
   if ('file' in scenario.workspace) {
@@ -41,7 +45,7 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
       `the workspace (${workspaceName}${Object.keys(scenario.patch).length ? ', patched' : ''}) has ${workspace.issues.length} problem(s):\n${workspace.issues.map((i) => `  ${formatIssue(i)}`).join('\n')}`,
     );
   }
-  const references = checkReferences(scenario, workspace.value);
+  const references = [...checkReferences(scenario, workspace.value), ...checkFiles(scenario, directory)];
   if (references.length)
     throw new ScenarioFileError(file, `${references.length} problem(s) in the scenario`, references);
   return { file, directory, scenario, workspace: workspace.value };
@@ -84,6 +88,65 @@ function checkReferences(scenario: Scenario, workspace: Workspace): InputIssue[]
         message: `"integration" names "${step.integration}", which is not an outbound integration of the workspace`,
       });
     }
+  });
+  return issues;
+}
+
+/** The files the steps name (an upload's body, an expected object) must exist, named by their step. */
+function checkFiles(scenario: Scenario, directory: string): InputIssue[] {
+  return scenario.steps.flatMap((step, i) => {
+    const named =
+      step.kind === 'upload' && 'file' in step.body
+        ? ['file', step.body.file]
+        : step.kind === 'expectObject' && step.equalsFile !== undefined
+          ? ['equalsFile', step.equalsFile]
+          : undefined;
+    if (!named || existsSync(resolve(directory, named[1]!))) return [];
+    return [missingFile(`steps[${i}].${step.kind}`, named[0]!, named[1]!, directory)];
+  });
+}
+
+function missingFile(path: string, key: string, name: string, directory: string): InputIssue {
+  return {
+    path,
+    message: `"${key}" names "${name}", which does not exist (${resolve(directory, name)}; paths are relative to the scenario file)`,
+  };
+}
+
+/**
+ * When the scenario does not parse, the users and files its steps name are still checked, from the raw
+ * JSON, so that one run of the loader reports every problem (a step already reported is skipped).
+ */
+async function looseReferenceIssues(
+  json: unknown,
+  directory: string,
+  reported: readonly InputIssue[],
+): Promise<InputIssue[]> {
+  const raw = json as { workspace?: unknown; steps?: unknown };
+  if (!Array.isArray(raw?.steps)) return [];
+  let users: string[] | undefined;
+  const workspaceJson =
+    typeof raw.workspace === 'string'
+      ? await parseJsonFile(resolve(directory, raw.workspace), 'workspace', ScenarioFileError).catch(() => undefined)
+      : raw.workspace;
+  const workspace = workspaceJson === undefined ? undefined : parseWorkspace(workspaceJson);
+  if (workspace?.ok) users = workspace.value.iam.users.map((u) => u.name);
+  const issues: InputIssue[] = [];
+  raw.steps.forEach((step: unknown, i: number) => {
+    if (typeof step !== 'object' || step === null) return;
+    const [kind, body] = Object.entries(step)[0] ?? [];
+    if (typeof body !== 'object' || body === null) return;
+    const path = `steps[${i}].${kind}`;
+    if (reported.some((issue) => issue.path === `steps[${i}]` || issue.path.startsWith(path))) return;
+    const fields = body as Record<string, unknown>;
+    if (users && typeof fields.as === 'string' && !users.includes(fields.as))
+      issues.push({
+        path,
+        message: `"as" names "${fields.as}", which is not a user of the workspace (${users.map((u) => `"${u}"`).join(', ')})`,
+      });
+    for (const key of ['file', 'equalsFile'])
+      if (typeof fields[key] === 'string' && !existsSync(resolve(directory, fields[key] as string)))
+        issues.push(missingFile(path, key, fields[key] as string, directory));
   });
   return issues;
 }

@@ -14,6 +14,8 @@ export interface RunAllOptions {
   /** @default the number of cores */
   concurrency?: number;
   onResult?: (result: ScenarioResult) => void;
+  /** A file not run: its scenario does not match `filter`, or `bail` stopped the run before it. */
+  onSkipped?: (file: string, reason: 'filter' | 'bail') => void;
 }
 
 /** A scenario that could not be loaded is a failed result, named by its file, like any other failure. */
@@ -49,9 +51,13 @@ export async function runScenarios(files: readonly string[], options: RunAllOpti
   const queue = [...files];
   let stop = false;
   const worker = async () => {
-    for (let file = queue.shift(); file !== undefined && !stop; file = queue.shift()) {
+    // `stop` is read before a file is taken: one that is not run stays in the queue, counted below.
+    for (let file = stop ? undefined : queue.shift(); file !== undefined; file = stop ? undefined : queue.shift()) {
       const result = await loadAndRun(file, options.filter);
-      if (!result) continue;
+      if (!result) {
+        options.onSkipped?.(file, 'filter');
+        continue;
+      }
       results.push(result);
       options.onResult?.(result);
       if (!result.passed && options.bail) stop = true;
@@ -59,5 +65,6 @@ export async function runScenarios(files: readonly string[], options: RunAllOpti
   };
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  for (const file of queue) options.onSkipped?.(file, 'bail');
   return results.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }

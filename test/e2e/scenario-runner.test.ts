@@ -116,7 +116,7 @@ describe('s3-harness scenario run', () => {
     const result = await runCliAsync(['scenario', 'run', EMAIL, '--junit', junit]);
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(
-      /^Running 1 scenario file\(s\), 1 at a time\n\n✓ Email: a valid drop becomes a complete submission and an encrypted export \(\d+\.\d s\)\n\n1 passed, 0 failed\n$/,
+      /^Found 1 scenario file\(s\), 1 at a time\n\n✓ Email: a valid drop becomes a complete submission and an encrypted export \(\d+\.\d s\)\n\n1 passed, 0 failed\n$/,
     );
     expect(await readFile(junit, 'utf8')).toMatch(
       /<testsuite name="s3-harness scenarios" tests="1" failures="0" errors="0" time="[\d.]+">\n  <testcase classname="scenarios\/email-import-and-export\.json" name="Email: a valid drop/,
@@ -163,7 +163,37 @@ describe('s3-harness scenario run', () => {
     );
     const result = await runCliAsync(['scenario', 'run', wrong, EMAIL, '--bail', '--concurrency', '1']);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/\n0 passed, 1 failed\n$/);
+    expect(result.stdout).toMatch(/\n0 passed, 1 failed; 1 not run \(--bail stopped after a failure\)\n$/);
+  });
+
+  it('counts what --filter left out', async () => {
+    const other = await copy('other.json', (text) => text.replace('"name": "Email:', '"name": "Other:'));
+    const result = await runCliAsync(['scenario', 'run', other, EMAIL, '--filter', 'Other']);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Found 2 scenario file\(s\); running those matching "Other", 2 at a time\n/);
+    expect(result.stdout).toMatch(/\n1 passed, 0 failed; 1 not matching --filter\n$/);
+  });
+
+  it('names a missing file at load time, and every problem of a file at once', async () => {
+    const missing = await copy('missing.json', (text) =>
+      text.replace(/"file": "[^"]+Email\.csv"/, '"file": "no-such.csv"'),
+    );
+    const result = await runCliAsync(['scenario', 'run', missing]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(
+      `steps[0].upload: "file" names "no-such.csv", which does not exist (${join(dir, 'no-such.csv')}; paths are relative to the scenario file)`,
+    );
+    expect(result.stdout).not.toContain('ENOENT');
+    // An unknown user in step 0 and a malformed step 1: both reported.
+    const both = await copy('both.json', (text) =>
+      text.replace('"as": "uploader"', '"as": "uplaoder"').replace('"expectSubmission"', '"expectSubmision"'),
+    );
+    const reported = await runCliAsync(['scenario', 'run', both]);
+    expect(reported.stdout).toContain('2 problem(s) in the scenario');
+    expect(reported.stdout).toContain('steps[0].upload: "as" names "uplaoder", which is not a user of the workspace');
+    expect(reported.stdout).toMatch(
+      /steps\[1\]: a step is an object with one key, the step's kind \(.*\), got "expectSubmision"/,
+    );
   });
 
   it('exits 2 when the filter matches nothing, or on a bad option', async () => {
