@@ -76,21 +76,43 @@ function columnName(index: number): string {
   return name;
 }
 
-/** Spreadsheet cells that differ, as `B3: expected "x", got "y"`. */
-export function cellDiff(expected: readonly (readonly string[])[], actual: readonly (readonly string[])[]): string {
+/**
+ * Cells that differ, by row and column: `row 8, column B ("TRACKING CODE"): expected "x", got "y"`.
+ * Rows count from 1 as in the file; a column is named by the first row as wide as this one (the
+ * header, below a summary header's narrower rows). An expected cell may be `{"$match": "regex"}`.
+ */
+export function cellDiff(expected: readonly (readonly unknown[])[], actual: readonly (readonly string[])[]): string {
   const lines: string[] = [];
+  const shown = (cell: unknown) => (patternOf(cell) ? String(patternOf(cell)) : JSON.stringify(cell ?? ''));
   for (let r = 0; r < Math.max(expected.length, actual.length); r++) {
     const e = expected[r] ?? [];
     const a = actual[r] ?? [];
+    const header = actual.find((row) => row.length === a.length && row.length > 1);
     for (let c = 0; c < Math.max(e.length, a.length); c++) {
-      if ((e[c] ?? '') !== (a[c] ?? ''))
-        lines.push(
-          `${columnName(c)}${r + 1}: expected ${JSON.stringify(e[c] ?? '')}, got ${JSON.stringify(a[c] ?? '')}`,
-        );
+      if (matchesSubset(e[c] ?? '', a[c] ?? '')) continue;
+      const label = header && header !== a && header[c] ? ` (${JSON.stringify(header[c])})` : '';
+      lines.push(
+        `row ${r + 1}, column ${columnName(c)}${label}: expected ${shown(e[c])}, got ${JSON.stringify(a[c] ?? '')}`,
+      );
     }
   }
   if (expected.length !== actual.length) lines.push(`rows: expected ${expected.length}, got ${actual.length}`);
   return lines.join('\n');
+}
+
+/**
+ * Issue lists compared by content, in any order: each expected issue takes the first unused actual one
+ * it matches; what is left on either side is missing or extra.
+ */
+export function matchIssues<T>(expected: readonly unknown[], actual: readonly T[]): { missing: unknown[]; extra: T[] } {
+  const unused = [...actual];
+  const missing: unknown[] = [];
+  for (const e of expected) {
+    const at = unused.findIndex((a) => matchesSubset(e, a));
+    if (at < 0) missing.push(e);
+    else unused.splice(at, 1);
+  }
+  return { missing, extra: unused };
 }
 
 /** Two lists side by side, a line each, with `!` on the lines that differ. */

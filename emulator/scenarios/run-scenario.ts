@@ -31,7 +31,7 @@ import { toS3Failure } from '../engine/account-s3.ts';
 import { describeFailure } from '../engine/report.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { clientWithKeys } from '../s3-client.ts';
-import { cellDiff, jsonDiff, matchesSubset, projectOnto, sideBySide, unifiedDiff } from './compare.ts';
+import { cellDiff, jsonDiff, matchIssues, matchesSubset, projectOnto, sideBySide, unifiedDiff } from './compare.ts';
 import { readScenarioText, type LoadedScenario } from './load-scenario.ts';
 import { readXlsx } from './xlsx-cells.ts';
 import type { ScenarioResult, StepFailure } from './scenario-result.ts';
@@ -130,21 +130,32 @@ async function expectSubmission(ctx: RunContext, step: SubmissionStep): Promise<
     const expected = step.issues;
     const actual = submission.issues as unknown as Record<string, unknown>[];
     const exact = step.issuesMatch === 'exact';
-    // Exact: issue i against issue i. Subset: each expected issue against any actual one.
-    const found = (e: Record<string, unknown>, i: number) =>
-      exact ? matchesSubset(e, actual[i]) : actual.some((a) => matchesSubset(e, a));
-    if (!expected.every(found) || (exact && actual.length !== expected.length)) {
-      // Actual issues are shown with the fields the expected ones name, so that alike issues read alike.
-      const keys = [...new Set(expected.flatMap((e) => Object.keys(e)))];
-      const shown = (issue: Record<string, unknown>) =>
-        formatIssue(keys.length ? Object.fromEntries(keys.map((k) => [k, issue[k]])) : issue);
+    // Actual issues are shown with the fields the expected ones name, so that alike issues read alike.
+    const keys = [...new Set(expected.flatMap((e) => Object.keys(e)))];
+    const shown = (issue: Record<string, unknown>) =>
+      formatIssue(keys.length ? Object.fromEntries(keys.map((k) => [k, issue[k]])) : issue);
+    if (exact) {
+      // Exact: the same issues, in any order; what is missing and what is extra, each named.
+      const { missing, extra } = matchIssues(expected, actual);
+      if (missing.length || extra.length)
+        throw new Mismatch(
+          `the issues of submission ${submission.id} of ${where} differ (the lists must hold the same issues)`,
+          [
+            ...missing.map((e) => `missing: ${formatIssue(e as Record<string, unknown>)}`),
+            ...extra.map((a) => `extra:   ${shown(a)}`),
+          ].join('\n'),
+        );
+    }
+    // Subset: each expected issue against any actual one.
+    const found = (e: Record<string, unknown>) => actual.some((a) => matchesSubset(e, a));
+    if (!expected.every(found)) {
       const rows = Array.from({ length: Math.max(expected.length, actual.length) }, (_, i) => ({
         ...(expected[i] ? { expected: formatIssue(expected[i]!) } : {}),
         ...(actual[i] ? { actual: shown(actual[i]!) } : {}),
-        differs: expected[i] ? !found(expected[i]!, i) : exact,
+        differs: expected[i] ? !found(expected[i]!) : false,
       }));
       throw new Mismatch(
-        `the issues of submission ${submission.id} of ${where} differ (${exact ? 'the lists must be equal' : 'each expected issue must be found'})`,
+        `the issues of submission ${submission.id} of ${where} differ (each expected issue must be found)`,
         sideBySide(rows, ['expected issues', 'actual issues']),
       );
     }
@@ -282,8 +293,11 @@ async function expectObject(ctx: RunContext, step: ObjectStep): Promise<void> {
       throw new Mismatch(`${where} cannot be parsed: ${(error as Error).message}`);
     }
     if (!matchesSubset(step.rows, rows)) {
-      const detail = key!.endsWith('.xlsx')
-        ? cellDiff(step.rows as string[][], rows as string[][])
+      const isTable = (value: unknown): value is unknown[][] =>
+        Array.isArray(value) && value.every((row) => Array.isArray(row));
+      const table = isTable(rows) && isTable(step.rows);
+      const detail = table
+        ? cellDiff(step.rows as unknown[][], rows as string[][])
         : jsonDiff(step.rows, projectOnto(step.rows, rows));
       throw new Mismatch(`the rows of ${where} differ`, detail);
     }

@@ -75,7 +75,7 @@ describe('a scenario with a wrong expectation', () => {
       kind: 'expectObject',
       message: 'the rows of s3://acme-exports/books_Email.xlsx differ',
     });
-    expect(result.failure!.detail).toBe('B3: expected "Email", got "Social"');
+    expect(result.failure!.detail).toBe('row 3, column B ("channel"): expected "Email", got "Social"');
   });
 
   it('shows issue lists side by side', async () => {
@@ -131,7 +131,9 @@ describe('s3-harness scenario run', () => {
     expect(result.stdout).toContain(
       '    step 4 (expectObject): the rows of s3://acme-exports/inbox_us_Email_2026-11-28_09-30-00.csv differ',
     );
-    expect(result.stdout).toContain('      -    "SO-20261128-00099",\n      +    "SO-20261128-00002",');
+    expect(result.stdout).toContain(
+      '      row 8, column B ("TRACKING CODE"): expected "SO-20261128-00099", got "SO-20261128-00002"',
+    );
     expect(result.stdout).toMatch(/\n1 passed, 1 failed\n$/);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('tests="2" failures="1"');
