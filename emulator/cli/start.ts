@@ -48,7 +48,7 @@ export interface StartOptions {
   readyFile?: string;
 }
 
-/** What `--json` prints and `--ready-file` holds once the harness answers (docs: README, "Scripts and CI"). */
+/** What `--json` prints and `--ready-file` holds once the harness answers (README, `start`). */
 export interface ReadyInfo {
   s3: { endpoint: string; region: string; accountId: string };
   api: string;
