@@ -29,18 +29,22 @@ await build({
 await cp(new URL('emulator/ui/assets/', root), new URL('assets/', dist), { recursive: true });
 
 // Types for the API (`s3-harness` in a TypeScript project): declarations of core/ and emulator/, their
-// relative imports pointing at .js as a published package's do.
-execFileSync(
-  process.execPath,
-  [new URL('node_modules/typescript/bin/tsc', root).pathname, '-p', 'tsconfig.build.json'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-for (const file of await readdir(new URL('types/', dist), { recursive: true })) {
-  if (!file.endsWith('.d.ts')) continue;
-  const path = new URL(`types/${file}`, dist);
-  const text = await readFile(path, 'utf8');
-  await writeFile(path, text.replace(/((?:from\s+|import\()['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1.js$2'));
+// relative imports pointing at .js as a published package's do. `--no-types`: the code only (the tests' build).
+if (!process.argv.includes('--no-types')) await emitTypes();
+
+async function emitTypes() {
+  execFileSync(
+    process.execPath,
+    [new URL('node_modules/typescript/bin/tsc', root).pathname, '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  for (const file of await readdir(new URL('types/', dist), { recursive: true })) {
+    if (!file.endsWith('.d.ts')) continue;
+    const path = new URL(`types/${file}`, dist);
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(/((?:from\s+|import\()['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1.js$2'));
+  }
 }

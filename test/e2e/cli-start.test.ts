@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -209,5 +209,10 @@ describe('s3-harness start', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('runs from a checkout through bin/s3-harness.js (the TypeScript sources, no build needed)', () => {
+    const help = spawnSync(process.execPath, ['bin/s3-harness.js', '--help'], { encoding: 'utf8' });
+    expect([help.status, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: s3-harness <command> [options]']);
   });
 });

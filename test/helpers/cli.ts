@@ -1,7 +1,8 @@
 /** Runs the real `s3-harness` command as a child process. */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
-export const CLI = ['bin/s3-harness.js'];
+/** The compiled CLI, built by test/global-setup.ts before the tests (bin/s3-harness.js runs it once installed). */
+export const CLI = ['dist/cli.js'];
 
 export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
