@@ -2,7 +2,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseScenario, applyPatch, type Scenario } from '../../core/scenarios/index.ts';
+import {
+  STEP_DEFINITIONS,
+  applyPatch,
+  parseScenario,
+  type Scenario,
+  type StepDefinition,
+  type StepKind,
+} from '../../core/scenarios/index.ts';
 import { formatIssue, type InputIssue } from '../../core/shared/issues.ts';
 import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
 import { WorkspaceFileError, parseJsonFile } from '../workspace-file.ts';
@@ -51,46 +58,23 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   return { file, directory, scenario, workspace: workspace.value };
 }
 
-/** What the steps name must exist in the workspace: users, templates, integrations. */
+/** What the steps name must exist in the workspace: the user of every step with `as`, and each kind's own references. */
 function checkReferences(scenario: Scenario, workspace: Workspace): InputIssue[] {
-  const issues: InputIssue[] = [];
   const users = workspace.iam.users.map((u) => u.name);
-  const integrationIds = workspace.templates.flatMap((t) =>
-    [...t.inbound, ...t.outbound].map((i) => `${t.name}/${i.name}`),
-  );
-  const listed = (names: string[]) => names.map((n) => `"${n}"`).join(', ') || 'none';
-  scenario.steps.forEach((step, i) => {
+  return scenario.steps.flatMap((step, i) => {
     const path = `steps[${i}].${step.kind}`;
-    if ('as' in step && !users.includes(step.as))
-      issues.push({
-        path,
-        message: `"as" names "${step.as}", which is not a user of the workspace (${listed(users)})`,
-      });
-    if (step.kind === 'expectDataset' && !workspace.templates.some((t) => t.name === step.template)) {
-      issues.push({
-        path,
-        message: `"template" names "${step.template}", which is not a template of the workspace (${listed(workspace.templates.map((t) => t.name))})`,
-      });
-    }
-    const id =
-      step.kind === 'expectIntegration' ? step.id : step.kind === 'expectPreflight' ? step.integration : undefined;
-    if (id !== undefined && !integrationIds.includes(id))
-      issues.push({
-        path,
-        message: `"${step.kind === 'expectIntegration' ? 'id' : 'integration'}" names "${id}", which is not an integration of the workspace (${listed(integrationIds)})`,
-      });
-    if (
-      step.kind === 'retryDelivery' &&
-      !workspace.templates.some((t) => t.outbound.some((o) => o.name === step.integration))
-    ) {
-      issues.push({
-        path,
-        message: `"integration" names "${step.integration}", which is not an outbound integration of the workspace`,
-      });
-    }
+    const definition = STEP_DEFINITIONS[step.kind] as StepDefinition<StepKind>;
+    const messages = [
+      ...('as' in step && !users.includes(step.as)
+        ? [`"as" names "${step.as}", which is not a user of the workspace (${listedNames(users)})`]
+        : []),
+      ...(definition.references?.(step, workspace) ?? []),
+    ];
+    return messages.map((message) => ({ path, message }));
   });
-  return issues;
 }
+
+const listedNames = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ') || 'none';
 
 /** The files the steps name (an upload's body, an expected object) must exist, named by their step. */
 function checkFiles(scenario: Scenario, directory: string): InputIssue[] {
@@ -142,7 +126,7 @@ async function looseReferenceIssues(
     if (users && typeof fields.as === 'string' && !users.includes(fields.as))
       issues.push({
         path,
-        message: `"as" names "${fields.as}", which is not a user of the workspace (${users.map((u) => `"${u}"`).join(', ')})`,
+        message: `"as" names "${fields.as}", which is not a user of the workspace (${listedNames(users)})`,
       });
     for (const key of ['file', 'equalsFile'])
       if (typeof fields[key] === 'string' && !existsSync(resolve(directory, fields[key] as string)))
