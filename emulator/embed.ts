@@ -13,6 +13,9 @@ import { parseWorkspace, type Workspace } from '../core/workspace/index.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { DecisionFilter, LoggedDecision } from './gateway/index.ts';
 import { startHarness as startFullHarness, type Harness } from './harness.ts';
+import { runScenarios as runScenarioFiles, type RunAllOptions } from './scenarios/run-all.ts';
+import { findScenarioFiles } from './scenarios/scenario-files.ts';
+import type { ScenarioResult } from './scenarios/scenario-result.ts';
 import { clientWithKeys } from './s3-client.ts';
 import { WorkspaceFileError, loadWorkspaceFile } from './workspace-file.ts';
 
@@ -181,4 +184,12 @@ function waitForSubmission(harness: Harness, match: SubmissionMatch): Promise<Su
     }, timeoutMs);
     engine.events.on('submission', onSubmission);
   });
+}
+
+/**
+ * Runs scenario files and folders (`*.json` under them), each on its own harness: the results the CLI's
+ * `scenario run` prints and writes as JUnit XML (`formatResult` gives its text).
+ */
+export async function runScenarios(paths: readonly string[], options: RunAllOptions = {}): Promise<ScenarioResult[]> {
+  return runScenarioFiles(await findScenarioFiles(paths), options);
 }

@@ -124,16 +124,22 @@ try {
   // The API, from a program.
   await writeFile(
     join(consumer, 'api.mjs'),
-    `import { startHarness } from 's3-harness';
+    `import { runScenarios, startHarness } from 's3-harness';
      const harness = await startHarness();
      const body = 'Campaign Name,Channel,Channel Code,Region,Country,Launch Date,Tags\\r\\nSpring Sale,Email,,EMEA,France,03/01/2026,\\r\\n';
      const { etag } = await harness.upload('uploader', 'acme-claravine', 'us/submissions/Email.csv', body);
      const submission = await harness.waitForSubmission({ key: 'us/submissions/Email.csv', etag });
      console.log(submission.status, submission.counts.rows);
-     await harness.stop();`,
+     await harness.stop();
+     const [result] = await runScenarios(['drop.json']);
+     console.log(result.passed, result.name);`,
   );
   const api = run(process.execPath, ['api.mjs']);
-  check("import { startHarness } from 's3-harness' imports a drop", api.stdout.trim() === 'complete 1', api.stderr);
+  check(
+    "import { startHarness, runScenarios } from 's3-harness': a drop imported, a scenario file run",
+    api.stdout.trim() === 'complete 1\ntrue A drop from a project that installed s3-harness',
+    api.stdout + api.stderr,
+  );
 
   // The vitest recipe: a project of its own (test/consumers/vitest-project) with the tarball and vitest.
   const project = join(folder, 'vitest-project');
