@@ -22,12 +22,12 @@ import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Gateway } from '../gateway/index.ts';
 import { createAccountClients } from './account-clients.ts';
-import { byEvent, createDetector, droppedOf, type CreatedObject } from './detector.ts';
+import { byEvent, createDetector, droppedOf, type CreatedObject, type Detector } from './detector.ts';
 import { createIntegrationChecks } from './integration-checks.ts';
 import { startPolling } from './poller.ts';
 import { replayJournal, resumeUnfinished } from './recovery.ts';
 import { createReporter, type EngineEvents, type Reporter } from './report.ts';
-import { createSerialQueue } from './serial-queue.ts';
+import { createSerialQueue, type SerialQueue } from './serial-queue.ts';
 import { openSubmissionStore, type EngineStore } from './submission-store.ts';
 
 export type { CreatedObject } from './detector.ts';
@@ -114,13 +114,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await replayJournal(gateway, detector, report);
   const stopPolling = startPolling({ importer, checks, detector, s3For, uploaderOf: gateway.uploaderOf, report });
 
-  const idle = async () => {
-    while (imports.size > 0 || detector.inFlight > 0 || deliveries.size > 0) {
-      await detector.settled();
-      await imports.drained();
-      await deliveries.drained();
-    }
-  };
+  const idle = () => untilIdle(detector, imports, deliveries);
   return {
     store,
     events,
@@ -138,6 +132,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       store.close();
     },
   };
+}
+
+/** Resolves once no detection, import or delivery is under way or queued (each may start the next). */
+async function untilIdle(detector: Detector, imports: SerialQueue, deliveries: SerialQueue): Promise<void> {
+  while (imports.size > 0 || detector.inFlight > 0 || deliveries.size > 0) {
+    await detector.settled();
+    await imports.drained();
+    await deliveries.drained();
+  }
 }
 
 /** What the importer takes from the workspace and the options: templates, people, ids, limits. */
