@@ -14,6 +14,7 @@ import type { Workspace, WorkspaceUser } from '../../core/workspace/index.ts';
 import { authorize } from './access.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
 import { globalContext, principalOf, type Caller } from './authorizer.ts';
+import * as acl from './acl.ts';
 import * as bucketHandlers from './bucket-handlers.ts';
 import { openBucketState } from './bucket-state.ts';
 import { awaitingContinue, type GatewayEvents, type GatewayRequest, type GatewayServices } from './context.ts';
@@ -375,6 +376,14 @@ async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
   switch (g.operation.name) {
     case 'ListBuckets':
       return bucketHandlers.listBuckets(s, g);
+    case 'GetBucketAcl':
+      return acl.getBucketAcl(s, g, bucket);
+    case 'GetObjectAcl':
+      return acl.getObjectAcl(s, g, bucket, key);
+    case 'PutBucketAcl':
+      return acl.putAcl(s, g, bucket);
+    case 'PutObjectAcl':
+      return acl.putAcl(s, g, bucket, key);
     case 'CreateBucket':
       return bucketHandlers.createBucket(s, g, bucket);
     case 'DeleteBucket':

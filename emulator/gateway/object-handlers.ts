@@ -15,6 +15,7 @@ import {
   type GatewayServices,
 } from './context.ts';
 import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
+import { assertOwnerOnlyAcl } from './acl.ts';
 import { answerForError } from './error-answer.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { parseCopySource } from './operations.ts';
@@ -125,6 +126,7 @@ export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: s
 
 export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   rejectReservedMetadata(g);
+  assertOwnerOnlyAcl(g);
   const sse = requestedSse(s, g, bucket);
   assertBucketExists(s, bucket);
   const body = await readBody(s, g);
@@ -175,6 +177,7 @@ export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket
 /** @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html */
 export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   rejectReservedMetadata(g);
+  assertOwnerOnlyAcl(g);
   const source = parseCopySource(String(headerOf(g.req, 'x-amz-copy-source')));
   assertSafeKey(source.key);
   const sse = requestedSse(s, g, bucket);
@@ -224,6 +227,7 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
 
 export async function createMultipartUpload(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   rejectReservedMetadata(g);
+  assertOwnerOnlyAcl(g);
   const sse = requestedSse(s, g, bucket);
   assertBucketExists(s, bucket);
   forwardToStorage(

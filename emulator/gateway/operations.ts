@@ -32,7 +32,11 @@ export type OperationName =
   | 'UploadPart'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
-  | 'ListParts';
+  | 'ListParts'
+  | 'GetBucketAcl'
+  | 'PutBucketAcl'
+  | 'GetObjectAcl'
+  | 'PutObjectAcl';
 
 export interface S3Operation {
   name: OperationName;
@@ -43,7 +47,6 @@ export interface S3Operation {
 
 /** Subresources S3 has and this harness does not emulate: answered NotImplemented, never ignored. */
 const UNSUPPORTED_SUBRESOURCES = [
-  'acl',
   'analytics',
   'accelerate',
   'cors',
@@ -98,6 +101,7 @@ export function classifyOperation(
     if (unsupported) throw notImplemented(`The bucket subresource "?${unsupported}"`);
     switch (method) {
       case 'GET':
+        if (has('acl')) return op('GetBucketAcl');
         if (has('location')) return op('GetBucketLocation');
         if (has('versioning')) return op('GetBucketVersioning');
         if (has('encryption')) return op('GetBucketEncryption');
@@ -108,6 +112,7 @@ export function classifyOperation(
       case 'HEAD':
         return op('HeadBucket');
       case 'PUT':
+        if (has('acl')) return op('PutBucketAcl');
         if (has('policy')) return op('PutBucketPolicy');
         if (has('versioning') || has('encryption')) throw notImplemented('Changing versioning or default encryption');
         return op('CreateBucket');
@@ -125,10 +130,12 @@ export function classifyOperation(
   if (unsupported) throw notImplemented(`The object subresource "?${unsupported}"`);
   switch (method) {
     case 'GET':
+      if (has('acl')) return op('GetObjectAcl');
       return op(has('uploadId') ? 'ListParts' : 'GetObject');
     case 'HEAD':
       return op('HeadObject');
     case 'PUT':
+      if (has('acl')) return op('PutObjectAcl');
       if (has('uploadId') || has('partNumber')) {
         if (headers['x-amz-copy-source'] !== undefined) throw notImplemented('UploadPartCopy');
         return op('UploadPart');
@@ -176,6 +183,10 @@ const ACTIONS: Record<
   CompleteMultipartUpload: { action: 's3:PutObject', on: 'object' },
   AbortMultipartUpload: { action: 's3:AbortMultipartUpload', on: 'object' },
   ListParts: { action: 's3:ListMultipartUploadParts', on: 'object' },
+  GetBucketAcl: { action: 's3:GetBucketAcl', on: 'bucket' },
+  PutBucketAcl: { action: 's3:PutBucketAcl', on: 'bucket' },
+  GetObjectAcl: { action: 's3:GetObjectAcl', on: 'object' },
+  PutObjectAcl: { action: 's3:PutObjectAcl', on: 'object' },
 };
 
 /** Request headers that S3 exposes as condition keys of the same name. */
