@@ -140,7 +140,8 @@ export async function listObjectsV2(
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const token = query.get('continuation-token');
   const startAfter = query.get('start-after');
-  const position = token !== undefined ? decodeContinuationToken(token) : { after: startAfter ?? '' };
+  // An empty token is echoed and lists from the start, as AWS answers it (ceph/s3-tests).
+  const position = token ? decodeContinuationToken(token) : { after: startAfter ?? '' };
   const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, ...position });
   const fetchOwner = query.get('fetch-owner') === 'true';
   return xmlDocument('ListBucketResult', {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  ListObjectsV2Command,
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -137,6 +138,20 @@ describe('object bodies', () => {
 });
 
 describe('listings', () => {
+  it('echoes an empty continuation token and lists from the start (a bad one is InvalidArgument)', async () => {
+    const admin = stack.client('admin');
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'token/a.csv', Body: 'x' }));
+    const listed = await admin.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'token/', ContinuationToken: '' }),
+    );
+    expect([listed.ContinuationToken, listed.Contents?.map((c) => c.Key)]).toEqual(['', ['token/a.csv']]);
+    await expectS3Error(
+      admin.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'token/', ContinuationToken: 'not-a-token' })),
+      'InvalidArgument',
+      400,
+    );
+  });
+
   it('pages through more than 1,000 keys with the SDK paginator', async () => {
     const admin = stack.client('admin');
     const keys = Array.from({ length: 1_205 }, (_, i) => `many/${String(i).padStart(5, '0')}.csv`);
