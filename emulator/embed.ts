@@ -16,7 +16,7 @@ import { startHarness as startFullHarness, type Harness } from './harness.ts';
 import { runScenarios as runScenarioFiles, type RunAllOptions } from './scenarios/run-all.ts';
 import { findScenarioFiles } from './scenarios/scenario-files.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
-import { clientWithKeys } from './s3-client.ts';
+import { userClients } from './s3-client.ts';
 import { WorkspaceFileError, loadWorkspaceFile } from './workspace-file.ts';
 
 export interface EmbedOptions {
@@ -100,26 +100,15 @@ export async function startHarness(options: EmbedOptions = {}): Promise<Embedded
       ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
     });
   let harness = await start({ port: options.port ?? 0, apiPort: options.apiPort ?? 0 });
-  const clients = new Map<string, S3Client>();
+  const clients = userClients(workspace, harness.endpoint);
   const users = workspace.iam.users.map(({ name, accessKeyId, secretAccessKey }) => ({
     name,
     accessKeyId,
     secretAccessKey,
   }));
-  const client = (userName: string) => {
-    let made = clients.get(userName);
-    if (!made) {
-      const user = users.find((u) => u.name === userName);
-      if (!user)
-        throw new Error(`no user "${userName}" in the workspace (its users: ${users.map((u) => u.name).join(', ')})`);
-      made = clientWithKeys(harness.endpoint, workspace.region, user);
-      clients.set(userName, made);
-    }
-    return made;
-  };
+  const { client } = clients;
   const stop = async () => {
-    for (const made of clients.values()) made.destroy();
-    clients.clear();
+    clients.destroy();
     await harness.close();
     if (ephemeral) await rm(dataDirectory, { recursive: true, force: true });
   };

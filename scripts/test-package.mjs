@@ -36,6 +36,13 @@ function run(command, args, options = {}) {
   }
 }
 
+/** The ready line `start --ready-file` writes (whole, once it answers), waited for up to 20 s. */
+async function readyLine(file) {
+  const started = performance.now();
+  while (!existsSync(file) && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+  return JSON.parse(await readFile(file, 'utf8'));
+}
+
 try {
   const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', folder], {
     cwd: root,
@@ -101,9 +108,7 @@ try {
   });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
-  const started = performance.now();
-  while (!existsSync(readyFile) && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
-  const ready = JSON.parse(await readFile(readyFile, 'utf8'));
+  const ready = await readyLine(readyFile);
   check('start --ready-file holds the ready line start --json printed', JSON.stringify(ready) === stdout.trim());
   const upload = run(process.execPath, [
     '--input-type=module',
@@ -162,10 +167,7 @@ try {
     cwd: consumer,
     stdio: 'ignore',
   });
-  const waitedSince = performance.now();
-  while (!existsSync(externalReady) && performance.now() - waitedSince < 20_000)
-    await new Promise((r) => setTimeout(r, 50));
-  const endpoint = JSON.parse(await readFile(externalReady, 'utf8')).s3.endpoint;
+  const { endpoint } = (await readyLine(externalReady)).s3;
   const reused = run(vitest, ['run'], {
     cwd: project,
     env: { ...process.env, S3_HARNESS_READY_FILE: externalReady, EXPECTED_ENDPOINT: endpoint },

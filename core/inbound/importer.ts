@@ -134,28 +134,33 @@ async function detectObject(
 ): Promise<LedgerEntry[]> {
   // Folder markers ("a/b/") are not files.
   if (object.key.endsWith('/')) return [];
-  const etag = stripQuotes(object.etag);
   const entries: LedgerEntry[] = [];
   for (const ref of integrations) {
     if (ref.integration.bucket !== object.bucket || !ref.prefix.match(object.key) || (only && !only(ref))) continue;
-    const entry: LedgerEntry = {
-      id: ledgerId(ref, object.bucket, object.key, etag),
-      integration: ref.id,
-      template: ref.template.name,
-      bucket: object.bucket,
-      key: object.key,
-      etag,
-      size: object.size,
-      state: 'detected',
-      attempts: 0,
-      submissionIds: [options.newId(), options.newId()],
-      detectedAt: options.now().toISOString(),
-      ...(object.uploadedBy ? { uploadedBy: object.uploadedBy } : {}),
-    };
+    const entry = newLedgerEntry(options, ref, object);
     if (await options.store.recordDetected(entry)) entries.push(entry);
     else if (onAlreadySeen) onAlreadySeen(options.store.ledgerEntry(entry.id) ?? entry);
   }
   return entries;
+}
+
+/** A new ledger entry, `detected`, for this integration and object version (ids reserved for its submissions). */
+function newLedgerEntry(options: ImporterOptions, ref: IntegrationRef, object: DroppedObject): LedgerEntry {
+  const etag = stripQuotes(object.etag);
+  return {
+    id: ledgerId(ref, object.bucket, object.key, etag),
+    integration: ref.id,
+    template: ref.template.name,
+    bucket: object.bucket,
+    key: object.key,
+    etag,
+    size: object.size,
+    state: 'detected',
+    attempts: 0,
+    submissionIds: [options.newId(), options.newId()],
+    detectedAt: options.now().toISOString(),
+    ...(object.uploadedBy ? { uploadedBy: object.uploadedBy } : {}),
+  };
 }
 
 async function recordReimport(
@@ -165,22 +170,10 @@ async function recordReimport(
 ): Promise<LedgerEntry | undefined> {
   const ref = byId.get(`${submission.template}/${submission.integration}`);
   if (!ref) return undefined;
-  const { bucket, key, etag, size, uploadedBy } = submission.source;
-  const entry: LedgerEntry = {
-    id: `${ledgerId(ref, bucket, key, etag)}|reimport ${options.newId()}`,
-    integration: ref.id,
-    template: ref.template.name,
-    bucket,
-    key,
-    etag: stripQuotes(etag),
-    size,
-    state: 'detected',
-    attempts: 0,
-    submissionIds: [options.newId(), options.newId()],
-    detectedAt: options.now().toISOString(),
-    replaces: submission.id,
-    ...(uploadedBy ? { uploadedBy } : {}),
-  };
+  // Its own ledger entry: the object version's first entry is done, and stays as it was.
+  const reimport = `reimport ${options.newId()}`;
+  const fresh = newLedgerEntry(options, ref, submission.source);
+  const entry: LedgerEntry = { ...fresh, id: `${fresh.id}|${reimport}`, replaces: submission.id };
   await options.store.recordDetected(entry);
   return entry;
 }

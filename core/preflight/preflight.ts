@@ -15,8 +15,7 @@ import {
   type StatementRef,
 } from '../iam/index.ts';
 import { compilePrefix, type InboundIntegration } from '../inbound/index.ts';
-import { objectKeyFor, type OutboundIntegration } from '../outbound/index.ts';
-import type { Submission } from '../submissions/index.ts';
+import { objectKeyFor, sampleSubmission, type OutboundIntegration } from '../outbound/index.ts';
 import type { Workspace, WorkspaceTemplate } from '../workspace/index.ts';
 
 export interface PreflightCheck {
@@ -72,25 +71,6 @@ export function sampleInboundKey(prefix: string, templateName: string): string {
   return rendered === '' || rendered.endsWith('/') ? `${rendered}example.csv` : `${rendered}.csv`;
 }
 
-function sampleSubmission(template: WorkspaceTemplate, user: string, now: Date): Submission {
-  const at = now.toISOString();
-  return {
-    id: 'preflight',
-    template: template.name,
-    integration: 'preflight',
-    name: `${template.name}.csv`,
-    status: 'complete',
-    source: { bucket: '', key: '', etag: '', size: 0 },
-    submittedBy: user,
-    submittedAt: at,
-    counts: { rows: 0, accepted: 0, rejected: 0 },
-    issues: [],
-    issuesNotKept: 0,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
-
 type Need = Permission & { purpose: string };
 
 function inboundNeeds(template: WorkspaceTemplate, integration: InboundIntegration): Need[] {
@@ -135,7 +115,8 @@ function outboundNeeds(template: WorkspaceTemplate, integration: OutboundIntegra
       purpose: '"List Buckets" mode lists the account\'s buckets (the bucket dropdown)',
     });
   }
-  const key = objectKeyFor(template, integration, sampleSubmission(template, user, now));
+  // The key of a file this user's submission would make (only the template, the time, the name and the user count).
+  const key = objectKeyFor(template, integration, { ...sampleSubmission(template, now).submission, submittedBy: user });
   needs.push({
     action: 's3:PutObject',
     resource: arn(integration.bucket, key),

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import {
   STEP_DEFINITIONS,
   applyPatch,
+  listed,
   parseScenario,
   type Scenario,
   type StepDefinition,
@@ -66,15 +67,13 @@ function checkReferences(scenario: Scenario, workspace: Workspace): InputIssue[]
     const definition = STEP_DEFINITIONS[step.kind] as StepDefinition<StepKind>;
     const messages = [
       ...('as' in step && !users.includes(step.as)
-        ? [`"as" names "${step.as}", which is not a user of the workspace (${listedNames(users)})`]
+        ? [`"as" names "${step.as}", which is not a user of the workspace (${listed(users)})`]
         : []),
       ...(definition.references?.(step, workspace) ?? []),
     ];
     return messages.map((message) => ({ path, message }));
   });
 }
-
-const listedNames = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ') || 'none';
 
 /** The files the steps name (an upload's body, an expected object) must exist, named by their step. */
 function checkFiles(scenario: Scenario, directory: string): InputIssue[] {
@@ -126,7 +125,7 @@ async function looseReferenceIssues(
     if (users && typeof fields.as === 'string' && !users.includes(fields.as))
       issues.push({
         path,
-        message: `"as" names "${fields.as}", which is not a user of the workspace (${listedNames(users)})`,
+        message: `"as" names "${fields.as}", which is not a user of the workspace (${listed(users)})`,
       });
     for (const key of ['file', 'equalsFile'])
       if (typeof fields[key] === 'string' && !existsSync(resolve(directory, fields[key] as string)))

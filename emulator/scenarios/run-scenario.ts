@@ -5,10 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { ScenarioStep } from '../../core/scenarios/index.ts';
 import { startHarness, type Harness } from '../harness.ts';
-import { clientWithKeys } from '../s3-client.ts';
+import { userClients, type UserClients } from '../s3-client.ts';
 import type { LoadedScenario } from './load-scenario.ts';
 import { Mismatch, type RunContext } from './run-context.ts';
 import type { ScenarioResult, StepFailure } from './scenario-result.ts';
@@ -34,7 +33,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const logs: string[] = [];
   const now = () => (scenario.clock ? new Date(scenario.clock) : new Date());
   let harness: Harness | undefined;
-  const clients = new Map<string, S3Client>();
+  let clients: UserClients | undefined;
   let stepsRun = 0;
   let failure: StepFailure | undefined;
   try {
@@ -45,25 +44,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       now,
       ...(scenario.rowLimit ? { rowLimit: scenario.rowLimit } : {}),
     });
-    const running = harness;
-    const ctx: RunContext = {
-      loaded,
-      harness: running,
-      now,
-      client(name) {
-        let client = clients.get(name);
-        if (!client) {
-          const user = workspace.iam.users.find((u) => u.name === name);
-          if (!user)
-            throw new Mismatch(
-              `no user "${name}" in the workspace (its users: ${workspace.iam.users.map((u) => `"${u.name}"`).join(', ')})`,
-            );
-          client = clientWithKeys(running.endpoint, workspace.region, user);
-          clients.set(name, client);
-        }
-        return client;
-      },
-    };
+    clients = userClients(workspace, harness.endpoint, (message) => new Mismatch(message));
+    const ctx: RunContext = { loaded, harness, now, client: clients.client };
     for (const [index, step] of scenario.steps.entries()) {
       try {
         await runStep(ctx, step);
@@ -88,7 +70,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   } catch (error) {
     failure = { step: -1, message: `the harness could not start: ${(error as Error).message}` };
   } finally {
-    for (const client of clients.values()) client.destroy();
+    clients?.destroy();
     await harness?.close();
     await rm(dataDirectory, { recursive: true, force: true });
   }
