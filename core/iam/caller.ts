@@ -6,12 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { evaluate } from './evaluate.ts';
-import type { AttachedPolicy, Decision, PolicyDocument, RequestPrincipal } from './policy-types.ts';
+import type { AttachedPolicy, ContextValue, Decision, PolicyDocument, RequestPrincipal } from './policy-types.ts';
 
 /** A user as far as IAM is concerned: a name and identity policies. */
 export interface IamUser {
   name: string;
   policies: PolicyDocument[];
+  /**
+   * Keys production requests of this user carry that a local request cannot (`aws:SourceVpce`,
+   * `aws:PrincipalTag/team`, ...), declared by the workspace; they override the local values.
+   */
+  requestContext?: Readonly<Record<string, ContextValue>>;
 }
 
 export interface Caller {
@@ -32,6 +37,14 @@ export interface RequestFacts {
   secureTransport: boolean;
   now: number;
   authType: 'REST-HEADER' | 'REST-QUERY-STRING' | undefined;
+  /** When the request was signed (its `X-Amz-Date`), for `s3:signatureAge`. */
+  signedAt?: number;
+  /** The `Referer` and `User-Agent` headers, when sent. */
+  referer?: string;
+  userAgent?: string;
+  /** The workspace's region (`aws:RequestedRegion`) and account (`aws:ResourceAccount`: every bucket is the account's). */
+  region?: string;
+  resourceAccount?: string;
 }
 
 /** A stable IAM unique id (`AIDA...`) for a user name, as IAM gives every user one. */
@@ -49,8 +62,8 @@ export function principalOf(workspace: { accountId: string }, user: IamUser): Re
   };
 }
 
-export function globalContext(caller: Caller, facts: RequestFacts): Record<string, string> {
-  const context: Record<string, string> = {
+export function globalContext(caller: Caller, facts: RequestFacts): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {
     'aws:SourceIp': facts.sourceIp.replace(/^::ffff:/, ''),
     'aws:SecureTransport': String(facts.secureTransport),
     'aws:CurrentTime': new Date(facts.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -60,6 +73,16 @@ export function globalContext(caller: Caller, facts: RequestFacts): Record<strin
     context['s3:authType'] = facts.authType;
     context['s3:signatureversion'] = 'AWS4-HMAC-SHA256';
   }
+  // The signature's age in milliseconds.
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html
+  if (facts.signedAt !== undefined) context['s3:signatureAge'] = String(Math.max(0, facts.now - facts.signedAt));
+  if (facts.referer !== undefined) context['aws:Referer'] = facts.referer;
+  if (facts.userAgent !== undefined) context['aws:UserAgent'] = facts.userAgent;
+  if (facts.region !== undefined) context['aws:RequestedRegion'] = facts.region;
+  if (facts.resourceAccount !== undefined) {
+    context['aws:ResourceAccount'] = facts.resourceAccount;
+    context['s3:ResourceAccount'] = facts.resourceAccount;
+  }
   if (caller.principal.kind === 'user') {
     Object.assign(context, {
       'aws:username': caller.principal.userName,
@@ -68,6 +91,12 @@ export function globalContext(caller: Caller, facts: RequestFacts): Record<strin
       'aws:PrincipalAccount': caller.principal.accountId,
       'aws:PrincipalType': 'User',
     });
+  }
+  // Declared keys win: they are what production requests carry (a key's case never matters).
+  for (const [key, value] of Object.entries(caller.user?.requestContext ?? {})) {
+    for (const existing of Object.keys(context))
+      if (existing.toLowerCase() === key.toLowerCase()) delete context[existing];
+    context[key] = value;
   }
   return context;
 }
@@ -90,14 +119,16 @@ export function decide(
   caller: Caller,
   permission: Permission,
   policies: AttachedPolicy[],
-  baseContext: Record<string, string>,
+  baseContext: Readonly<Record<string, ContextValue>>,
 ): Decision {
+  const declared = Object.keys(caller.user?.requestContext ?? {});
   return evaluate(
     {
       principal: caller.principal,
       action: permission.action,
       resource: permission.resource,
       context: { ...baseContext, ...permission.context },
+      ...(declared.length ? { declaredKeys: new Set(declared.map((k) => k.toLowerCase())) } : {}),
     },
     policies,
   );

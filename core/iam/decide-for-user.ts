@@ -14,13 +14,13 @@ import {
   type Permission,
   type RequestFacts,
 } from './caller.ts';
-import type { AttachedPolicy, Decision, PolicyDocument } from './policy-types.ts';
+import type { AttachedPolicy, ContextValue, Decision, PolicyDocument } from './policy-types.ts';
 
 export interface DecideOptions {
   /** The bucket policy in force now (the workspace's, or one set through the S3 API). */
   bucketPolicyOf(bucket: string): PolicyDocument | undefined;
   /** The global condition keys of the request (`globalContext`), computed once per request by a caller that asks often. */
-  baseContext: Readonly<Record<string, string>>;
+  baseContext: Readonly<Record<string, ContextValue>>;
 }
 
 export interface UserDecision {
@@ -47,12 +47,13 @@ export function decideForCaller(caller: Caller, permission: Permission, options:
 
 /** The workspace's user as a caller, with the global condition keys of a request made with its keys. */
 export function callerOf(
-  workspace: { accountId: string },
+  workspace: { accountId: string; region?: string },
   user: IamUser,
   facts: RequestFacts,
-): { caller: Caller; baseContext: Record<string, string> } {
+): { caller: Caller; baseContext: Record<string, ContextValue> } {
   const caller: Caller = { principal: principalOf(workspace, user), user };
-  return { caller, baseContext: globalContext(caller, facts) };
+  const where = { resourceAccount: workspace.accountId, ...(workspace.region ? { region: workspace.region } : {}) };
+  return { caller, baseContext: globalContext(caller, { ...where, ...facts }) };
 }
 
 /** The facts the simulator and the preflight assume: a header-signed request over HTTP from this machine, now. */

@@ -5,16 +5,20 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 import { evaluateOperator, parseOperator } from './conditions.ts';
+import { unmodelledReason } from './context-keys.ts';
 import { actionMatches, asList, principalMatches, resourceMatches } from './matching.ts';
 import type { ContextLookup } from './pattern.ts';
 import type {
   AttachedPolicy,
   AuthorizationRequest,
   Decision,
+  DecisionEffect,
+  Effect,
   NearMiss,
   PolicySource,
   PolicyStatement,
   StatementRef,
+  UnmodelledKeyUse,
 } from './policy-types.ts';
 
 /** A condition that held, kept raw: it is put into words only when it explains a Deny. */
@@ -25,8 +29,21 @@ interface HeldCondition {
   requestValue: unknown;
 }
 
-/** When a statement applies, the conditions that held, with the request's values (they say why a Deny fired). */
-type StatementOutcome = { applies: true; conditionsHeld: HeldCondition[] } | { applies: false; nearMiss?: string };
+/** A key whose value here may not be production's, and why. */
+interface KeyDoubt {
+  key: string;
+  reason: string;
+}
+
+/**
+ * When a statement applies, the conditions that held, with the request's values (they say why a Deny
+ * fired). `unmodelled`: the keys whose production value could change the outcome.
+ */
+type StatementOutcome =
+  | { applies: true; conditionsHeld: HeldCondition[]; unmodelled: KeyDoubt[] }
+  | { applies: false; nearMiss?: string; unmodelled: KeyDoubt[] };
+
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 const shownValue = (value: unknown) => (value === undefined ? 'absent' : JSON.stringify(value));
 const describeHeld = (held: HeldCondition) =>
@@ -47,7 +64,7 @@ function statementOutcome(
     statement.Action !== undefined
       ? asList(statement.Action).some((p) => actionMatches(p, request.action))
       : !asList(statement.NotAction).some((p) => actionMatches(p, request.action));
-  if (!actionListed) return { applies: false };
+  if (!actionListed) return { applies: false, unmodelled: [] };
 
   if (source.kind === 'bucket') {
     const principalOk =
@@ -56,11 +73,13 @@ function statementOutcome(
         : principalMatches(statement.NotPrincipal ?? '*', request.principal) === 'none'
           ? 'direct'
           : 'none';
-    if (principalOk === 'none') return { applies: false, nearMiss: 'its Principal does not name this caller' };
+    if (principalOk === 'none')
+      return { applies: false, nearMiss: 'its Principal does not name this caller', unmodelled: [] };
     if (principalOk === 'account' && statement.Effect === 'Allow') {
       return {
         applies: false,
         nearMiss: "its Principal names the whole account, which delegates the decision to the user's identity policies",
+        unmodelled: [],
       };
     }
   }
@@ -69,24 +88,50 @@ function statementOutcome(
     statement.Resource !== undefined
       ? asList(statement.Resource).some((p) => resourceMatches(p, request.resource, lookup))
       : !asList(statement.NotResource).some((p) => resourceMatches(p, request.resource, lookup));
-  if (!resourceOk) return { applies: false, nearMiss: resourceNearMiss(statement, request) };
+  if (!resourceOk) return { applies: false, nearMiss: resourceNearMiss(statement, request), unmodelled: [] };
 
+  return conditionsOutcome(statement, request, lookup);
+}
+
+/**
+ * Every condition of a statement, evaluated (not only up to the first that fails): a statement that
+ * failed only on keys this workspace does not model might apply in production.
+ */
+function conditionsOutcome(
+  statement: PolicyStatement,
+  request: AuthorizationRequest,
+  lookup: ContextLookup,
+): StatementOutcome {
+  const declared = request.declaredKeys ?? NO_KEYS;
   const conditionsHeld: HeldCondition[] = [];
+  const failed: { text: string; unmodelled?: KeyDoubt }[] = [];
+  const heldUnmodelled: KeyDoubt[] = [];
   for (const [operatorText, keys] of Object.entries(statement.Condition ?? {})) {
     const operator = parseOperator(operatorText);
-    if (!operator) return { applies: false, nearMiss: `its condition operator ${operatorText} is unknown` };
+    if (!operator)
+      return { applies: false, nearMiss: `its condition operator ${operatorText} is unknown`, unmodelled: [] };
     for (const [key, values] of Object.entries(keys)) {
       const requestValue = lookup(key);
+      const reason = unmodelledReason(key, requestValue !== undefined, declared);
+      const doubt = reason === undefined ? undefined : { key, reason };
       if (!evaluateOperator(operator, requestValue, asList(values), lookup)) {
-        return {
-          applies: false,
-          nearMiss: `its condition ${operatorText} ${key} ${JSON.stringify(values)} does not hold (request value: ${shownValue(requestValue)})`,
-        };
+        failed.push({
+          text: `its condition ${operatorText} ${key} ${JSON.stringify(values)} does not hold (request value: ${shownValue(requestValue)})`,
+          ...(doubt ? { unmodelled: doubt } : {}),
+        });
+        continue;
       }
       conditionsHeld.push({ operator: operatorText, key, values, requestValue });
+      if (doubt) heldUnmodelled.push(doubt);
     }
   }
-  return { applies: true, conditionsHeld };
+  if (failed.length === 0) return { applies: true, conditionsHeld, unmodelled: heldUnmodelled };
+  const onlyUnmodelled = failed.every((f) => f.unmodelled !== undefined);
+  return {
+    applies: false,
+    nearMiss: failed[0]!.text,
+    unmodelled: onlyUnmodelled ? failed.map((f) => f.unmodelled!) : [],
+  };
 }
 
 function resourceNearMiss(statement: PolicyStatement, request: AuthorizationRequest): string {
@@ -117,62 +162,113 @@ function listOr(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
+type Matched = StatementRef & { effect: Effect; conditionsHeld: HeldCondition[]; unmodelled: KeyDoubt[] };
+type Missed = NearMiss & { unmodelled: KeyDoubt[] };
+
+const strip = ({ effect: _e, conditionsHeld: _h, unmodelled: _u, ...ref }: Matched): StatementRef => ref;
+
+/**
+ * The keys whose production values could change this outcome: the deciding Deny's; for an Allow, the
+ * allowing statement's and every Deny that failed only on such keys; for an implicit deny, every Allow
+ * that failed only on such keys.
+ */
+function unmodelledUses(deciding: Matched | undefined, effect: DecisionEffect, misses: Missed[]): UnmodelledKeyUse[] {
+  const uses: UnmodelledKeyUse[] = [];
+  const add = (statement: StatementRef, statementEffect: Effect, doubts: KeyDoubt[]) => {
+    for (const { key, reason } of doubts) uses.push({ key, reason, statement, effect: statementEffect });
+  };
+  if (deciding) add(strip(deciding), deciding.effect, deciding.unmodelled);
+  const missedEffect: Effect = effect === 'ImplicitDeny' ? 'Allow' : 'Deny';
+  if (effect !== 'ExplicitDeny') {
+    for (const miss of misses) if (miss.effect === missedEffect) add(miss.statement, miss.effect, miss.unmodelled);
+  }
+  return uses;
+}
+
+function describeUnmodelled(use: UnmodelledKeyUse, effect: DecisionEffect): string {
+  const statement = describeStatement(use.statement);
+  const what =
+    effect === 'ExplicitDeny' || (effect === 'Allow' && use.effect === 'Allow')
+      ? `This ${use.effect} (${statement}) depends on`
+      : `In production, ${statement} (${use.effect}) might apply: it failed on`;
+  return `${what} ${use.key}, ${use.reason}. Declare it in the user's requestContext to decide as production would.`;
+}
+
 export function evaluate(request: AuthorizationRequest, policies: readonly AttachedPolicy[]): Decision {
   const lookup = createContextLookup(request.context);
-  const matched: (StatementRef & { effect: 'Allow' | 'Deny'; conditionsHeld: HeldCondition[] })[] = [];
-  const nearMisses: NearMiss[] = [];
+  const matched: Matched[] = [];
+  const misses: Missed[] = [];
   for (const { source, document } of policies) {
     asList(document.Statement).forEach((statement, statementIndex) => {
       const ref: StatementRef = { source, statementIndex, ...(statement.Sid ? { sid: statement.Sid } : {}) };
       const outcome = statementOutcome(statement, source, request, lookup);
-      if (outcome.applies) matched.push({ ...ref, effect: statement.Effect, conditionsHeld: outcome.conditionsHeld });
-      else if (outcome.nearMiss)
-        nearMisses.push({ statement: ref, effect: statement.Effect, reason: outcome.nearMiss });
+      if (outcome.applies) {
+        matched.push({
+          ...ref,
+          effect: statement.Effect,
+          conditionsHeld: outcome.conditionsHeld,
+          unmodelled: outcome.unmodelled,
+        });
+      } else if (outcome.nearMiss) {
+        misses.push({
+          statement: ref,
+          effect: statement.Effect,
+          reason: outcome.nearMiss,
+          unmodelled: outcome.unmodelled,
+        });
+      }
     });
   }
-  const strip = ({
-    effect: _effect,
-    conditionsHeld: _held,
-    ...ref
-  }: StatementRef & { effect: string; conditionsHeld: HeldCondition[] }): StatementRef => ref;
+  const nearMisses: NearMiss[] = misses.map(({ unmodelled: _u, ...miss }) => miss);
   const matchedStatements = matched.map(strip);
   const deny = matched.find((m) => m.effect === 'Deny');
   const allow = matched.find((m) => m.effect === 'Allow');
+  const effect: DecisionEffect = deny ? 'ExplicitDeny' : allow ? 'Allow' : 'ImplicitDeny';
+  const deciding = deny ?? allow;
+  const unmodelledKeys = unmodelledUses(deciding, effect, misses);
+  const doubts = unmodelledKeys.map((use) => describeUnmodelled(use, effect));
   const subject = `${request.action} on ${request.resource}`;
+  const withDoubts = (sentences: string[]) => [...sentences, ...doubts].join(' ');
   if (deny) {
     return {
-      effect: 'ExplicitDeny',
+      effect,
       allowed: false,
       decidingStatement: strip(deny),
       matchedStatements,
       nearMisses,
-      explanation: `Explicitly denied: ${describeStatement(deny)} denies ${subject}${deny.conditionsHeld.length ? `: its condition ${deny.conditionsHeld.map(describeHeld).join(' and ')}` : ''}.`,
+      unmodelledKeys,
+      explanation: withDoubts([
+        `Explicitly denied: ${describeStatement(deny)} denies ${subject}${deny.conditionsHeld.length ? `: its condition ${deny.conditionsHeld.map(describeHeld).join(' and ')}` : ''}.`,
+      ]),
     };
   }
   if (allow) {
     return {
-      effect: 'Allow',
+      effect,
       allowed: true,
       decidingStatement: strip(allow),
       matchedStatements,
       nearMisses,
-      explanation: `Allowed by ${describeStatement(allow)}.`,
+      unmodelledKeys,
+      explanation: withDoubts([`Allowed by ${describeStatement(allow)}.`]),
     };
   }
   const looked =
     policies.length === 0
       ? 'The caller has no policies'
       : `No statement of ${listOr(policies.map((p) => describeSource(p.source)))} allows ${subject}`;
-  const misses = nearMisses
+  const allowMisses = nearMisses
     .filter((m) => m.effect === 'Allow')
     .map((m) => `${describeStatement(m.statement)} names the action, but ${m.reason}`);
   return {
-    effect: 'ImplicitDeny',
+    effect,
     allowed: false,
     matchedStatements,
     nearMisses,
-    explanation: [`Implicitly denied. ${looked}.`, ...misses.map((m) => `${m[0]!.toUpperCase()}${m.slice(1)}.`)].join(
-      ' ',
-    ),
+    unmodelledKeys,
+    explanation: withDoubts([
+      `Implicitly denied. ${looked}.`,
+      ...allowMisses.map((m) => `${m[0]!.toUpperCase()}${m.slice(1)}.`),
+    ]),
   };
 }

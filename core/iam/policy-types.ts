@@ -56,6 +56,8 @@ export interface AuthorizationRequest {
   resource: string;
   /** Condition keys, case-insensitive names (`aws:username`, `s3:prefix`, ...). */
   context: Readonly<Record<string, ContextValue | undefined>>;
+  /** Keys the workspace declared for this caller (`requestContext`), lowercased: production's values. */
+  declaredKeys?: ReadonlySet<string>;
 }
 
 export interface StatementRef {
@@ -71,6 +73,15 @@ export interface NearMiss {
   reason: string;
 }
 
+/** A condition key the decision depended on whose value here may not be production's, and why. */
+export interface UnmodelledKeyUse {
+  key: string;
+  /** `which this workspace does not set; AWS sets it when ...` */
+  reason: string;
+  statement: StatementRef;
+  effect: Effect;
+}
+
 export type DecisionEffect = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
 export interface Decision {
@@ -81,6 +92,8 @@ export interface Decision {
   /** Every statement that applied to the request. */
   matchedStatements: StatementRef[];
   nearMisses: NearMiss[];
+  /** Keys the outcome depended on that this workspace does not model (empty when production would decide alike). */
+  unmodelledKeys: UnmodelledKeyUse[];
   /** One or more sentences a person can read. */
   explanation: string;
 }

@@ -1,4 +1,5 @@
 /** Connected accounts and inbound integrations, as declared in the workspace (docs/inbound.md). */
+import type { ContextValue } from '../iam/index.ts';
 import type { IntegrationConnection } from '../s3/index.ts';
 
 export type { IntegrationConnection };
@@ -8,6 +9,11 @@ export interface Account {
   description?: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /**
+   * Keys the platform's production requests carry (its egress `aws:SourceIp`, `aws:SourceVpce`, ...);
+   * merged over its user's, since the account signs with that user's keys.
+   */
+  requestContext?: Readonly<Record<string, ContextValue>>;
 }
 
 export interface InboundIntegration extends IntegrationConnection {

@@ -1,10 +1,11 @@
 /** Validates connected accounts and a template's inbound integrations. */
+import { parseRequestContext } from '../iam/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
 import { readInteger, readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
 import type { Account, InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
-const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey'];
+const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey', 'requestContext'];
 const INBOUND_KEYS = [
   'name',
   'account',
@@ -63,11 +64,13 @@ export function parseAccounts(
           message: `access key "${accessKeyId}" belongs to no IAM user of the workspace: every call will fail with InvalidAccessKeyId`,
         });
       const description = readString(raw, 'description', path, issues, { allowEmpty: true });
+      const requestContext = parseRequestContext(raw.requestContext, path, issues);
       return {
         name,
         accessKeyId,
         secretAccessKey: secretAccessKey ?? '',
         ...(description !== undefined ? { description } : {}),
+        ...(requestContext ? { requestContext } : {}),
       };
     },
   );

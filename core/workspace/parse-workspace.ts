@@ -1,7 +1,7 @@
 /**
  * Validates a workspace file, listing every problem with its path and what was expected.
  */
-import { asPolicyDocument, validatePolicy } from '../iam/index.ts';
+import { asPolicyDocument, mergeRequestContext, parseRequestContext, validatePolicy } from '../iam/index.ts';
 import { compilePrefix, parseAccounts, parseInbound, prefixesOverlap, type Account } from '../inbound/index.ts';
 import { describeType, isRecord, type InputIssue } from '../shared/issues.ts';
 import { readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
@@ -21,7 +21,7 @@ const TOP_LEVEL_KEYS = [
   'alerts',
 ];
 const BUCKET_KEYS = ['name', 'policy', 'defaultEncryption'];
-const USER_KEYS = ['name', 'displayName', 'email', 'accessKeyId', 'secretAccessKey', 'policies'];
+const USER_KEYS = ['name', 'displayName', 'email', 'accessKeyId', 'secretAccessKey', 'policies', 'requestContext'];
 
 /** @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
 export function bucketNameProblem(name: string): string | undefined {
@@ -61,11 +61,30 @@ export function parseWorkspace(input: unknown): WorkspaceParseResult {
   const buckets = parseBuckets(input.buckets, issues);
   const users = parseUsers(input.iam, issues);
   const accounts = parseAccounts(input.accounts, users, issues, warnings);
+  const usersWithAccountContext = withAccountsContext(users, accounts, issues);
   const templates = parseTemplates(input.templates, region, accounts, issues);
   warnOverlappingPrefixes(templates, warnings);
   const alerts = parseAlerts(input.alerts, issues);
   if (issues.length > 0) return { ok: false, issues, warnings };
-  return { ok: true, value: { accountId, region, buckets, iam: { users }, accounts, templates, alerts }, warnings };
+  return {
+    ok: true,
+    value: { accountId, region, buckets, iam: { users: usersWithAccountContext }, accounts, templates, alerts },
+    warnings,
+  };
+}
+
+/** An account signs with its user's keys, so its `requestContext` is every such request's: merged into the user's. */
+function withAccountsContext(users: WorkspaceUser[], accounts: Account[], issues: InputIssue[]): WorkspaceUser[] {
+  return users.map((user) => {
+    const declaring = accounts.filter((a) => a.accessKeyId === user.accessKeyId && a.requestContext);
+    if (declaring.length === 0) return user;
+    if (declaring.length > 1)
+      issues.push({
+        path: 'accounts',
+        message: `accounts ${declaring.map((a) => `"${a.name}"`).join(' and ')} share the keys of user "${user.name}" and both declare a requestContext: declare it once, on the user`,
+      });
+    return { ...user, requestContext: mergeRequestContext(user.requestContext, declaring[0]!.requestContext!) };
+  });
 }
 
 function parseTemplates(
@@ -210,6 +229,7 @@ function parseUsers(iam: unknown, issues: InputIssue[]): WorkspaceUser[] {
       policies.forEach((policy, p) =>
         issues.push(...validatePolicy(policy, `${path}.policies[${p}]`, { kind: 'identity' })),
       );
+      const requestContext = parseRequestContext(user.requestContext, path, issues);
       return {
         name,
         accessKeyId,
@@ -217,6 +237,7 @@ function parseUsers(iam: unknown, issues: InputIssue[]): WorkspaceUser[] {
         displayName: typeof user.displayName === 'string' ? user.displayName : name,
         ...(typeof user.email === 'string' ? { email: user.email } : {}),
         policies: policies.map(asPolicyDocument),
+        ...(requestContext ? { requestContext } : {}),
       };
     },
   );

@@ -1,4 +1,4 @@
-import type { PolicyDocument } from '../iam/index.ts';
+import type { ContextValue, PolicyDocument } from '../iam/index.ts';
 import type { Account, InboundIntegration } from '../inbound/index.ts';
 import type { OutboundIntegration } from '../outbound/index.ts';
 import type { Template } from '../templates/index.ts';
@@ -49,4 +49,9 @@ export interface WorkspaceUser {
   accessKeyId: string;
   secretAccessKey: string;
   policies: PolicyDocument[];
+  /**
+   * Condition keys this user's production requests carry that a local request cannot (docs/workspace.md,
+   * "requestContext"), merged with those of the accounts that use its keys.
+   */
+  requestContext?: Readonly<Record<string, ContextValue>>;
 }

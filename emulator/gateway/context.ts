@@ -1,7 +1,7 @@
 /** What every handler receives: the decided request and the gateway's services. */
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Decision } from '../../core/iam/index.ts';
+import type { ContextValue, Decision } from '../../core/iam/index.ts';
 import type { EventJournal, ObjectEvent } from './event-journal.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
@@ -51,7 +51,7 @@ export interface GatewayRequest {
   operation: S3Operation;
   caller: Caller;
   /** Global condition keys (aws:username, aws:SourceIp, ...). */
-  baseContext: Record<string, string>;
+  baseContext: Record<string, ContextValue>;
   /** Path-style path as received, still encoded: `/bucket/key`. */
   path: string;
   rawQuery: string;

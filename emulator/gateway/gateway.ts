@@ -33,6 +33,7 @@ import {
   assertScope,
   parseQuery,
   parseSignature,
+  amzDateToMs,
   scopeOf,
   verifySignature,
   type SignedRequestParts,
@@ -300,7 +301,7 @@ async function handleRequest(
   // CreateBucket may be signed for the region it creates the bucket in.
   const createsBucket =
     req.method === 'PUT' && target.bucket !== undefined && target.key === undefined && query.size === 0;
-  const { caller, signing, payloadHash, authType } = authenticate(
+  const { caller, signing, payloadHash, authType, signedAt } = authenticate(
     s,
     usersByKey,
     signedParts,
@@ -328,6 +329,11 @@ async function handleRequest(
       secureTransport: false,
       now,
       authType,
+      ...(signedAt !== undefined ? { signedAt } : {}),
+      ...(req.headers.referer !== undefined ? { referer: req.headers.referer } : {}),
+      ...(req.headers['user-agent'] !== undefined ? { userAgent: req.headers['user-agent'] } : {}),
+      region: s.workspace.region,
+      ...(target.bucket !== undefined ? { resourceAccount: s.workspace.accountId } : {}),
     }),
   };
   for (const permission of requiredPermissions(operation, req.headers)) authorize(s, g, permission);
@@ -339,6 +345,8 @@ interface Authentication {
   signing: ChunkSigning | undefined;
   payloadHash: string | undefined;
   authType: 'REST-HEADER' | 'REST-QUERY-STRING' | undefined;
+  /** The signature's `X-Amz-Date`, in epoch milliseconds. */
+  signedAt: number | undefined;
 }
 
 function authenticate(
@@ -356,6 +364,7 @@ function authenticate(
       signing: undefined,
       payloadHash: undefined,
       authType: undefined,
+      signedAt: undefined,
     };
   assertScope(parsed, { region: s.workspace.region, service: 's3' }, createsBucket);
   const user = usersByKey.get(parsed.credential.accessKeyId);
@@ -368,6 +377,7 @@ function authenticate(
     signing: { key, amzDate: parsed.amzDate, scope: scopeOf(parsed.credential), seedSignature: parsed.signature },
     payloadHash: parsed.payloadHash,
     authType: parsed.mechanism === 'header' ? 'REST-HEADER' : 'REST-QUERY-STRING',
+    signedAt: amzDateToMs(parsed.amzDate),
   };
 }
 

@@ -7,6 +7,7 @@ const decision = (allowed: boolean): Decision => ({
   allowed,
   matchedStatements: [],
   nearMisses: [],
+  unmodelledKeys: [],
   explanation: allowed ? 'allowed' : 'no statement allows it',
 });
 const event = (n: number, userName: string, allowed: boolean) => ({

@@ -264,3 +264,94 @@ describe('validatePolicy', () => {
     ]);
   });
 });
+
+describe('decisions that depend on keys this workspace does not model', () => {
+  const vpceOnly = bucketPolicy('b', [
+    {
+      Sid: 'VpceOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: 'arn:aws:s3:::b/*',
+      Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } },
+    },
+  ]);
+  const everything = identity([{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]);
+
+  it('a Deny that applied because the key is absent names the key and when AWS sets it', () => {
+    const d = evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k'), [everything, vpceOnly]);
+    expect(d.effect).toBe('ExplicitDeny');
+    expect(d.unmodelledKeys).toEqual([
+      expect.objectContaining({
+        key: 'aws:SourceVpce',
+        effect: 'Deny',
+        statement: expect.objectContaining({ sid: 'VpceOnly' }),
+      }),
+    ]);
+    expect(d.explanation).toContain('AWS sets it when the request comes through a VPC endpoint');
+  });
+
+  it('a declared key decides as production would, with nothing to report', () => {
+    const declared = {
+      ...request('s3:GetObject', 'arn:aws:s3:::b/k', { 'aws:SourceVpce': 'vpce-1' }),
+      declaredKeys: new Set(['aws:sourcevpce']),
+    };
+    const d = evaluate(declared, [everything, vpceOnly]);
+    expect(d.effect).toBe('Allow');
+    expect(d.unmodelledKeys).toEqual([]);
+  });
+
+  it('an Allow that failed only on an unmodelled key is named in an implicit deny; one that also failed on a request key is not', () => {
+    const tagged = identity([
+      {
+        Sid: 'TeamOnly',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalTag/team': 'data' } },
+      },
+      {
+        Sid: 'TeamAndPrefix',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalTag/team': 'data', 's3:prefix': 'home/' } },
+      },
+    ]);
+    const get = evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k'), [tagged]);
+    expect(get.unmodelledKeys.map((u) => [u.key, u.statement.sid])).toEqual([['aws:PrincipalTag/team', 'TeamOnly']]);
+    expect(get.explanation).toContain('In production, statement 0 (Sid "TeamOnly")');
+    const list = evaluate(request('s3:ListBucket', 'arn:aws:s3:::b', { 's3:prefix': 'other/' }), [tagged]);
+    expect(list.unmodelledKeys).toEqual([]);
+  });
+
+  it('an Allow whose Deny failed only on an unmodelled key warns; an unknown key is reported, never silent', () => {
+    const mfaDeny = bucketPolicy('b', [
+      {
+        Sid: 'NoOrgOutsiders',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: 'arn:aws:s3:::b/*',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-outsider' } },
+      },
+    ]);
+    const d = evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k'), [everything, mfaDeny]);
+    expect(d.effect).toBe('Allow');
+    expect(d.unmodelledKeys.map((u) => u.key)).toEqual(['aws:PrincipalOrgID']);
+    const typo = identity([
+      {
+        Sid: 'Typo',
+        Effect: 'Allow',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceVpcId': 'vpc-1' } },
+      },
+    ]);
+    const t = evaluate(request('s3:GetObject', 'arn:aws:s3:::b/k'), [typo]);
+    expect(t.effect).toBe('ImplicitDeny');
+    expect(t.explanation).toContain(
+      'aws:SourceVpcId, which this harness does not know: AWS may or may not set it (check its spelling)',
+    );
+  });
+});

@@ -188,3 +188,56 @@ describe('outbound integrations in the workspace', () => {
     ]);
   });
 });
+
+describe('requestContext: keys production requests carry', () => {
+  const base = (users: unknown[], accounts: unknown[] = []) => ({
+    accountId: '123456789012',
+    region: 'us-east-1',
+    iam: { users },
+    accounts,
+  });
+  const user = (name: string, key: string, requestContext?: unknown) => ({
+    name,
+    accessKeyId: key,
+    secretAccessKey: 's',
+    ...(requestContext !== undefined ? { requestContext } : {}),
+  });
+
+  it("merges an account's requestContext over its user's, key case ignored", () => {
+    const result = parseWorkspace(
+      base(
+        [user('platform', 'AKIAPLATFORM00000001', { 'aws:SourceIp': '10.0.0.1', 'aws:PrincipalTag/team': 'data' })],
+        [{ name: 'prod', accessKeyId: 'AKIAPLATFORM00000001', requestContext: { 'AWS:SOURCEIP': '203.0.113.7' } }],
+      ),
+    );
+    if (!result.ok) throw new Error(result.issues.map(formatIssue).join('\n'));
+    expect({ ...result.value.iam.users[0]!.requestContext }).toEqual({
+      'aws:PrincipalTag/team': 'data',
+      'AWS:SOURCEIP': '203.0.113.7',
+    });
+  });
+
+  it('names each key that cannot be declared and each value of the wrong type', () => {
+    const result = parseWorkspace(
+      base([
+        user('a', 'AKIAAAAAAAAAAAAAAAA1', {
+          's3:prefix': 'x',
+          'aws:SourceVpcId': 'vpc-1',
+          'aws:MultiFactorAuthPresent': { yes: true },
+          'aws:SourceVpce': 'vpce-1',
+          'aws:sourcevpce': 'vpce-2',
+        }),
+        user('b', 'AKIAAAAAAAAAAAAAAAA2', ['aws:SourceVpce']),
+      ]),
+    );
+    expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([
+      'iam.users[0].requestContext: "s3:prefix" is set from each request by the gateway and cannot be declared',
+      expect.stringMatching(
+        /^iam\.users\[0\]\.requestContext: "aws:SourceVpcId" is not a condition key AWS sets on S3 requests that this harness knows; declarable keys: aws:PrincipalTag\/\*, .*aws:SourceVpce/,
+      ),
+      'iam.users[0].requestContext: "aws:MultiFactorAuthPresent" must be a string, a boolean, a number or a list of strings, got an object',
+      'iam.users[0].requestContext: "aws:sourcevpce" is declared twice (keys ignore case)',
+      'iam.users[1]: "requestContext" must be an object such as {"aws:SourceVpce": "vpce-1a2b3c4d"}, got an array',
+    ]);
+  });
+});
