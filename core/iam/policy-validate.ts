@@ -119,6 +119,12 @@ function validateStatement(statement: unknown, at: string, kind: PolicyKind, iss
     exactlyOne(statement, at, 'Principal', 'NotPrincipal', issues, (value, element) =>
       validatePrincipal(value, at, element, issues),
     );
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    if (statement.NotPrincipal !== undefined && statement.Effect === 'Allow')
+      issues.push({
+        path: at,
+        message: '"NotPrincipal" may only be used with "Effect": "Deny" (IAM does not support it with "Allow")',
+      });
   }
   if (statement.Condition !== undefined) validateCondition(statement.Condition, at, issues);
 }

@@ -312,6 +312,28 @@ describe('bucket policies', () => {
     );
     expect(error.message).toBe('policy.Statement[0]: "Principal" (or "NotPrincipal") is required');
   });
+
+  it('refuses NotPrincipal with Allow, which IAM does not support, and accepts it with Deny', async () => {
+    const admin = stack.client('admin');
+    const statement = (Effect: 'Allow' | 'Deny') => ({
+      Effect,
+      NotPrincipal: { AWS: 'arn:aws:iam::123456789012:user/admin' },
+      Action: 's3:DeleteObject',
+      Resource: 'arn:aws:s3:::my-bucket/*',
+    });
+    const policy = (Effect: 'Allow' | 'Deny') =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [statement(Effect)] });
+    const error = await expectS3Error(
+      admin.send(new PutBucketPolicyCommand({ Bucket: 'my-bucket', Policy: policy('Allow') })),
+      'MalformedPolicy',
+      400,
+    );
+    expect(error.message).toBe(
+      'policy.Statement[0]: "NotPrincipal" may only be used with "Effect": "Deny" (IAM does not support it with "Allow")',
+    );
+    await admin.send(new PutBucketPolicyCommand({ Bucket: 'my-bucket', Policy: policy('Deny') }));
+    await admin.send(new DeleteBucketPolicyCommand({ Bucket: 'my-bucket' }));
+  });
 });
 
 describe('DeleteObjects', () => {
