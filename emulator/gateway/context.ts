@@ -5,6 +5,7 @@ import type { ContextValue, Decision } from '../../core/iam/index.ts';
 import type { EventJournal, ObjectEvent } from './event-journal.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
+import type { CompletedUploads } from './completed-uploads.ts';
 import type { Caller } from './authorizer.ts';
 import type { BucketState } from './bucket-state.ts';
 import type { KeyLocks } from './key-locks.ts';
@@ -40,6 +41,8 @@ export interface GatewayServices {
   body: BodyOptions;
   /** Object-created events, kept from before their 200 until the platform has taken them. */
   journal: EventJournal;
+  /** Recent multipart completions, for a client that repeats CompleteMultipartUpload. */
+  completedUploads: CompletedUploads;
 }
 
 export interface GatewayRequest {

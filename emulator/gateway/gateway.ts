@@ -26,6 +26,7 @@ import * as objectHandlers from './object-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
+import { CompletedUploads } from './completed-uploads.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import {
   assertHeadersSigned,
@@ -130,6 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     events: new EventEmitter<GatewayEvents>(),
     body: { memoryLimitBytes, spoolDirectory },
     journal,
+    completedUploads: new CompletedUploads(),
   };
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
   const decisionLog = createDecisionLog(DEFAULTS.decisionLogSize);

@@ -327,6 +327,7 @@ export async function completeMultipartUpload(
   bucket: string,
   key: string,
 ): Promise<void> {
+  if (await answeredRepeat(s, g, bucket, key)) return;
   const upload = await existingUpload(s, g, bucket, key);
   const body: SpooledBody = await readBody(s, g);
   try {
@@ -346,6 +347,7 @@ export async function completeMultipartUpload(
       responseHeaders: uploadSse(upload),
       beforeSuccessEnd: async () => {
         const o = await s.storage.headObject(bucket, key);
+        if (o) s.completedUploads.remember(upload.uploadId, { bucket, key, etag: o.etag });
         recordCreated(
           s,
           g,
@@ -354,6 +356,30 @@ export async function completeMultipartUpload(
       },
     }),
   );
+}
+
+/**
+ * A CompleteMultipartUpload repeated after it succeeded (a client retrying a lost answer) is answered
+ * 200 with the same ETag while the key still holds that upload's object, as AWS answers it.
+ */
+async function answeredRepeat(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<boolean> {
+  assertBucketExists(s, bucket);
+  const completed = s.completedUploads.find(g.operation.query.get('uploadId') ?? '', bucket, key);
+  if (!completed) return false;
+  const current = await s.storage.headObject(bucket, key);
+  if (current?.etag !== completed.etag) return false;
+  await (await readBody(s, g)).dispose();
+  sendXml(
+    g.res,
+    200,
+    xmlDocument('CompleteMultipartUploadResult', {
+      Location: `http://${g.req.headers.host ?? 'localhost'}${g.path}`,
+      Bucket: bucket,
+      Key: key,
+      ETag: completed.etag,
+    }),
+  );
+  return true;
 }
 
 export async function abortMultipartUpload(

@@ -234,6 +234,32 @@ describe('multipart uploads', () => {
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([part1, part2]))).toBe(true);
   });
 
+  it('a repeated CompleteMultipartUpload answers 200 with the same ETag while the key holds that object', async () => {
+    const admin = stack.client('admin');
+    const key = 'mp/twice.bin';
+    const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    const part = await admin.send(
+      new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: 'only part' }),
+    );
+    const complete = () =>
+      admin.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+    const first = await complete();
+    const again = await complete();
+    expect([again.Bucket, again.Key, again.ETag]).toEqual([bucket, key, first.ETag]);
+    const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(await got.Body!.transformToString()).toBe('only part');
+    // Once the key holds another object, the upload is gone, as on AWS.
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'replaced' }));
+    await expectS3Error(complete(), 'NoSuchUpload', 404);
+  });
+
   it('answers a bad completion with InvalidPart and keeps serving; aborts and lists uploads', async () => {
     const admin = stack.client('admin');
     const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/bad.bin' }));
