@@ -27,6 +27,7 @@ import { classifyOperation, requiredPermissions, type S3Operation } from './oper
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
 import { CompletedUploads } from './completed-uploads.ts';
+import { uploadPartCopy } from './upload-part-copy.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import {
   assertHeadersSigned,
@@ -435,6 +436,8 @@ async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
       return objectHandlers.createMultipartUpload(s, g, bucket);
     case 'UploadPart':
       return objectHandlers.uploadPart(s, g, bucket, key);
+    case 'UploadPartCopy':
+      return uploadPartCopy(s, g, bucket, key);
     case 'CompleteMultipartUpload':
       return objectHandlers.completeMultipartUpload(s, g, bucket, key);
     case 'AbortMultipartUpload':

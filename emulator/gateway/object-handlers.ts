@@ -241,7 +241,12 @@ export async function createMultipartUpload(s: GatewayServices, g: GatewayReques
   );
 }
 
-async function existingUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<UploadInfo> {
+export async function existingUpload(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+): Promise<UploadInfo> {
   assertBucketExists(s, bucket);
   const uploadId = g.operation.query.get('uploadId') ?? '';
   const upload = await readUpload(s.storage, bucket, uploadId);
@@ -254,7 +259,8 @@ function uploadSse(upload: UploadInfo): Record<string, string> {
   return sse ? { 'x-amz-server-side-encryption': sse } : {};
 }
 
-export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+/** The `partNumber` query parameter: 1 to 10,000. */
+export function partNumberOf(g: GatewayRequest): number {
   const text = g.operation.query.get('partNumber') ?? '';
   const partNumber = Number(text);
   if (!/^\d+$/.test(text) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
@@ -263,6 +269,11 @@ export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: 
       ArgumentValue: text,
     });
   }
+  return partNumber;
+}
+
+export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
+  const partNumber = partNumberOf(g);
   const upload = await existingUpload(s, g, bucket, key);
   const body = await readBody(s, g);
   onClose(g, () => body.dispose());

@@ -30,6 +30,7 @@ export type OperationName =
   | 'DeleteObject'
   | 'CreateMultipartUpload'
   | 'UploadPart'
+  | 'UploadPartCopy'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
   | 'ListParts'
@@ -137,8 +138,7 @@ export function classifyOperation(
     case 'PUT':
       if (has('acl')) return op('PutObjectAcl');
       if (has('uploadId') || has('partNumber')) {
-        if (headers['x-amz-copy-source'] !== undefined) throw notImplemented('UploadPartCopy');
-        return op('UploadPart');
+        return op(headers['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart');
       }
       return op(headers['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject');
     case 'DELETE':
@@ -157,7 +157,7 @@ export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
 export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
 
 const ACTIONS: Record<
-  Exclude<OperationName, 'CopyObject' | 'DeleteObjects'>,
+  Exclude<OperationName, 'CopyObject' | 'UploadPartCopy' | 'DeleteObjects'>,
   { action: string; on: 'service' | 'bucket' | 'object' }
 > = {
   ListBuckets: { action: 's3:ListAllMyBuckets', on: 'service' },
@@ -246,7 +246,7 @@ export function requiredPermissions(
 ): RequiredPermission[] {
   const { bucket = '', key = '' } = operation;
   if (operation.name === 'DeleteObjects') return [];
-  if (operation.name === 'CopyObject') {
+  if (operation.name === 'CopyObject' || operation.name === 'UploadPartCopy') {
     const source = parseCopySource(String(headers['x-amz-copy-source']));
     return [
       { action: 's3:GetObject', resource: objectArn(source.bucket, source.key), context: {} },

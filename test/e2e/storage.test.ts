@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,6 +22,7 @@ import {
   PutBucketPolicyCommand,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +233,69 @@ describe('multipart uploads', () => {
     );
     const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/big.bin' }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat([part1, part2]))).toBe(true);
+  });
+
+  it('UploadPartCopy copies ranges of an object into parts, and refuses bad ranges and callers who may not read the source', async () => {
+    const admin = stack.client('admin');
+    const source = randomBytes(6 * 1024 * 1024 + 100);
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'mp/source.bin', Body: source }));
+    const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/copied.bin' }));
+    const copyPart = (PartNumber: number, CopySourceRange?: string, CopySource = `${bucket}/mp/source.bin`) =>
+      admin.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: 'mp/copied.bin',
+          UploadId,
+          PartNumber,
+          CopySource,
+          ...(CopySourceRange ? { CopySourceRange } : {}),
+        }),
+      );
+    const split = 5 * 1024 * 1024;
+    const first = await copyPart(1, `bytes=0-${split - 1}`);
+    const second = await copyPart(2, `bytes=${split}-${source.length - 1}`);
+    expect(first.CopyPartResult?.ETag).toBe(`"${createHash('md5').update(source.subarray(0, split)).digest('hex')}"`);
+    const parts = await admin.send(new ListPartsCommand({ Bucket: bucket, Key: 'mp/copied.bin', UploadId }));
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+      [1, split],
+      [2, source.length - split],
+    ]);
+    await admin.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp/copied.bin',
+        UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: first.CopyPartResult!.ETag },
+            { PartNumber: 2, ETag: second.CopyPartResult!.ETag },
+          ],
+        },
+      }),
+    );
+    const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/copied.bin' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(source)).toBe(true);
+
+    const { UploadId: other } = await admin.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'us/x.bin' }));
+    const attempt = (range: string | undefined, user = 'admin', from = `${bucket}/mp/source.bin`) =>
+      stack.client(user).send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: 'us/x.bin',
+          UploadId: other,
+          PartNumber: 1,
+          CopySource: from,
+          ...(range ? { CopySourceRange: range } : {}),
+        }),
+      );
+    for (const range of ['0-2', 'bytes=0', 'bytes=hello-world', 'bytes=0-2,3-5', 'bytes=5-2'])
+      await expectS3Error(attempt(range), 'InvalidArgument', 400);
+    await expectS3Error(attempt(`bytes=0-${source.length}`), 'InvalidRange', 416);
+    await expectS3Error(attempt(undefined, 'admin', `${bucket}/mp/missing.bin`), 'NoSuchKey', 404);
+    // claravine may write under us/ but may not read: the copy needs s3:GetObject on the source.
+    const denied = await expectS3Error(attempt(undefined, 'claravine'), 'AccessDenied', 403);
+    expect(denied.message).toContain('perform: s3:GetObject on resource: "arn:aws:s3:::acme-claravine/mp/source.bin"');
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'us/x.bin', UploadId: other }));
   });
 
   it('a repeated CompleteMultipartUpload answers 200 with the same ETag while the key holds that object', async () => {
