@@ -29,7 +29,7 @@ export interface Permission {
   action: string;
   resource: string;
   /** Operation-specific condition keys (`s3:prefix`, `s3:x-amz-server-side-encryption`, ...). */
-  context: Record<string, string>;
+  context: Record<string, ContextValue>;
 }
 
 export interface RequestFacts {

@@ -8,6 +8,7 @@ import {
   callerOf,
   decideForCaller,
   localRequestFacts,
+  type ContextValue,
   type Decision,
   type IamUser,
   type Permission,
@@ -24,7 +25,7 @@ export interface PreflightCheck {
   /** Why the integration needs it. */
   purpose: string;
   /** The operation's own condition keys (`s3:prefix`, `s3:x-amz-server-side-encryption`). */
-  context: Record<string, string>;
+  context: Record<string, ContextValue>;
   allowed: boolean;
   effect: Decision['effect'];
   decidingStatement?: StatementRef;

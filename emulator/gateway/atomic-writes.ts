@@ -219,6 +219,34 @@ export function writeObjectsAtomically(store: WritableStore): void {
   };
 }
 
+/**
+ * Replaces an object's metadata, not its body (PutObjectTagging, say): the metadata file is written in
+ * full beside the old one and put in place, so a stop leaves the old metadata or the new, never a
+ * mix (recovery finishes a complete one). False when there is no such object.
+ */
+export async function rewriteMetadataAtomically(
+  store: WritableStore,
+  bucket: string,
+  key: string,
+  change: (stored: Record<string, string>) => Record<string, string>,
+): Promise<boolean> {
+  const files = objectFiles(store, { bucket, key });
+  const text = await readFile(files.metadata, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (text === undefined) return false;
+  const changed = change(JSON.parse(text) as Record<string, string>);
+  try {
+    writeFileSync(files.temporary(files.metadata), JSON.stringify(changed, null, 2));
+  } catch (error) {
+    unlinkQuietly(files.temporary(files.metadata));
+    throw error;
+  }
+  putInPlace(files.temporary(files.metadata), files.metadata);
+  return true;
+}
+
 export interface RecoveredWrites {
   /** Writes complete before the stop, renamed into place now. */
   finished: number;

@@ -22,7 +22,7 @@ export interface DecisionEvent {
   action: string;
   resource: string;
   /** The operation's condition keys (`s3:prefix`, ...), beside the request's global ones. */
-  context: Readonly<Record<string, string>>;
+  context: Readonly<Record<string, ContextValue>>;
   decision: Decision;
 }
 

@@ -11,10 +11,12 @@ import type { SpooledBody } from './request-body.ts';
 export const RESERVED_META_PREFIX = 'x-amz-meta-s3harness-';
 export const SSE_META = `${RESERVED_META_PREFIX}sse`;
 export const UPLOADER_META = `${RESERVED_META_PREFIX}uploaded-by`;
+/** The object's tags, in object-tags.ts's stored form; GET and HEAD answer their count. */
+export const TAGGING_META = `${RESERVED_META_PREFIX}tagging`;
 
 /** Headers the gateway consumed: authentication, payload framing and checksums. */
 const CONSUMED_HEADERS =
-  /^(authorization|x-amz-content-sha256|x-amz-decoded-content-length|x-amz-trailer|x-amz-checksum-.*|x-amz-sdk-checksum-algorithm|content-md5|x-amz-date|x-amz-security-token|expect|transfer-encoding|x-amz-server-side-encryption.*)$/;
+  /^(authorization|x-amz-content-sha256|x-amz-decoded-content-length|x-amz-trailer|x-amz-checksum-.*|x-amz-sdk-checksum-algorithm|content-md5|x-amz-date|x-amz-security-token|expect|transfer-encoding|x-amz-server-side-encryption.*|x-amz-tagging.*)$/;
 const AUTH_QUERY = /^X-Amz-(Algorithm|Credential|Date|Expires|SignedHeaders|Signature|Security-Token|Content-Sha256)$/;
 
 export interface ForwardOptions {
@@ -67,14 +69,17 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
   (res as { writeHead: unknown }).writeHead = (...args: unknown[]) => {
     const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
     let sse: string | undefined;
+    let tagging: string | undefined;
     for (const name of res.getHeaderNames()) {
       if (!name.startsWith(RESERVED_META_PREFIX)) continue;
       if (name === SSE_META) sse = String(res.getHeader(name));
+      if (name === TAGGING_META) tagging = String(res.getHeader(name));
       res.removeHeader(name);
     }
     if (status < 300) {
       for (const [name, value] of Object.entries(options.responseHeaders ?? {})) res.setHeader(name, value);
       if (sse && !res.hasHeader('x-amz-server-side-encryption')) res.setHeader('x-amz-server-side-encryption', sse);
+      if (tagging) res.setHeader('x-amz-tagging-count', String(tagging.split('&').length));
     }
     return writeHead(...args);
   };

@@ -28,6 +28,8 @@ import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
 import { CompletedUploads } from './completed-uploads.ts';
 import { uploadPartCopy } from './upload-part-copy.ts';
+import * as tagging from './tagging-handlers.ts';
+import { withExistingTags } from './existing-tags.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import {
   assertHeadersSigned,
@@ -339,7 +341,8 @@ async function handleRequest(
       ...(target.bucket !== undefined ? { resourceAccount: s.workspace.accountId } : {}),
     }),
   };
-  for (const permission of requiredPermissions(operation, req.headers)) authorize(s, g, permission);
+  for (const permission of await withExistingTags(s, g, requiredPermissions(operation, req.headers)))
+    authorize(s, g, permission);
   await dispatch(s, g);
 }
 
@@ -397,6 +400,12 @@ async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
       return acl.putAcl(s, g, bucket);
     case 'PutObjectAcl':
       return acl.putAcl(s, g, bucket, key);
+    case 'GetObjectTagging':
+      return tagging.getObjectTagging(s, g, bucket, key);
+    case 'PutObjectTagging':
+      return tagging.putObjectTagging(s, g, bucket, key);
+    case 'DeleteObjectTagging':
+      return tagging.deleteObjectTagging(s, g, bucket, key);
     case 'CreateBucket':
       return bucketHandlers.createBucket(s, g, bucket);
     case 'DeleteBucket':

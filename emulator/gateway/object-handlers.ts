@@ -14,11 +14,19 @@ import {
   type GatewayRequest,
   type GatewayServices,
 } from './context.ts';
-import { forwardToStorage, RESERVED_META_PREFIX, SSE_META, UPLOADER_META, type ForwardOptions } from './forward.ts';
+import {
+  forwardToStorage,
+  RESERVED_META_PREFIX,
+  SSE_META,
+  TAGGING_META,
+  UPLOADER_META,
+  type ForwardOptions,
+} from './forward.ts';
+import { storedTags } from './object-tags.ts';
 import { assertOwnerOnlyAcl } from './acl.ts';
 import { answerForError } from './error-answer.ts';
 import { assertSafeKey } from './key-safety.ts';
-import { parseCopySource } from './operations.ts';
+import { parseCopySource, requestedTags } from './operations.ts';
 import type { SpooledBody } from './request-body.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import { join } from 'node:path';
@@ -59,10 +67,12 @@ export function requestedSse(s: GatewayServices, g: GatewayRequest, bucket: stri
   });
 }
 
-function writeMetadata(g: GatewayRequest, sse: string | undefined): Record<string, string> {
+function writeMetadata(g: GatewayRequest, sse: string | undefined, tagging?: string): Record<string, string> {
+  const tags = tagging ?? storedTags(requestedTags(g.operation, g.req.headers) ?? []);
   return {
     ...(sse ? { [SSE_META]: sse } : {}),
     ...(g.caller.user ? { [UPLOADER_META]: g.caller.user.name } : {}),
+    ...(tags ? { [TAGGING_META]: tags } : {}),
   };
 }
 
@@ -188,6 +198,13 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
       ArgumentValue: directive,
     });
   }
+  const tagDirective = headerOf(g.req, 'x-amz-tagging-directive') ?? 'COPY';
+  if (tagDirective !== 'COPY' && tagDirective !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', 'Unknown tagging directive.', {
+      ArgumentName: 'x-amz-tagging-directive',
+      ArgumentValue: tagDirective,
+    });
+  }
   assertBucketExists(s, bucket);
   assertBucketExists(s, source.bucket);
   const sameKey = source.bucket === bucket && source.key === key;
@@ -211,7 +228,13 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
       if (COPIED_METADATA.includes(name) || (name.startsWith('x-amz-meta-') && !name.startsWith(RESERVED_META_PREFIX)))
         metadata[name] = value;
     }
-    const copied = await s.storage.copyObject(source, { bucket, key }, { ...metadata, ...writeMetadata(g, sse) });
+    // Tags are copied unless x-amz-tagging-directive is REPLACE.
+    const tagging = tagDirective === 'REPLACE' ? undefined : (original.metadata[TAGGING_META] ?? '');
+    const copied = await s.storage.copyObject(
+      source,
+      { bucket, key },
+      { ...metadata, ...writeMetadata(g, sse, tagging) },
+    );
     recordCreated(s, g, objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
     sendXml(
       g.res,

@@ -4,7 +4,8 @@
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
  * @see docs/gateway.md (the table of operations)
  */
-import type { Permission } from '../../core/iam/index.ts';
+import type { ContextValue, Permission } from '../../core/iam/index.ts';
+import { parseTaggingHeader, requestTagContext, type TagSet } from './object-tags.ts';
 import { S3Error } from './s3-errors.ts';
 
 export type OperationName =
@@ -37,7 +38,10 @@ export type OperationName =
   | 'GetBucketAcl'
   | 'PutBucketAcl'
   | 'GetObjectAcl'
-  | 'PutObjectAcl';
+  | 'PutObjectAcl'
+  | 'GetObjectTagging'
+  | 'PutObjectTagging'
+  | 'DeleteObjectTagging';
 
 export interface S3Operation {
   name: OperationName;
@@ -63,7 +67,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'publicAccessBlock',
   'replication',
   'requestPayment',
-  'tagging',
   'website',
   'retention',
   'legal-hold',
@@ -100,6 +103,7 @@ export function classifyOperation(
   }
   if (key === undefined) {
     if (unsupported) throw notImplemented(`The bucket subresource "?${unsupported}"`);
+    if (has('tagging')) throw notImplemented('Bucket tagging ("?tagging" on a bucket)');
     switch (method) {
       case 'GET':
         if (has('acl')) return op('GetBucketAcl');
@@ -132,16 +136,19 @@ export function classifyOperation(
   switch (method) {
     case 'GET':
       if (has('acl')) return op('GetObjectAcl');
+      if (has('tagging')) return op('GetObjectTagging');
       return op(has('uploadId') ? 'ListParts' : 'GetObject');
     case 'HEAD':
       return op('HeadObject');
     case 'PUT':
       if (has('acl')) return op('PutObjectAcl');
+      if (has('tagging')) return op('PutObjectTagging');
       if (has('uploadId') || has('partNumber')) {
         return op(headers['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart');
       }
       return op(headers['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject');
     case 'DELETE':
+      if (has('tagging')) return op('DeleteObjectTagging');
       return op(has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject');
     case 'POST':
       if (has('uploads')) return op('CreateMultipartUpload');
@@ -157,7 +164,7 @@ export const bucketArn = (bucket: string) => `arn:aws:s3:::${bucket}`;
 export const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key}`;
 
 const ACTIONS: Record<
-  Exclude<OperationName, 'CopyObject' | 'UploadPartCopy' | 'DeleteObjects'>,
+  Exclude<OperationName, 'CopyObject' | 'UploadPartCopy' | 'DeleteObjects' | 'PutObjectTagging'>,
   { action: string; on: 'service' | 'bucket' | 'object' }
 > = {
   ListBuckets: { action: 's3:ListAllMyBuckets', on: 'service' },
@@ -187,6 +194,8 @@ const ACTIONS: Record<
   PutBucketAcl: { action: 's3:PutBucketAcl', on: 'bucket' },
   GetObjectAcl: { action: 's3:GetObjectAcl', on: 'object' },
   PutObjectAcl: { action: 's3:PutObjectAcl', on: 'object' },
+  GetObjectTagging: { action: 's3:GetObjectTagging', on: 'object' },
+  DeleteObjectTagging: { action: 's3:DeleteObjectTagging', on: 'object' },
 };
 
 /** Request headers that S3 exposes as condition keys of the same name. */
@@ -199,13 +208,41 @@ const HEADER_KEYS = [
   'x-amz-content-sha256',
 ];
 
-function headerContext(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
-  const context: Record<string, string> = {};
+function headerContext(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {};
   for (const name of HEADER_KEYS) {
     const value = headers[name];
     if (value !== undefined) context[`s3:${name}`] = Array.isArray(value) ? value.join(',') : value;
   }
   return context;
+}
+
+/**
+ * The tags a write sets (`x-amz-tagging`; on CopyObject only with `x-amz-tagging-directive: REPLACE`),
+ * or undefined when it sets none of its own.
+ */
+export function requestedTags(
+  operation: S3Operation,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): TagSet | undefined {
+  const header = headers['x-amz-tagging'];
+  if (header === undefined) return undefined;
+  if (operation.name === 'CopyObject' && String(headers['x-amz-tagging-directive'] ?? 'COPY') !== 'REPLACE')
+    return undefined;
+  return parseTaggingHeader(Array.isArray(header) ? header.join('&') : header);
+}
+
+/**
+ * A write that sets tags is also s3:PutObjectTagging, and its tags are the request's tag keys.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html
+ */
+function withTagging(write: RequiredPermission, tags: TagSet | undefined): RequiredPermission[] {
+  if (tags === undefined) return [write];
+  const context = { ...write.context, ...requestTagContext(tags) };
+  return [
+    { ...write, context },
+    { action: 's3:PutObjectTagging', resource: write.resource, context },
+  ];
 }
 
 function listContext(query: ReadonlyMap<string, string>): Record<string, string> {
@@ -245,12 +282,13 @@ export function requiredPermissions(
   headers: Readonly<Record<string, string | string[] | undefined>>,
 ): RequiredPermission[] {
   const { bucket = '', key = '' } = operation;
-  if (operation.name === 'DeleteObjects') return [];
+  if (operation.name === 'DeleteObjects' || operation.name === 'PutObjectTagging') return [];
   if (operation.name === 'CopyObject' || operation.name === 'UploadPartCopy') {
     const source = parseCopySource(String(headers['x-amz-copy-source']));
+    const write = { action: 's3:PutObject', resource: objectArn(bucket, key), context: headerContext(headers) };
     return [
       { action: 's3:GetObject', resource: objectArn(source.bucket, source.key), context: {} },
-      { action: 's3:PutObject', resource: objectArn(bucket, key), context: headerContext(headers) },
+      ...withTagging(write, operation.name === 'CopyObject' ? requestedTags(operation, headers) : undefined),
     ];
   }
   const { action, on } = ACTIONS[operation.name];
@@ -258,5 +296,6 @@ export function requiredPermissions(
   const isList =
     operation.name === 'ListObjects' || operation.name === 'ListObjectsV2' || operation.name === 'ListObjectVersions';
   const context = isList ? listContext(operation.query) : on === 'object' ? headerContext(headers) : {};
-  return [{ action, resource, context }];
+  const writesTags = operation.name === 'PutObject' || operation.name === 'CreateMultipartUpload';
+  return withTagging({ action, resource, context }, writesTags ? requestedTags(operation, headers) : undefined);
 }

@@ -9,6 +9,7 @@ import S3rver from 's3rver';
 import {
   COMMITTING_METADATA,
   recoverInterruptedWrites,
+  rewriteMetadataAtomically,
   writeObjectsAtomically,
   type WritableStore,
 } from './atomic-writes.ts';
@@ -78,6 +79,12 @@ export interface Storage {
     metadata: Record<string, string>,
   ): Promise<ObjectSummary>;
   deleteObject(bucket: string, key: string): Promise<void>;
+  /** Replaces an object's metadata (its x-amz-meta-* entries and the gateway's own), not its body; false when there is no such object. */
+  rewriteMetadata(
+    bucket: string,
+    key: string,
+    change: (stored: Record<string, string>) => Record<string, string>,
+  ): Promise<boolean>;
   /** Every key under a prefix, in S3's order (UTF-8 bytes). */
   listKeys(bucket: string, prefix: string): Promise<string[]>;
   uploadsDirectory(bucket: string): string;
@@ -215,6 +222,7 @@ export async function createStorage(directory: string, locks: KeyLocks): Promise
       return (await headObject(dest.bucket, dest.key))!;
     },
     deleteObject: (bucket, key) => store.deleteObject(bucket, key),
+    rewriteMetadata: (bucket, key, change) => rewriteMetadataAtomically(store, bucket, key, change),
     listKeys: (bucket, prefix) => listKeys(join(directory, bucket), prefix),
     uploadsDirectory: (bucket) => store.getResourcePath(bucket, undefined, 'uploads'),
     objectPath: (bucket, key) => store.getResourcePath(bucket, key, 'object'),

@@ -179,8 +179,8 @@ describe('keys set from the request', () => {
     expect(refused.status).toBe(403);
     const explanation = decodeURIComponent(refused.headers.get(EXPLANATION_HEADER) ?? '');
     expect(explanation).toContain('Sid "FreshSignatures"');
-    expect(
-      Number(/s3:signatureAge "600000" holds \(request value: "(\d+)"\)/.exec(explanation)?.[1]),
-    ).toBeGreaterThan(600_000);
+    expect(Number(/s3:signatureAge "600000" holds \(request value: "(\d+)"\)/.exec(explanation)?.[1])).toBeGreaterThan(
+      600_000,
+    );
   });
 });

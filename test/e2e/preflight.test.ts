@@ -39,7 +39,9 @@ async function attempt(client: S3Client, check: PreflightCheck): Promise<{ code?
         await client.send(new ListBucketsCommand({}));
         break;
       case 's3:ListBucket':
-        await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: check.context['s3:prefix'] }));
+        await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: check.context['s3:prefix'] as string | undefined }),
+        );
         break;
       case 's3:GetObject':
         await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -97,6 +97,83 @@ describe.skipIf(!hasAws)('aws cli', () => {
     ) as { ServerSideEncryption?: string };
     expect(head.ServerSideEncryption).toBe('AES256');
   });
+
+  it('tags an object with x-amz-tagging and put-object-tagging, copies a part with upload-part-copy, and reads both back', async () => {
+    const file = join(stack.dataDirectory, 'tagged.csv');
+    writeFileSync(file, 'a,b\n');
+    const object = ['--bucket', 'acme-claravine', '--key', 'cli/tagged.csv'];
+    const put = await aws(
+      'admin',
+      's3api',
+      'put-object',
+      ...object,
+      '--body',
+      file,
+      '--tagging',
+      'team=data&stage=raw',
+    );
+    expect(put.status, put.stderr).toBe(0);
+    const tagsOf = async () =>
+      (
+        JSON.parse((await aws('admin', 's3api', 'get-object-tagging', ...object)).stdout) as {
+          TagSet: { Key: string; Value: string }[];
+        }
+      ).TagSet.map((t) => `${t.Key}=${t.Value}`);
+    expect(await tagsOf()).toEqual(['team=data', 'stage=raw']);
+    const retag = await aws(
+      'admin',
+      's3api',
+      'put-object-tagging',
+      ...object,
+      '--tagging',
+      'TagSet=[{Key=stage,Value=final}]',
+    );
+    expect(retag.status, retag.stderr).toBe(0);
+    expect(await tagsOf()).toEqual(['stage=final']);
+    const head = JSON.parse((await aws('admin', 's3api', 'head-object', ...object)).stdout) as { TagCount?: number };
+    expect(head.TagCount).toBe(1);
+
+    const created = JSON.parse(
+      (await aws('admin', 's3api', 'create-multipart-upload', '--bucket', 'acme-claravine', '--key', 'cli/copied.csv'))
+        .stdout,
+    ) as { UploadId: string };
+    const copied = await aws(
+      'admin',
+      's3api',
+      'upload-part-copy',
+      '--bucket',
+      'acme-claravine',
+      '--key',
+      'cli/copied.csv',
+      '--upload-id',
+      created.UploadId,
+      '--part-number',
+      '1',
+      '--copy-source',
+      'acme-claravine/cli/tagged.csv',
+      '--copy-source-range',
+      'bytes=0-1',
+    );
+    expect(copied.status, copied.stderr).toBe(0);
+    const etag = (JSON.parse(copied.stdout) as { CopyPartResult: { ETag: string } }).CopyPartResult.ETag;
+    const done = await aws(
+      'admin',
+      's3api',
+      'complete-multipart-upload',
+      '--bucket',
+      'acme-claravine',
+      '--key',
+      'cli/copied.csv',
+      '--upload-id',
+      created.UploadId,
+      '--multipart-upload',
+      JSON.stringify({ Parts: [{ PartNumber: 1, ETag: etag }] }),
+    );
+    expect(done.status, done.stderr).toBe(0);
+    const out = join(stack.dataDirectory, 'copied.csv');
+    await aws('admin', 's3api', 'get-object', '--bucket', 'acme-claravine', '--key', 'cli/copied.csv', out);
+    expect(readFileSync(out, 'utf8')).toBe('a,');
+  });
 });
 
 const BOTO3_SCRIPT = `

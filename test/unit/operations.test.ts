@@ -63,8 +63,27 @@ describe('operations and the permissions they need', () => {
     ]);
   });
 
+  it('maps the tagging operations; a write with x-amz-tagging also needs s3:PutObjectTagging, with the request tag keys', () => {
+    expect(permissionsOf('GET', '/b/k?tagging')).toEqual(['GetObjectTagging', 's3:GetObjectTagging arn:aws:s3:::b/k']);
+    expect(permissionsOf('DELETE', '/b/k?tagging')).toEqual([
+      'DeleteObjectTagging',
+      's3:DeleteObjectTagging arn:aws:s3:::b/k',
+    ]);
+    // PutObjectTagging is authorised by its handler, once its body (the tags) is read.
+    expect(permissionsOf('PUT', '/b/k?tagging')).toEqual(['PutObjectTagging']);
+    const tagged = permissionsOf('PUT', '/b/k', { 'x-amz-tagging': 'team=data&stage=raw' });
+    const context =
+      '{"s3:RequestObjectTag/team":"data","s3:RequestObjectTag/stage":"raw","s3:RequestObjectTagKeys":["team","stage"]}';
+    expect(tagged).toEqual([
+      'PutObject',
+      `s3:PutObject arn:aws:s3:::b/k ${context}`,
+      `s3:PutObjectTagging arn:aws:s3:::b/k ${context}`,
+    ]);
+  });
+
   it('refuses what it does not emulate, never ignoring it', () => {
-    expect(() => permissionsOf('PUT', '/b/k?tagging')).toThrow(/not emulated/);
+    expect(() => permissionsOf('PUT', '/b?tagging')).toThrow(/Bucket tagging .* not emulated/);
+    expect(() => permissionsOf('PUT', '/b/k?retention')).toThrow(/not emulated/);
     expect(() => permissionsOf('POST', '/b')).toThrow(/POST Object/);
     expect(() => permissionsOf('PUT', '/b?lifecycle')).toThrow(/not emulated/);
   });
