@@ -20,7 +20,7 @@ const TOP_LEVEL_KEYS = [
   'templates',
   'alerts',
 ];
-const BUCKET_KEYS = ['name', 'policy', 'defaultEncryption'];
+const BUCKET_KEYS = ['name', 'policy', 'defaultEncryption', 'versioning'];
 const USER_KEYS = ['name', 'displayName', 'email', 'accessKeyId', 'secretAccessKey', 'policies', 'requestContext'];
 
 /** @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
@@ -172,10 +172,18 @@ function parseBuckets(value: unknown, issues: InputIssue[]): WorkspaceBucket[] {
           message: `"defaultEncryption" must be "none" or "AES256", got ${describeType(defaultEncryption)}`,
         });
       }
+      const versioning = bucket.versioning;
+      if (versioning !== undefined && versioning !== 'Enabled' && versioning !== 'Suspended') {
+        issues.push({
+          path,
+          message: `"versioning" must be "Enabled" or "Suspended" (or left out: never versioned), got ${describeType(versioning)}`,
+        });
+      }
       return {
         name,
         defaultEncryption: defaultEncryption as WorkspaceBucket['defaultEncryption'],
         ...(bucket.policy !== undefined ? { policy: asPolicyDocument(bucket.policy) } : {}),
+        ...(versioning === 'Enabled' || versioning === 'Suspended' ? { versioning } : {}),
       };
     },
   );

@@ -40,6 +40,8 @@ export interface WorkspaceBucket {
    * `AES256` reproduces AWS since January 2023, where every new object is encrypted with SSE-S3.
    */
   defaultEncryption: 'none' | 'AES256';
+  /** `Enabled` or `Suspended` as PutBucketVersioning sets it; absent: never versioned (docs/gateway.md, "Versioning"). */
+  versioning?: 'Enabled' | 'Suspended';
 }
 
 export interface WorkspaceUser {

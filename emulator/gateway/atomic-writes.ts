@@ -58,7 +58,7 @@ const TEMPORARY_NAME = /^(.*\._S3rver_(?:object|metadata\.json))\.tmp-([0-9a-f]+
 /** The metadata file of a write being put in place: its key is in the bucket, old or new. */
 export const COMMITTING_METADATA = /^(.*)\._S3rver_metadata\.json\.tmp-[0-9a-f]+$/;
 /** The body's MD5 (the ETag), kept in the metadata file; objects written before keep s3rver's `.md5` file. */
-const MD5_FIELD = 's3-harness-md5';
+export const MD5_FIELD = 's3-harness-md5';
 
 function keptMetadata(metadata: Record<string, string>): Record<string, string> {
   return Object.fromEntries(

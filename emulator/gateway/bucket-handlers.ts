@@ -20,7 +20,8 @@ import { listUploadIds, readUpload } from './storage.ts';
 import { objectArn } from './operations.ts';
 import { readRequestBody, type SpooledBody } from './request-body.ts';
 import { S3Error } from './s3-errors.ts';
-import { parseXml, toXml, xmlDocument } from './xml.ts';
+import { deleteKey } from './versioning.ts';
+import { parseXml, toXml, xmlDocument, type XmlElement } from './xml.ts';
 
 /** S3 accepts bucket policies up to 20 KB. */
 const MAX_POLICY_BYTES = 20 * 1024;
@@ -43,7 +44,7 @@ export async function readBody(s: GatewayServices, g: GatewayRequest): Promise<S
   );
 }
 
-async function withBodyText<T>(
+export async function withBodyText<T>(
   s: GatewayServices,
   g: GatewayRequest,
   use: (text: string, length: number) => Promise<T>,
@@ -100,9 +101,11 @@ export async function createBucket(s: GatewayServices, g: GatewayRequest, bucket
 
 export async function deleteBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
-  if ((await s.storage.listKeys(bucket, '')).length > 0)
+  // Older versions and delete markers count: a versioned bucket is empty only without them (as on AWS).
+  if ((await s.storage.listKeys(bucket, '')).length > 0 || (await s.versions.hasAnyHistory(bucket)))
     throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
   await s.storage.deleteBucket(bucket);
+  await s.versions.forgetBucket(bucket);
   await s.state.forgetBucket(bucket);
   sendEmpty(g.res, 204);
 }
@@ -115,13 +118,14 @@ export async function headBucket(s: GatewayServices, g: GatewayRequest, bucket: 
 export async function listObjects(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   const query = g.operation.query;
-  const render =
+  const owner = ownerOf(s);
+  const xml =
     g.operation.name === 'ListObjectsV2'
-      ? listObjectsV2
+      ? await listObjectsV2(s.storage, bucket, query, owner)
       : g.operation.name === 'ListObjectVersions'
-        ? listObjectVersions
-        : listObjectsV1;
-  sendXml(g.res, 200, await render(s.storage, bucket, query, ownerOf(s)));
+        ? await listObjectVersions(s.storage, s.versions, bucket, query, owner)
+        : await listObjectsV1(s.storage, bucket, query, owner);
+  sendXml(g.res, 200, xml);
 }
 
 export async function getBucketLocation(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
@@ -137,8 +141,20 @@ export async function getBucketLocation(s: GatewayServices, g: GatewayRequest, b
 
 export async function getBucketVersioning(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
-  // Buckets here are never versioned: S3 answers an empty configuration.
-  sendXml(g.res, 200, xmlDocument('VersioningConfiguration', {}));
+  const status = s.state.versioningOf(bucket);
+  // A bucket never versioned answers an empty configuration.
+  sendXml(g.res, 200, xmlDocument('VersioningConfiguration', status ? { Status: status } : {}));
+}
+
+export async function putBucketVersioning(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
+  const text = await withBodyText(s, g, async (t) => t);
+  const root = parseXml(text)?.VersioningConfiguration as Record<string, unknown> | undefined;
+  const status = root?.Status;
+  if (!root || (status !== 'Enabled' && status !== 'Suspended')) throw new S3Error('MalformedXML');
+  if (root.MfaDelete === 'Enabled') throw new S3Error('NotImplemented', 'MFA delete is not emulated by s3-harness.');
+  assertBucketExists(s, bucket);
+  await s.state.setVersioning(bucket, status);
+  sendEmpty(g.res, 200);
 }
 
 export async function getBucketEncryption(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
@@ -235,31 +251,37 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
   if (!root || objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw new S3Error('MalformedXML');
   assertBucketExists(s, bucket);
   const quiet = String(root.Quiet ?? 'false').trim() === 'true';
-  const deleted: { Key: string }[] = [];
-  const errors: { Key: string; Code: string; Message: string }[] = [];
+  const deleted: XmlElement[] = [];
+  const errors: XmlElement[] = [];
   for (const object of objects) {
-    const key =
-      typeof (object as Record<string, unknown>)?.Key === 'string'
-        ? ((object as Record<string, unknown>).Key as string)
-        : undefined;
+    const entry = (object ?? {}) as Record<string, unknown>;
+    const key = typeof entry.Key === 'string' ? entry.Key : undefined;
     if (key === undefined) throw new S3Error('MalformedXML');
+    const versionId = typeof entry.VersionId === 'string' ? entry.VersionId : undefined;
+    const named = versionId !== undefined ? { VersionId: versionId } : {};
     try {
       assertSafeKey(key);
-      authorize(s, g, { action: 's3:DeleteObject', resource: objectArn(bucket, key), context: {} });
+      // A version named is s3:DeleteObjectVersion, as DeleteObject with ?versionId=.
+      authorize(s, g, {
+        action: versionId !== undefined ? 's3:DeleteObjectVersion' : 's3:DeleteObject',
+        resource: objectArn(bucket, key),
+        context: versionId !== undefined ? { 's3:VersionId': versionId } : {},
+      });
       const release = await s.locks.write(`${bucket}/${key}`);
       try {
-        const existed = await s.storage.objectExists(bucket, key);
-        await s.storage.deleteObject(bucket, key);
-        if (existed) {
-          s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
-        }
+        const outcome = await deleteKey(s, bucket, key, versionId, new Date(g.now));
+        if (outcome.removedCurrent) s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
+        const marker =
+          outcome.deleteMarker && outcome.versionId !== undefined
+            ? { DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId }
+            : {};
+        deleted.push({ Key: key, ...named, ...marker });
       } finally {
         release();
       }
-      deleted.push({ Key: key });
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
-      errors.push({ Key: key, Code: error.code, Message: error.message });
+      errors.push({ Key: key, ...named, Code: error.code, Message: error.message });
     }
   }
   sendXml(

@@ -1,6 +1,7 @@
 /**
  * What the S3 API changes about buckets beyond their objects, kept in the data folder so it
- * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy.
+ * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy, and
+ * versioning set through PutBucketVersioning.
  * (Buckets themselves live in s3rver's folder, which persists on its own.)
  */
 import type { PolicyDocument } from '../../core/iam/index.ts';
@@ -11,6 +12,8 @@ import { openStateFile } from '../state-file.ts';
 interface BucketStateData {
   /** `null` records a policy deleted through the API (overriding the workspace's). */
   policies: Record<string, { document: PolicyDocument | null; changedAt: string }>;
+  /** Versioning set through PutBucketVersioning (a bucket never goes back to unversioned). */
+  versioning?: Record<string, 'Enabled' | 'Suspended'>;
 }
 
 export interface BucketState {
@@ -23,6 +26,9 @@ export interface BucketState {
   clearOverride(bucket: string): Promise<void>;
   /** The workspace changed (edited in the UI): its bucket policies are the ones not overridden. */
   useWorkspace(workspace: Workspace): void;
+  /** Undefined for a bucket that was never versioned. */
+  versioningOf(bucket: string): 'Enabled' | 'Suspended' | undefined;
+  setVersioning(bucket: string, status: 'Enabled' | 'Suspended'): Promise<void>;
 }
 
 export async function openBucketState(file: string, workspace: Workspace): Promise<BucketState> {
@@ -32,7 +38,9 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
     "It holds the bucket policies set through the S3 API: restore it from a copy, or move it aside to use the workspace's policies.",
   );
   db.data.policies = dictionary(db.data.policies ?? {}); // keyed by bucket names (`constructor` is one)
+  const versioning = (db.data.versioning = dictionary(db.data.versioning ?? {}));
   let workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
+  let workspaceVersioning = new Map(workspace.buckets.map((b) => [b.name, b.versioning]));
   return {
     policyOf(bucket) {
       const changed = own(db.data.policies, bucket);
@@ -51,10 +59,18 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
     },
     useWorkspace(next) {
       workspacePolicies = new Map(next.buckets.map((b) => [b.name, b.policy]));
+      workspaceVersioning = new Map(next.buckets.map((b) => [b.name, b.versioning]));
     },
     async forgetBucket(bucket) {
       delete db.data.policies[bucket];
+      delete versioning[bucket];
       workspacePolicies.delete(bucket);
+      workspaceVersioning.delete(bucket);
+      await db.write();
+    },
+    versioningOf: (bucket) => own(versioning, bucket) ?? workspaceVersioning.get(bucket),
+    async setVersioning(bucket, status) {
+      versioning[bucket] = status;
       await db.write();
     },
   };

@@ -6,6 +6,7 @@ import type { EventJournal, ObjectEvent } from './event-journal.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
 import type { CompletedUploads } from './completed-uploads.ts';
+import type { VersionStore } from './versions.ts';
 import type { Caller } from './authorizer.ts';
 import type { BucketState } from './bucket-state.ts';
 import type { KeyLocks } from './key-locks.ts';
@@ -43,6 +44,8 @@ export interface GatewayServices {
   journal: EventJournal;
   /** Recent multipart completions, for a client that repeats CompleteMultipartUpload. */
   completedUploads: CompletedUploads;
+  /** Older versions and delete markers of objects in versioned buckets. */
+  versions: VersionStore;
 }
 
 export interface GatewayRequest {
@@ -82,7 +85,7 @@ export function objectEvent(
   eventName: ObjectEvent['eventName'],
   bucket: string,
   key: string,
-  object: { size?: number; etag?: string } = {},
+  object: { size?: number; etag?: string; versionId?: string } = {},
 ): ObjectEvent {
   return {
     eventName,

@@ -21,6 +21,8 @@ export interface ObjectEvent {
   key: string;
   size?: number;
   etag?: string;
+  /** The version written, in a versioned bucket (none for the `null` version). */
+  versionId?: string;
   /** The IAM user who made the request; undefined for anonymous requests. */
   userName?: string;
   time: string;

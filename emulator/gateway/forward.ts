@@ -13,6 +13,8 @@ export const SSE_META = `${RESERVED_META_PREFIX}sse`;
 export const UPLOADER_META = `${RESERVED_META_PREFIX}uploaded-by`;
 /** The object's tags, in object-tags.ts's stored form; GET and HEAD answer their count. */
 export const TAGGING_META = `${RESERVED_META_PREFIX}tagging`;
+/** The version id of an object written to a versioned bucket (none: the `null` version); answered as x-amz-version-id. */
+export const VERSION_META = `${RESERVED_META_PREFIX}version-id`;
 
 /** Headers the gateway consumed: authentication, payload framing and checksums. */
 const CONSUMED_HEADERS =
@@ -70,16 +72,19 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
     const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
     let sse: string | undefined;
     let tagging: string | undefined;
+    let versionId: string | undefined;
     for (const name of res.getHeaderNames()) {
       if (!name.startsWith(RESERVED_META_PREFIX)) continue;
       if (name === SSE_META) sse = String(res.getHeader(name));
       if (name === TAGGING_META) tagging = String(res.getHeader(name));
+      if (name === VERSION_META) versionId = String(res.getHeader(name));
       res.removeHeader(name);
     }
     if (status < 300) {
       for (const [name, value] of Object.entries(options.responseHeaders ?? {})) res.setHeader(name, value);
       if (sse && !res.hasHeader('x-amz-server-side-encryption')) res.setHeader('x-amz-server-side-encryption', sse);
       if (tagging) res.setHeader('x-amz-tagging-count', String(tagging.split('&').length));
+      if (versionId && !res.hasHeader('x-amz-version-id')) res.setHeader('x-amz-version-id', versionId);
     }
     return writeHead(...args);
   };

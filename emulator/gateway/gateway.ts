@@ -27,6 +27,7 @@ import { classifyOperation, requiredPermissions, type S3Operation } from './oper
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
 import { CompletedUploads } from './completed-uploads.ts';
+import { VersionStore } from './versions.ts';
 import { uploadPartCopy } from './upload-part-copy.ts';
 import * as tagging from './tagging-handlers.ts';
 import { withExistingTags } from './existing-tags.ts';
@@ -135,6 +136,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     body: { memoryLimitBytes, spoolDirectory },
     journal,
     completedUploads: new CompletedUploads(),
+    versions: new VersionStore(join(dataDirectory, 'versions'), storage),
   };
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
   const decisionLog = createDecisionLog(DEFAULTS.decisionLogSize);
@@ -420,6 +422,8 @@ async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
       return bucketHandlers.getBucketLocation(s, g, bucket);
     case 'GetBucketVersioning':
       return bucketHandlers.getBucketVersioning(s, g, bucket);
+    case 'PutBucketVersioning':
+      return bucketHandlers.putBucketVersioning(s, g, bucket);
     case 'GetBucketEncryption':
       return bucketHandlers.getBucketEncryption(s, g, bucket);
     case 'GetBucketPolicy':

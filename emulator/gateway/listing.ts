@@ -8,6 +8,7 @@
 import { S3Error } from './s3-errors.ts';
 import { compareKeys, type ObjectSummary, type Storage } from './storage.ts';
 import { xmlDocument, type XmlElement } from './xml.ts';
+import { versionIdOf, type VersionEntry, type VersionStore } from './versions.ts';
 
 /** S3 returns at most 1,000 entries per page. */
 export const MAX_KEYS_LIMIT = 1000;
@@ -189,44 +190,115 @@ export async function listObjectsV1(
   });
 }
 
-/** Unversioned buckets: every object is its only version, with version id `null`. */
+/** A version or a delete marker, as ListObjectVersions lists it. */
+interface ListedVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: string;
+  etag?: string;
+  size?: number;
+}
+
+/** A key's versions, newest first: the one in place (the latest, unless a delete marker is), then the older ones. */
+async function versionsOfKey(storage: Storage, bucket: string, key: string, history: VersionEntry[]) {
+  const [current] = await storage.readableSummaries(bucket, [key]);
+  const listed: ListedVersion[] = current
+    ? [
+        {
+          key,
+          versionId: versionIdOf(current),
+          isLatest: true,
+          deleteMarker: false,
+          lastModified: isoDate(current.lastModified),
+          etag: current.etag,
+          size: current.size,
+        },
+      ]
+    : [];
+  history.forEach((entry, index) => listed.push({ key, ...entry, isLatest: !current && index === 0 }));
+  return listed;
+}
+
+/**
+ * Every version and delete marker, by key (in S3's order), newest first; `key-marker` and
+ * `version-id-marker` continue after the entry they name.
+ */
 export async function listObjectVersions(
   storage: Storage,
+  versions: VersionStore,
   bucket: string,
   query: ReadonlyMap<string, string>,
   owner: ListingOwner,
 ): Promise<string> {
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const keyMarker = query.get('key-marker') ?? '';
-  const versionIdMarker = query.get('version-id-marker');
-  // With version-id-marker "null", the key-marker's own (only) version was already listed.
-  const page = await listPage(storage, bucket, {
-    prefix,
-    delimiter,
-    maxKeys,
-    after: keyMarker,
-    ...skipAfterPrefix(keyMarker, delimiter),
+  const versionIdMarker = query.get('version-id-marker') ?? '';
+  const histories = await versions.histories(bucket);
+  const keys = [
+    ...new Set([
+      ...(await storage.listKeys(bucket, prefix)),
+      ...[...histories.keys()].filter((k) => k.startsWith(prefix)),
+    ]),
+  ].sort(compareKeys);
+  const listed: ListedVersion[] = [];
+  const commonPrefixes: string[] = [];
+  const { skipPrefix } = skipAfterPrefix(keyMarker, delimiter);
+  let next: { key: string; versionId?: string } | undefined;
+  let isTruncated = false;
+  const full = () => listed.length + commonPrefixes.length >= maxKeys;
+  for (const key of keys) {
+    if (keyMarker && compareKeys(key, keyMarker) < 0) continue;
+    if (key === keyMarker && !versionIdMarker) continue;
+    if (skipPrefix && key.startsWith(skipPrefix)) continue;
+    const at = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+    if (at !== -1) {
+      const common = key.slice(0, at + delimiter.length);
+      if (commonPrefixes[commonPrefixes.length - 1] === common) continue;
+      if (full()) {
+        isTruncated = true;
+        break;
+      }
+      commonPrefixes.push(common);
+      next = { key: common };
+      continue;
+    }
+    let entries = await versionsOfKey(storage, bucket, key, histories.get(key) ?? []);
+    if (key === keyMarker) entries = entries.slice(entries.findIndex((e) => e.versionId === versionIdMarker) + 1);
+    for (const entry of entries) {
+      if (full()) {
+        isTruncated = true;
+        break;
+      }
+      listed.push(entry);
+      next = { key, versionId: entry.versionId };
+    }
+    if (isTruncated) break;
+  }
+  const common = (v: ListedVersion) => ({
+    Key: encode(v.key),
+    VersionId: v.versionId,
+    IsLatest: v.isLatest,
+    LastModified: v.lastModified,
+    Owner: { ...owner },
   });
   return xmlDocument('ListVersionsResult', {
     Name: bucket,
     Prefix: encode(prefix),
     KeyMarker: encode(keyMarker),
-    VersionIdMarker: versionIdMarker ?? '',
+    VersionIdMarker: versionIdMarker,
     MaxKeys: maxKeys,
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
-    IsTruncated: page.isTruncated,
-    ...(page.isTruncated && page.last ? { NextKeyMarker: encode(page.last.value), NextVersionIdMarker: 'null' } : {}),
-    Version: page.objects.map((o) => ({
-      Key: encode(o.key),
-      VersionId: 'null',
-      IsLatest: true,
-      LastModified: isoDate(o.lastModified),
-      ETag: o.etag,
-      Size: o.size,
-      StorageClass: 'STANDARD',
-      Owner: { ...owner },
-    })),
-    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+    IsTruncated: isTruncated,
+    ...(isTruncated && next
+      ? { NextKeyMarker: encode(next.key), ...(next.versionId ? { NextVersionIdMarker: next.versionId } : {}) }
+      : {}),
+    Version: listed
+      .filter((v) => !v.deleteMarker)
+      .map((v) => ({ ...common(v), ETag: v.etag, Size: v.size, StorageClass: 'STANDARD' })),
+    DeleteMarker: listed.filter((v) => v.deleteMarker).map(common),
+    CommonPrefixes: commonPrefixes.map((p) => ({ Prefix: encode(p) })),
     ...encodingType,
   });
 }

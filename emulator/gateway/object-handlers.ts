@@ -3,7 +3,7 @@
  * handler; copies and multipart bookkeeping that s3rver lacks or gets wrong are answered here.
  */
 import { rm } from 'node:fs/promises';
-import { assertBucketExists, missingObject } from './access.ts';
+import { assertBucketExists } from './access.ts';
 import { readBody, ownerOf } from './bucket-handlers.ts';
 import {
   headerOf,
@@ -32,6 +32,16 @@ import { renderS3Error, S3Error } from './s3-errors.ts';
 import { join } from 'node:path';
 import { listUploadParts, readUpload, uploadDirectory, waitForFileSize, type UploadInfo } from './storage.ts';
 import { parseXml, xmlDocument } from './xml.ts';
+import { VERSION_META } from './versions.ts';
+import {
+  answerVersionedRead,
+  copyAnswerHeaders,
+  deleteAnswerHeaders,
+  deleteKey,
+  prepareVersionedWrite,
+  readCopySource,
+  type VersionedWrite,
+} from './versioning.ts';
 
 /** Every part but the last must be at least 5 MiB. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -111,6 +121,53 @@ function onClose(g: GatewayRequest, ...cleanups: (() => unknown)[]): void {
   });
 }
 
+interface LockedVersionedWrite {
+  metadata: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  /** The new version's id for the object-created event (the ledger keys on it). */
+  eventFields: { versionId?: string };
+  /** The write is in place: called before its 200. */
+  succeeded(): Promise<void>;
+}
+
+/**
+ * A write under the key's write lock (`release`), in a bucket that may be versioned: the latest
+ * version is kept first; when the answer closes without success, that is undone before the lock goes.
+ */
+async function versionedWriteUnderLock(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+  release: () => void,
+  ...cleanups: (() => unknown)[]
+): Promise<LockedVersionedWrite> {
+  let done = false;
+  let version: VersionedWrite | undefined;
+  onClose(
+    g,
+    async () => {
+      try {
+        if (!done) await version?.finish(false);
+      } finally {
+        release();
+      }
+    },
+    ...cleanups,
+  );
+  version = await prepareVersionedWrite(s, bucket, key);
+  const prepared = version;
+  return {
+    metadata: prepared.metadata,
+    responseHeaders: prepared.responseHeaders,
+    eventFields: prepared.versionId && prepared.versionId !== 'null' ? { versionId: prepared.versionId } : {},
+    async succeeded() {
+      done = true;
+      await prepared.finish(true);
+    },
+  };
+}
+
 function rejectReservedMetadata(g: GatewayRequest): void {
   const reserved = Object.keys(g.req.headers).find((name) => name.startsWith(RESERVED_META_PREFIX));
   if (reserved)
@@ -124,14 +181,21 @@ function rejectReservedMetadata(g: GatewayRequest): void {
 export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   assertBucketExists(s, bucket);
   const release = await s.locks.read(`${bucket}/${key}`);
-  try {
-    if (!(await s.storage.objectExists(bucket, key))) throw missingObject(s, g, bucket, key);
-  } catch (error) {
-    release();
-    throw error;
-  }
   onClose(g, release);
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g));
+  // The latest version, in place, is s3rver's to answer; an older one or a delete marker is answered here.
+  const named = g.operation.query.has('versionId');
+  if (!named && (await s.storage.objectExists(bucket, key))) {
+    forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g));
+    return;
+  }
+  const current = named ? await s.storage.headObject(bucket, key) : undefined;
+  if (await answerVersionedRead(s, g, bucket, key, current)) return;
+  // The version named is the latest: s3rver answers it (without the query it does not know).
+  const rawQuery = g.rawQuery
+    .split('&')
+    .filter((pair) => !pair.startsWith('versionId='))
+    .join('&');
+  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, { rawQuery }));
 }
 
 export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
@@ -141,29 +205,33 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   assertBucketExists(s, bucket);
   const body = await readBody(s, g);
   const release = await s.locks.write(`${bucket}/${key}`);
-  onClose(g, release, () => body.dispose());
   // Conditional writes: If-None-Match: * refuses to overwrite. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
   if (headerOf(g.req, 'if-none-match') === '*' && (await s.storage.objectExists(bucket, key))) {
+    release();
+    await body.dispose();
     throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
       Condition: 'If-None-Match',
     });
   }
+  const version = await versionedWriteUnderLock(s, g, bucket, key, release, () => body.dispose());
   forwardToStorage(
     s.storage.handle,
     g.req,
     g.res,
     forwardOptions(g, {
       body,
-      extraHeaders: writeMetadata(g, sse),
-      responseHeaders: sse ? { 'x-amz-server-side-encryption': sse } : {},
+      extraHeaders: { ...writeMetadata(g, sse), ...version.metadata },
+      responseHeaders: { ...(sse ? { 'x-amz-server-side-encryption': sse } : {}), ...version.responseHeaders },
       // The object's files are in place when s3rver answers (atomic-writes.ts): journal the drop, then the 200.
       beforeSuccessEnd: async () => {
+        await version.succeeded();
         recordCreated(
           s,
           g,
           objectEvent(g, 'ObjectCreated:Put', bucket, key, {
             size: body.length,
             etag: String(g.res.getHeader('etag') ?? ''),
+            ...version.eventFields,
           }),
         );
       },
@@ -171,17 +239,17 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   );
 }
 
+/** Deletes the object, or the version `?versionId=` names; in a versioned bucket, a delete marker is added. */
 export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   assertBucketExists(s, bucket);
   const release = await s.locks.write(`${bucket}/${key}`);
-  onClose(g, release);
-  const existed = await s.storage.objectExists(bucket, key);
-  g.res.once('finish', () => {
-    if (existed && g.res.statusCode < 300) {
-      s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
-    }
-  });
-  forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g));
+  try {
+    const outcome = await deleteKey(s, bucket, key, g.operation.query.get('versionId'), new Date(g.now));
+    if (outcome.removedCurrent) s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
+    sendEmpty(g.res, 204, deleteAnswerHeaders(outcome));
+  } finally {
+    release();
+  }
 }
 
 /** @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html */
@@ -207,18 +275,21 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
   }
   assertBucketExists(s, bucket);
   assertBucketExists(s, source.bucket);
-  const sameKey = source.bucket === bucket && source.key === key;
+  const sameKey = source.bucket === bucket && source.key === key && source.versionId === undefined;
   if (sameKey && directive === 'COPY' && headerOf(g.req, 'x-amz-server-side-encryption') === undefined) {
     throw new S3Error(
       'InvalidRequest',
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const releaseSource = sameKey ? () => {} : await s.locks.read(`${source.bucket}/${source.key}`);
+  const sourceLock = `${source.bucket}/${source.key}`;
+  const releaseSource = sourceLock === `${bucket}/${key}` ? () => {} : await s.locks.read(sourceLock);
   const releaseDest = await s.locks.write(`${bucket}/${key}`);
+  let version: VersionedWrite | undefined;
   try {
-    const original = await s.storage.headObject(source.bucket, source.key);
-    if (!original) throw missingObject(s, g, source.bucket, source.key);
+    const copySource = await readCopySource(s, g, source);
+    const original = copySource.object;
+    version = await prepareVersionedWrite(s, bucket, key);
     const from =
       directive === 'COPY'
         ? original.metadata
@@ -230,19 +301,33 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
     }
     // Tags are copied unless x-amz-tagging-directive is REPLACE.
     const tagging = tagDirective === 'REPLACE' ? undefined : (original.metadata[TAGGING_META] ?? '');
-    const copied = await s.storage.copyObject(
-      source,
+    const copied = await copySource.copyTo(
       { bucket, key },
-      { ...metadata, ...writeMetadata(g, sse, tagging) },
+      { ...metadata, ...writeMetadata(g, sse, tagging), ...version.metadata },
     );
-    recordCreated(s, g, objectEvent(g, 'ObjectCreated:Copy', bucket, key, { size: copied.size, etag: copied.etag }));
+    await version.finish(true);
+    version = undefined;
+    const versionId = copied.metadata[VERSION_META];
+    recordCreated(
+      s,
+      g,
+      objectEvent(g, 'ObjectCreated:Copy', bucket, key, {
+        size: copied.size,
+        etag: copied.etag,
+        ...(versionId ? { versionId } : {}),
+      }),
+    );
     sendXml(
       g.res,
       200,
       xmlDocument('CopyObjectResult', { LastModified: copied.lastModified.toISOString(), ETag: copied.etag }),
-      sse ? { 'x-amz-server-side-encryption': sse } : {},
+      {
+        ...(sse ? { 'x-amz-server-side-encryption': sse } : {}),
+        ...copyAnswerHeaders(copySource.versionId, copied),
+      },
     );
   } finally {
+    await version?.finish(false);
     releaseSource();
     releaseDest();
   }
@@ -371,21 +456,28 @@ export async function completeMultipartUpload(
     throw error;
   }
   const release = await s.locks.write(`${bucket}/${key}`);
-  onClose(g, release, () => body.dispose());
+  const version = await versionedWriteUnderLock(s, g, bucket, key, release, () => body.dispose());
   forwardToStorage(
     s.storage.handle,
     g.req,
     g.res,
     forwardOptions(g, {
       body,
-      responseHeaders: uploadSse(upload),
+      responseHeaders: { ...uploadSse(upload), ...version.responseHeaders },
       beforeSuccessEnd: async () => {
+        // The upload's metadata was fixed at its creation: the version id is added now.
+        if (Object.keys(version.metadata).length)
+          await s.storage.rewriteMetadata(bucket, key, (stored) => ({ ...stored, ...version.metadata }));
+        await version.succeeded();
         const o = await s.storage.headObject(bucket, key);
         if (o) s.completedUploads.remember(upload.uploadId, { bucket, key, etag: o.etag });
         recordCreated(
           s,
           g,
-          objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, o ? { size: o.size, etag: o.etag } : {}),
+          objectEvent(g, 'ObjectCreated:CompleteMultipartUpload', bucket, key, {
+            ...(o ? { size: o.size, etag: o.etag } : {}),
+            ...version.eventFields,
+          }),
         );
       },
     }),

@@ -18,6 +18,7 @@ export type OperationName =
   | 'ListObjectVersions'
   | 'GetBucketLocation'
   | 'GetBucketVersioning'
+  | 'PutBucketVersioning'
   | 'GetBucketEncryption'
   | 'GetBucketPolicy'
   | 'PutBucketPolicy'
@@ -119,7 +120,8 @@ export function classifyOperation(
       case 'PUT':
         if (has('acl')) return op('PutBucketAcl');
         if (has('policy')) return op('PutBucketPolicy');
-        if (has('versioning') || has('encryption')) throw notImplemented('Changing versioning or default encryption');
+        if (has('versioning')) return op('PutBucketVersioning');
+        if (has('encryption')) throw notImplemented('Changing default encryption');
         return op('CreateBucket');
       case 'DELETE':
         if (has('policy')) return op('DeleteBucketPolicy');
@@ -176,6 +178,7 @@ const ACTIONS: Record<
   ListObjectVersions: { action: 's3:ListBucketVersions', on: 'bucket' },
   GetBucketLocation: { action: 's3:GetBucketLocation', on: 'bucket' },
   GetBucketVersioning: { action: 's3:GetBucketVersioning', on: 'bucket' },
+  PutBucketVersioning: { action: 's3:PutBucketVersioning', on: 'bucket' },
   GetBucketEncryption: { action: 's3:GetEncryptionConfiguration', on: 'bucket' },
   GetBucketPolicy: { action: 's3:GetBucketPolicy', on: 'bucket' },
   PutBucketPolicy: { action: 's3:PutBucketPolicy', on: 'bucket' },
@@ -196,6 +199,16 @@ const ACTIONS: Record<
   PutObjectAcl: { action: 's3:PutObjectAcl', on: 'object' },
   GetObjectTagging: { action: 's3:GetObjectTagging', on: 'object' },
   DeleteObjectTagging: { action: 's3:DeleteObjectTagging', on: 'object' },
+};
+
+/** The actions of requests that name a version (`?versionId=`). */
+const VERSION_ACTIONS: Record<string, string> = {
+  's3:GetObject': 's3:GetObjectVersion',
+  's3:DeleteObject': 's3:DeleteObjectVersion',
+  's3:GetObjectTagging': 's3:GetObjectVersionTagging',
+  's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
+  's3:GetObjectAcl': 's3:GetObjectVersionAcl',
+  's3:PutObjectAcl': 's3:PutObjectVersionAcl',
 };
 
 /** Request headers that S3 exposes as condition keys of the same name. */
@@ -255,13 +268,14 @@ function listContext(query: ReadonlyMap<string, string>): Record<string, string>
 }
 
 /** The copy source of CopyObject: `/bucket/key` or `bucket/key`, URL-encoded, maybe `?versionId=`. */
-export function parseCopySource(header: string): { bucket: string; key: string } {
+export function parseCopySource(header: string): { bucket: string; key: string; versionId?: string } {
   const invalid = () =>
     new S3Error('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', {
       ArgumentName: 'x-amz-copy-source',
       ArgumentValue: header,
     });
-  const [path = ''] = header.split('?');
+  const [path = '', query = ''] = header.split('?');
+  const versionId = new URLSearchParams(query).get('versionId') ?? undefined;
   let decoded: string;
   try {
     decoded = decodeURIComponent(path.replace(/^\//, ''));
@@ -270,7 +284,11 @@ export function parseCopySource(header: string): { bucket: string; key: string }
   }
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) throw invalid();
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  return {
+    bucket: decoded.slice(0, slash),
+    key: decoded.slice(slash + 1),
+    ...(versionId !== undefined ? { versionId } : {}),
+  };
 }
 
 /**
@@ -286,16 +304,29 @@ export function requiredPermissions(
   if (operation.name === 'CopyObject' || operation.name === 'UploadPartCopy') {
     const source = parseCopySource(String(headers['x-amz-copy-source']));
     const write = { action: 's3:PutObject', resource: objectArn(bucket, key), context: headerContext(headers) };
+    const read: RequiredPermission =
+      source.versionId === undefined
+        ? { action: 's3:GetObject', resource: objectArn(source.bucket, source.key), context: {} }
+        : {
+            action: 's3:GetObjectVersion',
+            resource: objectArn(source.bucket, source.key),
+            context: { 's3:VersionId': source.versionId },
+          };
     return [
-      { action: 's3:GetObject', resource: objectArn(source.bucket, source.key), context: {} },
+      read,
       ...withTagging(write, operation.name === 'CopyObject' ? requestedTags(operation, headers) : undefined),
     ];
   }
-  const { action, on } = ACTIONS[operation.name];
+  const { action: unversionedAction, on } = ACTIONS[operation.name];
+  // A request naming a version is its own action, with s3:VersionId.
+  const versionId = operation.query.get('versionId');
+  const versionedAction = versionId !== undefined ? VERSION_ACTIONS[unversionedAction] : undefined;
+  const action = versionedAction ?? unversionedAction;
   const resource = on === 'service' ? 'arn:aws:s3:::*' : on === 'bucket' ? bucketArn(bucket) : objectArn(bucket, key);
   const isList =
     operation.name === 'ListObjects' || operation.name === 'ListObjectsV2' || operation.name === 'ListObjectVersions';
   const context = isList ? listContext(operation.query) : on === 'object' ? headerContext(headers) : {};
+  if (versionedAction) context['s3:VersionId'] = versionId!;
   const writesTags = operation.name === 'PutObject' || operation.name === 'CreateMultipartUpload';
   return withTagging({ action, resource, context }, writesTags ? requestedTags(operation, headers) : undefined);
 }

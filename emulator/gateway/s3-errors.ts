@@ -18,6 +18,7 @@ const ERRORS = {
   InternalError: [500, 'We encountered an internal error. Please try again.'],
   InvalidAccessKeyId: [403, 'The AWS Access Key Id you provided does not exist in our records.'],
   InvalidArgument: [400, 'Invalid Argument'],
+  NoSuchVersion: [404, 'The specified version does not exist.'],
   InvalidTag: [400, 'The tag provided was not a valid tag.'],
   InvalidRange: [416, 'The requested range is not satisfiable'],
   InvalidBucketName: [400, 'The specified bucket is not valid.'],

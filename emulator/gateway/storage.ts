@@ -2,6 +2,7 @@
  * s3rver as the storage engine: its request handler serves the operations it gets right, and its
  * file store is read directly for what the gateway answers itself (listings, multipart state).
  */
+import { createReadStream } from 'node:fs';
 import { mkdir, opendir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -89,6 +90,14 @@ export interface Storage {
   listKeys(bucket: string, prefix: string): Promise<string[]>;
   uploadsDirectory(bucket: string): string;
   objectPath(bucket: string, key: string): string;
+  /** Writes an object whose bytes are a file's (an older version being copied), whole or not at all. */
+  writeObjectFromFile(
+    dest: { bucket: string; key: string },
+    path: string,
+    metadata: Record<string, string>,
+  ): Promise<ObjectSummary>;
+  /** The path of one of an object's two files. */
+  resourcePath(bucket: string, key: string, resource: 'object' | 'metadata.json'): string;
 }
 
 /** Polls a file until it has `size` bytes (s3rver's writes report success before they flush). */
@@ -226,6 +235,11 @@ export async function createStorage(directory: string, locks: KeyLocks): Promise
     listKeys: (bucket, prefix) => listKeys(join(directory, bucket), prefix),
     uploadsDirectory: (bucket) => store.getResourcePath(bucket, undefined, 'uploads'),
     objectPath: (bucket, key) => store.getResourcePath(bucket, key, 'object'),
+    resourcePath: (bucket, key, resource) => store.getResourcePath(bucket, key, resource),
+    async writeObjectFromFile(dest, path, metadata) {
+      await store.putObject({ bucket: dest.bucket, key: dest.key, content: createReadStream(path), metadata });
+      return (await headObject(dest.bucket, dest.key))!;
+    },
   };
 }
 
