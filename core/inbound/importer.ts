@@ -18,6 +18,8 @@ export interface DroppedObject {
   key: string;
   etag: string;
   size: number;
+  /** In a versioned bucket: each version is a drop of its own, even with the same bytes (docs/inbound.md). */
+  versionId?: string;
   uploadedBy?: string;
 }
 
@@ -62,8 +64,8 @@ function fileName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }
 
-export function ledgerId(ref: IntegrationRef, bucket: string, key: string, etag: string): string {
-  return `${ref.id}|${bucket}|${key}|${stripQuotes(etag)}`;
+export function ledgerId(ref: IntegrationRef, bucket: string, key: string, etag: string, versionId?: string): string {
+  return `${ref.id}|${bucket}|${key}|${versionId !== undefined ? `v:${versionId}` : stripQuotes(etag)}`;
 }
 
 export interface Importer {
@@ -148,13 +150,14 @@ async function detectObject(
 function newLedgerEntry(options: ImporterOptions, ref: IntegrationRef, object: DroppedObject): LedgerEntry {
   const etag = stripQuotes(object.etag);
   return {
-    id: ledgerId(ref, object.bucket, object.key, etag),
+    id: ledgerId(ref, object.bucket, object.key, etag, object.versionId),
     integration: ref.id,
     template: ref.template.name,
     bucket: object.bucket,
     key: object.key,
     etag,
     size: object.size,
+    ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
     state: 'detected',
     attempts: 0,
     submissionIds: [options.newId(), options.newId()],
@@ -204,9 +207,12 @@ async function importEntry(run: ImportRun): Promise<ImportOutcome> {
     };
     return { submissions: [failed], counters: store.counters(), joinsDataset: false };
   }
-  // Overwritten since it was detected: the new version has an entry of its own.
-  if (stripQuotes(fetched.value.etag) !== entry.etag)
-    return { submissions: [], counters: store.counters(), joinsDataset: false };
+  // Overwritten since it was detected: the new version has an entry of its own (the product reads the
+  // latest object with s3:GetObject, never an older version, which would need s3:GetObjectVersion).
+  const overwritten =
+    stripQuotes(fetched.value.etag) !== entry.etag ||
+    (entry.versionId !== undefined && fetched.value.versionId !== entry.versionId);
+  if (overwritten) return { submissions: [], counters: store.counters(), joinsDataset: false };
 
   await store.setState(entry.id, 'validating');
   const counters = new Map(store.counters());
@@ -307,6 +313,7 @@ function submissionBase(run: ImportRun, id: string, name: string) {
     key: entry.key,
     etag: entry.etag,
     size: entry.size,
+    ...(entry.versionId !== undefined ? { versionId: entry.versionId } : {}),
     ...(entry.uploadedBy ? { uploadedBy: entry.uploadedBy } : {}),
   };
   return {

@@ -9,7 +9,7 @@ export type ImportState = 'detected' | 'fetching' | 'validating' | 'committing' 
 
 /** One object version seen by one integration: imported once, across restarts. */
 export interface LedgerEntry {
-  /** `integration|bucket|key|etag` */
+  /** `integration|bucket|key|etag`, or `integration|bucket|key|v:versionId` for a version of a versioned bucket. */
   id: string;
   integration: string;
   template: string;
@@ -17,6 +17,8 @@ export interface LedgerEntry {
   key: string;
   etag: string;
   size: number;
+  /** The version detected, in a versioned bucket: the one imported, even if a newer one follows. */
+  versionId?: string;
   uploadedBy?: string;
   state: ImportState;
   /** Ids reserved when the entry was detected, so that a re-run writes the same submissions. */

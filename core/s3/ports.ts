@@ -18,10 +18,11 @@ export interface AccountS3 {
   listBuckets(): Promise<S3Outcome<string[]>>;
   /** One page is enough to test the permission; `all` pages through (poll mode). */
   listObjects(bucket: string, prefix: string, options?: { all?: boolean }): Promise<S3Outcome<S3ObjectSummary[]>>;
+  /** The latest version (with its version id, in a versioned bucket): s3:GetObject, as the product reads. */
   getObject(
     bucket: string,
     key: string,
-  ): Promise<S3Outcome<{ body: AsyncIterable<Uint8Array>; etag: string; size: number }>>;
+  ): Promise<S3Outcome<{ body: AsyncIterable<Uint8Array>; etag: string; size: number; versionId?: string }>>;
 }
 
 export type PutOutcome =

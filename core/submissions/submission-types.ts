@@ -11,6 +11,8 @@ export interface SubmissionSource {
   key: string;
   etag: string;
   size: number;
+  /** The object's version, in a versioned bucket. */
+  versionId?: string;
   /** The IAM user who uploaded the object, when known. */
   uploadedBy?: string;
 }

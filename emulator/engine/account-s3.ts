@@ -126,6 +126,7 @@ export function createAccountS3(
           body: response.Body as AsyncIterable<Uint8Array>,
           etag: response.ETag ?? '',
           size: response.ContentLength ?? 0,
+          ...(response.VersionId && response.VersionId !== 'null' ? { versionId: response.VersionId } : {}),
         };
       }),
     async putObject(bucket, key, body, { sse, contentType }): Promise<PutOutcome> {

@@ -10,6 +10,7 @@ export interface CreatedObject {
   key: string;
   etag?: string;
   size?: number;
+  versionId?: string;
   userName?: string;
 }
 
@@ -62,6 +63,7 @@ export function droppedOf(event: CreatedObject): DroppedObject {
     key: event.key,
     etag: event.etag ?? '',
     size: event.size ?? 0,
+    ...(event.versionId !== undefined ? { versionId: event.versionId } : {}),
     ...(event.userName ? { uploadedBy: event.userName } : {}),
   };
 }

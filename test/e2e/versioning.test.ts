@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
+import { startTestHarness } from '../helpers/harness.ts';
 import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
 
 function versionedWorkspace(): Workspace {
@@ -216,6 +217,36 @@ describe('versioning', () => {
       expect(await body.Body!.transformToString()).toBe('kept');
     } finally {
       await again.stop();
+    }
+  });
+
+  it('imports each version of a dropped file: the same bytes dropped again in a versioned bucket are a new drop', async () => {
+    const h = await startTestHarness();
+    try {
+      await h
+        .client('admin')
+        .send(
+          new PutBucketVersioningCommand({ Bucket: 'acme-claravine', VersioningConfiguration: { Status: 'Enabled' } }),
+        );
+      const uploader = h.client('uploader');
+      const key = 'us/submissions/Email_versions.csv';
+      const body = readFileSync('fixtures/files/Email.csv');
+      const first = await uploader.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: key, Body: body }));
+      await h.submissionsOf(key);
+      const second = await uploader.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: key, Body: body }));
+      let submissions = await h.submissionsOf(key);
+      for (let i = 0; submissions.length < 2 && i < 50; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        submissions = await h.submissionsOf(key);
+      }
+      expect(submissions.map((s) => [s.status, s.source.versionId]).sort()).toEqual(
+        [
+          ['complete', first.VersionId],
+          ['complete', second.VersionId],
+        ].sort(),
+      );
+    } finally {
+      await h.stop();
     }
   });
 });
