@@ -121,6 +121,26 @@ function onClose(g: GatewayRequest, ...cleanups: (() => unknown)[]): void {
   });
 }
 
+/**
+ * A read holds the key's lock until its body's file is open and the first bytes leave, not until the
+ * client has read them all: a write then puts new files in place while the reader keeps the old file
+ * it opened (atomic-writes.ts). A client that stalls mid-body never blocks the key's writers.
+ */
+function releaseOnFirstByte(g: GatewayRequest, release: () => void): void {
+  let released = false;
+  const releaseOnce = () => {
+    if (released) return;
+    released = true;
+    release();
+  };
+  const write = g.res.write.bind(g.res) as (...args: unknown[]) => boolean;
+  (g.res as { write: unknown }).write = (...args: unknown[]) => {
+    releaseOnce();
+    return write(...args);
+  };
+  onClose(g, releaseOnce);
+}
+
 interface LockedVersionedWrite {
   metadata: Record<string, string>;
   responseHeaders: Record<string, string>;
@@ -180,8 +200,7 @@ function rejectReservedMetadata(g: GatewayRequest): void {
 
 export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   assertBucketExists(s, bucket);
-  const release = await s.locks.read(`${bucket}/${key}`);
-  onClose(g, release);
+  releaseOnFirstByte(g, await s.locks.read(`${bucket}/${key}`));
   // The latest version, in place, is s3rver's to answer; an older one or a delete marker is answered here.
   const named = g.operation.query.has('versionId');
   if (!named && (await s.storage.objectExists(bucket, key))) {

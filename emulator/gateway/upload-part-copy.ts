@@ -10,7 +10,7 @@ import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertBucketExists, missingObject } from './access.ts';
+import { assertBucketExists } from './access.ts';
 import { readBody } from './bucket-handlers.ts';
 import { headerOf, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
@@ -18,6 +18,7 @@ import { existingUpload, partNumberOf } from './object-handlers.ts';
 import { parseCopySource } from './operations.ts';
 import { S3Error } from './s3-errors.ts';
 import { uploadDirectory } from './storage.ts';
+import { readCopySource } from './versioning.ts';
 import { xmlDocument } from './xml.ts';
 
 /** `bytes=first-last`, inclusive, within an object of `size` bytes; undefined copies the whole object. */
@@ -58,8 +59,8 @@ export async function uploadPartCopy(
   const directory = uploadDirectory(s.storage, bucket, upload.uploadId);
   const temporary = join(directory, `.copy-${partNumber}-${randomBytes(6).toString('hex')}`);
   try {
-    const original = await s.storage.headObject(source.bucket, source.key);
-    if (!original) throw missingObject(s, g, source.bucket, source.key);
+    // The latest version, or the one `?versionId=` names.
+    const { object: original, bodyPath: sourcePath } = await readCopySource(s, g, source);
     const range = parseCopySourceRange(headerOf(g.req, 'x-amz-copy-source-range'), original.size);
     const md5 = createHash('md5');
     const hashing = new Transform({
@@ -68,7 +69,6 @@ export async function uploadPartCopy(
         done(null, chunk);
       },
     });
-    const sourcePath = s.storage.objectPath(source.bucket, source.key);
     // An empty source copies nothing (a stream cannot be given the empty range 0..-1).
     const body = original.size === 0 ? Readable.from([]) : createReadStream(sourcePath, range);
     await pipeline(body, hashing, createWriteStream(temporary));

@@ -67,14 +67,19 @@ export async function deleteKey(
   now: Date,
 ): Promise<DeleteOutcome> {
   const status = s.state.versioningOf(bucket);
+  if (!status && versionId === undefined) {
+    // Never versioned: the object goes (even one whose metadata is damaged).
+    const existed = await s.storage.objectExists(bucket, key);
+    await s.storage.deleteObject(bucket, key);
+    return { removedCurrent: existed, deleteMarker: false };
+  }
   const current = await s.storage.headObject(bucket, key);
   if (versionId === undefined) {
     if (current) {
-      if (status === 'Enabled' || (status === 'Suspended' && versionIdOf(current) !== 'null'))
+      if (status === 'Enabled' || versionIdOf(current) !== 'null')
         await s.versions.archiveCurrent(bucket, key, current);
       await s.storage.deleteObject(bucket, key);
     }
-    if (!status) return { removedCurrent: !!current, deleteMarker: false };
     if (status === 'Suspended') await s.versions.removeVersion(bucket, key, 'null');
     const marker = await s.versions.addDeleteMarker(bucket, key, status === 'Enabled' ? newVersionId() : 'null', now);
     return { removedCurrent: !!current, versionId: marker.versionId, deleteMarker: true };
@@ -203,7 +208,9 @@ async function sendOlderVersion(
 
 /** The object a copy reads: the latest version, or the one `?versionId=` names, and how to copy it. */
 export interface CopySource {
-  object: { metadata: Record<string, string> };
+  object: { metadata: Record<string, string>; size: number };
+  /** Where its bytes are (a part copy reads a range of them). */
+  bodyPath: string;
   /** The source's version id, when its bucket is versioned (or one was named). */
   versionId?: string;
   copyTo(dest: { bucket: string; key: string }, metadata: Record<string, string>): Promise<ObjectSummary>;
@@ -220,6 +227,7 @@ export async function readCopySource(
     if (!current) throw missingObject(s, g, source.bucket, source.key);
     return {
       object: current,
+      bodyPath: s.storage.objectPath(source.bucket, source.key),
       ...(versioned || source.versionId !== undefined ? { versionId: versionIdOf(current) } : {}),
       copyTo: (dest, metadata) => s.storage.copyObject(source, dest, metadata),
     };
@@ -234,7 +242,8 @@ export async function readCopySource(
     );
   const { metadata, bodyPath } = await s.versions.readVersion(source.bucket, source.key, entry);
   return {
-    object: { metadata },
+    object: { metadata, size: entry.size ?? 0 },
+    bodyPath,
     versionId: entry.versionId,
     copyTo: (dest, kept) => s.storage.writeObjectFromFile(dest, bodyPath, kept),
   };

@@ -136,6 +136,24 @@ describe('object bodies', () => {
       expect(body.equals(a) || body.equals(b)).toBe(true);
     }
   });
+
+  it('a reader that stops reading mid-body does not hold up writes to the key, and still gets the old bytes whole', async () => {
+    const admin = stack.client('admin');
+    const old = randomBytes(16 * 1024 * 1024);
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'stalled.bin', Body: old }));
+    const stalled = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'stalled.bin' }));
+    // The body is not read: the server's socket buffers fill and its response waits.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const overwrite = admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'stalled.bin', Body: 'new' }));
+    const outcome = await Promise.race([
+      overwrite.then(() => 'written'),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5000)),
+    ]);
+    expect(outcome).toBe('written');
+    expect(Buffer.from(await stalled.Body!.transformToByteArray()).equals(old)).toBe(true);
+    const now = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'stalled.bin' }));
+    expect(await now.Body!.transformToString()).toBe('new');
+  });
 });
 
 describe('listings', () => {

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
@@ -17,6 +19,7 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +177,25 @@ describe('versioning', () => {
     expect(copied.CopySourceVersionId).toBe(v1);
     expect(copied.VersionId).toMatch(/^[\w-]{32}$/);
     expect(await read('ver-copy', 'dst')).toBe('first');
+    const { UploadId } = await admin.send(new CreateMultipartUploadCommand({ Bucket: 'ver-copy', Key: 'parted' }));
+    const part = await admin.send(
+      new UploadPartCopyCommand({
+        Bucket: 'ver-copy',
+        Key: 'parted',
+        UploadId,
+        PartNumber: 1,
+        CopySource: `ver-copy/src?versionId=${v1}`,
+      }),
+    );
+    await admin.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'ver-copy',
+        Key: 'parted',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.CopyPartResult!.ETag }] },
+      }),
+    );
+    expect(await read('ver-copy', 'parted')).toBe('first');
     // Restoring an older version over the latest is a copy onto the same key.
     await admin.send(
       new CopyObjectCommand({ Bucket: 'ver-copy', Key: 'src', CopySource: `ver-copy/src?versionId=${v1}` }),
