@@ -32,6 +32,7 @@ import { renderS3Error, S3Error } from './s3-errors.ts';
 import { join } from 'node:path';
 import { listUploadParts, readUpload, uploadDirectory, waitForFileSize, type UploadInfo } from './storage.ts';
 import { parseXml, xmlDocument } from './xml.ts';
+import { sendStoredObject } from './send-object.ts';
 import { VERSION_META } from './versions.ts';
 import {
   answerVersionedRead,
@@ -203,9 +204,18 @@ export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: s
   releaseOnFirstByte(g, await s.locks.read(`${bucket}/${key}`));
   // The latest version, in place, is s3rver's to answer; an older one or a delete marker is answered here.
   const named = g.operation.query.has('versionId');
-  if (!named && (await s.storage.objectExists(bucket, key))) {
+  if (!named && g.req.headers.range === undefined && (await s.storage.objectExists(bucket, key))) {
     forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g));
     return;
+  }
+  if (!named) {
+    // A ranged GET: s3rver gets `bytes=0-0` and `bytes=-N` wrong, so the gateway answers it.
+    const current = await s.storage.headObject(bucket, key);
+    if (current) {
+      const versionId = current.metadata[VERSION_META];
+      await sendStoredObject(g, { ...current, ...(versionId ? { versionId } : {}) }, s.storage.objectPath(bucket, key));
+      return;
+    }
   }
   const current = named ? await s.storage.headObject(bucket, key) : undefined;
   if (await answerVersionedRead(s, g, bucket, key, current)) return;

@@ -5,11 +5,10 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectVersions.html
  */
-import { createReadStream } from 'node:fs';
 import { missingObject } from './access.ts';
 import type { GatewayRequest, GatewayServices } from './context.ts';
-import { SSE_META, TAGGING_META } from './forward.ts';
 import { S3Error } from './s3-errors.ts';
+import { sendStoredObject } from './send-object.ts';
 import type { ObjectSummary } from './storage.ts';
 import { newVersionId, VERSION_META, versionIdOf, type VersionEntry } from './versions.ts';
 
@@ -38,7 +37,8 @@ export async function prepareVersionedWrite(s: GatewayServices, bucket: string, 
   const archived = keep ? await s.versions.archiveCurrent(bucket, key, current) : undefined;
   return {
     metadata: status === 'Enabled' ? { [VERSION_META]: versionId } : {},
-    responseHeaders: { 'x-amz-version-id': versionId },
+    // A Suspended bucket's writes (the null version) answer no version id, as on AWS.
+    responseHeaders: status === 'Enabled' ? { 'x-amz-version-id': versionId } : {},
     versionId,
     async finish(succeeded) {
       if (succeeded && status === 'Suspended') await s.versions.removeVersion(bucket, key, 'null');
@@ -149,39 +149,6 @@ export async function answerVersionedRead(
   return true;
 }
 
-/** The headers S3 answers an object with, from its stored metadata. */
-function objectHeaders(metadata: Record<string, string>, entry: VersionEntry): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': metadata['content-type'] ?? 'binary/octet-stream',
-    etag: entry.etag ?? '""',
-    'last-modified': new Date(entry.lastModified).toUTCString(),
-    'accept-ranges': 'bytes',
-    'x-amz-version-id': entry.versionId,
-  };
-  for (const [name, value] of Object.entries(metadata)) {
-    if (name === SSE_META) headers['x-amz-server-side-encryption'] = value;
-    else if (name === TAGGING_META) headers['x-amz-tagging-count'] = String(value.split('&').length);
-    else if (name.startsWith('x-amz-meta-s3harness-')) continue;
-    else if (
-      name.startsWith('x-amz-meta-') ||
-      ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'].includes(name)
-    )
-      headers[name] = value;
-  }
-  return headers;
-}
-
-/** `bytes=first-last`, `bytes=first-` or `bytes=-suffix`, one range; undefined for the whole body. */
-function byteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
-  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header) : null;
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  const start = match[1] === '' ? Math.max(0, size - Number(match[2])) : Number(match[1]);
-  const end = match[1] === '' || match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (start >= size || start > end)
-    throw new S3Error('InvalidRange', undefined, { RangeRequested: header!, ActualObjectSize: String(size) });
-  return { start, end };
-}
-
 async function sendOlderVersion(
   s: GatewayServices,
   g: GatewayRequest,
@@ -190,20 +157,17 @@ async function sendOlderVersion(
   entry: VersionEntry,
 ): Promise<void> {
   const { metadata, bodyPath } = await s.versions.readVersion(bucket, key, entry);
-  const size = entry.size ?? 0;
-  const headers = objectHeaders(metadata, entry);
-  const range = byteRange(g.req.headers.range, size);
-  const length = range ? range.end - range.start + 1 : size;
-  g.res.writeHead(range ? 206 : 200, {
-    ...headers,
-    'content-length': length,
-    ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${size}` } : {}),
-  });
-  if (g.req.method === 'HEAD' || length === 0) {
-    g.res.end();
-    return;
-  }
-  createReadStream(bodyPath, range ?? {}).pipe(g.res);
+  await sendStoredObject(
+    g,
+    {
+      metadata,
+      etag: entry.etag ?? '""',
+      size: entry.size ?? 0,
+      lastModified: new Date(entry.lastModified),
+      versionId: entry.versionId,
+    },
+    bodyPath,
+  );
 }
 
 /** The object a copy reads: the latest version, or the one `?versionId=` names, and how to copy it. */

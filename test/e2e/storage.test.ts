@@ -137,6 +137,20 @@ describe('object bodies', () => {
     }
   });
 
+  it('answers byte ranges as S3 does: one byte, a suffix, an open end, and 416 past the end', async () => {
+    const admin = stack.client('admin');
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'range.txt', Body: '0123456789' }));
+    const ranged = async (Range: string) => {
+      const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'range.txt', Range }));
+      return [await got.Body!.transformToString(), got.ContentRange];
+    };
+    expect(await ranged('bytes=0-0')).toEqual(['0', 'bytes 0-0/10']);
+    expect(await ranged('bytes=-3')).toEqual(['789', 'bytes 7-9/10']);
+    expect(await ranged('bytes=5-')).toEqual(['56789', 'bytes 5-9/10']);
+    expect(await ranged('bytes=8-20')).toEqual(['89', 'bytes 8-9/10']);
+    await expectS3Error(ranged('bytes=10-12'), 'InvalidRange', 416);
+  });
+
   it('a reader that stops reading mid-body does not hold up writes to the key, and still gets the old bytes whole', async () => {
     const admin = stack.client('admin');
     const old = randomBytes(16 * 1024 * 1024);
