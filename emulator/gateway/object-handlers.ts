@@ -227,6 +227,33 @@ export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: s
   forwardToStorage(s.storage.handle, g.req, g.res, forwardOptions(g, { rawQuery }));
 }
 
+/**
+ * Conditional writes: `If-None-Match: *` refuses to overwrite; `If-Match: ETAG` writes only over that
+ * ETag (a missing object: 404 NoSuchKey). Checked under the key's write lock.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ */
+async function failedWriteCondition(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+): Promise<S3Error | undefined> {
+  const ifNoneMatch = headerOf(g.req, 'if-none-match');
+  const ifMatch = headerOf(g.req, 'if-match');
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
+  const current = await s.storage.headObject(bucket, key);
+  const failed = (condition: string) =>
+    new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+      Condition: condition,
+    });
+  if (ifNoneMatch === '*' && current) return failed('If-None-Match');
+  if (ifMatch !== undefined) {
+    if (!current) return new S3Error('NoSuchKey', undefined, { Key: key });
+    if (ifMatch !== '*' && ifMatch !== current.etag) return failed('If-Match');
+  }
+  return undefined;
+}
+
 export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   rejectReservedMetadata(g);
   assertOwnerOnlyAcl(g);
@@ -234,13 +261,11 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   assertBucketExists(s, bucket);
   const body = await readBody(s, g);
   const release = await s.locks.write(`${bucket}/${key}`);
-  // Conditional writes: If-None-Match: * refuses to overwrite. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
-  if (headerOf(g.req, 'if-none-match') === '*' && (await s.storage.objectExists(bucket, key))) {
+  const refused = await failedWriteCondition(s, g, bucket, key);
+  if (refused) {
     release();
     await body.dispose();
-    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
-      Condition: 'If-None-Match',
-    });
+    throw refused;
   }
   const version = await versionedWriteUnderLock(s, g, bucket, key, release, () => body.dispose());
   forwardToStorage(
@@ -485,6 +510,12 @@ export async function completeMultipartUpload(
     throw error;
   }
   const release = await s.locks.write(`${bucket}/${key}`);
+  const refused = await failedWriteCondition(s, g, bucket, key);
+  if (refused) {
+    release();
+    await body.dispose();
+    throw refused;
+  }
   const version = await versionedWriteUnderLock(s, g, bucket, key, release, () => body.dispose());
   forwardToStorage(
     s.storage.handle,

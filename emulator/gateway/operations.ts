@@ -139,8 +139,10 @@ export function classifyOperation(
     case 'GET':
       if (has('acl')) return op('GetObjectAcl');
       if (has('tagging')) return op('GetObjectTagging');
+      if (has('partNumber') && !has('uploadId')) throw notImplemented('GET of one part (partNumber)');
       return op(has('uploadId') ? 'ListParts' : 'GetObject');
     case 'HEAD':
+      if (has('partNumber')) throw notImplemented('HEAD of one part (partNumber)');
       return op('HeadObject');
     case 'PUT':
       if (has('acl')) return op('PutObjectAcl');
@@ -148,9 +150,14 @@ export function classifyOperation(
       if (has('uploadId') || has('partNumber')) {
         return op(headers['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart');
       }
-      return op(headers['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject');
+      if (headers['x-amz-copy-source'] === undefined) return op('PutObject');
+      if (Object.keys(headers).some((h) => h.startsWith('x-amz-copy-source-if-')))
+        throw notImplemented('CopyObject conditions (x-amz-copy-source-if-*)');
+      return op('CopyObject');
     case 'DELETE':
       if (has('tagging')) return op('DeleteObjectTagging');
+      if (headers['if-match'] !== undefined || headers['x-amz-if-match-last-modified-time'] !== undefined)
+        throw notImplemented('Conditional deletes (If-Match)');
       return op(has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject');
     case 'POST':
       if (has('uploads')) return op('CreateMultipartUpload');

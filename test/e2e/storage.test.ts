@@ -113,6 +113,37 @@ describe('object bodies', () => {
       'PreconditionFailed',
       412,
     );
+    // If-Match writes only over the ETag named; a missing object is NoSuchKey.
+    const { ETag } = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy/src.txt' }));
+    await expectS3Error(
+      admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', Body: 'x', IfMatch: '"0123"' })),
+      'PreconditionFailed',
+      412,
+    );
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', Body: 'matched', IfMatch: ETag }));
+    await expectS3Error(
+      admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/none.txt', Body: 'x', IfMatch: ETag })),
+      'NoSuchKey',
+      404,
+    );
+    // Conditions not emulated are refused, never ignored.
+    await expectS3Error(
+      admin.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: 'c.txt',
+          CopySource: `${bucket}/copy/src.txt`,
+          CopySourceIfMatch: ETag,
+        }),
+      ),
+      'NotImplemented',
+      501,
+    );
+    await expectS3Error(
+      admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', PartNumber: 1 })),
+      'NotImplemented',
+      501,
+    );
   });
 
   it('never returns a torn body while an object is overwritten', async () => {
