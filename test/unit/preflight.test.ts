@@ -79,6 +79,36 @@ describe('the permission preflight', () => {
     expect(withoutPolicy.integrations.find((i) => i.id === 'Notes/Unencrypted export')!.ok).toBe(true);
   });
 
+  it('says when a decision depends on a key the workspace does not set, and decides as production once it is declared', () => {
+    const workspace = loadWorkspace();
+    const vpceOnly = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OnlyThroughTheEndpoint',
+          Effect: 'Deny' as const,
+          Principal: '*' as const,
+          Action: 's3:*',
+          Resource: 'arn:aws:s3:::acme-claravine/*',
+          Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } },
+        },
+      ],
+    };
+    const bucketPolicyOf = (bucket: string) => (bucket === 'acme-claravine' ? vpceOnly : undefined);
+    const denied = runPreflight(workspace, { now: NOW, bucketPolicyOf }).integrations[0]!.checks[0]!;
+    expect(denied.allowed).toBe(false);
+    expect(denied.explanation).toContain(
+      'depends on aws:SourceVpce, which this workspace does not set; AWS sets it when the request comes through a VPC endpoint',
+    );
+    const platform = workspace.iam.users.find((u) => u.name === 'platform')!;
+    platform.requestContext = { 'aws:SourceVpce': 'vpce-1a2b3c4d' };
+    const allowed = runPreflight(workspace, { now: NOW, bucketPolicyOf }).integrations[0]!.checks[0]!;
+    expect([allowed.allowed, allowed.explanation]).toEqual([
+      true,
+      'Allowed by statement 1 (Sid "ReadAndWrite") of identity policy 0 of user platform.',
+    ]);
+  });
+
   it('samples a key an inbound prefix matches', () => {
     expect(sampleInboundKey('us/submissions/{{template_name}}', 'Email')).toBe('us/submissions/Email.csv');
     expect(sampleInboundKey('us/{{submitted_by}}/', 'Email')).toBe('us/example/example.csv');
