@@ -134,6 +134,16 @@ describe('evaluate', () => {
       [{ Null: { 's3:x-amz-server-side-encryption': 'true' } }, {}, true],
       [{ Null: { 's3:x-amz-server-side-encryption': true } }, { 's3:x-amz-server-side-encryption': 'AES256' }, false],
       [{ Bool: { 'aws:SecureTransport': 'false' } }, { 'aws:SecureTransport': 'false' }, true],
+      // Re-checked against the condition operator reference: an absent key fails Bool and the
+      // positive operators, satisfies ...IfExists and the negated operators.
+      [{ Bool: { 'aws:SecureTransport': false } }, { 'aws:SecureTransport': 'false' }, true],
+      [{ Bool: { 'aws:SecureTransport': 'false' } }, {}, false],
+      [{ BoolIfExists: { 'aws:SecureTransport': 'true' } }, {}, true],
+      [{ BoolIfExists: { 'aws:SecureTransport': 'true' } }, { 'aws:SecureTransport': 'false' }, false],
+      [{ StringNotEquals: { 's3:delimiter': '/' } }, {}, true],
+      [{ StringNotEqualsIfExists: { 's3:delimiter': '/' } }, { 's3:delimiter': '/' }, false],
+      [{ NumericLessThan: { 's3:max-keys': '5' } }, {}, false],
+      [{ NumericLessThanIfExists: { 's3:max-keys': '5' } }, {}, true],
       [{ NumericLessThanEquals: { 's3:max-keys': '10' } }, { 's3:max-keys': '10' }, true],
       [{ NumericLessThanEquals: { 's3:max-keys': 10 } }, { 's3:max-keys': '11' }, false],
       [{ IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } }, { 'aws:SourceIp': '127.0.0.1' }, true],
