@@ -306,6 +306,29 @@ export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket
   }
 }
 
+/**
+ * `x-amz-copy-source-if-match`, `-if-none-match`, `-if-unmodified-since` and `-if-modified-since`: a
+ * copy of a source that fails them is 412 PreconditionFailed. A matching If-Match overrides a failed
+ * If-Unmodified-Since, a failing If-None-Match wins over If-Modified-Since, as AWS documents.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ */
+function assertCopySourceConditions(g: GatewayRequest, source: { etag: string; lastModified: Date }): void {
+  const header = (name: string) => headerOf(g.req, `x-amz-copy-source-${name}`);
+  const [ifMatch, ifNoneMatch] = [header('if-match'), header('if-none-match')];
+  const modified = (since: string | undefined) =>
+    since !== undefined && Date.parse(since) < source.lastModified.getTime() - 999;
+  const matches = (etags: string) => etags.split(',').some((e) => e.trim() === '*' || e.trim() === source.etag);
+  const failed =
+    (ifMatch !== undefined && !matches(ifMatch)) ||
+    (ifMatch === undefined && modified(header('if-unmodified-since'))) ||
+    (ifNoneMatch !== undefined && matches(ifNoneMatch)) ||
+    (ifNoneMatch === undefined && header('if-modified-since') !== undefined && !modified(header('if-modified-since')));
+  if (failed)
+    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+      Condition: 'x-amz-copy-source-If-Match',
+    });
+}
+
 /** @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html */
 export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   rejectReservedMetadata(g);
@@ -343,6 +366,7 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
   try {
     const copySource = await readCopySource(s, g, source);
     const original = copySource.object;
+    assertCopySourceConditions(g, original);
     version = await prepareVersionedWrite(s, bucket, key);
     const from =
       directive === 'COPY'

@@ -150,10 +150,7 @@ export function classifyOperation(
       if (has('uploadId') || has('partNumber')) {
         return op(headers['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart');
       }
-      if (headers['x-amz-copy-source'] === undefined) return op('PutObject');
-      if (Object.keys(headers).some((h) => h.startsWith('x-amz-copy-source-if-')))
-        throw notImplemented('CopyObject conditions (x-amz-copy-source-if-*)');
-      return op('CopyObject');
+      return op(headers['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject');
     case 'DELETE':
       if (has('tagging')) return op('DeleteObjectTagging');
       if (headers['if-match'] !== undefined || headers['x-amz-if-match-last-modified-time'] !== undefined)

@@ -172,7 +172,7 @@ async function sendOlderVersion(
 
 /** The object a copy reads: the latest version, or the one `?versionId=` names, and how to copy it. */
 export interface CopySource {
-  object: { metadata: Record<string, string>; size: number };
+  object: { metadata: Record<string, string>; size: number; etag: string; lastModified: Date };
   /** Where its bytes are (a part copy reads a range of them). */
   bodyPath: string;
   /** The source's version id, when its bucket is versioned (or one was named). */
@@ -206,7 +206,7 @@ export async function readCopySource(
     );
   const { metadata, bodyPath } = await s.versions.readVersion(source.bucket, source.key, entry);
   return {
-    object: { metadata, size: entry.size ?? 0 },
+    object: { metadata, size: entry.size ?? 0, etag: entry.etag ?? '""', lastModified: new Date(entry.lastModified) },
     bodyPath,
     versionId: entry.versionId,
     copyTo: (dest, kept) => s.storage.writeObjectFromFile(dest, bodyPath, kept),

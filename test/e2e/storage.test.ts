@@ -126,19 +126,17 @@ describe('object bodies', () => {
       'NoSuchKey',
       404,
     );
-    // Conditions not emulated are refused, never ignored.
-    await expectS3Error(
+    // A copy's source conditions.
+    const { ETag: now } = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy/src.txt' }));
+    const copy = (condition: Record<string, string>) =>
       admin.send(
-        new CopyObjectCommand({
-          Bucket: bucket,
-          Key: 'c.txt',
-          CopySource: `${bucket}/copy/src.txt`,
-          CopySourceIfMatch: ETag,
-        }),
-      ),
-      'NotImplemented',
-      501,
-    );
+        new CopyObjectCommand({ Bucket: bucket, Key: 'c.txt', CopySource: `${bucket}/copy/src.txt`, ...condition }),
+      );
+    await copy({ CopySourceIfMatch: now! });
+    await expectS3Error(copy({ CopySourceIfMatch: '"0123"' }), 'PreconditionFailed', 412);
+    await expectS3Error(copy({ CopySourceIfNoneMatch: now! }), 'PreconditionFailed', 412);
+    await copy({ CopySourceIfNoneMatch: '"0123"' });
+    // Not emulated: refused, never ignored.
     await expectS3Error(
       admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', PartNumber: 1 })),
       'NotImplemented',
