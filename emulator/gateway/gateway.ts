@@ -23,6 +23,7 @@ import { assertSafeKey } from './key-safety.ts';
 import { KeyLocks } from './key-locks.ts';
 import { SSE_META, UPLOADER_META } from './forward.ts';
 import * as objectHandlers from './object-handlers.ts';
+import * as multipartHandlers from './multipart-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
@@ -446,16 +447,16 @@ async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
     case 'DeleteObject':
       return objectHandlers.deleteObject(s, g, bucket, key);
     case 'CreateMultipartUpload':
-      return objectHandlers.createMultipartUpload(s, g, bucket);
+      return multipartHandlers.createMultipartUpload(s, g, bucket);
     case 'UploadPart':
-      return objectHandlers.uploadPart(s, g, bucket, key);
+      return multipartHandlers.uploadPart(s, g, bucket, key);
     case 'UploadPartCopy':
       return uploadPartCopy(s, g, bucket, key);
     case 'CompleteMultipartUpload':
-      return objectHandlers.completeMultipartUpload(s, g, bucket, key);
+      return multipartHandlers.completeMultipartUpload(s, g, bucket, key);
     case 'AbortMultipartUpload':
-      return objectHandlers.abortMultipartUpload(s, g, bucket, key);
+      return multipartHandlers.abortMultipartUpload(s, g, bucket, key);
     case 'ListParts':
-      return objectHandlers.listParts(s, g, bucket, key);
+      return multipartHandlers.listParts(s, g, bucket, key);
   }
 }

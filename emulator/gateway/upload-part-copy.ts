@@ -14,7 +14,7 @@ import { assertBucketExists } from './access.ts';
 import { readBody } from './bucket-handlers.ts';
 import { headerOf, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
-import { existingUpload, partNumberOf } from './object-handlers.ts';
+import { existingUpload, partNumberOf } from './multipart-handlers.ts';
 import { parseCopySource } from './operations.ts';
 import { S3Error } from './s3-errors.ts';
 import { uploadDirectory } from './storage.ts';
