@@ -21,12 +21,11 @@ import { join } from 'node:path';
 import { listUploadParts, readUpload, uploadDirectory, waitForFileSize, type UploadInfo } from './storage.ts';
 import { parseXml, xmlDocument } from './xml.ts';
 import {
-  failedWriteCondition,
   forwardOptions,
   onClose,
   rejectReservedMetadata,
   requestedSse,
-  versionedWriteUnderLock,
+  lockForWrite,
   writeMetadata,
 } from './write-helpers.ts';
 
@@ -155,15 +154,7 @@ export async function completeMultipartUpload(
     await body.dispose();
     throw error;
   }
-  const release = await s.locks.write(`${bucket}/${key}`);
-  // A fault while checking (a damaged object, say) refuses too, and frees the lock.
-  const refused = await failedWriteCondition(s, g, bucket, key).catch((error: unknown) => error as Error);
-  if (refused) {
-    release();
-    await body.dispose();
-    throw refused;
-  }
-  const version = await versionedWriteUnderLock(s, g, bucket, key, release, () => body.dispose());
+  const version = await lockForWrite(s, g, bucket, key, body);
   forwardToStorage(
     s.storage.handle,
     g.req,

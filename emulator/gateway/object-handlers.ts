@@ -32,12 +32,11 @@ import {
   type VersionedWrite,
 } from './versioning.ts';
 import {
-  failedWriteCondition,
   forwardOptions,
   rejectReservedMetadata,
   releaseOnFirstByte,
   requestedSse,
-  versionedWriteUnderLock,
+  lockForWrite,
   writeMetadata,
 } from './write-helpers.ts';
 
@@ -85,15 +84,7 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
   const sse = requestedSse(s, g, bucket);
   assertBucketExists(s, bucket);
   const body = await readBody(s, g);
-  const release = await s.locks.write(`${bucket}/${key}`);
-  // A fault while checking (a damaged object, say) refuses too, and frees the lock.
-  const refused = await failedWriteCondition(s, g, bucket, key).catch((error: unknown) => error as Error);
-  if (refused) {
-    release();
-    await body.dispose();
-    throw refused;
-  }
-  const version = await versionedWriteUnderLock(s, g, bucket, key, release, () => body.dispose());
+  const version = await lockForWrite(s, g, bucket, key, body);
   forwardToStorage(
     s.storage.handle,
     g.req,

@@ -8,6 +8,7 @@ import { RESERVED_META_PREFIX, SSE_META, TAGGING_META, UPLOADER_META, type Forwa
 import { storedTags } from './object-tags.ts';
 import { answerForError } from './error-answer.ts';
 import { requestedTags } from './operations.ts';
+import type { SpooledBody } from './request-body.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import { prepareVersionedWrite, type VersionedWrite } from './versioning.ts';
 
@@ -109,7 +110,7 @@ export interface LockedVersionedWrite {
  * A write under the key's write lock (`release`), in a bucket that may be versioned: the latest
  * version is kept first; when the answer closes without success, that is undone before the lock goes.
  */
-export async function versionedWriteUnderLock(
+async function versionedWriteUnderLock(
   s: GatewayServices,
   g: GatewayRequest,
   bucket: string,
@@ -158,7 +159,7 @@ export function rejectReservedMetadata(g: GatewayRequest): void {
  * ETag (a missing object: 404 NoSuchKey). Checked under the key's write lock.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
  */
-export async function failedWriteCondition(
+async function failedWriteCondition(
   s: GatewayServices,
   g: GatewayRequest,
   bucket: string,
@@ -178,4 +179,26 @@ export async function failedWriteCondition(
     if (ifMatch !== '*' && ifMatch !== current.etag) return failed('If-Match');
   }
   return undefined;
+}
+
+/**
+ * Takes the key's write lock for a write whose body has been read, checks its conditions, and keeps
+ * the latest version in a versioned bucket. The lock and the body are let go when the answer closes
+ * (or now, when a condition refuses the write or cannot be checked).
+ */
+export async function lockForWrite(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+  body: SpooledBody,
+): Promise<LockedVersionedWrite> {
+  const release = await s.locks.write(`${bucket}/${key}`);
+  const refused = await failedWriteCondition(s, g, bucket, key).catch((error: unknown) => error as Error);
+  if (refused) {
+    release();
+    await body.dispose();
+    throw refused;
+  }
+  return versionedWriteUnderLock(s, g, bucket, key, release, () => body.dispose());
 }
