@@ -5,7 +5,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
  */
 import { createHash } from 'node:crypto';
-import { evaluate } from './evaluate.ts';
+import { describeStatement, evaluate } from './evaluate.ts';
 import type { AttachedPolicy, ContextValue, Decision, PolicyDocument, RequestPrincipal } from './policy-types.ts';
 
 /** A user as far as IAM is concerned: a name and identity policies. */
@@ -17,6 +17,8 @@ export interface IamUser {
    * `aws:PrincipalTag/team`, ...), declared by the workspace; they override the local values.
    */
   requestContext?: Readonly<Record<string, ContextValue>>;
+  /** The managed policy set as the user's permissions boundary: the most its identity policies may grant. */
+  permissionsBoundary?: PolicyDocument;
 }
 
 export interface Caller {
@@ -122,14 +124,48 @@ export function decide(
   baseContext: Readonly<Record<string, ContextValue>>,
 ): Decision {
   const declared = Object.keys(caller.user?.requestContext ?? {});
-  return evaluate(
-    {
-      principal: caller.principal,
-      action: permission.action,
-      resource: permission.resource,
-      context: { ...baseContext, ...permission.context },
-      ...(declared.length ? { declaredKeys: new Set(declared.map((k) => k.toLowerCase())) } : {}),
-    },
-    policies,
-  );
+  const request = {
+    principal: caller.principal,
+    action: permission.action,
+    resource: permission.resource,
+    context: { ...baseContext, ...permission.context },
+    ...(declared.length ? { declaredKeys: new Set(declared.map((k) => k.toLowerCase())) } : {}),
+  };
+  const decision = evaluate(request, policies);
+  const boundary = caller.user?.permissionsBoundary;
+  return boundary ? withinBoundary(decision, evaluate(request, [boundaryOf(caller.user!.name, boundary)])) : decision;
+}
+
+function boundaryOf(userName: string, document: PolicyDocument): AttachedPolicy {
+  return { source: { kind: 'boundary', userName }, document };
+}
+
+/**
+ * A permissions boundary caps what identity policies grant: an identity Allow counts only if the
+ * boundary allows too, and a Deny in the boundary denies. A bucket policy that grants to the user
+ * itself is not capped by it.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+ */
+function withinBoundary(decision: Decision, boundary: Decision): Decision {
+  if (boundary.effect === 'ExplicitDeny')
+    return { ...boundary, matchedStatements: [...decision.matchedStatements, ...boundary.matchedStatements] };
+  if (!decision.allowed || boundary.allowed) return decision;
+  // An allowed decision matched no Deny: a bucket statement among those that applied is an Allow.
+  const bucketGrant = decision.matchedStatements.find((ref) => ref.source.kind === 'bucket');
+  if (bucketGrant)
+    return {
+      ...decision,
+      decidingStatement: bucketGrant,
+      explanation: `Allowed by ${describeStatement(bucketGrant)}.`,
+    };
+  const { decidingStatement: _allowedBy, ...rest } = decision;
+  return {
+    ...rest,
+    effect: 'ImplicitDeny',
+    deniedByBoundary: true,
+    allowed: false,
+    nearMisses: [...decision.nearMisses, ...boundary.nearMisses],
+    unmodelledKeys: [...decision.unmodelledKeys, ...boundary.unmodelledKeys],
+    explanation: `Implicitly denied: ${decision.explanation.replace(/\.$/, '')}, but the user's permissions boundary does not allow it. ${boundary.explanation}`,
+  };
 }

@@ -147,9 +147,14 @@ function resourceNearMiss(statement: PolicyStatement, request: AuthorizationRequ
 }
 
 export function describeSource(source: PolicySource): string {
-  return source.kind === 'identity'
-    ? `identity policy ${source.index} of user ${source.userName}`
-    : `the bucket policy of ${source.bucket}`;
+  switch (source.kind) {
+    case 'identity':
+      return `identity policy ${source.index} of user ${source.userName}`;
+    case 'boundary':
+      return `the permissions boundary of user ${source.userName}`;
+    case 'bucket':
+      return `the bucket policy of ${source.bucket}`;
+  }
 }
 
 export function describeStatement(ref: StatementRef): string {

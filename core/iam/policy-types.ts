@@ -34,7 +34,10 @@ export interface PolicyDocument {
 }
 
 /** Where a policy comes from: an identity policy of a user, or a bucket's resource policy. */
-export type PolicySource = { kind: 'identity'; userName: string; index: number } | { kind: 'bucket'; bucket: string };
+export type PolicySource =
+  | { kind: 'identity'; userName: string; index: number }
+  | { kind: 'bucket'; bucket: string }
+  | { kind: 'boundary'; userName: string };
 
 export interface AttachedPolicy {
   source: PolicySource;
@@ -92,6 +95,8 @@ export interface Decision {
   /** Every statement that applied to the request. */
   matchedStatements: StatementRef[];
   nearMisses: NearMiss[];
+  /** An identity policy allowed it, and the user's permissions boundary did not. */
+  deniedByBoundary?: boolean;
   /** Keys the outcome depended on that this workspace does not model (empty when production would decide alike). */
   unmodelledKeys: UnmodelledKeyUse[];
   /** One or more sentences a person can read. */

@@ -21,7 +21,16 @@ const TOP_LEVEL_KEYS = [
   'alerts',
 ];
 const BUCKET_KEYS = ['name', 'policy', 'defaultEncryption', 'versioning'];
-const USER_KEYS = ['name', 'displayName', 'email', 'accessKeyId', 'secretAccessKey', 'policies', 'requestContext'];
+const USER_KEYS = [
+  'name',
+  'displayName',
+  'email',
+  'accessKeyId',
+  'secretAccessKey',
+  'policies',
+  'requestContext',
+  'permissionsBoundary',
+];
 
 /** @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html */
 export function bucketNameProblem(name: string): string | undefined {
@@ -238,6 +247,9 @@ function parseUsers(iam: unknown, issues: InputIssue[]): WorkspaceUser[] {
         issues.push(...validatePolicy(policy, `${path}.policies[${p}]`, { kind: 'identity' })),
       );
       const requestContext = parseRequestContext(user.requestContext, path, issues);
+      const boundary = user.permissionsBoundary;
+      if (boundary !== undefined)
+        issues.push(...validatePolicy(boundary, `${path}.permissionsBoundary`, { kind: 'identity' }));
       return {
         name,
         accessKeyId,
@@ -246,6 +258,7 @@ function parseUsers(iam: unknown, issues: InputIssue[]): WorkspaceUser[] {
         ...(typeof user.email === 'string' ? { email: user.email } : {}),
         policies: policies.map(asPolicyDocument),
         ...(requestContext ? { requestContext } : {}),
+        ...(boundary !== undefined ? { permissionsBoundary: asPolicyDocument(boundary) } : {}),
       };
     },
   );

@@ -56,4 +56,6 @@ export interface WorkspaceUser {
    * "requestContext"), merged with those of the accounts that use its keys.
    */
   requestContext?: Readonly<Record<string, ContextValue>>;
+  /** The user's permissions boundary (a managed policy in IAM): identity policies grant at most what it allows. */
+  permissionsBoundary?: PolicyDocument;
 }

@@ -30,10 +30,17 @@ export function accessDenied(caller: Caller, permission: RequiredPermission, dec
   let message = 'Access Denied';
   if (caller.principal.kind === 'user') {
     const base = `User: ${caller.principal.arn} is not authorized to perform: ${permission.action} on resource: "${permission.resource}"`;
+    const source = decision.decidingStatement?.source.kind;
     if (decision.effect === 'ExplicitDeny') {
       const where =
-        decision.decidingStatement?.source.kind === 'bucket' ? 'a resource-based policy' : 'an identity-based policy';
+        source === 'bucket'
+          ? 'a resource-based policy'
+          : source === 'boundary'
+            ? 'a permissions boundary'
+            : 'an identity-based policy';
       message = `${base} with an explicit deny in ${where}`;
+    } else if (decision.deniedByBoundary) {
+      message = `${base} because no permissions boundary allows the ${permission.action} action`;
     } else {
       message = `${base} because no identity-based policy allows the ${permission.action} action`;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, validatePolicy } from '../../core/iam/index.ts';
+import { decide, evaluate, validatePolicy, type PolicyStatement } from '../../core/iam/index.ts';
 import { bucketPolicy, identity, request, user } from '../helpers/iam.ts';
 
 // The product article's custom policy: PutObject and ListBucket on the bucket, the folder and folder/*.
@@ -363,5 +363,46 @@ describe('decisions that depend on keys this workspace does not model', () => {
     expect(t.explanation).toContain(
       'aws:SourceVpcId, which this harness does not know: AWS may or may not set it (check its spelling)',
     );
+  });
+});
+
+describe('permissions boundaries', () => {
+  const allowAll = [{ Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }];
+  const boundary = {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow' as const, Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' },
+      { Effect: 'Deny' as const, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/secret/*' },
+    ],
+  };
+  const caller = {
+    principal: user('uma'),
+    user: { name: 'uma', policies: [{ Version: '2012-10-17', Statement: allowAll }], permissionsBoundary: boundary },
+  };
+  const policies = (bucketStatements: PolicyStatement[] = []) => [
+    identity(allowAll),
+    ...(bucketStatements.length ? [bucketPolicy('b', bucketStatements)] : []),
+  ];
+  const ask = (action: string, resource: string, bucketStatements: PolicyStatement[] = []) =>
+    decide(caller, { action, resource, context: {} }, policies(bucketStatements), {});
+
+  it('an identity Allow counts only where the boundary allows; a Deny in the boundary denies', () => {
+    expect(ask('s3:GetObject', 'arn:aws:s3:::b/k').allowed).toBe(true);
+    const put = ask('s3:PutObject', 'arn:aws:s3:::b/k');
+    expect([put.effect, put.deniedByBoundary]).toEqual(['ImplicitDeny', true]);
+    expect(put.explanation).toContain("but the user's permissions boundary does not allow it");
+    const secret = ask('s3:GetObject', 'arn:aws:s3:::b/secret/x');
+    expect([secret.effect, secret.decidingStatement?.source.kind]).toEqual(['ExplicitDeny', 'boundary']);
+  });
+
+  it('a bucket policy that grants to the user itself is not capped by the boundary', () => {
+    const grant: PolicyStatement = {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:user/uma' },
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::b/*',
+    };
+    const granted = ask('s3:PutObject', 'arn:aws:s3:::b/k', [grant]);
+    expect([granted.allowed, granted.decidingStatement?.source.kind]).toEqual([true, 'bucket']);
   });
 });
