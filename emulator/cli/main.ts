@@ -16,6 +16,7 @@ Commands:
   deliveries      list outbound deliveries of a running harness, retry failed ones
   reimport        import a failed submission's object again (a running harness)
   preflight       what every integration will need from S3, and whether its account's policies allow it
+  mirror          write a workspace that reproduces a real AWS account's buckets and IAM user
   scenario        scenario run: run scenario suites, each on its own harness (JUnit XML for CI)
 
 Run "s3-harness <command> --help" for a command's options.`;
@@ -58,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./reimport.ts')).runReimport(rest);
     case 'preflight':
       return (await import('./preflight.ts')).runPreflightCommand(rest);
+    case 'mirror':
+      return (await import('./mirror.ts')).runMirrorCommand(rest);
     case 'scenario':
       return (await import('./scenario.ts')).runScenarioCommand(rest);
     case undefined:

@@ -1,0 +1,98 @@
+/** `s3-harness mirror`: a workspace that reproduces the customer's real bucket and IAM user (docs/go-live.md). */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parseWorkspace } from '../../core/workspace/index.ts';
+import { formatIssue } from '../../core/shared/issues.ts';
+import { mirrorAccount, MirrorError, type MirrorResult } from '../go-live/mirror.ts';
+import { EXIT, UsageError } from './usage-error.ts';
+import { parseError } from './workspace-options.ts';
+
+export const MIRROR_USAGE = `Usage: s3-harness mirror --bucket B [--bucket B2 ...] [--user U] [--profile P]
+                        [--region R] [--out FILE] [--force] [--json]
+
+Reads what governs an integration in a real AWS account and writes a workspace that reproduces it:
+each bucket's policy, default encryption, versioning and region, and the IAM user's inline, attached
+and group policies and permissions boundary. Credentials come from the standard AWS provider chain
+(environment, --profile, SSO); they are used for the calls only, never written or shown: the
+workspace gets newly generated local keys. Nothing is written to the account, and no object is read.
+
+  --bucket B     a bucket the integration uses (repeatable; required)
+  --user U       the IAM user to mirror (default: the user of the credentials, iam:GetUser)
+  --profile P    a profile of ~/.aws/config
+  --region R     where calls go before a bucket's region is known (default: us-east-1)
+  --out FILE     the workspace file to write (default: mirrored-workspace.json)
+  --force        overwrite FILE
+  --json         print what was read and what was not as JSON
+
+Every call the account refuses is reported with what the workspace lacks because of it, and the rest
+is still written. Exit 0 when the file is written, 2 on a usage error or when nothing could be read.`;
+
+function formatResult(result: MirrorResult, out: string, loads: string[]): string {
+  const lines = [`Wrote ${out}.`, '', 'Read:'];
+  for (const item of result.read) lines.push(`  ${item}`);
+  if (result.notes.length) {
+    lines.push('', 'Could not read (the workspace lacks what follows):');
+    for (const note of result.notes) lines.push(`  ${note.call}: ${note.outcome}`, `    -> ${note.consequence}`);
+  }
+  if (loads.length) lines.push('', `The file does not load yet; fix it first:`, ...loads.map((l) => `  ${l}`));
+  lines.push(
+    '',
+    "Next: add the integration's templates, then rehearse locally with",
+    `  s3-harness start --workspace ${out}`,
+    `  s3-harness preflight --workspace ${out}`,
+  );
+  return lines.join('\n');
+}
+
+export async function runMirrorCommand(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        bucket: { type: 'string', multiple: true },
+        user: { type: 'string' },
+        profile: { type: 'string' },
+        region: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw parseError(error, 'mirror');
+  }
+  if (values.help) {
+    console.log(MIRROR_USAGE);
+    return EXIT.ok;
+  }
+  if (!values.bucket?.length) throw new UsageError('--bucket B is required (see s3-harness mirror --help)');
+  const out = values.out ?? 'mirrored-workspace.json';
+  if (existsSync(out) && !values.force) throw new UsageError(`${out} exists: choose another --out, or --force`);
+  let result: MirrorResult;
+  try {
+    result = await mirrorAccount({
+      buckets: values.bucket,
+      ...(values.user ? { userName: values.user } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
+      ...(values.region ? { region: values.region } : {}),
+    });
+  } catch (error) {
+    // No credentials, an unknown profile, a refused GetUser without --user: one line, never a secret.
+    if (error instanceof MirrorError || (error as Error).name === 'CredentialsProviderError')
+      throw new UsageError((error as Error).message.split('\n')[0]!);
+    throw error;
+  }
+  await writeFile(out, `${JSON.stringify(result.workspace, null, 2)}\n`);
+  const parsed = parseWorkspace(result.workspace);
+  const loads = parsed.ok ? [] : parsed.issues.map(formatIssue);
+  console.log(
+    values.json
+      ? JSON.stringify({ out, read: result.read, notes: result.notes, problems: loads }, null, 2)
+      : formatResult(result, out, loads),
+  );
+  return EXIT.ok;
+}

@@ -1,0 +1,199 @@
+/**
+ * `s3-harness mirror` against a customer's account that msw plays (test/helpers/fake-aws.ts): the
+ * workspace it writes reproduces the bucket and the user's policies, loads, and decides as the account
+ * would; refused calls are reported with what the workspace lacks; the customer's keys are never
+ * written; nothing leaves the machine.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decide, callerOf, localRequestFacts } from '../../core/iam/index.ts';
+import { parseWorkspace } from '../../core/workspace/index.ts';
+import { mirrorAccount } from '../../emulator/go-live/mirror.ts';
+import { fakeAws, type FakeAccount } from '../helpers/fake-aws.ts';
+import type { SetupServerApi } from 'msw/node';
+import { CLI } from '../helpers/cli.ts';
+
+const CUSTOMER_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYCUSTOMERKEY';
+const credentials = { accessKeyId: 'AKIACUSTOMERREALKEY1', secretAccessKey: CUSTOMER_SECRET };
+const ARTICLE_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'VisualEditor0',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::acme-drop', 'arn:aws:s3:::acme-drop/us', 'arn:aws:s3:::acme-drop/us/*'],
+    },
+  ],
+};
+const READ_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-drop/us/*' }],
+};
+const BOUNDARY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }],
+};
+const BUCKET_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: ['arn:aws:s3:::acme-drop', 'arn:aws:s3:::acme-drop/*'],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+  ],
+};
+
+function account(overrides: Partial<FakeAccount> = {}): FakeAccount {
+  return {
+    accountId: '210987654321',
+    caller: 'claravine-platform',
+    users: [
+      {
+        name: 'claravine-platform',
+        inline: { DropFolder: ARTICLE_POLICY },
+        groups: ['readers'],
+        boundary: 'arn:aws:iam::210987654321:policy/ReadOnlyBoundary',
+      },
+    ],
+    groups: { readers: { attached: ['arn:aws:iam::210987654321:policy/ReadDrops'] } },
+    managed: {
+      'arn:aws:iam::210987654321:policy/ReadDrops': { name: 'ReadDrops', document: READ_POLICY },
+      'arn:aws:iam::210987654321:policy/ReadOnlyBoundary': { name: 'ReadOnlyBoundary', document: BOUNDARY },
+    },
+    buckets: {
+      'acme-drop': {
+        region: 'eu-west-1',
+        policy: BUCKET_POLICY,
+        encryption: 'AES256',
+        versioning: 'Enabled',
+        publicAccessBlock: true,
+      },
+    },
+    ...overrides,
+  };
+}
+
+let server: SetupServerApi | undefined;
+afterEach(() => {
+  server?.close();
+  server = undefined;
+});
+
+describe('s3-harness mirror', () => {
+  it('writes a workspace that reproduces the bucket and the user, loads, and decides as the account does', async () => {
+    const fake = fakeAws(account());
+    server = fake.server;
+    const result = await mirrorAccount({ buckets: ['acme-drop'], credentials });
+    expect(result.notes).toEqual([]);
+    const parsed = parseWorkspace(result.workspace);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const workspace = parsed.value;
+    expect([workspace.accountId, workspace.region]).toEqual(['210987654321', 'eu-west-1']);
+    expect(workspace.buckets).toEqual([
+      { name: 'acme-drop', policy: BUCKET_POLICY, defaultEncryption: 'AES256', versioning: 'Enabled' },
+    ]);
+    const [user] = workspace.iam.users;
+    expect([user!.name, user!.policies, user!.permissionsBoundary]).toEqual([
+      'claravine-platform',
+      [ARTICLE_POLICY, READ_POLICY],
+      BOUNDARY,
+    ]);
+    // Local keys only: the customer's key and secret are nowhere in the file.
+    const text = JSON.stringify(result.workspace);
+    expect(text).not.toContain(CUSTOMER_SECRET);
+    expect(text).not.toContain(credentials.accessKeyId);
+    expect(user!.accessKeyId).toMatch(/^AKIAMIRROR[0-9A-F]{10}$/);
+    // Decided as the account would: the boundary caps PutObject; reads are allowed once the workspace
+    // models HTTPS (the bucket denies plain HTTP, which the explanation names).
+    const ask = (action: string, resource: string) => {
+      const { caller, baseContext } = callerOf(workspace, user!, localRequestFacts(Date.now()));
+      const bucketPolicy = workspace.buckets[0]!.policy!;
+      return decide(
+        caller,
+        { action, resource, context: {} },
+        [
+          ...user!.policies.map((document, index) => ({
+            source: { kind: 'identity' as const, userName: user!.name, index },
+            document,
+          })),
+          { source: { kind: 'bucket' as const, bucket: 'acme-drop' }, document: bucketPolicy },
+        ],
+        baseContext,
+      );
+    };
+    const overHttp = ask('s3:GetObject', 'arn:aws:s3:::acme-drop/us/a.csv');
+    expect(overHttp.explanation).toContain('depends on aws:SecureTransport');
+    user!.requestContext = { 'aws:SecureTransport': 'true' };
+    expect(ask('s3:GetObject', 'arn:aws:s3:::acme-drop/us/a.csv').allowed).toBe(true);
+    expect(ask('s3:PutObject', 'arn:aws:s3:::acme-drop/us/a.csv').deniedByBoundary).toBe(true);
+    expect(fake.seen).toContain('iam:GetPolicyVersion');
+    expect(result.read).toContain('managed policy ReadDrops (v3) of group readers');
+  });
+
+  it('reports each refused call with what the workspace lacks, and still writes what it could', async () => {
+    const fake = fakeAws(account({ denied: ['s3:GetBucketPolicy', 'iam:ListGroupsForUser', 'iam:GetPolicy'] }));
+    server = fake.server;
+    const result = await mirrorAccount({ buckets: ['acme-drop'], credentials });
+    expect(result.notes.map((n) => [n.call, n.outcome.split(':')[0], n.consequence])).toEqual([
+      ['iam:ListGroupsForUser', 'AccessDenied', 'the policies of the groups of user claravine-platform are missing'],
+      [
+        'iam:GetPolicy arn:aws:iam::210987654321:policy/ReadOnlyBoundary',
+        'AccessDenied',
+        'the managed policy ReadOnlyBoundary of the boundary of user claravine-platform is missing',
+      ],
+      ['s3:GetBucketPolicy acme-drop', 'AccessDenied', 'acme-drop has no bucket policy in the workspace'],
+    ]);
+    const parsed = parseWorkspace(result.workspace);
+    expect(parsed.ok && parsed.value.iam.users[0]!.policies).toEqual([ARTICLE_POLICY]);
+    expect(parsed.ok && parsed.value.buckets[0]!.policy).toBeUndefined();
+  });
+
+  it('needs the user named when iam:GetUser is refused, and mirrors it then', async () => {
+    server = fakeAws(account({ denied: ['iam:GetUser'] })).server;
+    await expect(mirrorAccount({ buckets: ['acme-drop'], credentials })).rejects.toThrow(/--user/);
+    const result = await mirrorAccount({ buckets: ['acme-drop'], credentials, userName: 'claravine-platform' });
+    expect(result.notes[0]).toMatchObject({
+      call: 'iam:GetUser',
+      consequence: 'the account id and the permissions boundary are unknown',
+    });
+    expect(parseWorkspace(result.workspace).ok).toBe(true);
+  });
+
+  it('nothing reaches the network: a request the fake account does not answer is refused and recorded', async () => {
+    const fake = fakeAws(account());
+    server = fake.server;
+    await mirrorAccount({ buckets: ['acme-drop'], credentials, region: 'eu-west-1' });
+    expect(fake.unhandled).toEqual([]);
+    const unknown = await fetch('https://sts.amazonaws.com/?Action=GetCallerIdentity').then(
+      () => 'answered',
+      () => 'refused',
+    );
+    expect([unknown, fake.unhandled]).toEqual(['refused', ['GET https://sts.amazonaws.com/?Action=GetCallerIdentity']]);
+  });
+
+  it('the command: a usage error without --bucket, one line without credentials, never a stack or a secret', () => {
+    const home = mkdtempSync(join(tmpdir(), 'mirror-home-'));
+    // No credentials anywhere, and no instance metadata to ask (which would reach the network).
+    const env = { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [...CLI, 'mirror', ...args], { encoding: 'utf8', env, timeout: 30_000 });
+    const noBucket = run();
+    expect([noBucket.status, noBucket.stderr.trim()]).toEqual([
+      2,
+      's3-harness: --bucket B is required (see s3-harness mirror --help)',
+    ]);
+    const noCredentials = run('--bucket', 'acme-drop', '--out', join(home, 'w.json'));
+    expect([noCredentials.status, noCredentials.stderr.trim()]).toEqual([
+      2,
+      's3-harness: Could not load credentials from any providers',
+    ]);
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * A customer's AWS account as msw answers it (no request leaves the machine): IAM's Query API (XML),
+ * S3's bucket configuration calls (XML, a policy as JSON) and IAM's SimulatePrincipalPolicy, in the
+ * shapes AWS documents, errors included. Any request it does not know fails the test
+ * (`onUnhandledRequest: 'error'`).
+ * Shapes: https://docs.aws.amazon.com/IAM/latest/APIReference/ (GetUser, ListUserPolicies, GetUserPolicy,
+ * ListAttachedUserPolicies, GetPolicy, GetPolicyVersion, ListGroupsForUser, ListGroupPolicies,
+ * GetGroupPolicy, ListAttachedGroupPolicies, SimulatePrincipalPolicy, CommonErrors) and
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/ (GetBucketPolicy, GetBucketEncryption,
+ * GetBucketVersioning, GetBucketLocation, GetPublicAccessBlock, ErrorResponses).
+ */
+import { http, HttpResponse } from 'msw';
+import { setupServer, type SetupServerApi } from 'msw/node';
+
+export interface FakeUser {
+  name: string;
+  inline?: Record<string, object>;
+  attached?: string[];
+  groups?: string[];
+  boundary?: string;
+}
+
+export interface FakeAccount {
+  accountId: string;
+  /** The user the credentials belong to. */
+  caller: string;
+  users: FakeUser[];
+  managed: Record<string, { name: string; document: object }>;
+  groups?: Record<string, { inline?: Record<string, object>; attached?: string[] }>;
+  buckets: Record<
+    string,
+    {
+      region: string;
+      policy?: object;
+      encryption?: 'AES256' | 'aws:kms';
+      versioning?: 'Enabled' | 'Suspended';
+      publicAccessBlock?: boolean;
+    }
+  >;
+  /** Actions refused to the caller (`iam:GetUser`, `s3:GetBucketPolicy`, ...). */
+  denied?: string[];
+  /** SimulatePrincipalPolicy's answers: action -> decision. */
+  simulate?: (action: string, resource: string) => 'allowed' | 'implicitDeny' | 'explicitDeny';
+}
+
+const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const xml = (body: string, status = 200) =>
+  new HttpResponse(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`, {
+    status,
+    headers: { 'content-type': 'text/xml' },
+  });
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function iamResult(action: string, inner: string) {
+  return xml(
+    `<${action}Response xmlns="${IAM_NS}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></${action}Response>`,
+  );
+}
+
+function iamError(code: string, message: string, status: number) {
+  return xml(
+    `<ErrorResponse xmlns="${IAM_NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escape(message)}</Message></Error><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ErrorResponse>`,
+    status,
+  );
+}
+
+function s3Error(code: string, message: string, status: number) {
+  return xml(
+    `<Error><Code>${code}</Code><Message>${escape(message)}</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>host</HostId></Error>`,
+    status,
+  );
+}
+
+const members = (items: string[]) => items.map((i) => `<member>${escape(i)}</member>`).join('');
+
+function iamAnswer(account: FakeAccount, form: URLSearchParams): Response {
+  const action = form.get('Action') ?? '';
+  const arnOf = (user: string) => `arn:aws:iam::${account.accountId}:user/${user}`;
+  if (account.denied?.includes(`iam:${action}`))
+    return iamError(
+      'AccessDenied',
+      `User: ${arnOf(account.caller)} is not authorized to perform: iam:${action} on resource: ${arnOf(form.get('UserName') ?? account.caller)} because no identity-based policy allows the iam:${action} action`,
+      403,
+    );
+  const user = account.users.find((u) => u.name === (form.get('UserName') ?? account.caller));
+  const group = account.groups?.[form.get('GroupName') ?? ''];
+  const policy = account.managed[form.get('PolicyArn') ?? ''];
+  const noSuch = (what: string) => iamError('NoSuchEntity', `The ${what} cannot be found.`, 404);
+  switch (action) {
+    case 'GetUser':
+      if (!user) return noSuch(`user with name ${form.get('UserName')}`);
+      return iamResult(
+        action,
+        `<User><Path>/</Path><UserName>${user.name}</UserName><UserId>AIDAEXAMPLE${user.name.toUpperCase()}</UserId><Arn>${arnOf(user.name)}</Arn><CreateDate>2024-03-01T10:00:00Z</CreateDate>${user.boundary ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${user.boundary}</PermissionsBoundaryArn></PermissionsBoundary>` : ''}</User>`,
+      );
+    case 'ListUserPolicies':
+      if (!user) return noSuch('user');
+      return iamResult(
+        action,
+        `<PolicyNames>${members(Object.keys(user.inline ?? {}))}</PolicyNames><IsTruncated>false</IsTruncated>`,
+      );
+    case 'GetUserPolicy': {
+      const document = user?.inline?.[form.get('PolicyName') ?? ''];
+      if (!document) return noSuch('user policy');
+      return iamResult(
+        action,
+        `<UserName>${user!.name}</UserName><PolicyName>${form.get('PolicyName')}</PolicyName><PolicyDocument>${encodeURIComponent(JSON.stringify(document))}</PolicyDocument>`,
+      );
+    }
+    case 'ListAttachedUserPolicies':
+    case 'ListAttachedGroupPolicies': {
+      const arns = (action === 'ListAttachedUserPolicies' ? user?.attached : group?.attached) ?? [];
+      return iamResult(
+        action,
+        `<AttachedPolicies>${arns.map((arn) => `<member><PolicyName>${account.managed[arn]?.name}</PolicyName><PolicyArn>${arn}</PolicyArn></member>`).join('')}</AttachedPolicies><IsTruncated>false</IsTruncated>`,
+      );
+    }
+    case 'GetPolicy':
+      if (!policy) return noSuch('policy');
+      return iamResult(
+        action,
+        `<Policy><PolicyName>${policy.name}</PolicyName><DefaultVersionId>v3</DefaultVersionId><PolicyId>ANPAEXAMPLE</PolicyId><Path>/</Path><Arn>${form.get('PolicyArn')}</Arn><AttachmentCount>1</AttachmentCount><IsAttachable>true</IsAttachable></Policy>`,
+      );
+    case 'GetPolicyVersion':
+      if (!policy || form.get('VersionId') !== 'v3') return noSuch('policy version');
+      return iamResult(
+        action,
+        `<PolicyVersion><Document>${encodeURIComponent(JSON.stringify(policy.document))}</Document><IsDefaultVersion>true</IsDefaultVersion><VersionId>v3</VersionId><CreateDate>2024-03-01T10:00:00Z</CreateDate></PolicyVersion>`,
+      );
+    case 'ListGroupsForUser':
+      return iamResult(
+        action,
+        `<Groups>${(user?.groups ?? []).map((g) => `<member><Path>/</Path><GroupName>${g}</GroupName><GroupId>AGPAEXAMPLE</GroupId><Arn>arn:aws:iam::${account.accountId}:group/${g}</Arn><CreateDate>2024-03-01T10:00:00Z</CreateDate></member>`).join('')}</Groups><IsTruncated>false</IsTruncated>`,
+      );
+    case 'ListGroupPolicies':
+      return iamResult(
+        action,
+        `<PolicyNames>${members(Object.keys(group?.inline ?? {}))}</PolicyNames><IsTruncated>false</IsTruncated>`,
+      );
+    case 'GetGroupPolicy': {
+      const document = group?.inline?.[form.get('PolicyName') ?? ''];
+      if (!document) return noSuch('group policy');
+      return iamResult(
+        action,
+        `<GroupName>${form.get('GroupName')}</GroupName><PolicyName>${form.get('PolicyName')}</PolicyName><PolicyDocument>${encodeURIComponent(JSON.stringify(document))}</PolicyDocument>`,
+      );
+    }
+    case 'SimulatePrincipalPolicy': {
+      const actions = [...form.entries()].filter(([k]) => k.startsWith('ActionNames.member.')).map(([, v]) => v);
+      const resources = [...form.entries()].filter(([k]) => k.startsWith('ResourceArns.member.')).map(([, v]) => v);
+      const results = actions
+        .map((a) => {
+          const resource = resources[0] ?? '*';
+          const decision = account.simulate?.(a, resource) ?? 'implicitDeny';
+          return `<member><EvalActionName>${a}</EvalActionName><EvalResourceName>${escape(resource)}</EvalResourceName><EvalDecision>${decision}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`;
+        })
+        .join('');
+      return iamResult(action, `<EvaluationResults>${results}</EvaluationResults><IsTruncated>false</IsTruncated>`);
+    }
+  }
+  return iamError('InvalidAction', `Could not find operation ${action} for version 2010-05-08`, 400);
+}
+
+function s3Answer(account: FakeAccount, url: URL): Response {
+  const bucketName = url.hostname.split('.s3')[0]!;
+  const bucket = account.buckets[bucketName];
+  const subresource = ['policy', 'encryption', 'versioning', 'location', 'publicAccessBlock'].find((s) =>
+    url.searchParams.has(s),
+  );
+  const actions: Record<string, string> = {
+    policy: 's3:GetBucketPolicy',
+    encryption: 's3:GetEncryptionConfiguration',
+    versioning: 's3:GetBucketVersioning',
+    location: 's3:GetBucketLocation',
+    publicAccessBlock: 's3:GetBucketPublicAccessBlock',
+  };
+  const action = actions[subresource ?? 'location']!;
+  if (!bucket) return s3Error('NoSuchBucket', 'The specified bucket does not exist', 404);
+  if (account.denied?.includes(action)) return s3Error('AccessDenied', 'Access Denied', 403);
+  switch (subresource) {
+    case 'policy':
+      if (!bucket.policy) return s3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
+      return new HttpResponse(JSON.stringify(bucket.policy), { headers: { 'content-type': 'application/json' } });
+    case 'encryption':
+      return xml(
+        `<ServerSideEncryptionConfiguration xmlns="${S3_NS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${bucket.encryption ?? 'AES256'}</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
+      );
+    case 'versioning':
+      return xml(
+        `<VersioningConfiguration xmlns="${S3_NS}">${bucket.versioning ? `<Status>${bucket.versioning}</Status>` : ''}</VersioningConfiguration>`,
+      );
+    case 'location':
+      return xml(
+        `<LocationConstraint xmlns="${S3_NS}">${bucket.region === 'us-east-1' ? '' : bucket.region}</LocationConstraint>`,
+      );
+    case 'publicAccessBlock':
+      if (!bucket.publicAccessBlock)
+        return s3Error(
+          'NoSuchPublicAccessBlockConfiguration',
+          'The public access block configuration was not found',
+          404,
+        );
+      return xml(
+        `<PublicAccessBlockConfiguration xmlns="${S3_NS}"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>`,
+      );
+  }
+  return s3Error('NotImplemented', `the fake account does not answer ${url.search}`, 501);
+}
+
+/** Starts answering for the account; every request seen is recorded (method, host, action). */
+export function fakeAws(account: FakeAccount): { server: SetupServerApi; seen: string[]; unhandled: string[] } {
+  const seen: string[] = [];
+  const unhandled: string[] = [];
+  const server = setupServer(
+    http.post('https://iam.amazonaws.com/', async ({ request }) => {
+      const form = new URLSearchParams(await request.text());
+      seen.push(`iam:${form.get('Action')}`);
+      return iamAnswer(account, form);
+    }),
+    http.get(/^https:\/\/[^/]+\.s3\.([a-z0-9-]+\.)?amazonaws\.com\//, ({ request }) => {
+      const url = new URL(request.url);
+      seen.push(`s3:${url.hostname.split('.s3')[0]}?${[...url.searchParams.keys()].join('&')}`);
+      return s3Answer(account, url);
+    }),
+  );
+  // As `onUnhandledRequest: 'error'`, recording what was refused: nothing unknown leaves the machine.
+  server.listen({
+    onUnhandledRequest(request, print) {
+      unhandled.push(`${request.method} ${request.url}`);
+      print.error();
+    },
+  });
+  return { server, seen, unhandled };
+}
