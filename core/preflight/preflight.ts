@@ -30,6 +30,8 @@ export interface PreflightCheck {
   effect: Decision['effect'];
   decidingStatement?: StatementRef;
   explanation: string;
+  /** Condition keys the decision depended on that the workspace does not model (a live check may differ on them). */
+  unmodelledKeys?: string[];
 }
 
 export interface IntegrationPreflight {
@@ -170,6 +172,9 @@ export function runPreflight(workspace: Workspace, options: PreflightOptions = {
           effect: decision.effect,
           explanation: decision.explanation,
           ...(decision.decidingStatement ? { decidingStatement: decision.decidingStatement } : {}),
+          ...(decision.unmodelledKeys.length
+            ? { unmodelledKeys: [...new Set(decision.unmodelledKeys.map((u) => u.key))] }
+            : {}),
         };
       });
     }

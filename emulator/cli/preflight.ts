@@ -3,16 +3,21 @@ import { parseArgs } from 'node:util';
 import { runPreflight, type PreflightReport } from '../../core/preflight/index.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { DEFAULTS } from '../defaults.ts';
-import { EXIT } from './usage-error.ts';
+import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
-export const PREFLIGHT_USAGE = `Usage: s3-harness preflight [--workspace FILE] [--json]
+export const PREFLIGHT_USAGE = `Usage: s3-harness preflight [--workspace FILE] [--json] [--live [--profile P] [--region R]]
 
 For every integration of the workspace: the S3 actions it will need with its account's keys (list
 the buckets, list under the prefix, read dropped files, write outbound files with or without SSE),
 whether the account's policies and the bucket's policy allow each, and the statement that decided.
 Nothing is sent to S3. Exit 0 when every needed action is allowed, 1 when one is denied, 2 on a
-usage error or an invalid workspace file. --json prints the report for machines.`;
+usage error or an invalid workspace file. --json prints the report for machines.
+
+--live also asks the customer's real IAM (iam:SimulatePrincipalPolicy, with credentials from the
+standard AWS provider chain or --profile) about each needed action of a workspace written by
+s3-harness mirror, and prints AWS's decision beside the local one; a disagreement is flagged with
+what may explain it. Exit 1 when they differ. Nothing is sent to S3, nothing is written.`;
 
 export function formatPreflight(report: PreflightReport): string {
   const lines: string[] = [];
@@ -44,7 +49,14 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     ({ values } = parseArgs({
       args,
       strict: true,
-      options: { workspace: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        workspace: { type: 'string' },
+        json: { type: 'boolean' },
+        live: { type: 'boolean' },
+        profile: { type: 'string' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     throw parseError(error, 'preflight');
@@ -55,6 +67,23 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
   }
   const { workspace } = await loadWorkspaceFile(values.workspace ?? DEFAULTS.demoWorkspace);
   const report = runPreflight(workspace);
-  console.log(values.json ? JSON.stringify(report, null, 2) : formatPreflight(report));
-  return report.ok ? EXIT.ok : EXIT.failed;
+  if (!values.live) {
+    console.log(values.json ? JSON.stringify(report, null, 2) : formatPreflight(report));
+    return report.ok ? EXIT.ok : EXIT.failed;
+  }
+  const { livePreflight, formatLive } = await import('../go-live/live-preflight.ts');
+  const live = await livePreflight(workspace, report, {
+    ...(values.profile ? { profile: values.profile } : {}),
+    ...(values.region ? { region: values.region } : {}),
+    bucketPolicyOf: (bucket) => workspace.buckets.find((b) => b.name === bucket)?.policy,
+  }).catch((error: Error) => {
+    if (error.name === 'CredentialsProviderError') throw new UsageError(error.message.split('\n')[0]!);
+    throw error;
+  });
+  console.log(
+    values.json
+      ? JSON.stringify({ report, live }, null, 2)
+      : `${formatPreflight(report)}\n\nLive (AWS IAM):\n${formatLive(live)}`,
+  );
+  return report.ok && live.ok ? EXIT.ok : EXIT.failed;
 }

@@ -209,13 +209,21 @@ function s3Answer(account: FakeAccount, url: URL): Response {
 }
 
 /** Starts answering for the account; every request seen is recorded (method, host, action). */
-export function fakeAws(account: FakeAccount): { server: SetupServerApi; seen: string[]; unhandled: string[] } {
+export function fakeAws(account: FakeAccount): {
+  server: SetupServerApi;
+  seen: string[];
+  unhandled: string[];
+  /** Every IAM request's form, in order. */
+  iamForms: URLSearchParams[];
+} {
   const seen: string[] = [];
+  const iamForms: URLSearchParams[] = [];
   const unhandled: string[] = [];
   const server = setupServer(
     http.post('https://iam.amazonaws.com/', async ({ request }) => {
       const form = new URLSearchParams(await request.text());
       seen.push(`iam:${form.get('Action')}`);
+      iamForms.push(form);
       return iamAnswer(account, form);
     }),
     http.get(/^https:\/\/[^/]+\.s3\.([a-z0-9-]+\.)?amazonaws\.com\//, ({ request }) => {
@@ -231,5 +239,5 @@ export function fakeAws(account: FakeAccount): { server: SetupServerApi; seen: s
       print.error();
     },
   });
-  return { server, seen, unhandled };
+  return { server, seen, unhandled, iamForms };
 }

@@ -1,0 +1,149 @@
+/**
+ * `s3-harness preflight --live`: each action an integration needs, asked of the customer's real IAM
+ * with iam:SimulatePrincipalPolicy (the user's policies, its boundary, and the bucket policy passed as
+ * ResourcePolicy, with the request's condition keys as ContextEntries), beside the local decision. A
+ * disagreement is flagged with what may explain it: a key the workspace does not model, a policy it
+ * lacks (an SCP, a boundary, a policy mirrored before it changed). Nothing is sent to S3.
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+ */
+import {
+  IAMClient,
+  SimulatePrincipalPolicyCommand,
+  type ContextEntry,
+  type ContextKeyTypeEnum,
+} from '@aws-sdk/client-iam';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ContextValue, PolicyDocument } from '../../core/iam/index.ts';
+import type { PreflightCheck, PreflightReport } from '../../core/preflight/index.ts';
+import type { Workspace } from '../../core/workspace/index.ts';
+
+export interface LiveOptions {
+  profile?: string;
+  region?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  bucketPolicyOf(bucket: string): PolicyDocument | undefined;
+}
+
+export type LiveDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
+
+export interface LiveCheck {
+  integration: string;
+  check: PreflightCheck;
+  /** AWS's answer, or why it could not be asked. */
+  live: { decision: LiveDecision; missingContext: string[] } | { error: string };
+  agree: boolean;
+  /** When they disagree: what may explain it. */
+  why?: string;
+}
+
+export interface LiveReport {
+  checks: LiveCheck[];
+  /** Every check was answered by AWS and agrees with the local decision. */
+  ok: boolean;
+}
+
+/**
+ * The condition keys of a production request, as SimulatePrincipalPolicy takes them: the operation's
+ * own keys, HTTPS, and the user's name.
+ */
+function contextEntries(check: PreflightCheck, userName: string): ContextEntry[] {
+  const entry = (key: string, value: ContextValue, type: ContextKeyTypeEnum): ContextEntry => ({
+    ContextKeyName: key,
+    ContextKeyValues: typeof value === 'string' ? [value] : [...value],
+    ContextKeyType: type,
+  });
+  return [
+    ...Object.entries(check.context).map(([key, value]) =>
+      entry(key, value, typeof value === 'string' ? 'string' : 'stringList'),
+    ),
+    entry('aws:SecureTransport', 'true', 'boolean'),
+    entry('aws:username', userName, 'string'),
+  ];
+}
+
+const localDecision = (check: PreflightCheck): LiveDecision =>
+  check.allowed ? 'allowed' : check.effect === 'ExplicitDeny' ? 'explicitDeny' : 'implicitDeny';
+
+function explainDisagreement(check: PreflightCheck, live: LiveDecision, missing: string[]): string {
+  const reasons: string[] = [];
+  if (check.unmodelledKeys?.length)
+    reasons.push(
+      `the local decision depended on ${check.unmodelledKeys.join(', ')}, which the workspace does not set (declare production's values in requestContext)`,
+    );
+  if (missing.length) reasons.push(`AWS lacked context values for ${missing.join(', ')}`);
+  if (live !== 'allowed' && check.allowed)
+    reasons.push(
+      'AWS applies policies the workspace does not have: a service control policy, a permissions boundary, or a policy changed since it was mirrored (run s3-harness mirror again)',
+    );
+  if (live === 'allowed' && !check.allowed)
+    reasons.push('the workspace has a policy or statement AWS does not (edited after mirroring?)');
+  return reasons.join('; ');
+}
+
+export async function livePreflight(
+  workspace: Workspace,
+  report: PreflightReport,
+  options: LiveOptions,
+): Promise<LiveReport> {
+  const iam = new IAMClient({
+    region: options.region ?? workspace.region,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  const checks: LiveCheck[] = [];
+  for (const integration of report.integrations) {
+    if (!integration.user) continue;
+    const policy = options.bucketPolicyOf(integration.bucket);
+    for (const check of integration.checks) {
+      try {
+        const answer = await iam.send(
+          new SimulatePrincipalPolicyCommand({
+            PolicySourceArn: `arn:aws:iam::${workspace.accountId}:user/${integration.user}`,
+            ActionNames: [check.action],
+            ResourceArns: [check.resource],
+            ...(policy ? { ResourcePolicy: JSON.stringify(policy) } : {}),
+            ContextEntries: contextEntries(check, integration.user),
+          }),
+        );
+        const result = answer.EvaluationResults?.[0];
+        const decision = (result?.EvalDecision ?? 'implicitDeny') as LiveDecision;
+        const missingContext = result?.MissingContextValues ?? [];
+        const agree = decision === localDecision(check);
+        checks.push({
+          integration: integration.id,
+          check,
+          live: { decision, missingContext },
+          agree,
+          ...(agree ? {} : { why: explainDisagreement(check, decision, missingContext) }),
+        });
+      } catch (error) {
+        if (!(error instanceof Error) || !('$metadata' in error)) throw error;
+        checks.push({
+          integration: integration.id,
+          check,
+          live: { error: `${error.name}: ${error.message}` },
+          agree: false,
+          why:
+            error.name === 'AccessDenied'
+              ? 'the credentials may not call iam:SimulatePrincipalPolicy on this user (docs/go-live.md lists what they need)'
+              : 'AWS could not be asked',
+        });
+      }
+    }
+  }
+  return { checks, ok: checks.every((c) => c.agree) };
+}
+
+export function formatLive(live: LiveReport): string {
+  const lines: string[] = [];
+  for (const { integration, check, live: answer, agree, why } of live.checks) {
+    const local = localDecision(check);
+    const remote = 'error' in answer ? `not asked (${answer.error})` : answer.decision;
+    lines.push(`${agree ? 'agree   ' : 'DIFFER  '} ${integration}: ${check.action} on ${check.resource}`);
+    lines.push(`           local ${local}, AWS ${remote}`);
+    if (why) lines.push(`           why: ${why}`);
+  }
+  const differ = live.checks.filter((c) => !c.agree).length;
+  lines.push('', `${live.checks.length} check(s) asked of AWS: ${live.checks.length - differ} agree, ${differ} differ`);
+  return lines.join('\n');
+}

@@ -1,0 +1,83 @@
+/**
+ * `preflight --live` against a customer's IAM played by msw: each needed action is asked with
+ * SimulatePrincipalPolicy (the user's ARN, the bucket policy as ResourcePolicy, the request's condition
+ * keys), printed beside the local decision; a disagreement is flagged with what may explain it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runPreflight } from '../../core/preflight/index.ts';
+import { formatLive, livePreflight } from '../../emulator/go-live/live-preflight.ts';
+import { fakeAws, type FakeAccount } from '../helpers/fake-aws.ts';
+import { loadWorkspace } from '../helpers/stack.ts';
+import type { SetupServerApi } from 'msw/node';
+
+const credentials = { accessKeyId: 'AKIACUSTOMERREALKEY1', secretAccessKey: 'customer-secret' };
+let server: SetupServerApi | undefined;
+afterEach(() => {
+  server?.close();
+  server = undefined;
+});
+
+function account(simulate: FakeAccount['simulate'], denied: string[] = []): FakeAccount {
+  return { accountId: '123456789012', caller: 'cs-engineer', users: [], managed: {}, buckets: {}, simulate, denied };
+}
+
+describe('preflight --live', () => {
+  it("asks AWS about every needed action, with the user's ARN, the bucket policy and the request's keys, and flags a disagreement", async () => {
+    // The real account has an SCP the workspace cannot know of: PutObject is denied there.
+    const fake = fakeAws(account((action) => (action === 's3:PutObject' ? 'explicitDeny' : 'allowed')));
+    server = fake.server;
+    const workspace = loadWorkspace();
+    const report = runPreflight(workspace);
+    const bucketPolicyOf = (bucket: string) => workspace.buckets.find((b) => b.name === bucket)?.policy;
+    const live = await livePreflight(workspace, report, { credentials, bucketPolicyOf });
+
+    const rows = live.checks.map((c) => [
+      c.integration,
+      c.check.action,
+      c.check.allowed,
+      'decision' in c.live ? c.live.decision : 'error',
+      c.agree,
+    ]);
+    expect(rows).toEqual([
+      ['Email/Email drop', 's3:GetObject', true, 'allowed', true],
+      ['Email/Email export', 's3:PutObject', true, 'explicitDeny', false],
+      ['Social/Social', 's3:GetObject', false, 'allowed', false],
+    ]);
+    expect(live.ok).toBe(false);
+    expect(live.checks[1]!.why).toContain(
+      'a service control policy, a permissions boundary, or a policy changed since it was mirrored',
+    );
+    expect(live.checks[2]!.why).toContain('the workspace has a policy or statement AWS does not');
+
+    // What was asked: the export's PutObject with the bucket policy and its SSE header.
+    const asked = fake.iamForms.find((f) => f.get('ActionNames.member.1') === 's3:PutObject')!;
+    expect(asked.get('Action')).toBe('SimulatePrincipalPolicy');
+    expect(asked.get('PolicySourceArn')).toBe('arn:aws:iam::123456789012:user/platform');
+    expect(asked.get('ResourceArns.member.1')).toMatch(/^arn:aws:s3:::acme-exports\/inbox_us_Email_/);
+    expect(JSON.parse(asked.get('ResourcePolicy')!)).toEqual(bucketPolicyOf('acme-exports'));
+    const context = new Map<string, string>();
+    for (let i = 1; asked.get(`ContextEntries.member.${i}.ContextKeyName`); i++)
+      context.set(
+        asked.get(`ContextEntries.member.${i}.ContextKeyName`)!,
+        asked.get(`ContextEntries.member.${i}.ContextKeyValues.member.1`)!,
+      );
+    expect(Object.fromEntries(context)).toEqual({
+      's3:x-amz-server-side-encryption': 'AES256',
+      'aws:SecureTransport': 'true',
+      'aws:username': 'platform',
+    });
+    expect(formatLive(live)).toContain('DIFFER   Email/Email export: s3:PutObject');
+  });
+
+  it('credentials that may not simulate are reported per check, with what they need', async () => {
+    server = fakeAws(account(() => 'allowed', ['iam:SimulatePrincipalPolicy'])).server;
+    const workspace = loadWorkspace();
+    const live = await livePreflight(workspace, runPreflight(workspace), {
+      credentials,
+      bucketPolicyOf: () => undefined,
+    });
+    expect(live.ok).toBe(false);
+    expect(live.checks[0]!.live).toEqual({ error: expect.stringMatching(/^AccessDenied: /) });
+    expect(live.checks[0]!.why).toContain('may not call iam:SimulatePrincipalPolicy');
+  });
+});
