@@ -20,6 +20,7 @@ import { createDeliverer } from '../core/outbound/index.ts';
 import type { Delivery } from '../core/submissions/index.ts';
 import { createAccountS3 } from '../emulator/engine/account-s3.ts';
 import { startHarness } from '../emulator/harness.ts';
+import { clientWithKeys } from '../emulator/s3-client.ts';
 import {
   COLUMNS,
   KEY_ID,
@@ -73,7 +74,7 @@ async function inProcess(dir: string, file100k: string): Promise<void> {
     forcePathStyle: true,
     credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
   });
-  const account = createAccountS3(harness.endpoint, workspace.accounts[0]!, 'us-east-1', {
+  const account = createAccountS3(clientWithKeys(harness.endpoint, 'us-east-1', workspace.accounts[0]!), {
     spoolDirectory: join(dir, 'spool'),
   });
   const { store } = harness.engine;

@@ -14,6 +14,18 @@ export interface Account {
    * merged over its user's, since the account signs with that user's keys.
    */
   requestContext?: Readonly<Record<string, ContextValue>>;
+  /**
+   * A bucket outside this harness (AWS itself, or any S3-compatible endpoint): the engine reaches it
+   * with credentials from the AWS provider chain, never from the workspace (docs/go-live.md).
+   */
+  remote?: RemoteEndpoint;
+}
+
+export interface RemoteEndpoint {
+  /** An S3-compatible endpoint (`http://ceph.internal:7480`); absent: AWS for the integration's region. */
+  endpoint?: string;
+  /** A profile of the shared AWS config; absent: the provider chain's default (environment, SSO, ...). */
+  profile?: string;
 }
 
 export interface InboundIntegration extends IntegrationConnection {

@@ -5,7 +5,7 @@ import { readInteger, readObjectList, readString, unknownKeys } from '../shared/
 import type { Account, InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
-const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey', 'requestContext'];
+const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey', 'requestContext', 'remote'];
 const INBOUND_KEYS = [
   'name',
   'account',
@@ -47,6 +47,7 @@ export function parseAccounts(
       const name = readString(raw, 'name', path, issues, { required: true }) ?? '';
       if (names.has(name)) issues.push({ path, message: `account name "${name}" is used twice` });
       names.add(name);
+      if (raw.remote !== undefined) return parseRemoteAccount(raw, name, path, issues);
       const accessKeyId = readString(raw, 'accessKeyId', path, issues, { required: true }) ?? '';
       const user = users.find((u) => u.accessKeyId === accessKeyId);
       let secretAccessKey = readString(raw, 'secretAccessKey', path, issues);
@@ -74,6 +75,41 @@ export function parseAccounts(
       };
     },
   );
+}
+
+/**
+ * `{"name": "acme-live", "remote": {"profile": "acme", "endpoint": "https://..."}}`: its keys come
+ * from the AWS provider chain, so the workspace holds none (a secret in a file is refused).
+ */
+function parseRemoteAccount(raw: Record<string, unknown>, name: string, path: string, issues: InputIssue[]): Account {
+  for (const key of ['accessKeyId', 'secretAccessKey', 'requestContext'])
+    if (raw[key] !== undefined)
+      issues.push({
+        path,
+        message: `"${key}" is not allowed on a remote account: its credentials come from the AWS provider chain (a "profile"), never from the workspace`,
+      });
+  const remote = raw.remote;
+  if (typeof remote !== 'object' || remote === null || Array.isArray(remote)) {
+    issues.push({
+      path,
+      message: `"remote" must be an object such as {"profile": "acme"}, got ${describeType(remote)}`,
+    });
+    return { name, accessKeyId: '', secretAccessKey: '', remote: {} };
+  }
+  const fields = remote as Record<string, unknown>;
+  unknownKeys(fields, ['endpoint', 'profile'], `${path}.remote`, issues);
+  const endpoint = readString(fields, 'endpoint', `${path}.remote`, issues, {
+    pattern: { test: /^https?:\/\/[^/\s]+\/?$/, expected: 'must be an http:// or https:// URL of an S3 endpoint' },
+  });
+  const profile = readString(fields, 'profile', `${path}.remote`, issues);
+  const description = readString(raw, 'description', path, issues, { allowEmpty: true });
+  return {
+    name,
+    accessKeyId: '',
+    secretAccessKey: '',
+    ...(description !== undefined ? { description } : {}),
+    remote: { ...(endpoint ? { endpoint } : {}), ...(profile ? { profile } : {}) },
+  };
 }
 
 export function parseInbound(
@@ -108,6 +144,12 @@ export function parseInbound(
           message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
         });
       }
+      const detection = oneOf('detection', ['event', 'poll'] as const, 'event');
+      if (accounts.find((a) => a.name === account)?.remote && detection === 'event')
+        issues.push({
+          path: at,
+          message: `account "${account}" is remote: its drops are detected by polling ("detection": "poll"); events come from the embedded gateway only`,
+        });
       const prefix = readString(item, 'prefix', at, issues, { allowEmpty: true }) ?? '';
       for (const name of unknownPlaceholders(prefix)) {
         issues.push({
@@ -134,7 +176,7 @@ export function parseInbound(
         bucketMode: oneOf('bucketMode', ['list', 'manual'] as const, 'list'),
         bucket,
         prefix,
-        detection: oneOf('detection', ['event', 'poll'] as const, 'event'),
+        detection,
         pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
         outcome: oneOf(
           'outcome',

@@ -48,6 +48,8 @@ export interface IntegrationPreflight {
   checks: PreflightCheck[];
   /** Every needed action is allowed. */
   ok: boolean;
+  /** The account is remote: nothing was decided here (preflight --live asks the real account). */
+  remote?: boolean;
 }
 
 export interface PreflightReport {
@@ -154,7 +156,16 @@ export function runPreflight(workspace: Workspace, options: PreflightOptions = {
     const account = workspace.accounts.find((a) => a.name === accountName);
     const user = workspace.iam.users.find((u) => u.accessKeyId === account?.accessKeyId);
     let checks: PreflightCheck[];
-    if (!user) {
+    if (account?.remote) {
+      // Its policies are the real account's: preflight --live asks them (docs/go-live.md).
+      checks = needs(accountName).map(({ purpose, ...permission }) => ({
+        ...permission,
+        purpose,
+        allowed: true,
+        effect: 'Allow',
+        explanation: `Not decided here: account ${accountName} is remote, and its policies are the real account's (s3-harness preflight --live asks them).`,
+      }));
+    } else if (!user) {
       checks = needs(accountName).map(({ purpose, ...permission }) => ({
         ...permission,
         purpose,
@@ -184,6 +195,7 @@ export function runPreflight(workspace: Workspace, options: PreflightOptions = {
       user: user?.name ?? '',
       checks,
       ok: checks.every((c) => c.allowed),
+      ...(account?.remote ? { remote: true } : {}),
     });
   };
 

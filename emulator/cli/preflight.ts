@@ -25,15 +25,16 @@ export function formatPreflight(report: PreflightReport): string {
     const who = integration.user
       ? `account ${integration.account} (user ${integration.user})`
       : `account ${integration.account} (no IAM user holds its key)`;
+    const status = integration.remote ? 'REMOTE' : integration.ok ? 'OK    ' : 'DENIED';
     lines.push(
-      `${integration.ok ? 'OK    ' : 'DENIED'} ${integration.id} (${integration.direction}, ${who}, bucket ${integration.bucket}, ${integration.bucketMode} mode)`,
+      `${status} ${integration.id} (${integration.direction}, ${who}, bucket ${integration.bucket}, ${integration.bucketMode} mode)`,
     );
     for (const check of integration.checks) {
       const context = Object.entries(check.context)
         .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
         .join('');
       lines.push(
-        `  ${check.allowed ? 'allowed' : 'DENIED '}  ${check.action} on ${check.resource}${context}: ${check.purpose}`,
+        `  ${integration.remote ? 'remote ' : check.allowed ? 'allowed' : 'DENIED '}  ${check.action} on ${check.resource}${context}: ${check.purpose}`,
       );
       lines.push(`           ${check.explanation}`);
     }

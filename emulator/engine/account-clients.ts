@@ -1,6 +1,12 @@
-/** One S3 client per connected account and region, made on first use and closed when the engine stops. */
+/**
+ * One S3 client per connected account and region, made on first use and closed when the engine stops:
+ * with the account's keys through the gateway, or, for a remote account, with credentials from the AWS
+ * provider chain at its own endpoint (AWS itself when it names none).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
 import type { AccountS3, OutboundS3 } from '../../core/s3/index.ts';
 import type { Account } from '../../core/inbound/index.ts';
+import { clientWithKeys } from '../s3-client.ts';
 import { createAccountS3 } from './account-s3.ts';
 
 export type EngineS3 = AccountS3 & OutboundS3;
@@ -23,7 +29,10 @@ export function createAccountClients(
       if (!s3) {
         const account = accounts.find((a) => a.name === accountName);
         if (!account) throw new Error(`no account "${accountName}" in the workspace`);
-        s3 = createAccountS3(endpoint, account, region, options);
+        s3 = createAccountS3(
+          account.remote ? remoteClient(account.remote, region) : clientWithKeys(endpoint, region, account),
+          options,
+        );
         clients.set(cacheKey, s3);
       }
       return s3;
@@ -33,4 +42,14 @@ export function createAccountClients(
       clients.clear();
     },
   };
+}
+
+/** A remote account's client: the provider chain's credentials (its profile), retries as the SDK does against a real service. */
+function remoteClient(remote: NonNullable<Account['remote']>, region: string): S3Client {
+  return new S3Client({
+    region,
+    ...(remote.endpoint ? { endpoint: remote.endpoint, forcePathStyle: true } : {}),
+    ...(remote.profile ? { profile: remote.profile } : {}),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
 }

@@ -18,8 +18,6 @@ import {
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import type { AccountS3, OutboundS3, PutOutcome, S3ObjectSummary, S3Outcome } from '../../core/s3/index.ts';
-import { clientWithKeys } from '../s3-client.ts';
-import type { Account } from '../../core/inbound/index.ts';
 import type { S3Failure } from '../../core/submissions/index.ts';
 import { EXPLANATION_HEADER } from '../gateway/index.ts';
 
@@ -93,12 +91,9 @@ export interface AccountS3Options {
 }
 
 export function createAccountS3(
-  endpoint: string,
-  account: Account,
-  region: string,
+  client: S3Client,
   options: AccountS3Options,
 ): AccountS3 & OutboundS3 & { client: S3Client } {
-  const client = clientWithKeys(endpoint, region, account);
   return {
     client,
     listBuckets: () =>

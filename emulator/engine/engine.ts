@@ -112,7 +112,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await resumeUnfinished({ store, integrations: importer.integrations, deliverer, enqueue, deliver, report });
   gateway.events.on('objectCreated', onCreated);
   await replayJournal(gateway, detector, report);
-  const stopPolling = startPolling({ importer, checks, detector, s3For, uploaderOf: gateway.uploaderOf, report });
+  // A remote account's bucket is not the gateway's, even with the same name: nobody there is known.
+  const remote = new Set(options.workspace.accounts.filter((a) => a.remote).map((a) => a.name));
+  const uploaderOf = async (account: string, bucket: string, key: string) =>
+    remote.has(account) ? undefined : gateway.uploaderOf(bucket, key);
+  const stopPolling = startPolling({ importer, checks, detector, s3For, uploaderOf, report });
 
   const idle = () => untilIdle(detector, imports, deliveries);
   return {

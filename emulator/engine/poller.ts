@@ -13,8 +13,8 @@ export interface PollerOptions {
   checks: IntegrationChecks;
   detector: Detector;
   s3For(account: string, region: string): EngineS3;
-  /** The IAM user who uploaded the object (Submitted By), from the gateway's metadata. */
-  uploaderOf(bucket: string, key: string): Promise<string | undefined>;
+  /** The IAM user who uploaded the object (Submitted By), from the gateway's metadata (none for a remote account's bucket). */
+  uploaderOf(account: string, bucket: string, key: string): Promise<string | undefined>;
   report: Reporter;
 }
 
@@ -50,7 +50,7 @@ function pollOnce(options: PollerOptions, ref: IntegrationRef): () => Promise<vo
       for (const object of listed.value) {
         // Versions already in the ledger cost nothing more: no metadata read, no detection.
         if (options.importer.seen(ref, { bucket: integration.bucket, key: object.key, etag: object.etag })) continue;
-        const uploadedBy = await options.uploaderOf(integration.bucket, object.key);
+        const uploadedBy = await options.uploaderOf(integration.account, integration.bucket, object.key);
         const dropped = { bucket: integration.bucket, key: object.key, etag: object.etag, size: object.size };
         await options.detector.detect(uploadedBy ? { ...dropped, uploadedBy } : dropped, (r) => r.id === ref.id);
       }
