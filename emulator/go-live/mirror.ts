@@ -149,27 +149,41 @@ class Mirror {
     return policyDocument(version.value.PolicyVersion?.Document);
   }
 
-  /** Inline and attached policies of the user, then of each of its groups. */
-  async userPolicies(userName: string): Promise<PolicyDocument[]> {
-    const policies: PolicyDocument[] = [];
+  /** The inline policies of a user or a group (ListUserPolicies + GetUserPolicy, or the group's). */
+  async inlinePolicies(kind: 'user' | 'group', name: string): Promise<PolicyDocument[]> {
+    const holder = `${kind} ${name}`;
     const inline = await attempt(async () => {
       const names: string[] = [];
-      for await (const page of paginateListUserPolicies({ client: this.iam }, { UserName: userName }))
-        names.push(...(page.PolicyNames ?? []));
+      const pages =
+        kind === 'user'
+          ? paginateListUserPolicies({ client: this.iam }, { UserName: name })
+          : paginateListGroupPolicies({ client: this.iam }, { GroupName: name });
+      for await (const page of pages) names.push(...(page.PolicyNames ?? []));
       return names;
     });
-    if (!inline.ok)
-      this.note('iam:ListUserPolicies', inline.error, `the inline policies of user ${userName} are missing`);
-    for (const name of inline.ok ? inline.value : []) {
-      const got = await attempt(() =>
-        this.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name })),
+    const listCall = kind === 'user' ? 'iam:ListUserPolicies' : 'iam:ListGroupPolicies';
+    if (!inline.ok) this.note(listCall, inline.error, `the inline policies of ${holder} are missing`);
+    const policies: PolicyDocument[] = [];
+    for (const policyName of inline.ok ? inline.value : []) {
+      const got = await attempt<{ PolicyDocument?: string }>(() =>
+        kind === 'user'
+          ? this.iam.send(new GetUserPolicyCommand({ UserName: name, PolicyName: policyName }))
+          : this.iam.send(new GetGroupPolicyCommand({ GroupName: name, PolicyName: policyName })),
       );
-      if (!got.ok) this.note(`iam:GetUserPolicy ${name}`, got.error, `the inline policy ${name} is missing`);
+      const getCall = kind === 'user' ? 'iam:GetUserPolicy' : 'iam:GetGroupPolicy';
+      if (!got.ok)
+        this.note(`${getCall} ${policyName}`, got.error, `the inline policy ${policyName} of ${holder} is missing`);
       else {
-        this.read.push(`inline policy ${name} of user ${userName}`);
+        this.read.push(`inline policy ${policyName} of ${holder}`);
         policies.push(policyDocument(got.value.PolicyDocument)!);
       }
     }
+    return policies;
+  }
+
+  /** Inline and attached policies of the user, then of each of its groups. */
+  async userPolicies(userName: string): Promise<PolicyDocument[]> {
+    const policies = await this.inlinePolicies('user', userName);
     policies.push(...(await this.attachedPolicies('user', userName)));
     const groups = await attempt(async () => {
       const names: string[] = [];
@@ -208,24 +222,7 @@ class Mirror {
   }
 
   async groupPolicies(group: string): Promise<PolicyDocument[]> {
-    const policies: PolicyDocument[] = [];
-    const inline = await attempt(async () => {
-      const names: string[] = [];
-      for await (const page of paginateListGroupPolicies({ client: this.iam }, { GroupName: group }))
-        names.push(...(page.PolicyNames ?? []));
-      return names;
-    });
-    if (!inline.ok)
-      this.note('iam:ListGroupPolicies', inline.error, `the inline policies of group ${group} are missing`);
-    for (const name of inline.ok ? inline.value : []) {
-      const got = await attempt(() => this.iam.send(new GetGroupPolicyCommand({ GroupName: group, PolicyName: name })));
-      if (!got.ok)
-        this.note(`iam:GetGroupPolicy ${name}`, got.error, `the inline policy ${name} of group ${group} is missing`);
-      else {
-        this.read.push(`inline policy ${name} of group ${group}`);
-        policies.push(policyDocument(got.value.PolicyDocument)!);
-      }
-    }
+    const policies = await this.inlinePolicies('group', group);
     return [...policies, ...(await this.attachedPolicies('group', group))];
   }
 
