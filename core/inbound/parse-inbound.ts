@@ -144,12 +144,6 @@ export function parseInbound(
           message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
         });
       }
-      const detection = oneOf('detection', ['event', 'poll'] as const, 'event');
-      if (accounts.find((a) => a.name === account)?.remote && detection === 'event')
-        issues.push({
-          path: at,
-          message: `account "${account}" is remote: its drops are detected by polling ("detection": "poll"); events come from the embedded gateway only`,
-        });
       const prefix = readString(item, 'prefix', at, issues, { allowEmpty: true }) ?? '';
       for (const name of unknownPlaceholders(prefix)) {
         issues.push({
@@ -164,6 +158,12 @@ export function parseInbound(
         issues.push({
           path: at,
           message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}`,
+        });
+      const detection = oneOf('detection', ['event', 'poll'] as const, 'event');
+      if (accounts.find((a) => a.name === account)?.remote && detection === 'event')
+        issues.push({
+          path: at,
+          message: `account "${account}" is remote: its drops are detected by polling ("detection": "poll"); events come from the embedded gateway only`,
         });
       return {
         name: readString(item, 'name', at, issues) ?? template.name,
