@@ -32,6 +32,8 @@ export const DEFAULTS = {
   decisionLogSize: 1000,
   /** The alert webhook: attempts, the first delay (doubled after each failure), the time each may take. */
   webhook: { attempts: 4, firstDelayMs: 500, timeoutMs: 5000 },
+  /** SQS detection: how long each ReceiveMessage waits for a message (SQS's maximum; long polling). */
+  sqsWaitSeconds: 20,
 } as const;
 
 /** The UI/API a CLI command talks to when none is named. */

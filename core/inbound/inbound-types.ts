@@ -31,8 +31,13 @@ export interface RemoteEndpoint {
 export interface InboundIntegration extends IntegrationConnection {
   /** S3 prefix, case-sensitive, with {{template_name}}, {{submitted_by}}, {{submitted_at}}. */
   prefix: string;
-  /** `event`: the embedded server's object-created events; `poll`: ListObjectsV2 under the prefix. */
-  detection: 'event' | 'poll';
+  /**
+   * `event`: the embedded server's object-created events; `poll`: ListObjectsV2 under the prefix;
+   * `sqs`: a queue receiving the bucket's S3 event notifications (remote accounts).
+   */
+  detection: 'event' | 'poll' | 'sqs';
+  /** For `sqs`: the queue's URL (`https://sqs.us-east-1.amazonaws.com/123456789012/drops`). */
+  queueUrl?: string;
   pollIntervalSeconds: number;
   /** `all-or-nothing`: one bad row fails the file; `auto-submit`: clean rows complete, bad rows pending. */
   outcome: 'all-or-nothing' | 'auto-submit';

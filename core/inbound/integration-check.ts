@@ -16,7 +16,7 @@ export interface IntegrationStatus {
   bucket: string;
   prefix: string;
   bucketMode: 'list' | 'manual';
-  detection: 'event' | 'poll';
+  detection: 'event' | 'poll' | 'sqs';
   outcome: 'all-or-nothing' | 'auto-submit';
   /** `warning`: a list-mode integration that cannot list; it imports nothing until switched to manual. */
   status: 'active' | 'warning';

@@ -15,6 +15,7 @@ const INBOUND_KEYS = [
   'prefix',
   'detection',
   'pollIntervalSeconds',
+  'queueUrl',
   'outcome',
 ];
 /** Polling more often than this only loads the machine. */
@@ -159,11 +160,23 @@ export function parseInbound(
           path: at,
           message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}`,
         });
-      const detection = oneOf('detection', ['event', 'poll'] as const, 'event');
-      if (accounts.find((a) => a.name === account)?.remote && detection === 'event')
+      const detection = oneOf('detection', ['event', 'poll', 'sqs'] as const, 'event');
+      const remote = accounts.find((a) => a.name === account)?.remote;
+      if (remote && detection === 'event')
         issues.push({
           path: at,
-          message: `account "${account}" is remote: its drops are detected by polling ("detection": "poll"); events come from the embedded gateway only`,
+          message: `account "${account}" is remote: its drops are detected by polling ("detection": "poll") or from a queue ("sqs"); events come from the embedded gateway only`,
+        });
+      const queueUrl = readString(item, 'queueUrl', at, issues, {
+        pattern: {
+          test: /^https?:\/\/\S+$/,
+          expected: 'must be the queue\'s URL, like "https://sqs.us-east-1.amazonaws.com/123456789012/drops"',
+        },
+      });
+      if (detection === 'sqs' && (!remote || !queueUrl))
+        issues.push({
+          path: at,
+          message: `"detection": "sqs" needs a remote account and "queueUrl" (the queue receiving the bucket's event notifications)`,
         });
       return {
         name: readString(item, 'name', at, issues) ?? template.name,
@@ -177,6 +190,7 @@ export function parseInbound(
         bucket,
         prefix,
         detection,
+        ...(queueUrl !== undefined ? { queueUrl } : {}),
         pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
         outcome: oneOf(
           'outcome',

@@ -20,11 +20,13 @@ import {
 } from '../../core/outbound/index.ts';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
+import { DEFAULTS } from '../defaults.ts';
 import type { Gateway } from '../gateway/index.ts';
 import { createAccountClients } from './account-clients.ts';
 import { byEvent, createDetector, droppedOf, type CreatedObject, type Detector } from './detector.ts';
 import { createIntegrationChecks } from './integration-checks.ts';
 import { startPolling } from './poller.ts';
+import { startQueueListeners } from './queue-listener.ts';
 import { replayJournal, resumeUnfinished } from './recovery.ts';
 import { createReporter, type EngineEvents, type Reporter } from './report.ts';
 import { createSerialQueue, type SerialQueue } from './serial-queue.ts';
@@ -117,6 +119,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const uploaderOf = async (account: string, bucket: string, key: string) =>
     remote.has(account) ? undefined : gateway.uploaderOf(bucket, key);
   const stopPolling = startPolling({ importer, checks, detector, s3For, uploaderOf, report });
+  const stopQueues = startQueueListeners({
+    importer,
+    accounts: workspace.accounts,
+    detector,
+    report,
+    waitSeconds: DEFAULTS.sqsWaitSeconds,
+  });
 
   const idle = () => untilIdle(detector, imports, deliveries);
   return {
@@ -131,6 +140,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     async stop() {
       gateway.events.off('objectCreated', onCreated);
       stopPolling();
+      await stopQueues();
       await idle();
       clients.destroy();
       store.close();

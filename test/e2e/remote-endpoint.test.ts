@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPreflight } from '../../core/preflight/index.ts';
 import { parseWorkspace } from '../../core/workspace/index.ts';
 import { startCli, type StartedCli } from '../helpers/cli.ts';
+import { fakeAws, type FakeQueue } from '../helpers/fake-aws.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
+import type { SetupServerApi } from 'msw/node';
 
 const REMOTE_KEY = 'AKIAREMOTEPLATFORM01';
 const REMOTE_SECRET = 'remotePlatformSecret00000000000000000001';
@@ -21,6 +23,9 @@ const REMOTE_SECRET = 'remotePlatformSecret00000000000000000001';
 let remote: StartedCli;
 let h: TestHarness;
 let remoteClient: S3Client;
+let msw: SetupServerApi;
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/210987654321/customer-drops';
+const queue: FakeQueue = { url: QUEUE_URL, waiting: [], deleted: [] };
 const dir = mkdtempSync(join(tmpdir(), 'remote-endpoint-'));
 
 beforeAll(async () => {
@@ -58,6 +63,16 @@ beforeAll(async () => {
   process.env.AWS_CONFIG_FILE = join(dir, 'config');
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
+  // The customer's SQS queue (S3 event notifications), played by msw; this machine's endpoints pass through.
+  msw = fakeAws({
+    accountId: '210987654321',
+    caller: 'platform',
+    users: [],
+    managed: {},
+    buckets: {},
+    queues: [queue],
+  }).server;
+
   const raw = JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8'));
   raw.accounts.push({ name: 'customer-live', remote: { endpoint: remote.endpoint, profile: 'customer' } });
   const email = raw.templates.find((t: { name: string }) => t.name === 'Email');
@@ -71,6 +86,15 @@ beforeAll(async () => {
       detection: 'poll',
       pollIntervalSeconds: 1,
     },
+    {
+      name: 'Queued drop',
+      account: 'customer-live',
+      bucketMode: 'manual',
+      bucket: 'customer-drop',
+      prefix: 'queued/',
+      detection: 'sqs',
+      queueUrl: QUEUE_URL,
+    },
   ];
   email.outbound = [
     { ...email.outbound[0], name: 'Live export', account: 'customer-live', bucket: 'customer-exports', sse: false },
@@ -83,6 +107,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
   await remote?.stop();
+  msw?.close();
   delete process.env.AWS_SHARED_CREDENTIALS_FILE;
   delete process.env.AWS_CONFIG_FILE;
 });
@@ -139,7 +164,33 @@ describe('an account on a remote endpoint', () => {
     expect(parsed.ok ? [] : parsed.issues.map((i) => i.message)).toEqual([
       '"accessKeyId" is not allowed on a remote account: its credentials come from the AWS provider chain (a "profile"), never from the workspace',
       '"secretAccessKey" is not allowed on a remote account: its credentials come from the AWS provider chain (a "profile"), never from the workspace',
-      'account "live" is remote: its drops are detected by polling ("detection": "poll"); events come from the embedded gateway only',
+      'account "live" is remote: its drops are detected by polling ("detection": "poll") or from a queue ("sqs"); events come from the embedded gateway only',
     ]);
+  });
+
+  it('sqs: drops announced in the queue are imported and their messages deleted; a test event and other prefixes are skipped', async () => {
+    const key = 'queued/Email Q1.csv';
+    const put = await remoteClient.send(
+      new PutObjectCommand({ Bucket: 'customer-drop', Key: key, Body: readFileSync('fixtures/files/Email.csv') }),
+    );
+    // What S3 sends to the queue (keys URL-encoded, a space as "+").
+    const record = (objectKey: string, etag: string) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      eventName: 'ObjectCreated:Put',
+      s3: { bucket: { name: 'customer-drop' }, object: { key: objectKey, size: 100, eTag: etag } },
+    });
+    queue.waiting.push(
+      { id: 'test', body: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'customer-drop' }) },
+      { id: 'other', body: JSON.stringify({ Records: [record('elsewhere/x.csv', '"abc"')] }) },
+      { id: 'drop', body: JSON.stringify({ Records: [record('queued/Email+Q1.csv', put.ETag!.replace(/"/g, ''))] }) },
+    );
+    const [submission] = await h.submissionsOf(key, 20_000);
+    expect(submission).toMatchObject({ status: 'complete', source: { bucket: 'customer-drop', key } });
+    for (let i = 0; queue.deleted.length < 3 && i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(queue.deleted.sort()).toEqual(['handle-drop', 'handle-other', 'handle-test']);
+    expect((await h.api<{ source: { key: string } }[]>('/api/submissions')).map((s) => s.source.key)).not.toContain(
+      'elsewhere/x.csv',
+    );
   });
 });

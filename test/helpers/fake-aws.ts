@@ -9,7 +9,8 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ (GetBucketPolicy, GetBucketEncryption,
  * GetBucketVersioning, GetBucketLocation, GetPublicAccessBlock, ErrorResponses).
  */
-import { http, HttpResponse } from 'msw';
+import { createHash } from 'node:crypto';
+import { http, HttpResponse, passthrough } from 'msw';
 import { setupServer, type SetupServerApi } from 'msw/node';
 
 export interface FakeUser {
@@ -18,6 +19,13 @@ export interface FakeUser {
   attached?: string[];
   groups?: string[];
   boundary?: string;
+}
+
+/** An SQS queue as msw plays it (JSON protocol): messages waiting, and the receipt handles deleted. */
+export interface FakeQueue {
+  url: string;
+  waiting: { body: string; id: string }[];
+  deleted: string[];
 }
 
 export interface FakeAccount {
@@ -39,6 +47,8 @@ export interface FakeAccount {
   >;
   /** Actions refused to the caller (`iam:GetUser`, `s3:GetBucketPolicy`, ...). */
   denied?: string[];
+  /** SQS queues by URL (ReceiveMessage, DeleteMessage). */
+  queues?: FakeQueue[];
   /** SimulatePrincipalPolicy's answers: action -> decision. */
   simulate?: (action: string, resource: string) => 'allowed' | 'implicitDeny' | 'explicitDeny';
 }
@@ -208,6 +218,36 @@ function s3Answer(account: FakeAccount, url: URL): Response {
   return s3Error('NotImplemented', `the fake account does not answer ${url.search}`, 501);
 }
 
+/**
+ * SQS's JSON protocol: `X-Amz-Target: AmazonSQS.ReceiveMessage` (an empty answer after a short wait,
+ * as a long poll ends), `AmazonSQS.DeleteMessage`. MD5OfBody is checked by the SDK.
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+ */
+async function sqsAnswer(account: FakeAccount, target: string, input: Record<string, unknown>): Promise<Response> {
+  const queue = account.queues?.find((q) => q.url === input.QueueUrl);
+  const json = (body: object, status = 200) =>
+    new HttpResponse(JSON.stringify(body), { status, headers: { 'content-type': 'application/x-amz-json-1.0' } });
+  if (!queue)
+    return json({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }, 400);
+  if (target === 'AmazonSQS.ReceiveMessage') {
+    const batch = queue.waiting.splice(0, Number(input.MaxNumberOfMessages ?? 1));
+    if (batch.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    return json({
+      Messages: batch.map((m) => ({
+        MessageId: m.id,
+        ReceiptHandle: `handle-${m.id}`,
+        MD5OfBody: createHash('md5').update(m.body).digest('hex'),
+        Body: m.body,
+      })),
+    });
+  }
+  if (target === 'AmazonSQS.DeleteMessage') {
+    queue.deleted.push(String(input.ReceiptHandle));
+    return json({});
+  }
+  return json({ __type: 'com.amazonaws.sqs#InvalidAction', message: `not played: ${target}` }, 400);
+}
+
 /** Starts answering for the account; every request seen is recorded (method, host, action). */
 export function fakeAws(account: FakeAccount): {
   server: SetupServerApi;
@@ -226,6 +266,13 @@ export function fakeAws(account: FakeAccount): {
       iamForms.push(form);
       return iamAnswer(account, form);
     }),
+    http.post(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/?/, async ({ request }) => {
+      const target = request.headers.get('x-amz-target') ?? '';
+      seen.push(`sqs:${target}`);
+      return sqsAnswer(account, target, (await request.json()) as Record<string, unknown>);
+    }),
+    // This machine's own endpoints (a second harness playing a remote S3) are not AWS: let them through.
+    http.all(/^http:\/\/(127\.0\.0\.1|localhost)[:/]/, () => passthrough()),
     http.get(/^https:\/\/[^/]+\.s3\.([a-z0-9-]+\.)?amazonaws\.com\//, ({ request }) => {
       const url = new URL(request.url);
       seen.push(`s3:${url.hostname.split('.s3')[0]}?${[...url.searchParams.keys()].join('&')}`);

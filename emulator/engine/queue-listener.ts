@@ -1,0 +1,103 @@
+/**
+ * `sqs` integrations: drops announced by the bucket's S3 event notifications in an SQS queue. Long
+ * polling; a message is deleted once every record in it is recorded in the ledger (or is not this
+ * integration's: another bucket, another prefix, not an object-created event, S3's `s3:TestEvent`);
+ * a message whose detection failed stays, and SQS delivers it again. The ledger makes a second
+ * delivery of the same version a no-op, so at-least-once is enough.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ */
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DroppedObject, Importer, IntegrationRef } from '../../core/inbound/index.ts';
+import type { Account } from '../../core/inbound/index.ts';
+import type { Detector } from './detector.ts';
+import type { Reporter } from './report.ts';
+
+export interface QueueListenerOptions {
+  importer: Importer;
+  accounts: readonly Account[];
+  detector: Detector;
+  report: Reporter;
+  /** Seconds a ReceiveMessage waits for a message (SQS allows up to 20). */
+  waitSeconds: number;
+}
+
+interface EventRecord {
+  eventName?: string;
+  s3?: { bucket?: { name?: string }; object?: { key?: string; eTag?: string; size?: number; versionId?: string } };
+}
+
+/** The object-created records of one message; none for S3's test event or a body that is not an S3 event. */
+export function createdObjects(body: string): DroppedObject[] {
+  let parsed: { Event?: string; Records?: EventRecord[] };
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    return [];
+  }
+  if (parsed.Event === 's3:TestEvent') return [];
+  return (parsed.Records ?? [])
+    .filter((r) => r.eventName?.startsWith('ObjectCreated:') && r.s3?.bucket?.name && r.s3.object?.key)
+    .map((r) => ({
+      bucket: r.s3!.bucket!.name!,
+      // Keys in event notifications are URL-encoded, with `+` for a space.
+      key: decodeURIComponent(r.s3!.object!.key!.replace(/\+/g, ' ')),
+      etag: r.s3!.object!.eTag ?? '',
+      size: r.s3!.object!.size ?? 0,
+      ...(r.s3!.object!.versionId ? { versionId: r.s3!.object!.versionId } : {}),
+    }));
+}
+
+function listen(ref: IntegrationRef, client: SQSClient, options: QueueListenerOptions, signal: AbortSignal) {
+  const { integration } = ref;
+  const queueUrl = integration.queueUrl!;
+  const receiveOnce = async () => {
+    const received = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: options.waitSeconds }),
+      { abortSignal: signal },
+    );
+    for (const message of received.Messages ?? []) {
+      const objects = createdObjects(message.Body ?? '').filter(
+        (o) => o.bucket === integration.bucket && ref.prefix.match(o.key) !== undefined,
+      );
+      for (const object of objects) await options.detector.detect(object, (r) => r.id === ref.id);
+      await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+    }
+  };
+  return (async () => {
+    while (!signal.aborted) {
+      try {
+        await receiveOnce();
+      } catch (error) {
+        if (signal.aborted) return;
+        options.report.integrationWarning(
+          ref.id,
+          `the queue could not be read: ${(error as Error).name}: ${(error as Error).message}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  })();
+}
+
+/** Starts listening for every `sqs` integration; returns the stop, which ends the long polls. */
+export function startQueueListeners(options: QueueListenerOptions): () => Promise<void> {
+  const controller = new AbortController();
+  const clients: SQSClient[] = [];
+  const loops = options.importer.integrations
+    .filter((ref) => ref.integration.detection === 'sqs' && ref.integration.queueUrl)
+    .map((ref) => {
+      const remote = options.accounts.find((a) => a.name === ref.integration.account)?.remote ?? {};
+      const client = new SQSClient({
+        region: ref.integration.region,
+        ...(remote.profile ? { profile: remote.profile } : {}),
+        logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+      });
+      clients.push(client);
+      return listen(ref, client, options, controller.signal);
+    });
+  return async () => {
+    controller.abort();
+    await Promise.allSettled(loops);
+    for (const client of clients) client.destroy();
+  };
+}
