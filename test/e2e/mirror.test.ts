@@ -156,6 +156,16 @@ describe('s3-harness mirror', () => {
     expect(parsed.ok && parsed.value.buckets[0]!.policy).toBeUndefined();
   });
 
+  it('retries what IAM throttles, as the SDK does, and mirrors all of it', async () => {
+    const fake = fakeAws(account({ throttled: { GetUser: 1, ListUserPolicies: 2 } }));
+    server = fake.server;
+    const result = await mirrorAccount({ buckets: ['acme-drop'], credentials });
+    expect(result.notes).toEqual([]);
+    expect(fake.seen.filter((s) => s === 'iam:ListUserPolicies')).toHaveLength(3);
+    const parsed = parseWorkspace(result.workspace);
+    expect(parsed.ok && parsed.value.iam.users[0]!.policies).toEqual([ARTICLE_POLICY, READ_POLICY]);
+  });
+
   it('needs the user named when iam:GetUser is refused, and mirrors it then', async () => {
     server = fakeAws(account({ denied: ['iam:GetUser'] })).server;
     await expect(mirrorAccount({ buckets: ['acme-drop'], credentials })).rejects.toThrow(/--user/);

@@ -47,6 +47,8 @@ export interface FakeAccount {
   >;
   /** Actions refused to the caller (`iam:GetUser`, `s3:GetBucketPolicy`, ...). */
   denied?: string[];
+  /** IAM actions answered `Throttling` (400) this many times before they succeed, as IAM's rate limits do. */
+  throttled?: Record<string, number>;
   /** SQS queues by URL (ReceiveMessage, DeleteMessage). */
   queues?: FakeQueue[];
   /** SimulatePrincipalPolicy's answers: action -> decision. */
@@ -87,6 +89,11 @@ const members = (items: string[]) => items.map((i) => `<member>${escape(i)}</mem
 function iamAnswer(account: FakeAccount, form: URLSearchParams): Response {
   const action = form.get('Action') ?? '';
   const arnOf = (user: string) => `arn:aws:iam::${account.accountId}:user/${user}`;
+  const throttledLeft = account.throttled?.[action] ?? 0;
+  if (throttledLeft > 0) {
+    account.throttled![action] = throttledLeft - 1;
+    return iamError('Throttling', 'Rate exceeded', 400);
+  }
   if (account.denied?.includes(`iam:${action}`))
     return iamError(
       'AccessDenied',
