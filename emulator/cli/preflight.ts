@@ -6,7 +6,8 @@ import { DEFAULTS } from '../defaults.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
-export const PREFLIGHT_USAGE = `Usage: s3-harness preflight [--workspace FILE] [--json] [--live [--profile P] [--region R]]
+export const PREFLIGHT_USAGE = `Usage: s3-harness preflight [--workspace FILE] [--json]
+                           [--live [--profile P] [--region R] [--probe [--probe-write KEY]]]
 
 For every integration of the workspace: the S3 actions it will need with its account's keys (list
 the buckets, list under the prefix, read dropped files, write outbound files with or without SSE),
@@ -17,7 +18,12 @@ usage error or an invalid workspace file. --json prints the report for machines.
 --live also asks the customer's real IAM (iam:SimulatePrincipalPolicy, with credentials from the
 standard AWS provider chain or --profile) about each needed action of a workspace written by
 s3-harness mirror, and prints AWS's decision beside the local one; a disagreement is flagged with
-what may explain it. Exit 1 when they differ. Nothing is sent to S3, nothing is written.`;
+what may explain it. Exit 1 when they differ. Nothing is sent to S3, nothing is written.
+
+--probe (with --live) also makes the harmless real calls the integrations make, with the same
+credentials: ListBuckets (List Buckets mode) and ListObjectsV2 under each inbound prefix (MaxKeys 1).
+--probe-write KEY also writes one small object under KEY in each outbound bucket (with its SSE):
+nothing is written to a customer's bucket without it.`;
 
 export function formatPreflight(report: PreflightReport): string {
   const lines: string[] = [];
@@ -56,6 +62,8 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
         live: { type: 'boolean' },
         profile: { type: 'string' },
         region: { type: 'string' },
+        probe: { type: 'boolean' },
+        'probe-write': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -66,13 +74,15 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     console.log(PREFLIGHT_USAGE);
     return EXIT.ok;
   }
+  if (values['probe-write'] !== undefined && !values.probe) throw new UsageError('--probe-write needs --probe');
+  if (values.probe && !values.live) throw new UsageError('--probe needs --live');
   const { workspace } = await loadWorkspaceFile(values.workspace ?? DEFAULTS.demoWorkspace);
   const report = runPreflight(workspace);
   if (!values.live) {
     console.log(values.json ? JSON.stringify(report, null, 2) : formatPreflight(report));
     return report.ok ? EXIT.ok : EXIT.failed;
   }
-  const { livePreflight, formatLive } = await import('../go-live/live-preflight.ts');
+  const { livePreflight, formatLive, probeIntegrations, formatProbes } = await import('../go-live/live-preflight.ts');
   const live = await livePreflight(workspace, report, {
     ...(values.profile ? { profile: values.profile } : {}),
     ...(values.region ? { region: values.region } : {}),
@@ -81,10 +91,17 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     if (error.name === 'CredentialsProviderError') throw new UsageError(error.message.split('\n')[0]!);
     throw error;
   });
-  console.log(
-    values.json
-      ? JSON.stringify({ report, live }, null, 2)
-      : `${formatPreflight(report)}\n\nLive (AWS IAM):\n${formatLive(live)}`,
-  );
-  return report.ok && live.ok ? EXIT.ok : EXIT.failed;
+  const probes = values.probe
+    ? await probeIntegrations(workspace, {
+        ...(values.profile ? { profile: values.profile } : {}),
+        ...(values['probe-write'] !== undefined ? { writeKey: values['probe-write'] } : {}),
+      })
+    : [];
+  const text = [
+    formatPreflight(report),
+    `Live (AWS IAM):\n${formatLive(live)}`,
+    ...(values.probe ? [`Probes (real calls):\n${formatProbes(probes)}`] : []),
+  ].join('\n\n');
+  console.log(values.json ? JSON.stringify({ report, live, probes }, null, 2) : text);
+  return report.ok && live.ok && probes.every((p) => p.ok) ? EXIT.ok : EXIT.failed;
 }

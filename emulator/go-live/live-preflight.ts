@@ -3,7 +3,8 @@
  * with iam:SimulatePrincipalPolicy (the user's policies, its boundary, and the bucket policy passed as
  * ResourcePolicy, with the request's condition keys as ContextEntries), beside the local decision. A
  * disagreement is flagged with what may explain it: a key the workspace does not model, a policy it
- * lacks (an SCP, a boundary, a policy mirrored before it changed). Nothing is sent to S3.
+ * lacks (an SCP, a boundary, a policy mirrored before it changed). Nothing is sent to S3 but the
+ * opt-in probes (`probeIntegrations`).
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
  */
 import {
@@ -12,7 +13,9 @@ import {
   type ContextEntry,
   type ContextKeyTypeEnum,
 } from '@aws-sdk/client-iam';
+import { ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { compilePrefix } from '../../core/inbound/index.ts';
 import type { ContextValue, PolicyDocument } from '../../core/iam/index.ts';
 import type { PreflightCheck, PreflightReport } from '../../core/preflight/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
@@ -146,4 +149,87 @@ export function formatLive(live: LiveReport): string {
   const differ = live.checks.filter((c) => !c.agree).length;
   lines.push('', `${live.checks.length} check(s) asked of AWS: ${live.checks.length - differ} agree, ${differ} differ`);
   return lines.join('\n');
+}
+
+export interface ProbeOptions {
+  profile?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** A key each outbound integration's bucket gets a small object under; nothing is written without it. */
+  writeKey?: string;
+}
+
+export interface Probe {
+  integration: string;
+  call: string;
+  /** `ok: ...` or the error AWS answered. */
+  outcome: string;
+  ok: boolean;
+}
+
+/**
+ * `--probe`: the harmless real calls an integration makes, with the credentials of the provider chain:
+ * ListBuckets (List Buckets mode), ListObjectsV2 under an inbound prefix with MaxKeys 1, and, only when
+ * `--probe-write KEY` names a key, one small PutObject per outbound integration (with its SSE).
+ */
+export async function probeIntegrations(workspace: Workspace, options: ProbeOptions): Promise<Probe[]> {
+  const probes: Probe[] = [];
+  const clients = new Map<string, S3Client>();
+  const s3 = (region: string) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = new S3Client({
+        region,
+        ...(options.profile ? { profile: options.profile } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+      });
+      clients.set(region, client);
+    }
+    return client;
+  };
+  const probe = async (integration: string, call: string, run: () => Promise<string>) => {
+    try {
+      probes.push({ integration, call, outcome: `ok: ${await run()}`, ok: true });
+    } catch (error) {
+      if (!(error instanceof Error) || !('$metadata' in error)) throw error;
+      probes.push({ integration, call, outcome: `${error.name}: ${error.message}`, ok: false });
+    }
+  };
+  for (const template of workspace.templates) {
+    for (const inbound of template.inbound) {
+      const id = `${template.name}/${inbound.name}`;
+      if (inbound.bucketMode === 'list')
+        await probe(id, 'ListBuckets', async () => {
+          const names = ((await s3(inbound.region).send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name);
+          return names.includes(inbound.bucket) ? `${inbound.bucket} is listed` : `${inbound.bucket} is NOT listed`;
+        });
+      const prefix = compilePrefix(inbound.prefix, template.name).staticPrefix;
+      await probe(id, `ListObjectsV2 s3://${inbound.bucket}/${prefix} (MaxKeys 1)`, async () => {
+        const listed = await s3(inbound.region).send(
+          new ListObjectsV2Command({ Bucket: inbound.bucket, Prefix: prefix, MaxKeys: 1 }),
+        );
+        return `${listed.KeyCount ?? 0} key(s)`;
+      });
+    }
+    for (const outbound of template.outbound) {
+      if (options.writeKey === undefined) continue;
+      const key = options.writeKey;
+      await probe(`${template.name}/${outbound.name}`, `PutObject s3://${outbound.bucket}/${key}`, async () => {
+        const put = await s3(outbound.region).send(
+          new PutObjectCommand({
+            Bucket: outbound.bucket,
+            Key: key,
+            Body: 's3-harness probe\n',
+            ...(outbound.sse ? { ServerSideEncryption: 'AES256' as const } : {}),
+          }),
+        );
+        return `written (ETag ${put.ETag})`;
+      });
+    }
+  }
+  for (const client of clients.values()) client.destroy();
+  return probes;
+}
+
+export function formatProbes(probes: Probe[]): string {
+  return probes.map((p) => `${p.ok ? 'ok      ' : 'REFUSED '} ${p.integration}: ${p.call}: ${p.outcome}`).join('\n');
 }

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPreflight } from '../../core/preflight/index.ts';
-import { formatLive, livePreflight } from '../../emulator/go-live/live-preflight.ts';
+import { formatLive, livePreflight, probeIntegrations } from '../../emulator/go-live/live-preflight.ts';
 import { fakeAws, type FakeAccount } from '../helpers/fake-aws.ts';
 import { loadWorkspace } from '../helpers/stack.ts';
 import type { SetupServerApi } from 'msw/node';
@@ -79,5 +79,31 @@ describe('preflight --live', () => {
     expect(live.ok).toBe(false);
     expect(live.checks[0]!.live).toEqual({ error: expect.stringMatching(/^AccessDenied: /) });
     expect(live.checks[0]!.why).toContain('may not call iam:SimulatePrincipalPolicy');
+  });
+
+  it('--probe makes the harmless real calls; nothing is written unless --probe-write names a key', async () => {
+    const buckets: FakeAccount['buckets'] = {
+      'acme-claravine': { region: 'us-east-1', objects: ['us/submissions/Email/a.csv'] },
+      'acme-exports': { region: 'us-east-1' },
+    };
+    const fake = fakeAws({ ...account(() => 'allowed', ['s3:ListBucket']), buckets });
+    server = fake.server;
+    const workspace = loadWorkspace();
+    // The Social integration in List Buckets mode: its probe lists the buckets first.
+    workspace.templates.find((t) => t.name === 'Social')!.inbound[0]!.bucketMode = 'list';
+    const readOnly = await probeIntegrations(workspace, { credentials });
+    expect(readOnly.map((p) => [p.integration, p.call, p.ok])).toEqual([
+      ['Email/Email drop', 'ListObjectsV2 s3://acme-claravine/us/submissions/Email (MaxKeys 1)', false],
+      ['Social/Social', 'ListBuckets', true],
+      ['Social/Social', 'ListObjectsV2 s3://acme-claravine/us/social/ (MaxKeys 1)', false],
+    ]);
+    expect(readOnly[0]!.outcome).toMatch(/^AccessDenied: /);
+    expect(readOnly[1]!.outcome).toBe('ok: acme-claravine is listed');
+    expect(buckets['acme-exports']!.written).toBeUndefined();
+    const writing = await probeIntegrations(workspace, { credentials, writeKey: 'go-live/probe.txt' });
+    expect(writing.filter((p) => p.call.startsWith('PutObject')).map((p) => [p.integration, p.call, p.ok])).toEqual([
+      ['Email/Email export', 'PutObject s3://acme-exports/go-live/probe.txt', true],
+    ]);
+    expect(buckets['acme-exports']!.written).toEqual({ 'go-live/probe.txt': 's3-harness probe\n' });
   });
 });

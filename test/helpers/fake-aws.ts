@@ -43,6 +43,10 @@ export interface FakeAccount {
       encryption?: 'AES256' | 'aws:kms';
       versioning?: 'Enabled' | 'Suspended';
       publicAccessBlock?: boolean;
+      /** Keys in the bucket (ListObjectsV2 answers them). */
+      objects?: string[];
+      /** Objects written (PutObject), key -> body. */
+      written?: Record<string, string>;
     }
   >;
   /** Actions refused to the caller (`iam:GetUser`, `s3:GetBucketPolicy`, ...). */
@@ -194,6 +198,16 @@ function s3Answer(account: FakeAccount, url: URL): Response {
   };
   const action = actions[subresource ?? 'location']!;
   if (!bucket) return s3Error('NoSuchBucket', 'The specified bucket does not exist', 404);
+  if (url.searchParams.get('list-type') === '2') {
+    if (account.denied?.includes('s3:ListBucket')) return s3Error('AccessDenied', 'Access Denied', 403);
+    const prefix = url.searchParams.get('prefix') ?? '';
+    const max = Number(url.searchParams.get('max-keys') ?? 1000);
+    const keys = (bucket.objects ?? []).filter((k) => k.startsWith(prefix));
+    const page = keys.slice(0, max);
+    return xml(
+      `<ListBucketResult xmlns="${S3_NS}"><Name>${bucketName}</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${keys.length > page.length}</IsTruncated>${page.map((k) => `<Contents><Key>${escape(k)}</Key><LastModified>2026-11-30T10:00:00.000Z</LastModified><ETag>"0cc175b9c0f1b6a831c399e269772661"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('')}</ListBucketResult>`,
+    );
+  }
   if (account.denied?.includes(action)) return s3Error('AccessDenied', 'Access Denied', 403);
   switch (subresource) {
     case 'policy':
@@ -277,6 +291,24 @@ export function fakeAws(account: FakeAccount): {
       const target = request.headers.get('x-amz-target') ?? '';
       seen.push(`sqs:${target}`);
       return sqsAnswer(account, target, (await request.json()) as Record<string, unknown>);
+    }),
+    http.get(/^https:\/\/s3\.([a-z0-9-]+\.)?amazonaws\.com\//, () => {
+      seen.push('s3:ListBuckets');
+      if (account.denied?.includes('s3:ListAllMyBuckets')) return s3Error('AccessDenied', 'Access Denied', 403);
+      return xml(
+        `<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>owner</ID></Owner><Buckets>${Object.keys(account.buckets)
+          .map((b) => `<Bucket><Name>${b}</Name><CreationDate>2024-03-01T10:00:00.000Z</CreationDate></Bucket>`)
+          .join('')}</Buckets></ListAllMyBucketsResult>`,
+      );
+    }),
+    http.put(/^https:\/\/[^/]+\.s3\.([a-z0-9-]+\.)?amazonaws\.com\/./, async ({ request }) => {
+      const url = new URL(request.url);
+      const bucket = account.buckets[url.hostname.split('.s3')[0]!];
+      seen.push(`s3:PutObject ${url.pathname}`);
+      if (!bucket) return s3Error('NoSuchBucket', 'The specified bucket does not exist', 404);
+      if (account.denied?.includes('s3:PutObject')) return s3Error('AccessDenied', 'Access Denied', 403);
+      (bucket.written ??= {})[decodeURIComponent(url.pathname.slice(1))] = await request.text();
+      return new HttpResponse(null, { status: 200, headers: { etag: '"9b2cf535f27731c974343645a3985328"' } });
     }),
     // This machine's own endpoints (a second harness playing a remote S3) are not AWS: let them through.
     http.all(/^http:\/\/(127\.0\.0\.1|localhost)[:/]/, () => passthrough()),
