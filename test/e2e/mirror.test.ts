@@ -5,13 +5,14 @@
  * written; nothing leaves the machine.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decide, callerOf, localRequestFacts } from '../../core/iam/index.ts';
 import { parseWorkspace } from '../../core/workspace/index.ts';
 import { mirrorAccount } from '../../emulator/go-live/mirror.ts';
+import { runScenarios } from '../../emulator/index.ts';
 import { fakeAws, type FakeAccount } from '../helpers/fake-aws.ts';
 import type { SetupServerApi } from 'msw/node';
 import { CLI } from '../helpers/cli.ts';
@@ -136,6 +137,56 @@ describe('s3-harness mirror', () => {
     expect(ask('s3:PutObject', 'arn:aws:s3:::acme-drop/us/a.csv').deniedByBoundary).toBe(true);
     expect(fake.seen).toContain('iam:GetPolicyVersion');
     expect(result.read).toContain('managed policy ReadDrops (v3) of group readers');
+  });
+
+  it("a scenario suite runs unchanged against the mirrored workspace, with the customer's templates added", async () => {
+    server = fakeAws(account()).server;
+    const { workspace } = await mirrorAccount({ buckets: ['acme-drop'], credentials });
+    server.close();
+    server = undefined;
+    // What a CS engineer adds: the integration's template, and production's HTTPS for the mirrored user.
+    const demo = JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8'));
+    const email = demo.templates.find((t: { name: string }) => t.name === 'Email');
+    email.inbound = [{ name: 'Drop', account: 'customer', bucketMode: 'manual', bucket: 'acme-drop', prefix: 'us/' }];
+    email.outbound = [];
+    const users = (workspace.iam as { users: Record<string, unknown>[] }).users;
+    users[0]!.requestContext = { 'aws:SecureTransport': true };
+    const dir = mkdtempSync(join(tmpdir(), 'mirrored-scenario-'));
+    writeFileSync(join(dir, 'acme.json'), JSON.stringify({ ...workspace, templates: [email] }));
+    // A suite written for the customer: the boundary caps the user's PutObject; reads are allowed.
+    writeFileSync(
+      join(dir, 'boundary.json'),
+      JSON.stringify({
+        name: 'the mirrored user may read drops but its boundary refuses writes',
+        workspace: 'acme.json',
+        steps: [
+          {
+            expectAccess: {
+              as: 'claravine-platform',
+              operation: 'PutObject',
+              bucket: 'acme-drop',
+              key: 'us/Email.csv',
+              allowed: false,
+              code: 'AccessDenied',
+              explanation: 'permissions boundary does not allow it',
+            },
+          },
+          {
+            expectAccess: {
+              as: 'claravine-platform',
+              operation: 'ListObjectsV2',
+              bucket: 'acme-drop',
+              prefix: 'us/',
+              allowed: true,
+            },
+          },
+          { expectPreflight: { integration: 'Email/Drop', action: 's3:GetObject', allowed: true } },
+        ],
+      }),
+    );
+    const [result] = await runScenarios([join(dir, 'boundary.json')]);
+    expect(result!.failure, JSON.stringify(result!.failure)).toBeUndefined();
+    expect([result!.passed, result!.stepsRun]).toEqual([true, 3]);
   });
 
   it('reports each refused call with what the workspace lacks, and still writes what it could', async () => {
