@@ -18,7 +18,9 @@ usage error or an invalid workspace file. --json prints the report for machines.
 --live also asks the customer's real IAM (iam:SimulatePrincipalPolicy, with credentials from the
 standard AWS provider chain or --profile) about each needed action of a workspace written by
 s3-harness mirror, and prints AWS's decision beside the local one; a disagreement is flagged with
-what may explain it. Exit 1 when they differ. Nothing is sent to S3, nothing is written.
+what may explain it. Exit 1 when they differ. IAM Access Analyzer's ValidatePolicy findings on each
+policy of the workspace are listed too (when the credentials may call it). Nothing is sent to S3,
+nothing is written.
 
 --probe (with --live) also makes the harmless real calls the integrations make, with the same
 credentials: ListBuckets (List Buckets mode) and ListObjectsV2 under each inbound prefix (MaxKeys 1).
@@ -97,11 +99,17 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
         ...(values['probe-write'] !== undefined ? { writeKey: values['probe-write'] } : {}),
       })
     : [];
+  const { policyFindings, formatFindings } = await import('../go-live/policy-findings.ts');
+  const findings = await policyFindings(workspace, {
+    region: values.region ?? workspace.region,
+    ...(values.profile ? { profile: values.profile } : {}),
+  });
   const text = [
     formatPreflight(report),
     `Live (AWS IAM):\n${formatLive(live)}`,
+    `Policy findings (IAM Access Analyzer, ValidatePolicy):\n${formatFindings(findings)}`,
     ...(values.probe ? [`Probes (real calls):\n${formatProbes(probes)}`] : []),
   ].join('\n\n');
-  console.log(values.json ? JSON.stringify({ report, live, probes }, null, 2) : text);
+  console.log(values.json ? JSON.stringify({ report, live, findings, probes }, null, 2) : text);
   return report.ok && live.ok && probes.every((p) => p.ok) ? EXIT.ok : EXIT.failed;
 }

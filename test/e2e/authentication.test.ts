@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../helpers/sha256.ts';
+import { Sha256 } from '../../emulator/go-live/sha256.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
 

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPreflight } from '../../core/preflight/index.ts';
 import { formatLive, livePreflight, probeIntegrations } from '../../emulator/go-live/live-preflight.ts';
+import { formatFindings, policyFindings } from '../../emulator/go-live/policy-findings.ts';
 import { fakeAws, type FakeAccount } from '../helpers/fake-aws.ts';
 import { loadWorkspace } from '../helpers/stack.ts';
 import type { SetupServerApi } from 'msw/node';
@@ -105,5 +106,30 @@ describe('preflight --live', () => {
       ['Email/Email export', 'PutObject s3://acme-exports/go-live/probe.txt', true],
     ]);
     expect(buckets['acme-exports']!.written).toEqual({ 'go-live/probe.txt': 's3-harness probe\n' });
+  });
+
+  it("lists Access Analyzer's findings on each policy (a signed ValidatePolicy per policy), or why it could not", async () => {
+    const fake = fakeAws(account(() => 'allowed'));
+    server = fake.server;
+    const workspace = loadWorkspace();
+    workspace.buckets[0]!.policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-claravine/*' },
+      ],
+    };
+    const results = await policyFindings(workspace, { region: 'us-east-1', credentials });
+    expect(results.map((r) => [r.policy, r.findings.map((f) => f.findingType)])).toEqual([
+      ['bucket policy of acme-claravine', ['SECURITY_WARNING']],
+      ['bucket policy of acme-exports', []],
+      ...workspace.iam.users.map((u) => [`identity policy 0 of user ${u.name}`, []]),
+    ]);
+    expect(formatFindings(results)).toContain('bucket policy of acme-exports: no findings');
+    server.close();
+    server = fakeAws(account(() => 'allowed', ['access-analyzer:ValidatePolicy'])).server;
+    const refused = await policyFindings(workspace, { region: 'us-east-1', credentials });
+    expect(refused[0]!.error).toMatch(
+      /^AccessDeniedException: User: .* is not authorized to perform: access-analyzer:ValidatePolicy$/,
+    );
   });
 });

@@ -7,7 +7,7 @@ import { CopyObjectCommand, HeadObjectCommand, ListBucketsCommand, PutObjectComm
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sha256 } from '../helpers/sha256.ts';
+import { Sha256 } from '../../emulator/go-live/sha256.ts';
 import { captureConsoleErrors } from '../helpers/console.ts';
 import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
 

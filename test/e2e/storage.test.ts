@@ -494,7 +494,7 @@ describe('interrupted uploads', () => {
   it('stores nothing when the client disconnects mid-body', async () => {
     const { request } = await import('node:http');
     const { SignatureV4 } = await import('@smithy/signature-v4');
-    const { Sha256 } = await import('../helpers/sha256.ts');
+    const { Sha256 } = await import('../../emulator/go-live/sha256.ts');
     const user = stack.workspace.iam.users.find((u) => u.name === 'admin')!;
     const signer = new SignatureV4({
       service: 's3',

@@ -310,6 +310,41 @@ export function fakeAws(account: FakeAccount): {
       (bucket.written ??= {})[decodeURIComponent(url.pathname.slice(1))] = await request.text();
       return new HttpResponse(null, { status: 200, headers: { etag: '"9b2cf535f27731c974343645a3985328"' } });
     }),
+    // IAM Access Analyzer's ValidatePolicy (REST-JSON): a public Allow is a security warning, as it reports.
+    http.post(/^https:\/\/access-analyzer\.[a-z0-9-]+\.amazonaws\.com\/policy\/validation/, async ({ request }) => {
+      seen.push('access-analyzer:ValidatePolicy');
+      if (!request.headers.get('authorization')?.startsWith('AWS4-HMAC-SHA256 Credential='))
+        return new HttpResponse(JSON.stringify({ message: 'Missing Authentication Token' }), { status: 403 });
+      if (account.denied?.includes('access-analyzer:ValidatePolicy'))
+        return new HttpResponse(
+          JSON.stringify({
+            message: `User: arn:aws:iam::${account.accountId}:user/${account.caller} is not authorized to perform: access-analyzer:ValidatePolicy`,
+          }),
+          {
+            status: 403,
+            headers: {
+              'x-amzn-errortype':
+                'AccessDeniedException:http://internal.amazon.com/coral/com.amazonaws.accessanalyzer/',
+            },
+          },
+        );
+      const input = (await request.json()) as { policyDocument: string; policyType: string };
+      const document = JSON.parse(input.policyDocument) as { Statement: { Effect: string; Principal?: unknown }[] };
+      const publicAllow = document.Statement.some((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal) === '"*"');
+      const findings = publicAllow
+        ? [
+            {
+              findingType: 'SECURITY_WARNING',
+              issueCode: 'EXAMPLE_PUBLIC_PRINCIPAL', // illustrative: the fake's one finding
+              findingDetails: 'Using a wildcard principal allows anyone to access the bucket.',
+              learnMoreLink:
+                'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+              locations: [],
+            },
+          ]
+        : [];
+      return new HttpResponse(JSON.stringify({ findings }), { headers: { 'content-type': 'application/json' } });
+    }),
     // This machine's own endpoints (a second harness playing a remote S3) are not AWS: let them through.
     http.all(/^http:\/\/(127\.0\.0\.1|localhost)[:/]/, () => passthrough()),
     http.get(/^https:\/\/[^/]+\.s3\.([a-z0-9-]+\.)?amazonaws\.com\//, ({ request }) => {

@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect } from 'vitest';
 import { parseSignature, verifySignature } from '../../emulator/gateway/sigv4.ts';
 import { S3Error } from '../../emulator/gateway/s3-errors.ts';
-import { Sha256 } from '../helpers/sha256.ts';
+import { Sha256 } from '../../emulator/go-live/sha256.ts';
 
 const credentials = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',

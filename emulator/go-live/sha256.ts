@@ -1,3 +1,4 @@
+/** SHA-256 as @smithy/signature-v4 takes it (node:crypto), for requests the SDK has no client for here. */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 
 /** The `sha256` constructor @smithy/signature-v4 expects, over node:crypto. */
