@@ -4,12 +4,13 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseWorkspace } from '../../core/workspace/index.ts';
 import { formatIssue } from '../../core/shared/issues.ts';
-import { mirrorAccount, MirrorError, type MirrorResult } from '../go-live/mirror.ts';
+import { mirrorAccount, MirrorError, sampleObjects, type MirrorResult } from '../go-live/mirror.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
 export const MIRROR_USAGE = `Usage: s3-harness mirror --bucket B [--bucket B2 ...] [--user U] [--profile P]
                         [--region R] [--out FILE] [--force] [--json]
+                        [--objects PREFIX --max N [--objects-dir DIR]]
 
 Reads what governs an integration in a real AWS account and writes a workspace that reproduces it:
 each bucket's policy, default encryption, versioning and region, and the IAM user's inline, attached
@@ -24,6 +25,9 @@ workspace gets newly generated local keys. Nothing is written to the account, an
   --out FILE     the workspace file to write (default: mirrored-workspace.json)
   --force        overwrite FILE
   --json         print what was read and what was not as JSON
+  --objects P    also copy up to --max N objects under prefix P of each bucket, for a rehearsal with
+                 the customer's own files (s3:ListBucket, s3:GetObject), into --objects-dir
+                 (default: FILE's name + ".objects"), as DIR/<bucket>/<key>
 
 Every call the account refuses is reported with what the workspace lacks because of it, and the rest
 is still written. Exit 0 when the file is written, 2 on a usage error or when nothing could be read.`;
@@ -59,6 +63,9 @@ export async function runMirrorCommand(args: string[]): Promise<number> {
         out: { type: 'string' },
         force: { type: 'boolean' },
         json: { type: 'boolean' },
+        objects: { type: 'string' },
+        max: { type: 'string' },
+        'objects-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -71,6 +78,9 @@ export async function runMirrorCommand(args: string[]): Promise<number> {
   }
   if (!values.bucket?.length) throw new UsageError('--bucket B is required (see s3-harness mirror --help)');
   const out = values.out ?? 'mirrored-workspace.json';
+  const max = values.max === undefined ? undefined : Number(values.max);
+  if (values.objects !== undefined && !(Number.isInteger(max) && max! >= 1 && max! <= 1000))
+    throw new UsageError('--objects needs --max N, a number of objects from 1 to 1000');
   if (existsSync(out) && !values.force) throw new UsageError(`${out} exists: choose another --out, or --force`);
   let result: MirrorResult;
   try {
@@ -87,6 +97,21 @@ export async function runMirrorCommand(args: string[]): Promise<number> {
     throw error;
   }
   await writeFile(out, `${JSON.stringify(result.workspace, null, 2)}\n`);
+  if (values.objects !== undefined) {
+    const directory = values['objects-dir'] ?? `${out.replace(/\.json$/, '')}.objects`;
+    for (const bucket of values.bucket) {
+      const sampled = await sampleObjects({
+        bucket,
+        prefix: values.objects,
+        max: max!,
+        directory,
+        region: String(result.workspace.region),
+        ...(values.profile ? { profile: values.profile } : {}),
+      });
+      result.read.push(...sampled.written.map((o) => `object ${o} (into ${directory})`));
+      result.notes.push(...sampled.notes);
+    }
+  }
   const parsed = parseWorkspace(result.workspace);
   const loads = parsed.ok ? [] : parsed.issues.map(formatIssue);
   console.log(

@@ -8,6 +8,11 @@
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   GetGroupPolicyCommand,
   GetPolicyCommand,
@@ -23,6 +28,8 @@ import {
   type AttachedPolicy,
 } from '@aws-sdk/client-iam';
 import {
+  GetObjectCommand,
+  ListObjectsV2Command,
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
@@ -331,3 +338,72 @@ export async function mirrorAccount(options: MirrorOptions): Promise<MirrorResul
 }
 
 export class MirrorError extends Error {}
+
+export interface SampleOptions extends Pick<MirrorOptions, 'profile' | 'region' | 'credentials'> {
+  bucket: string;
+  prefix: string;
+  max: number;
+  /** Where the objects are written: `DIR/<bucket>/<key>`. */
+  directory: string;
+  /** Larger objects are skipped. @default 50 MiB */
+  maxBytes?: number;
+}
+
+/** A key that is safe as a path under the sample folder: no `.`/`..` or empty segment, no NUL, not absolute. */
+function safeRelativePath(key: string): boolean {
+  return key.length > 0 && !key.includes('\0') && key.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
+/**
+ * `mirror --objects PREFIX --max N`: a few of the customer's own files, for a local rehearsal with
+ * them (read with s3:ListBucket and s3:GetObject; written under DIR/<bucket>/; never to the account).
+ */
+export async function sampleObjects(options: SampleOptions): Promise<{ written: string[]; notes: MirrorNote[] }> {
+  const region = options.region ?? 'us-east-1';
+  const s3 = new S3Client({
+    region,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  const written: string[] = [];
+  const notes: MirrorNote[] = [];
+  const maxBytes = options.maxBytes ?? 50 * 1024 * 1024;
+  const listed = await attempt(() =>
+    s3.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: options.prefix, MaxKeys: options.max })),
+  );
+  if (!listed.ok) {
+    notes.push({
+      call: `s3:ListBucket ${options.bucket}/${options.prefix}`,
+      outcome: describeError(listed.error),
+      consequence: 'no objects were sampled',
+    });
+    return { written, notes };
+  }
+  for (const object of (listed.value.Contents ?? []).slice(0, options.max)) {
+    const key = object.Key ?? '';
+    if (!safeRelativePath(key) || (object.Size ?? 0) > maxBytes) {
+      const why = !safeRelativePath(key) ? 'its key cannot be a file path here' : `it is larger than ${maxBytes} bytes`;
+      notes.push({
+        call: `s3:GetObject ${options.bucket}/${key}`,
+        outcome: 'skipped',
+        consequence: `not sampled: ${why}`,
+      });
+      continue;
+    }
+    const got = await attempt(() => s3.send(new GetObjectCommand({ Bucket: options.bucket, Key: key })));
+    if (!got.ok) {
+      notes.push({
+        call: `s3:GetObject ${options.bucket}/${key}`,
+        outcome: describeError(got.error),
+        consequence: 'not sampled',
+      });
+      continue;
+    }
+    const path = join(options.directory, options.bucket, ...key.split('/'));
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(got.value.Body as Readable, createWriteStream(path));
+    written.push(`${options.bucket}/${key}`);
+  }
+  s3.destroy();
+  return { written, notes };
+}

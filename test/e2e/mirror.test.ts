@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decide, callerOf, localRequestFacts } from '../../core/iam/index.ts';
 import { parseWorkspace } from '../../core/workspace/index.ts';
-import { mirrorAccount } from '../../emulator/go-live/mirror.ts';
+import { mirrorAccount, sampleObjects } from '../../emulator/go-live/mirror.ts';
 import { runScenarios } from '../../emulator/index.ts';
 import { fakeAws, type FakeAccount } from '../helpers/fake-aws.ts';
 import type { SetupServerApi } from 'msw/node';
@@ -187,6 +187,44 @@ describe('s3-harness mirror', () => {
     const [result] = await runScenarios([join(dir, 'boundary.json')]);
     expect(result!.failure, JSON.stringify(result!.failure)).toBeUndefined();
     expect([result!.passed, result!.stepsRun]).toEqual([true, 3]);
+  });
+
+  it("--objects copies a few of the customer's files, never a key that would leave the folder", async () => {
+    const objects = ['us/a.csv', 'us/b.csv', 'us/../../escape.csv', 'us/c.csv'];
+    server = fakeAws(
+      account({
+        buckets: {
+          'acme-drop': { region: 'eu-west-1', objects, bodies: { 'us/a.csv': 'Campaign Name\r\nSpring\r\n' } },
+        },
+      }),
+    ).server;
+    const directory = mkdtempSync(join(tmpdir(), 'mirror-objects-'));
+    const sampled = await sampleObjects({
+      bucket: 'acme-drop',
+      prefix: 'us/',
+      max: 3,
+      directory,
+      region: 'eu-west-1',
+      credentials,
+    });
+    expect(sampled.written).toEqual(['acme-drop/us/a.csv', 'acme-drop/us/b.csv']);
+    expect(sampled.notes).toEqual([
+      {
+        call: 's3:GetObject acme-drop/us/../../escape.csv',
+        outcome: 'skipped',
+        consequence: 'not sampled: its key cannot be a file path here',
+      },
+    ]);
+    expect(readFileSync(join(directory, 'acme-drop', 'us', 'a.csv'), 'utf8')).toBe('Campaign Name\r\nSpring\r\n');
+  });
+
+  it('a bucket without a policy (NoSuchBucketPolicy) or default encryption config is mirrored without them, silently', async () => {
+    const fake = fakeAws(account({ buckets: { 'acme-plain': { region: 'us-east-1' } } }));
+    server = fake.server;
+    const result = await mirrorAccount({ buckets: ['acme-plain'], credentials });
+    expect(result.notes).toEqual([]);
+    expect(result.workspace.buckets).toEqual([{ name: 'acme-plain', defaultEncryption: 'AES256' }]);
+    expect(fake.seen).toContain('s3:acme-plain?policy');
   });
 
   it('reports each refused call with what the workspace lacks, and still writes what it could', async () => {

@@ -43,8 +43,9 @@ export interface FakeAccount {
       encryption?: 'AES256' | 'aws:kms';
       versioning?: 'Enabled' | 'Suspended';
       publicAccessBlock?: boolean;
-      /** Keys in the bucket (ListObjectsV2 answers them). */
+      /** Keys in the bucket (ListObjectsV2 answers them; GetObject answers `body of KEY` unless `bodies` has one). */
       objects?: string[];
+      bodies?: Record<string, string>;
       /** Objects written (PutObject), key -> body. */
       written?: Record<string, string>;
     }
@@ -186,6 +187,15 @@ function iamAnswer(account: FakeAccount, form: URLSearchParams): Response {
 function s3Answer(account: FakeAccount, url: URL): Response {
   const bucketName = url.hostname.split('.s3')[0]!;
   const bucket = account.buckets[bucketName];
+  if (bucket && url.pathname.length > 1) {
+    const key = decodeURIComponent(url.pathname.slice(1));
+    if (account.denied?.includes('s3:GetObject')) return s3Error('AccessDenied', 'Access Denied', 403);
+    if (!bucket.objects?.includes(key)) return s3Error('NoSuchKey', 'The specified key does not exist.', 404);
+    const body = bucket.bodies?.[key] ?? `body of ${key}`;
+    return new HttpResponse(body, {
+      headers: { 'content-type': 'text/csv', etag: `"${createHash('md5').update(body).digest('hex')}"` },
+    });
+  }
   const subresource = ['policy', 'encryption', 'versioning', 'location', 'publicAccessBlock'].find((s) =>
     url.searchParams.has(s),
   );
