@@ -6,6 +6,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Workspace } from '../core/workspace/index.ts';
 
+/** An SDK logger that says nothing: failures are data here, never console warnings. */
+export const QUIET_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 export function clientWithKeys(
   endpoint: string,
   region: string,
@@ -16,7 +19,7 @@ export function clientWithKeys(
     region,
     forcePathStyle: true,
     maxAttempts: 1,
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    logger: QUIET_LOGGER,
     credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
   });
 }

@@ -94,10 +94,15 @@ const LOCAL_VALUE_KEYS: [pattern: string, difference: string][] = [
 
 const lower = (text: string) => text.toLowerCase();
 
-function matchesPattern(pattern: string, key: string): boolean {
+/**
+ * A pattern, lowercased once (keys are classified for each condition of each decision): a name, or a
+ * family ending in `*` (`s3:ExistingObjectTag/*`).
+ */
+function matcher(pattern: string): (key: string) => boolean {
   const p = lower(pattern);
-  const k = lower(key);
-  return p.endsWith('*') ? k.startsWith(p.slice(0, -1)) && k.length > p.length - 1 : p === k;
+  if (!p.endsWith('*')) return (k) => k === p;
+  const stem = p.slice(0, -1);
+  return (k) => k.length > stem.length && k.startsWith(stem);
 }
 
 export type KeyKind =
@@ -106,13 +111,21 @@ export type KeyKind =
   | { kind: 'local-value'; difference: string }
   | { kind: 'unknown' };
 
+const KINDS: [match: (key: string) => boolean, kind: KeyKind][] = [
+  ...REQUEST_KEYS.map((p): [(key: string) => boolean, KeyKind] => [matcher(p), { kind: 'request' }]),
+  ...PRODUCTION_KEYS.map(([p, when]): [(key: string) => boolean, KeyKind] => [
+    matcher(p),
+    { kind: 'production', when },
+  ]),
+  ...LOCAL_VALUE_KEYS.map(([p, difference]): [(key: string) => boolean, KeyKind] => [
+    matcher(p),
+    { kind: 'local-value', difference },
+  ]),
+];
+
 export function keyKind(key: string): KeyKind {
-  if (REQUEST_KEYS.some((p) => matchesPattern(p, key))) return { kind: 'request' };
-  const production = PRODUCTION_KEYS.find(([p]) => matchesPattern(p, key));
-  if (production) return { kind: 'production', when: production[1] };
-  const local = LOCAL_VALUE_KEYS.find(([p]) => matchesPattern(p, key));
-  if (local) return { kind: 'local-value', difference: local[1] };
-  return { kind: 'unknown' };
+  const k = lower(key);
+  return KINDS.find(([match]) => match(k))?.[1] ?? { kind: 'unknown' };
 }
 
 /** The keys a workspace may declare in `requestContext`: every key AWS sets that a local request cannot. */

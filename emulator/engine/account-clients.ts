@@ -6,7 +6,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { AccountS3, OutboundS3 } from '../../core/s3/index.ts';
 import type { Account } from '../../core/inbound/index.ts';
-import { clientWithKeys } from '../s3-client.ts';
+import { clientWithKeys, QUIET_LOGGER } from '../s3-client.ts';
 import { createAccountS3 } from './account-s3.ts';
 
 export type EngineS3 = AccountS3 & OutboundS3;
@@ -50,6 +50,6 @@ function remoteClient(remote: NonNullable<Account['remote']>, region: string): S
     region,
     ...(remote.endpoint ? { endpoint: remote.endpoint, forcePathStyle: true } : {}),
     ...(remote.profile ? { profile: remote.profile } : {}),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    logger: QUIET_LOGGER,
   });
 }

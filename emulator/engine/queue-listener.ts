@@ -11,6 +11,7 @@ import type { DroppedObject, Importer, IntegrationRef } from '../../core/inbound
 import type { Account } from '../../core/inbound/index.ts';
 import type { Detector } from './detector.ts';
 import type { Reporter } from './report.ts';
+import { QUIET_LOGGER } from '../s3-client.ts';
 
 export interface QueueListenerOptions {
   importer: Importer;
@@ -90,7 +91,7 @@ export function startQueueListeners(options: QueueListenerOptions): () => Promis
       const client = new SQSClient({
         region: ref.integration.region,
         ...(remote.profile ? { profile: remote.profile } : {}),
-        logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+        logger: QUIET_LOGGER,
       });
       clients.push(client);
       return listen(ref, client, options, controller.signal);

@@ -16,6 +16,17 @@ export const TAGGING_META = `${RESERVED_META_PREFIX}tagging`;
 /** The version id of an object written to a versioned bucket (none: the `null` version); answered as x-amz-version-id. */
 export const VERSION_META = `${RESERVED_META_PREFIX}version-id`;
 
+/** The answer headers the gateway's own metadata stands for: the SSE, the tag count, the version id. */
+export function reservedMetadataHeaders(metadata: Iterable<readonly [string, string]>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of metadata) {
+    if (name === SSE_META) headers['x-amz-server-side-encryption'] = value;
+    else if (name === TAGGING_META) headers['x-amz-tagging-count'] = String(value.split('&').length);
+    else if (name === VERSION_META) headers['x-amz-version-id'] = value;
+  }
+  return headers;
+}
+
 /** Headers the gateway consumed: authentication, payload framing and checksums. */
 const CONSUMED_HEADERS =
   /^(authorization|x-amz-content-sha256|x-amz-decoded-content-length|x-amz-trailer|x-amz-checksum-.*|x-amz-sdk-checksum-algorithm|content-md5|x-amz-date|x-amz-security-token|expect|transfer-encoding|x-amz-server-side-encryption.*|x-amz-tagging.*)$/;
@@ -70,21 +81,16 @@ function interceptResponse(res: ServerResponse, initial: ForwardOptions): void {
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
   (res as { writeHead: unknown }).writeHead = (...args: unknown[]) => {
     const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
-    let sse: string | undefined;
-    let tagging: string | undefined;
-    let versionId: string | undefined;
+    const reserved: [string, string][] = [];
     for (const name of res.getHeaderNames()) {
       if (!name.startsWith(RESERVED_META_PREFIX)) continue;
-      if (name === SSE_META) sse = String(res.getHeader(name));
-      if (name === TAGGING_META) tagging = String(res.getHeader(name));
-      if (name === VERSION_META) versionId = String(res.getHeader(name));
+      reserved.push([name, String(res.getHeader(name))]);
       res.removeHeader(name);
     }
     if (status < 300) {
       for (const [name, value] of Object.entries(options.responseHeaders ?? {})) res.setHeader(name, value);
-      if (sse && !res.hasHeader('x-amz-server-side-encryption')) res.setHeader('x-amz-server-side-encryption', sse);
-      if (tagging) res.setHeader('x-amz-tagging-count', String(tagging.split('&').length));
-      if (versionId && !res.hasHeader('x-amz-version-id')) res.setHeader('x-amz-version-id', versionId);
+      for (const [name, value] of Object.entries(reservedMetadataHeaders(reserved)))
+        if (!res.hasHeader(name)) res.setHeader(name, value);
     }
     return writeHead(...args);
   };

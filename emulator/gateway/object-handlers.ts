@@ -63,8 +63,7 @@ export async function getObject(s: GatewayServices, g: GatewayRequest, bucket: s
     // A ranged GET: s3rver gets `bytes=0-0` and `bytes=-N` wrong, so the gateway answers it.
     const current = await s.storage.headObject(bucket, key);
     if (current) {
-      const versionId = current.metadata[VERSION_META];
-      await sendStoredObject(g, { ...current, ...(versionId ? { versionId } : {}) }, s.storage.objectPath(bucket, key));
+      await sendStoredObject(g, current, s.storage.objectPath(bucket, key));
       return;
     }
   }

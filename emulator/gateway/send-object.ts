@@ -7,7 +7,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { headerOf, type GatewayRequest } from './context.ts';
-import { RESERVED_META_PREFIX, SSE_META, TAGGING_META } from './forward.ts';
+import { RESERVED_META_PREFIX, reservedMetadataHeaders } from './forward.ts';
 import { S3Error } from './s3-errors.ts';
 
 export interface StoredObject {
@@ -26,13 +26,12 @@ function objectHeaders(object: StoredObject): Record<string, string> {
     etag: object.etag,
     'last-modified': object.lastModified.toUTCString(),
     'accept-ranges': 'bytes',
+    ...reservedMetadataHeaders(Object.entries(object.metadata)),
     ...(object.versionId !== undefined ? { 'x-amz-version-id': object.versionId } : {}),
   };
   for (const [name, value] of Object.entries(object.metadata)) {
-    if (name === SSE_META) headers['x-amz-server-side-encryption'] = value;
-    else if (name === TAGGING_META) headers['x-amz-tagging-count'] = String(value.split('&').length);
-    else if (name.startsWith(RESERVED_META_PREFIX)) continue;
-    else if (name.startsWith('x-amz-meta-') || STANDARD_HEADERS.includes(name)) headers[name] = value;
+    if (name.startsWith(RESERVED_META_PREFIX)) continue;
+    if (name.startsWith('x-amz-meta-') || STANDARD_HEADERS.includes(name)) headers[name] = value;
   }
   return headers;
 }

@@ -4,7 +4,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html
  */
 import { assertBucketExists, authorize, missingObject } from './access.ts';
-import { readBody } from './bucket-handlers.ts';
+import { withBodyText } from './bucket-handlers.ts';
 import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { TAGGING_META } from './forward.ts';
 import { existingTagContext, parseTaggingXml, requestTagContext, storedTags, tagsFromStored } from './object-tags.ts';
@@ -26,14 +26,7 @@ export async function getObjectTagging(s: GatewayServices, g: GatewayRequest, bu
 
 /** Authorised here, once the body is read: its tags are the request's `s3:RequestObjectTag/*` keys. */
 export async function putObjectTagging(s: GatewayServices, g: GatewayRequest, bucket: string, key: string) {
-  const body = await readBody(s, g);
-  let text: string;
-  try {
-    text = await body.text();
-  } finally {
-    await body.dispose();
-  }
-  const tags = parseTaggingXml(text);
+  const tags = parseTaggingXml(await withBodyText(s, g, async (text) => text));
   assertBucketExists(s, bucket);
   const release = await s.locks.write(`${bucket}/${key}`);
   try {

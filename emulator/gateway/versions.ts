@@ -10,7 +10,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MD5_FIELD } from './atomic-writes.ts';
 import { VERSION_META } from './forward.ts';
@@ -167,8 +167,18 @@ export class VersionStore {
     return histories;
   }
 
+  /** Whether any key of the bucket has an index (read no further than the first). */
   async hasAnyHistory(bucket: string): Promise<boolean> {
-    return (await this.histories(bucket)).size > 0;
+    const folders = await readdir(join(this.directory, bucket)).catch(() => [] as string[]);
+    for (const folder of folders)
+      if (
+        await access(join(this.directory, bucket, folder, 'index.json')).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
+    return false;
   }
 
   async forgetBucket(bucket: string): Promise<void> {

@@ -14,16 +14,14 @@ import {
   type ContextKeyTypeEnum,
 } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { compilePrefix } from '../../core/inbound/index.ts';
 import type { ContextValue, PolicyDocument } from '../../core/iam/index.ts';
-import type { PreflightCheck, PreflightReport } from '../../core/preflight/index.ts';
+import type { IntegrationPreflight, PreflightCheck, PreflightReport } from '../../core/preflight/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
+import { attempt, clientConfig, describeError, type AwsAccess } from './aws-calls.ts';
 
-export interface LiveOptions {
-  profile?: string;
+export interface LiveOptions extends AwsAccess {
   region?: string;
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   bucketPolicyOf(bucket: string): PolicyDocument | undefined;
 }
 
@@ -83,56 +81,60 @@ function explainDisagreement(check: PreflightCheck, live: LiveDecision, missing:
   return reasons.join('; ');
 }
 
+/** One needed action asked of AWS, beside the local decision. */
+async function askAws(
+  iam: IAMClient,
+  workspace: Workspace,
+  integration: IntegrationPreflight,
+  check: PreflightCheck,
+  policy: PolicyDocument | undefined,
+): Promise<LiveCheck> {
+  const answer = await attempt(() =>
+    iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: `arn:aws:iam::${workspace.accountId}:user/${integration.user}`,
+        ActionNames: [check.action],
+        ResourceArns: [check.resource],
+        ...(policy ? { ResourcePolicy: JSON.stringify(policy) } : {}),
+        ContextEntries: contextEntries(check, integration.user),
+      }),
+    ),
+  );
+  if (!answer.ok)
+    return {
+      integration: integration.id,
+      check,
+      live: { error: describeError(answer.error) },
+      agree: false,
+      why:
+        answer.error.name === 'AccessDenied'
+          ? 'the credentials may not call iam:SimulatePrincipalPolicy on this user (docs/go-live.md lists what they need)'
+          : 'AWS could not be asked',
+    };
+  const result = answer.value.EvaluationResults?.[0];
+  const decision = (result?.EvalDecision ?? 'implicitDeny') as LiveDecision;
+  const missingContext = result?.MissingContextValues ?? [];
+  const agree = decision === localDecision(check);
+  return {
+    integration: integration.id,
+    check,
+    live: { decision, missingContext },
+    agree,
+    ...(agree ? {} : { why: explainDisagreement(check, decision, missingContext) }),
+  };
+}
+
 export async function livePreflight(
   workspace: Workspace,
   report: PreflightReport,
   options: LiveOptions,
 ): Promise<LiveReport> {
-  const iam = new IAMClient({
-    region: options.region ?? workspace.region,
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  const iam = new IAMClient(clientConfig(options.region ?? workspace.region, options));
   const checks: LiveCheck[] = [];
   for (const integration of report.integrations) {
     if (!integration.user) continue;
     const policy = options.bucketPolicyOf(integration.bucket);
-    for (const check of integration.checks) {
-      try {
-        const answer = await iam.send(
-          new SimulatePrincipalPolicyCommand({
-            PolicySourceArn: `arn:aws:iam::${workspace.accountId}:user/${integration.user}`,
-            ActionNames: [check.action],
-            ResourceArns: [check.resource],
-            ...(policy ? { ResourcePolicy: JSON.stringify(policy) } : {}),
-            ContextEntries: contextEntries(check, integration.user),
-          }),
-        );
-        const result = answer.EvaluationResults?.[0];
-        const decision = (result?.EvalDecision ?? 'implicitDeny') as LiveDecision;
-        const missingContext = result?.MissingContextValues ?? [];
-        const agree = decision === localDecision(check);
-        checks.push({
-          integration: integration.id,
-          check,
-          live: { decision, missingContext },
-          agree,
-          ...(agree ? {} : { why: explainDisagreement(check, decision, missingContext) }),
-        });
-      } catch (error) {
-        if (!(error instanceof Error) || !('$metadata' in error)) throw error;
-        checks.push({
-          integration: integration.id,
-          check,
-          live: { error: `${error.name}: ${error.message}` },
-          agree: false,
-          why:
-            error.name === 'AccessDenied'
-              ? 'the credentials may not call iam:SimulatePrincipalPolicy on this user (docs/go-live.md lists what they need)'
-              : 'AWS could not be asked',
-        });
-      }
-    }
+    for (const check of integration.checks) checks.push(await askAws(iam, workspace, integration, check, policy));
   }
   return { checks, ok: checks.every((c) => c.agree) };
 }
@@ -151,9 +153,7 @@ export function formatLive(live: LiveReport): string {
   return lines.join('\n');
 }
 
-export interface ProbeOptions {
-  profile?: string;
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+export interface ProbeOptions extends AwsAccess {
   /** A key each outbound integration's bucket gets a small object under; nothing is written without it. */
   writeKey?: string;
 }
@@ -177,22 +177,19 @@ export async function probeIntegrations(workspace: Workspace, options: ProbeOpti
   const s3 = (region: string) => {
     let client = clients.get(region);
     if (!client) {
-      client = new S3Client({
-        region,
-        ...(options.profile ? { profile: options.profile } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
+      client = new S3Client(clientConfig(region, options));
       clients.set(region, client);
     }
     return client;
   };
   const probe = async (integration: string, call: string, run: () => Promise<string>) => {
-    try {
-      probes.push({ integration, call, outcome: `ok: ${await run()}`, ok: true });
-    } catch (error) {
-      if (!(error instanceof Error) || !('$metadata' in error)) throw error;
-      probes.push({ integration, call, outcome: `${error.name}: ${error.message}`, ok: false });
-    }
+    const answer = await attempt(run);
+    probes.push({
+      integration,
+      call,
+      outcome: answer.ok ? `ok: ${answer.value}` : describeError(answer.error),
+      ok: answer.ok,
+    });
   };
   for (const template of workspace.templates) {
     for (const inbound of template.inbound) {

@@ -37,19 +37,15 @@ import {
   GetPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { attempt, clientConfig, describeError, type AwsAccess, type AwsError } from './aws-calls.ts';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 
-export interface MirrorOptions {
+export interface MirrorOptions extends AwsAccess {
   buckets: string[];
   /** The IAM user to mirror; default: the user whose credentials make the calls (iam:GetUser). */
   userName?: string;
-  /** A profile of the shared AWS config; default: the standard provider chain (environment, profile, SSO). */
-  profile?: string;
   /** Where the calls go before a bucket's own region is known. @default 'us-east-1' */
   region?: string;
-  /** Credentials to use instead of the provider chain (tests). */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
 /** One thing the mirror could not read, and what the workspace lacks because of it. */
@@ -67,24 +63,6 @@ export interface MirrorResult {
   /** What was read, in one line each (never a secret). */
   read: string[];
 }
-
-interface AwsError {
-  name?: string;
-  message?: string;
-}
-
-type Attempt<T> = { ok: true; value: T } | { ok: false; error: AwsError };
-
-async function attempt<T>(call: () => Promise<T>): Promise<Attempt<T>> {
-  try {
-    return { ok: true, value: await call() };
-  } catch (error) {
-    if (!(error instanceof Error) || !('$metadata' in error)) throw error; // not an AWS answer: a real failure
-    return { ok: false, error: error as AwsError };
-  }
-}
-
-const describeError = (error: AwsError) => `${error.name ?? 'Error'}${error.message ? `: ${error.message}` : ''}`;
 
 /** IAM returns policy documents URL-encoded. */
 function policyDocument(text: string | undefined): PolicyDocument | undefined {
@@ -110,14 +88,10 @@ class Mirror {
   readonly notes: MirrorNote[] = [];
   readonly read: string[] = [];
   readonly iam: IAMClient;
-  private readonly clientOptions: { region: string; profile?: string; credentials?: MirrorOptions['credentials'] };
+  private readonly clientOptions: { region: string } & AwsAccess;
 
   constructor(options: MirrorOptions) {
-    this.clientOptions = {
-      region: options.region ?? 'us-east-1',
-      ...(options.profile ? { profile: options.profile } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-    };
+    this.clientOptions = clientConfig(options.region ?? 'us-east-1', options);
     this.iam = new IAMClient(this.clientOptions);
   }
 
@@ -360,11 +334,7 @@ function safeRelativePath(key: string): boolean {
  */
 export async function sampleObjects(options: SampleOptions): Promise<{ written: string[]; notes: MirrorNote[] }> {
   const region = options.region ?? 'us-east-1';
-  const s3 = new S3Client({
-    region,
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  const s3 = new S3Client(clientConfig(region, options));
   const written: string[] = [];
   const notes: MirrorNote[] = [];
   const maxBytes = options.maxBytes ?? 50 * 1024 * 1024;

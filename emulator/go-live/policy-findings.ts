@@ -7,9 +7,10 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
+import { clientConfig, type AwsAccess } from './aws-calls.ts';
 import { Sha256 } from './sha256.ts';
 
 export interface PolicyFinding {
@@ -27,10 +28,8 @@ export interface PolicyFindings {
   error?: string;
 }
 
-export interface FindingsOptions {
+export interface FindingsOptions extends AwsAccess {
   region: string;
-  profile?: string;
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
 interface PolicyToValidate {
@@ -58,11 +57,9 @@ function policiesOf(workspace: Workspace): PolicyToValidate[] {
   return policies;
 }
 
-/** The provider chain's credentials (or the profile's), as the SDK's clients resolve them. */
+/** The provider chain's credentials (or the profile's, or those handed in), as the SDK's clients resolve them. */
 async function resolveCredentials(options: FindingsOptions): Promise<AwsCredentialIdentity> {
-  if (options.credentials)
-    return typeof options.credentials === 'function' ? options.credentials() : options.credentials;
-  const client = new S3Client({ region: options.region, ...(options.profile ? { profile: options.profile } : {}) });
+  const client = new S3Client(clientConfig(options.region, options));
   try {
     return await client.config.credentials();
   } finally {
