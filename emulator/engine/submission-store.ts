@@ -13,7 +13,7 @@ import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
 import type { DatasetJoin, ImportState, LedgerEntry, RowWriter, SubmissionStore } from '../../core/inbound/ports.ts';
 import type { DeliveryRef, DeliveryStore, FieldValues } from '../../core/outbound/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';
-import { openJournaledState } from './journaled-state.ts';
+import { openJournaledState } from '../journaled-state.ts';
 import { datasetRows, type DatasetRow, type Delivery, type Submission } from '../../core/submissions/index.ts';
 
 interface EngineState {

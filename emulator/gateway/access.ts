@@ -29,7 +29,7 @@ export function authorize(s: GatewayServices, g: GatewayRequest, permission: Req
 }
 
 export function assertBucketExists(s: GatewayServices, bucket: string): void {
-  if (!s.storage.bucketExists(bucket)) {
+  if (!s.store.hasBucket(bucket)) {
     throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
   }
 }

@@ -51,13 +51,13 @@ export async function getBucketAcl(s: GatewayServices, g: GatewayRequest, bucket
 
 export async function getObjectAcl(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   assertBucketExists(s, bucket);
-  if (!(await s.storage.objectExists(bucket, key))) throw missingObject(s, g, bucket, key);
+  if (s.store.latest(bucket, key)?.kind !== 'object') throw missingObject(s, g, bucket, key);
   sendOwnerAcl(s, g);
 }
 
 export async function putAcl(s: GatewayServices, g: GatewayRequest, bucket: string, key?: string): Promise<void> {
   assertBucketExists(s, bucket);
-  if (key !== undefined && !(await s.storage.objectExists(bucket, key))) throw missingObject(s, g, bucket, key);
+  if (key !== undefined && s.store.latest(bucket, key)?.kind !== 'object') throw missingObject(s, g, bucket, key);
   const body = await readBody(s, g);
   await body.dispose();
   acceptOwnerOnlyAcl(g, body.length > 0);

@@ -16,11 +16,9 @@ import {
 } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
-import { listUploadIds, readUpload } from './storage.ts';
 import { objectArn } from './operations.ts';
 import { readRequestBody, type SpooledBody } from './request-body.ts';
 import { S3Error } from './s3-errors.ts';
-import { deleteKey } from './versioning.ts';
 import { parseXml, toXml, xmlDocument, type XmlElement } from './xml.ts';
 
 /** S3 accepts bucket policies up to 20 KB. */
@@ -58,11 +56,9 @@ export async function withBodyText<T>(
 }
 
 export async function listBuckets(s: GatewayServices, g: GatewayRequest): Promise<void> {
-  const buckets = await Promise.all(
-    s.storage
-      .listBuckets()
-      .map(async (name) => ({ Name: name, CreationDate: (await s.storage.bucketCreatedAt(name))?.toISOString() })),
-  );
+  const buckets = s.store
+    .bucketNames()
+    .map((name) => ({ Name: name, CreationDate: s.store.bucketCreatedAt(name)?.toISOString() }));
   sendXml(
     g.res,
     200,
@@ -89,23 +85,16 @@ export async function createBucket(s: GatewayServices, g: GatewayRequest, bucket
       );
     }
   });
-  if (s.storage.bucketExists(bucket)) {
-    // us-east-1 answers 200 to an owner re-creating its bucket; every other region 409.
-    if (s.workspace.region !== 'us-east-1')
-      throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
-  } else {
-    await s.storage.ensureBucket(bucket);
-  }
+  // us-east-1 answers 200 to an owner re-creating its bucket; every other region 409.
+  if (!s.store.createBucket(bucket) && s.workspace.region !== 'us-east-1')
+    throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
   sendEmpty(g.res, 200, { location: `/${bucket}` });
 }
 
 export async function deleteBucket(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   // Older versions and delete markers count: a versioned bucket is empty only without them (as on AWS).
-  if ((await s.storage.listKeys(bucket, '')).length > 0 || (await s.versions.hasAnyHistory(bucket)))
-    throw new S3Error('BucketNotEmpty', undefined, { BucketName: bucket });
-  await s.storage.deleteBucket(bucket);
-  await s.versions.forgetBucket(bucket);
+  s.store.deleteBucket(bucket);
   await s.state.forgetBucket(bucket);
   sendEmpty(g.res, 204);
 }
@@ -121,10 +110,10 @@ export async function listObjects(s: GatewayServices, g: GatewayRequest, bucket:
   const owner = ownerOf(s);
   const xml =
     g.operation.name === 'ListObjectsV2'
-      ? await listObjectsV2(s.storage, bucket, query, owner)
+      ? listObjectsV2(s.store, bucket, query, owner)
       : g.operation.name === 'ListObjectVersions'
-        ? await listObjectVersions(s.storage, s.versions, bucket, query, owner)
-        : await listObjectsV1(s.storage, bucket, query, owner);
+        ? listObjectVersions(s.store, bucket, query, owner)
+        : listObjectsV1(s.store, bucket, query, owner);
   sendXml(g.res, 200, xml);
 }
 
@@ -211,11 +200,7 @@ export async function deleteBucketPolicy(s: GatewayServices, g: GatewayRequest, 
 export async function listMultipartUploads(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   const prefix = g.operation.query.get('prefix') ?? '';
-  const uploads = (
-    await Promise.all((await listUploadIds(s.storage, bucket)).map((id) => readUpload(s.storage, bucket, id)))
-  )
-    .filter((u) => u !== undefined && u.key.startsWith(prefix))
-    .sort((a, b) => (a!.key < b!.key ? -1 : a!.key > b!.key ? 1 : a!.initiated.getTime() - b!.initiated.getTime()));
+  const uploads = s.store.uploadsOf(bucket, prefix);
   const owner = ownerOf(s);
   sendXml(
     g.res,
@@ -228,12 +213,12 @@ export async function listMultipartUploads(s: GatewayServices, g: GatewayRequest
       MaxUploads: 1000,
       IsTruncated: false,
       Upload: uploads.map((u) => ({
-        Key: u!.key,
-        UploadId: u!.uploadId,
+        Key: u.key,
+        UploadId: u.uploadId,
         Initiator: { ...owner },
         Owner: { ...owner },
-        StorageClass: 'STANDARD',
-        Initiated: u!.initiated.toISOString(),
+        StorageClass: u.attributes.storageClass,
+        Initiated: new Date(u.initiated).toISOString(),
       })),
     }),
   );
@@ -267,18 +252,13 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
         resource: objectArn(bucket, key),
         context: versionId !== undefined ? { 's3:VersionId': versionId } : {},
       });
-      const release = await s.locks.write(`${bucket}/${key}`);
-      try {
-        const outcome = await deleteKey(s, bucket, key, versionId, new Date(g.now));
-        if (outcome.removedCurrent) s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
-        const marker =
-          outcome.deleteMarker && outcome.versionId !== undefined
-            ? { DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId }
-            : {};
-        deleted.push({ Key: key, ...named, ...marker });
-      } finally {
-        release();
-      }
+      const outcome = s.store.delete(bucket, key, versionId, g.caller.user?.name);
+      if (outcome.removedLatest) s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
+      const marker =
+        outcome.deleteMarker && outcome.versionId !== undefined
+          ? { DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId }
+          : {};
+      deleted.push({ Key: key, ...named, ...marker });
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
       errors.push({ Key: key, ...named, Code: error.code, Message: error.message });

@@ -2,17 +2,14 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ContextValue, Decision } from '../../core/iam/index.ts';
-import type { EventJournal, ObjectEvent } from './event-journal.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
-import type { CompletedUploads } from './completed-uploads.ts';
-import type { VersionStore } from './versions.ts';
 import type { Caller } from './authorizer.ts';
 import type { BucketState } from './bucket-state.ts';
-import type { KeyLocks } from './key-locks.ts';
 import type { S3Operation } from './operations.ts';
 import type { BodyOptions } from './request-body.ts';
-import type { Storage } from './storage.ts';
+import type { ObjectEvent } from './store/object-events.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 export type { ObjectEvent };
 
@@ -35,17 +32,11 @@ export interface GatewayEvents {
 
 export interface GatewayServices {
   workspace: Workspace;
-  storage: Storage;
+  /** Buckets, objects, their versions and multipart uploads (store/object-store.ts). */
+  store: ObjectStore;
   state: BucketState;
-  locks: KeyLocks;
   events: EventEmitter<GatewayEvents>;
   body: BodyOptions;
-  /** Object-created events, kept from before their 200 until the platform has taken them. */
-  journal: EventJournal;
-  /** Recent multipart completions, for a client that repeats CompleteMultipartUpload. */
-  completedUploads: CompletedUploads;
-  /** Older versions and delete markers of objects in versioned buckets. */
-  versions: VersionStore;
 }
 
 export interface GatewayRequest {
@@ -69,14 +60,27 @@ export interface GatewayRequest {
 export const awaitingContinue = new WeakSet<IncomingMessage>();
 
 /**
- * Announces an object the request created: journaled before the 200 leaves (so no acknowledged write
- * is lost), then emitted to listeners once the answer has gone. Call it just before the success answer.
+ * The object-created event of a write: made by the store from the version it commits (and journaled
+ * with it, so no acknowledged write is lost), then emitted to listeners once the 200 has gone.
  */
-export function recordCreated(s: GatewayServices, g: GatewayRequest, event: ObjectEvent): void {
-  s.journal.append(event);
-  g.res.once('finish', () => {
-    if (g.res.statusCode === 200) s.events.emit('objectCreated', event);
-  });
+export function createdEvent(
+  s: GatewayServices,
+  g: GatewayRequest,
+  eventName: ObjectEvent['eventName'],
+  bucket: string,
+  key: string,
+): (version: { size: number; etag: string; versionId: string }) => ObjectEvent {
+  return (version) => {
+    const event = objectEvent(g, eventName, bucket, key, {
+      size: version.size,
+      etag: version.etag,
+      ...(version.versionId !== 'null' ? { versionId: version.versionId } : {}),
+    });
+    g.res.once('finish', () => {
+      if (g.res.statusCode === 200) s.events.emit('objectCreated', event);
+    });
+    return event;
+  };
 }
 
 /** An object event for this request, with its time, request id and caller. */

@@ -6,8 +6,7 @@
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import { bucketOfResource } from '../../core/iam/index.ts';
 import type { GatewayRequest, GatewayServices } from './context.ts';
-import { TAGGING_META } from './forward.ts';
-import { existingTagContext, tagsFromStored } from './object-tags.ts';
+import { existingTagContext } from './object-tags.ts';
 import type { RequiredPermission } from './operations.ts';
 
 const ACTIONS_WITH_EXISTING_TAGS = new Set([
@@ -43,9 +42,8 @@ export async function withExistingTags(
       const policies = [...(g.caller.user?.policies ?? []), ...(bucketPolicy ? [bucketPolicy] : [])];
       if (!policies.some(policyNamesExistingTags)) return permission;
       const key = permission.resource.slice(`arn:aws:s3:::${bucket}/`.length);
-      if (!s.storage.bucketExists(bucket) || key === '') return permission;
-      const object = await s.storage.headObject(bucket, key).catch(() => undefined); // a damaged object is reported by the handler
-      const tags = tagsFromStored(object?.metadata[TAGGING_META]);
+      const latest = key === '' ? undefined : s.store.latest(bucket, key);
+      const tags = latest?.kind === 'object' ? latest.tags : [];
       return { ...permission, context: { ...existingTagContext(tags), ...permission.context } };
     }),
   );

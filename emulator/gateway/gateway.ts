@@ -1,11 +1,10 @@
 /**
  * The IAM gateway: every request is authenticated (SigV4), mapped to its S3 operation, checked
- * for key safety, authorised against the workspace's policies, and only then answered, by the
- * gateway itself or by s3rver's handler in the same process. No client ever reaches s3rver.
+ * for key safety, authorised against the workspace's policies, and only then answered from the
+ * object store (store/object-store.ts), which owns the data folder.
  */
-import { EventEmitter, once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -18,17 +17,12 @@ import * as acl from './acl.ts';
 import * as bucketHandlers from './bucket-handlers.ts';
 import { openBucketState } from './bucket-state.ts';
 import { awaitingContinue, type GatewayEvents, type GatewayRequest, type GatewayServices } from './context.ts';
-import { openEventJournal, type PendingEvents } from './event-journal.ts';
 import { assertSafeKey } from './key-safety.ts';
-import { KeyLocks } from './key-locks.ts';
-import { SSE_META, UPLOADER_META } from './forward.ts';
 import * as objectHandlers from './object-handlers.ts';
 import * as multipartHandlers from './multipart-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
-import { CompletedUploads } from './completed-uploads.ts';
-import { VersionStore } from './versions.ts';
 import { uploadPartCopy } from './upload-part-copy.ts';
 import * as tagging from './tagging-handlers.ts';
 import { withExistingTags } from './existing-tags.ts';
@@ -46,11 +40,13 @@ import {
 } from './sigv4.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { createDecisionLog, type DecisionFilter, type LoggedDecision } from './decision-log.ts';
-import { createStorage, DamagedObjectError, type ObjectSummary, type Storage } from './storage.ts';
+import type { PendingEvents } from './store/object-events.ts';
+import type { ObjectVersion } from './store/object-record.ts';
+import { ObjectStore } from './store/object-store.ts';
 
 export interface GatewayOptions {
   workspace: Workspace;
-  /** Objects go in `objects/`, bucket state in `state.json`, upload spools in `tmp/`. */
+  /** Objects go in `store/` (store/layout.ts), bucket policies and versioning in `state.json`. */
   dataDirectory: string;
   /** The clock signatures are checked against. @default Date.now */
   now?: () => number;
@@ -89,7 +85,7 @@ export interface Gateway {
   acknowledgeEvents(through: number): Promise<void>;
   /** The latest IAM decisions, newest first (a bounded ring: docs/api.md). */
   decisions(filter?: DecisionFilter): LoggedDecision[];
-  /** Closes the event journal (after the server has stopped answering). */
+  /** Closes the object store's journal (after the server has stopped answering). */
   close(): Promise<void>;
 }
 
@@ -119,25 +115,16 @@ export interface StorageInspector {
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { workspace, dataDirectory, now, memoryLimitBytes } = { ...GATEWAY_DEFAULTS, ...options };
-  const objectsDirectory = join(dataDirectory, 'objects');
-  const spoolDirectory = join(dataDirectory, 'tmp');
-  await rm(spoolDirectory, { recursive: true, force: true }); // spools of a previous run are never complete uploads
-  await mkdir(spoolDirectory, { recursive: true });
-  const locks = new KeyLocks();
-  const storage = await createStorage(objectsDirectory, locks);
-  for (const bucket of workspace.buckets) await storage.ensureBucket(bucket.name);
   const state = await openBucketState(join(dataDirectory, 'state.json'), workspace);
-  const journal = openEventJournal(join(dataDirectory, 'events.ndjson'));
+  const store = await ObjectStore.open({ dataDirectory, versioningOf: (bucket) => state.versioningOf(bucket) });
+  await rm(store.layout.legacy.spool, { recursive: true, force: true }); // an earlier release's spools
+  for (const bucket of workspace.buckets) store.createBucket(bucket.name);
   const services: GatewayServices = {
     workspace,
-    storage,
+    store,
     state,
-    locks,
     events: new EventEmitter<GatewayEvents>(),
-    body: { memoryLimitBytes, spoolDirectory },
-    journal,
-    completedUploads: new CompletedUploads(),
-    versions: new VersionStore(join(dataDirectory, 'versions'), storage),
+    body: { memoryLimitBytes, spoolDirectory: store.spoolDirectory },
   };
   const usersByKey = new Map(workspace.iam.users.map((u) => [u.accessKeyId, u]));
   const decisionLog = createDecisionLog(DEFAULTS.decisionLogSize);
@@ -149,6 +136,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', hostId);
     res.setHeader('server', 'AmazonS3');
+    // A socket error while answering is the client's going away: handled here, never the process's end.
+    res.on('error', () => res.destroy());
     handleRequest(services, usersByKey, now(), req, res, requestId, hostId).catch((error: unknown) => {
       sendError(req, res, error, requestId, hostId);
     });
@@ -162,22 +151,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     events: services.events,
     decisions: (filter) => decisionLog.list(filter),
-    // A damaged object has no known uploader (its metadata is what is damaged); the listing reports it.
-    uploaderOf: async (bucket, key) =>
-      (
-        await storage.headObject(bucket, key).catch((error: unknown) => {
-          if (error instanceof DamagedObjectError) return undefined;
-          throw error;
-        })
-      )?.metadata[UPLOADER_META],
-    inspect: createInspector(storage, locks),
+    uploaderOf: async (bucket, key) => {
+      const latest = store.latest(bucket, key);
+      return latest?.kind === 'object' ? latest.uploadedBy : undefined;
+    },
+    inspect: createInspector(store),
     bucketPolicy: (bucket) => state.policyOf(bucket),
     clearPolicyOverride: (bucket) => state.clearOverride(bucket),
-    pendingEvents: async () => journal.pending(),
-    acknowledgeEvents: async (through) => journal.acknowledge(through),
-    close: async () => journal.close(),
+    pendingEvents: async () => store.pendingEvents(),
+    acknowledgeEvents: async (through) => store.acknowledgeEvents(through),
+    close: () => store.close(),
     async reconfigure(next) {
-      for (const bucket of next.buckets) await storage.ensureBucket(bucket.name);
+      for (const bucket of next.buckets) store.createBucket(bucket.name);
       state.useWorkspace(next);
       usersByKey.clear();
       for (const user of next.iam.users) usersByKey.set(user.accessKeyId, user);
@@ -192,16 +177,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function createInspector(storage: Storage, locks: KeyLocks): StorageInspector {
-  const describe = (summary: ObjectSummary): StoredObject => ({
-    key: summary.key,
-    size: summary.size,
-    etag: summary.etag,
-    lastModified: summary.lastModified.toISOString(),
-    ...(summary.metadata['content-type'] ? { contentType: summary.metadata['content-type'] } : {}),
-    ...(summary.metadata[SSE_META] ? { sse: summary.metadata[SSE_META] } : {}),
-    ...(summary.metadata[UPLOADER_META] ? { uploadedBy: summary.metadata[UPLOADER_META] } : {}),
-  });
+function createInspector(store: ObjectStore): StorageInspector {
+  const describe = (key: string, version: ObjectVersion): StoredObject => {
+    const contentType = version.contentHeaders.find(([name]) => name === 'content-type')?.[1];
+    return {
+      key,
+      size: version.size,
+      etag: version.etag,
+      lastModified: new Date(version.lastModified).toISOString(),
+      ...(contentType ? { contentType } : {}),
+      ...(version.sse ? { sse: version.sse } : {}),
+      ...(version.uploadedBy ? { uploadedBy: version.uploadedBy } : {}),
+    };
+  };
   // The harness's own pages read through the gateway's key rules: a key the gateway refuses is refused here too.
   const unsafe = (key: string): UnsafeKey | undefined => {
     try {
@@ -212,29 +200,26 @@ function createInspector(storage: Storage, locks: KeyLocks): StorageInspector {
     }
   };
   return {
-    buckets: () => storage.listBuckets(),
+    buckets: () => store.bucketNames(),
     async objects(bucket, prefix) {
       const refused = prefix === '' ? undefined : unsafe(prefix);
       if (refused) return refused;
-      if (!storage.bucketExists(bucket)) return [];
-      return (await storage.readableSummaries(bucket, await storage.listKeys(bucket, prefix))).map(describe);
+      const found: StoredObject[] = [];
+      for (const key of store.keysFrom(bucket, prefix)) {
+        if (!key.startsWith(prefix)) break;
+        const latest = store.latest(bucket, key);
+        if (latest?.kind === 'object') found.push(describe(key, latest));
+      }
+      return found;
     },
     async read(bucket, key) {
       const refused = unsafe(key);
       if (refused) return refused;
-      if (!storage.bucketExists(bucket)) return undefined;
-      // As a GET does: under the key's lock, and the body's file open before it is released (a later
-      // write puts a new file in place; this one keeps reading the version it described).
-      const release = await locks.read(`${bucket}/${key}`);
-      try {
-        const summary = await storage.headObject(bucket, key);
-        if (!summary) return undefined;
-        const body = createReadStream(storage.objectPath(bucket, key));
-        await once(body, 'open');
-        return { object: describe(summary), body };
-      } finally {
-        release();
-      }
+      const latest = store.latest(bucket, key);
+      if (latest?.kind !== 'object') return undefined;
+      // Opened in the same turn as the lookup: a write committed meanwhile changes nothing read here.
+      const handle = await store.openBody(bucket, key, latest);
+      return { object: describe(key, latest), body: handle.createReadStream() };
     },
   };
 }

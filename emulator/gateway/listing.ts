@@ -6,9 +6,10 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
  */
 import { S3Error } from './s3-errors.ts';
-import { compareKeys, type ObjectSummary, type Storage } from './storage.ts';
+import { compareKeys } from './store/key-order.ts';
+import type { ObjectVersion, StoredVersion } from './store/object-record.ts';
+import type { ObjectStore } from './store/object-store.ts';
 import { xmlDocument, type XmlElement } from './xml.ts';
-import { versionIdOf, type VersionEntry, type VersionStore } from './versions.ts';
 
 /** S3 returns at most 1,000 entries per page. */
 export const MAX_KEYS_LIMIT = 1000;
@@ -23,23 +24,34 @@ export interface ListPageRequest {
   maxKeys: number;
 }
 
+export interface ListedObject extends ObjectVersion {
+  key: string;
+}
+
 export interface ListPage {
-  objects: ObjectSummary[];
+  objects: ListedObject[];
   commonPrefixes: string[];
   isTruncated: boolean;
   /** The last entry returned (a key or a common prefix), for the next page's token. */
   last?: { value: string; isPrefix: boolean };
 }
 
-export async function listPage(storage: Storage, bucket: string, request: ListPageRequest): Promise<ListPage> {
-  const keys = await storage.listKeys(bucket, request.prefix);
-  const objects: string[] = [];
+/**
+ * The keys under a prefix whose latest version is an object, from the store's index: one synchronous
+ * pass, so a page is a snapshot of one moment and includes every write acknowledged before it began.
+ */
+export function listPage(store: ObjectStore, bucket: string, request: ListPageRequest): ListPage {
+  const objects: ListedObject[] = [];
   const commonPrefixes: string[] = [];
   let last: ListPage['last'];
   let isTruncated = false;
-  for (const key of keys) {
+  const start = compareKeys(request.after, request.prefix) > 0 ? request.after : request.prefix;
+  for (const key of store.keysFrom(bucket, start)) {
+    if (!key.startsWith(request.prefix)) break;
     if (request.after && compareKeys(key, request.after) <= 0) continue;
     if (request.skipPrefix && key.startsWith(request.skipPrefix)) continue;
+    const latest = store.latest(bucket, key);
+    if (latest?.kind !== 'object') continue; // a delete marker hides the key
     let entry = { value: key, isPrefix: false };
     if (request.delimiter) {
       const at = key.indexOf(request.delimiter, request.prefix.length);
@@ -50,11 +62,11 @@ export async function listPage(storage: Storage, bucket: string, request: ListPa
       isTruncated = true;
       break;
     }
-    (entry.isPrefix ? commonPrefixes : objects).push(entry.value);
+    if (entry.isPrefix) commonPrefixes.push(entry.value);
+    else objects.push({ ...latest, key });
     last = entry;
   }
-  const summaries = await storage.readableSummaries(bucket, objects);
-  return { objects: summaries, commonPrefixes, isTruncated, ...(last ? { last } : {}) };
+  return { objects, commonPrefixes, isTruncated, ...(last ? { last } : {}) };
 }
 
 export function parseMaxKeys(query: ReadonlyMap<string, string>): number {
@@ -81,15 +93,15 @@ function encodingOf(query: ReadonlyMap<string, string>): (text: string) => strin
   return (t) => encodeURIComponent(t).replace(/%2F/g, '/');
 }
 
-const isoDate = (d: Date) => d.toISOString();
+const isoDate = (epochMs: number) => new Date(epochMs).toISOString();
 
-function contents(objects: ObjectSummary[], encode: (t: string) => string, owner?: XmlElement): XmlElement[] {
+function contents(objects: ListedObject[], encode: (t: string) => string, owner?: XmlElement): XmlElement[] {
   return objects.map((o) => ({
     Key: encode(o.key),
     LastModified: isoDate(o.lastModified),
     ETag: o.etag,
     Size: o.size,
-    StorageClass: 'STANDARD',
+    StorageClass: o.storageClass,
     ...(owner ? { Owner: owner } : {}),
   }));
 }
@@ -132,18 +144,18 @@ export interface ListingOwner {
   DisplayName: string;
 }
 
-export async function listObjectsV2(
-  storage: Storage,
+export function listObjectsV2(
+  store: ObjectStore,
   bucket: string,
   query: ReadonlyMap<string, string>,
   owner: ListingOwner,
-): Promise<string> {
+): string {
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const token = query.get('continuation-token');
   const startAfter = query.get('start-after');
   // An empty token is echoed and lists from the start, as AWS answers it (ceph/s3-tests).
   const position = token ? decodeContinuationToken(token) : { after: startAfter ?? '' };
-  const page = await listPage(storage, bucket, { prefix, delimiter, maxKeys, ...position });
+  const page = listPage(store, bucket, { prefix, delimiter, maxKeys, ...position });
   const fetchOwner = query.get('fetch-owner') === 'true';
   return xmlDocument('ListBucketResult', {
     Name: bucket,
@@ -161,15 +173,15 @@ export async function listObjectsV2(
   });
 }
 
-export async function listObjectsV1(
-  storage: Storage,
+export function listObjectsV1(
+  store: ObjectStore,
   bucket: string,
   query: ReadonlyMap<string, string>,
   owner: ListingOwner,
-): Promise<string> {
+): string {
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const marker = query.get('marker') ?? '';
-  const page = await listPage(storage, bucket, {
+  const page = listPage(store, bucket, {
     prefix,
     delimiter,
     maxKeys,
@@ -190,66 +202,28 @@ export async function listObjectsV1(
   });
 }
 
-/** A version or a delete marker, as ListObjectVersions lists it. */
-interface ListedVersion {
-  key: string;
-  versionId: string;
-  isLatest: boolean;
-  deleteMarker: boolean;
-  lastModified: string;
-  etag?: string;
-  size?: number;
-}
-
-/** A key's versions, newest first: the one in place (the latest, unless a delete marker is), then the older ones. */
-async function versionsOfKey(storage: Storage, bucket: string, key: string, history: VersionEntry[]) {
-  const [current] = await storage.readableSummaries(bucket, [key]);
-  const listed: ListedVersion[] = current
-    ? [
-        {
-          key,
-          versionId: versionIdOf(current),
-          isLatest: true,
-          deleteMarker: false,
-          lastModified: isoDate(current.lastModified),
-          etag: current.etag,
-          size: current.size,
-        },
-      ]
-    : [];
-  history.forEach((entry, index) => listed.push({ key, ...entry, isLatest: !current && index === 0 }));
-  return listed;
-}
-
 /**
  * Every version and delete marker, by key (in S3's order), newest first; `key-marker` and
- * `version-id-marker` continue after the entry they name.
+ * `version-id-marker` continue after the entry they name. One synchronous pass over the index.
  */
-export async function listObjectVersions(
-  storage: Storage,
-  versions: VersionStore,
+export function listObjectVersions(
+  store: ObjectStore,
   bucket: string,
   query: ReadonlyMap<string, string>,
   owner: ListingOwner,
-): Promise<string> {
+): string {
   const { encode, prefix, delimiter, maxKeys, encodingType } = listParameters(query);
   const keyMarker = query.get('key-marker') ?? '';
   const versionIdMarker = query.get('version-id-marker') ?? '';
-  const histories = await versions.histories(bucket);
-  const keys = [
-    ...new Set([
-      ...(await storage.listKeys(bucket, prefix)),
-      ...[...histories.keys()].filter((k) => k.startsWith(prefix)),
-    ]),
-  ].sort(compareKeys);
-  const listed: ListedVersion[] = [];
+  const listed: { key: string; version: StoredVersion; isLatest: boolean }[] = [];
   const commonPrefixes: string[] = [];
   const { skipPrefix } = skipAfterPrefix(keyMarker, delimiter);
   let next: { key: string; versionId?: string } | undefined;
   let isTruncated = false;
   const full = () => listed.length + commonPrefixes.length >= maxKeys;
-  for (const key of keys) {
-    if (keyMarker && compareKeys(key, keyMarker) < 0) continue;
+  const start = compareKeys(keyMarker, prefix) > 0 ? keyMarker : prefix;
+  for (const key of store.keysFrom(bucket, start)) {
+    if (!key.startsWith(prefix)) break;
     if (key === keyMarker && !versionIdMarker) continue;
     if (skipPrefix && key.startsWith(skipPrefix)) continue;
     const at = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
@@ -264,23 +238,24 @@ export async function listObjectVersions(
       next = { key: common };
       continue;
     }
-    let entries = await versionsOfKey(storage, bucket, key, histories.get(key) ?? []);
-    if (key === keyMarker) entries = entries.slice(entries.findIndex((e) => e.versionId === versionIdMarker) + 1);
-    for (const entry of entries) {
+    let history = store.history(bucket, key).map((version, i) => ({ key, version, isLatest: i === 0 }));
+    if (key === keyMarker)
+      history = history.slice(history.findIndex((e) => e.version.versionId === versionIdMarker) + 1);
+    for (const entry of history) {
       if (full()) {
         isTruncated = true;
         break;
       }
       listed.push(entry);
-      next = { key, versionId: entry.versionId };
+      next = { key, versionId: entry.version.versionId };
     }
     if (isTruncated) break;
   }
-  const common = (v: ListedVersion) => ({
-    Key: encode(v.key),
-    VersionId: v.versionId,
-    IsLatest: v.isLatest,
-    LastModified: v.lastModified,
+  const common = (e: (typeof listed)[number]) => ({
+    Key: encode(e.key),
+    VersionId: e.version.versionId,
+    IsLatest: e.isLatest,
+    LastModified: isoDate(e.version.lastModified),
     Owner: { ...owner },
   });
   return xmlDocument('ListVersionsResult', {
@@ -294,10 +269,12 @@ export async function listObjectVersions(
     ...(isTruncated && next
       ? { NextKeyMarker: encode(next.key), ...(next.versionId ? { NextVersionIdMarker: next.versionId } : {}) }
       : {}),
-    Version: listed
-      .filter((v) => !v.deleteMarker)
-      .map((v) => ({ ...common(v), ETag: v.etag, Size: v.size, StorageClass: 'STANDARD' })),
-    DeleteMarker: listed.filter((v) => v.deleteMarker).map(common),
+    Version: listed.flatMap((e) =>
+      e.version.kind === 'object'
+        ? [{ ...common(e), ETag: e.version.etag, Size: e.version.size, StorageClass: e.version.storageClass }]
+        : [],
+    ),
+    DeleteMarker: listed.filter((e) => e.version.kind === 'deleteMarker').map(common),
     CommonPrefixes: commonPrefixes.map((p) => ({ Prefix: encode(p) })),
     ...encodingType,
   });

@@ -26,15 +26,15 @@ export interface BodyOptions {
   spoolDirectory: string;
 }
 
-/** The bytes of a body held in memory, on the stream `open()` gives: a store may write them at once. */
-const HELD_BYTES = Symbol('s3-harness: body held in memory');
-
-export function heldBytes(stream: unknown): Buffer | undefined {
-  return (stream as { [HELD_BYTES]?: Buffer } | null)?.[HELD_BYTES];
-}
-
+/** A body read in full and verified: in memory (`bytes`) or in a temporary file (`file`). */
 export interface SpooledBody {
   length: number;
+  /** The MD5 of the bytes, hex: an object's ETag. */
+  md5Hex: string;
+  /** The whole-body checksum the client sent (header or trailer) and the gateway verified. */
+  checksum?: readonly [ChecksumAlgorithm, string];
+  bytes?: Buffer;
+  file?: string;
   open(): Readable;
   text(): Promise<string>;
   dispose(): Promise<void>;
@@ -59,8 +59,7 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   const trailers = new Map<string, string>();
   const body = streaming ? decodeAwsChunked(request.source, payloadHash, request.signing, trailers) : request.source;
 
-  const contentMd5 = headerValue(headers, 'content-md5');
-  const md5 = contentMd5 !== undefined ? createHash('md5') : undefined;
+  const md5 = createHash('md5');
   const sha256 = payloadHash && /^[0-9a-f]{64}$/i.test(payloadHash) ? createHash('sha256') : undefined;
   const checksums = new Map<ChecksumAlgorithm, IncrementalChecksum>();
   const trailerNames = (headerValue(headers, 'x-amz-trailer') ?? '')
@@ -78,7 +77,7 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   let file: { path: string; stream: ReturnType<typeof createWriteStream> } | undefined;
   try {
     for await (const chunk of body) {
-      md5?.update(chunk);
+      md5.update(chunk);
       sha256?.update(chunk);
       for (const c of checksums.values()) c.update(chunk);
       length += chunk.length;
@@ -107,18 +106,20 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
     if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') throw new S3Error('IncompleteBody');
     throw error;
   }
-  const spooled = spooledBody(length, file?.path, chunks);
+  const md5Hex = md5.digest('hex');
+  const spooled = spooledBody(length, md5Hex, file?.path, chunks);
   try {
-    verifyBody({
+    const checksum = verifyBody({
       headers,
       payloadHash,
       streaming,
       length,
       sha256Hex: sha256?.digest('hex'),
-      md5Hex: md5?.digest('hex'),
+      md5Hex,
       checksums,
       trailers,
     });
+    if (checksum) spooled.checksum = checksum;
   } catch (error) {
     await spooled.dispose();
     throw error;
@@ -126,14 +127,13 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
   return spooled;
 }
 
-function spooledBody(length: number, path: string | undefined, chunks: Buffer[]): SpooledBody {
+function spooledBody(length: number, md5Hex: string, path: string | undefined, chunks: Buffer[]): SpooledBody {
   const buffer = path ? undefined : Buffer.concat(chunks);
   return {
     length,
-    open: () =>
-      path
-        ? createReadStream(path)
-        : Object.assign(Readable.from(buffer!.length ? [buffer!] : []), { [HELD_BYTES]: buffer! }),
+    md5Hex,
+    ...(buffer ? { bytes: buffer } : { file: path! }),
+    open: () => (path ? createReadStream(path) : Readable.from(buffer!.length ? [buffer!] : [])),
     text: async () => {
       if (buffer) return buffer.toString('utf8');
       const parts: Buffer[] = [];
@@ -152,12 +152,13 @@ interface BodyFacts {
   streaming: boolean;
   length: number;
   sha256Hex: string | undefined;
-  md5Hex: string | undefined;
+  md5Hex: string;
   checksums: Map<ChecksumAlgorithm, IncrementalChecksum>;
   trailers: Map<string, string>;
 }
 
-function verifyBody(facts: BodyFacts): void {
+/** Throws the S3 error for the first check the body fails; answers the verified whole-body checksum, if any. */
+function verifyBody(facts: BodyFacts): readonly [ChecksumAlgorithm, string] | undefined {
   const { headers } = facts;
   if (facts.sha256Hex !== undefined && facts.sha256Hex !== facts.payloadHash!.toLowerCase()) {
     throw new S3Error('XAmzContentSHA256Mismatch', undefined, {
@@ -175,7 +176,7 @@ function verifyBody(facts: BodyFacts): void {
     }
   }
   const contentMd5 = headerValue(headers, 'content-md5');
-  if (contentMd5 !== undefined && facts.md5Hex !== undefined) {
+  if (contentMd5 !== undefined) {
     const declared = Buffer.from(contentMd5, 'base64');
     if (declared.length !== 16) throw new S3Error('InvalidDigest');
     if (declared.toString('hex') !== facts.md5Hex) {
@@ -185,6 +186,7 @@ function verifyBody(facts: BodyFacts): void {
       });
     }
   }
+  let verified: readonly [ChecksumAlgorithm, string] | undefined;
   for (const [algorithm, checksum] of facts.checksums) {
     const name = `x-amz-checksum-${algorithm}`;
     const declared = headerValue(headers, name) ?? facts.trailers.get(name);
@@ -198,5 +200,7 @@ function verifyBody(facts: BodyFacts): void {
         `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`,
       );
     }
+    verified ??= [algorithm, computed];
   }
+  return verified;
 }

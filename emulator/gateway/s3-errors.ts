@@ -30,6 +30,7 @@ const ERRORS = {
   ],
   InvalidPartOrder: [400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'],
   InvalidRequest: [400, 'Invalid Request'],
+  InvalidStorageClass: [400, 'The storage class you specified is not valid'],
   InvalidToken: [400, 'The provided token is malformed or otherwise invalid.'],
   KeyTooLongError: [400, 'Your key is too long'],
   MalformedPolicy: [400, "Policies must be valid JSON and the first byte must be '{'"],

@@ -1,40 +1,14 @@
 /**
- * An object's answer written by the gateway rather than s3rver: an older version, and a ranged GET
- * (s3rver 3.7.1 reads `bytes=0-0` as the whole object and `bytes=-N` as the first N+1 bytes). One
- * range, the conditional headers, and the stored metadata as S3's headers.
+ * The answer to GET and HEAD of an object version: its headers, one range, the conditional headers,
+ * `response-*` overrides and, when asked (`x-amz-checksum-mode: ENABLED`), its checksum. The bytes come
+ * from a file that is never written again, opened in the same turn as the lookup (store/object-store.ts):
+ * the reader holds nothing while the client reads, and a write committed meanwhile changes nothing it sends.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
  */
-import { createReadStream, type ReadStream } from 'node:fs';
-import { once } from 'node:events';
-import { headerOf, type GatewayRequest } from './context.ts';
-import { RESERVED_META_PREFIX, reservedMetadataHeaders } from './forward.ts';
+import { pipeline } from 'node:stream/promises';
+import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
 import { S3Error } from './s3-errors.ts';
-
-export interface StoredObject {
-  metadata: Record<string, string>;
-  etag: string;
-  size: number;
-  lastModified: Date;
-  versionId?: string;
-}
-
-const STANDARD_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
-
-function objectHeaders(object: StoredObject): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': object.metadata['content-type'] ?? 'binary/octet-stream',
-    etag: object.etag,
-    'last-modified': object.lastModified.toUTCString(),
-    'accept-ranges': 'bytes',
-    ...reservedMetadataHeaders(Object.entries(object.metadata)),
-    ...(object.versionId !== undefined ? { 'x-amz-version-id': object.versionId } : {}),
-  };
-  for (const [name, value] of Object.entries(object.metadata)) {
-    if (name.startsWith(RESERVED_META_PREFIX)) continue;
-    if (name.startsWith('x-amz-meta-') || STANDARD_HEADERS.includes(name)) headers[name] = value;
-  }
-  return headers;
-}
+import { checksumHeaders, objectHeaders, type ObjectVersion } from './store/object-record.ts';
 
 /** `bytes=first-last`, `bytes=first-` or `bytes=-suffix`; undefined (the whole body) for anything else, as S3 ignores it. */
 export function byteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
@@ -49,43 +23,85 @@ export function byteRange(header: string | undefined, size: number): { start: nu
 }
 
 /** 304 or 412 for a failed If-None-Match / If-Modified-Since / If-Match / If-Unmodified-Since. */
-function preconditionStatus(g: GatewayRequest, object: StoredObject): number | undefined {
+function preconditionStatus(g: GatewayRequest, version: ObjectVersion): number | undefined {
   const ifMatch = headerOf(g.req, 'if-match');
-  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== object.etag) return 412;
+  if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== version.etag) return 412;
   const unmodifiedSince = Date.parse(headerOf(g.req, 'if-unmodified-since') ?? '');
-  if (ifMatch === undefined && unmodifiedSince < object.lastModified.getTime() - 999) return 412;
+  if (ifMatch === undefined && unmodifiedSince < version.lastModified - 999) return 412;
   const ifNoneMatch = headerOf(g.req, 'if-none-match');
-  if (ifNoneMatch !== undefined && (ifNoneMatch === '*' || ifNoneMatch === object.etag)) return 304;
+  if (ifNoneMatch !== undefined && (ifNoneMatch === '*' || ifNoneMatch === version.etag)) return 304;
   const modifiedSince = Date.parse(headerOf(g.req, 'if-modified-since') ?? '');
-  if (ifNoneMatch === undefined && modifiedSince >= object.lastModified.getTime() - 999) return 304;
+  if (ifNoneMatch === undefined && modifiedSince >= version.lastModified - 999) return 304;
   return undefined;
 }
 
+/** The headers GET may override with `response-*` query parameters (signed requests only). */
+const OVERRIDABLE = [
+  'content-type',
+  'content-language',
+  'expires',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+];
+
+function responseOverrides(g: GatewayRequest): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const [name, value] of g.operation.query) {
+    if (!name.startsWith('response-')) continue;
+    const header = name.slice('response-'.length);
+    if (!OVERRIDABLE.includes(header))
+      throw new S3Error(
+        'InvalidArgument',
+        `${name} is not in the set of overridable response headers. Please refer to the S3 API documentation for a complete list of overridable response headers.`,
+        { ArgumentName: name, ArgumentValue: value },
+      );
+    overrides[header] = value;
+  }
+  if (Object.keys(overrides).length > 0 && g.caller.principal.kind === 'anonymous')
+    throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
+  return overrides;
+}
+
 /**
- * Answers the object from `bodyPath`. The file is open before this resolves: a caller holding the
- * key's lock may release it then (the reader keeps the file it opened).
+ * Answers a version looked up in the same turn as this call (its bytes are opened before any other
+ * request can run).
  */
-export async function sendStoredObject(g: GatewayRequest, object: StoredObject, bodyPath: string): Promise<void> {
-  const headers = objectHeaders(object);
-  const status = preconditionStatus(g, object);
+export async function sendObjectVersion(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+  version: ObjectVersion,
+): Promise<void> {
+  const headers = objectHeaders(version, { versionIdAsked: g.operation.query.has('versionId') });
+  const status = preconditionStatus(g, version);
   if (status === 412) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
   if (status === 304) {
     g.res.writeHead(304, { etag: headers.etag!, 'last-modified': headers['last-modified']! });
     g.res.end();
     return;
   }
-  const range = byteRange(headerOf(g.req, 'range'), object.size);
-  const length = range ? range.end - range.start + 1 : object.size;
-  let body: ReadStream | undefined;
-  if (g.req.method !== 'HEAD' && length > 0) {
-    body = createReadStream(bodyPath, range ?? {});
-    await once(body, 'open');
-  }
-  g.res.writeHead(range ? 206 : 200, {
-    ...headers,
+  const range = byteRange(headerOf(g.req, 'range'), version.size);
+  const checksums = !range && headerOf(g.req, 'x-amz-checksum-mode') === 'ENABLED' ? checksumHeaders(version) : {};
+  const answer = { ...headers, ...checksums, ...responseOverrides(g) };
+  const length = range ? range.end - range.start + 1 : version.size;
+  const head = {
+    ...answer,
     'content-length': length,
-    ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${object.size}` } : {}),
+    ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${version.size}` } : {}),
+  };
+  if (g.req.method === 'HEAD' || length === 0) {
+    g.res.writeHead(range ? 206 : 200, head);
+    g.res.end();
+    return;
+  }
+  const handle = await s.store.openBody(bucket, key, version);
+  const body = handle.createReadStream(range ?? {});
+  g.res.writeHead(range ? 206 : 200, head);
+  // A client that goes away mid-body ends the stream (and closes the file); a read error cuts the answer short.
+  pipeline(body, g.res).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.code !== 'ECONNRESET' && error.code !== 'EPIPE')
+      console.error(`[s3-harness] reading s3://${bucket}/${key} failed mid-answer: ${error.message}`);
   });
-  if (body) body.pipe(g.res);
-  else g.res.end();
 }

@@ -57,7 +57,7 @@ describe('object bodies', () => {
     const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'stream/random.bin' }));
     expect(got.ContentLength).toBe(bytes.length);
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(bytes)).toBe(true);
-    expect(readdirSync(join(stack.dataDirectory, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(stack.dataDirectory, 'store', 'tmp'))).toEqual([]);
   });
 
   it('serves range requests from the stored bytes', async () => {
@@ -542,7 +542,7 @@ describe('interrupted uploads', () => {
       'NotFound',
       404,
     );
-    expect(readdirSync(join(stack.dataDirectory, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(stack.dataDirectory, 'store', 'tmp'))).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dictionary } from '../../core/shared/dictionary.ts';
-import { openJournaledState } from '../../emulator/engine/journaled-state.ts';
+import { openJournaledState } from '../../emulator/journaled-state.ts';
 import { StateFileError } from '../../emulator/state-file.ts';
 
 type State = Record<string, number>;

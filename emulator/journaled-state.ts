@@ -9,6 +9,8 @@
  * At open, the snapshot is read, the log replayed and folded into a new snapshot. Changes must be
  * idempotent (a crash between the snapshot's rename and the log's truncation replays them once more).
  * A last line cut short by a crash (no newline yet) is a change whose caller never heard back: it is dropped.
+ * An append the file system refuses (a full disk) is cut off again before the error reaches the caller,
+ * so a later change never lands on the same line as half of a refused one.
  */
 import {
   closeSync,
@@ -21,7 +23,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { parseStateObject, StateFileError } from '../state-file.ts';
+import { parseStateObject, StateFileError } from './state-file.ts';
 
 export interface JournaledStateOptions<T, Change> {
   /** The snapshot file; the log is beside it (`state.json` -> `state.log.ndjson`). */
@@ -37,7 +39,14 @@ export interface JournaledStateOptions<T, Change> {
   minLogBytes?: number;
   /** Read the state and change nothing on disk (another process may be writing it). @default false */
   readOnly?: boolean;
+  /** Serialises the state for the snapshot. @default JSON.stringify */
+  serialize?(state: T): string;
+  /** Called at each step of rewriting the snapshot (crash tests stop the process there). */
+  onStep?(step: SnapshotStep): void;
 }
+
+/** The steps of rewriting a snapshot: the new one written beside the old, then renamed over it, then the log emptied. */
+export type SnapshotStep = 'snapshot-written' | 'snapshot-renamed';
 
 export interface JournaledState<T, Change> {
   readonly state: T;
@@ -67,8 +76,9 @@ export function openJournaledState<T, Change>(options: JournaledStateOptions<T, 
   let snapshotBytes = 0;
   let logBytes = 0;
   const fd = openSync(logFile, 'a');
+  const serialize = options.serialize ?? ((value: T) => JSON.stringify(value));
   const snapshot = () => {
-    const text = JSON.stringify(state);
+    const text = serialize(state);
     const temporary = `${file}.tmp`;
     const out = openSync(temporary, 'w');
     try {
@@ -77,7 +87,9 @@ export function openJournaledState<T, Change>(options: JournaledStateOptions<T, 
     } finally {
       closeSync(out);
     }
+    options.onStep?.('snapshot-written');
     renameSync(temporary, file);
+    options.onStep?.('snapshot-renamed');
     ftruncateSync(fd, 0);
     snapshotBytes = Buffer.byteLength(text);
     logBytes = 0;
@@ -88,11 +100,25 @@ export function openJournaledState<T, Change>(options: JournaledStateOptions<T, 
   return {
     state,
     record(change) {
-      const line = `${JSON.stringify(change)}\n`;
-      writeSync(fd, line);
+      const line = Buffer.from(`${JSON.stringify(change)}\n`);
+      try {
+        for (let written = 0; written < line.length;) written += writeSync(fd, line, written);
+      } catch (error) {
+        // A part written before the refusal would join the next line: cut it off (best effort: the
+        // refusal is what the caller hears about, and a torn last line is dropped at the next open).
+        try {
+          ftruncateSync(fd, logBytes);
+        } catch {}
+        throw error;
+      }
       logBytes += line.length;
       options.apply(state, change);
-      if (logBytes > Math.max(minLogBytes, snapshotBytes)) snapshot();
+      // The change is durable in the log: a snapshot the disk refuses now is tried again after the next change.
+      if (logBytes > Math.max(minLogBytes, snapshotBytes)) {
+        try {
+          snapshot();
+        } catch {}
+      }
     },
     close() {
       closeSync(fd);

@@ -1,0 +1,190 @@
+/**
+ * The bytes of versions and upload parts: one file each, named by a random id, written in full before
+ * the journal names it and never written again (docs/durability.md). So a reader that has opened a
+ * blob keeps reading the same bytes whatever commits after it, a copy is a hard link, and a blob no
+ * version names (a write cut short, a version deleted while a reader still had it) is only a file to
+ * remove: at once, when nobody is about to open it, or at the next start.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFile, link, mkdir, open, opendir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReachPoint } from './crash-points.ts';
+import type { StoreLayout } from './layout.ts';
+
+export interface WrittenBlob {
+  id: string;
+  size: number;
+  md5: string;
+}
+
+export class BlobFiles {
+  /** Blobs a reader is between looking up and opening: removed only once they have been opened. */
+  readonly #pins = new Map<string, number>();
+  readonly #doomed = new Set<string>();
+
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly log: (line: string) => void,
+    private readonly reach: ReachPoint = () => {},
+  ) {}
+
+  /** Makes the 256 folders blobs go in, so that a write never has to (run once, at open). */
+  async prepare(): Promise<void> {
+    await mkdir(this.layout.blobs, { recursive: true });
+    const names = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+    await Promise.all(names.map((name) => mkdir(join(this.layout.blobs, name), { recursive: true })));
+  }
+
+  newId(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  path(id: string): string {
+    return this.layout.blob(id);
+  }
+
+  /**
+   * Bytes held in memory: written with synchronous calls, a few tens of microseconds for a small
+   * object, where each asynchronous call would wait its turn in libuv's pool of four.
+   */
+  writeHeld(bytes: Buffer): string {
+    const id = this.newId();
+    const path = this.path(id);
+    try {
+      writeFileSync(path, bytes);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw this.#removing(path, error);
+      mkdirSync(dirname(path)); // its folder was removed by hand since the start
+      try {
+        writeFileSync(path, bytes);
+      } catch (again) {
+        throw this.#removing(path, again);
+      }
+    }
+    return id;
+  }
+
+  /** A request body spooled to a file (store/tmp, the same file system): renamed in, copied if it is not. */
+  async moveIn(spooled: string): Promise<string> {
+    const id = this.newId();
+    const path = this.path(id);
+    try {
+      await rename(spooled, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      await copyFile(spooled, path).catch((copyError: unknown) => {
+        throw this.#removing(path, copyError);
+      });
+    }
+    return id;
+  }
+
+  /** Writes a stream to a new blob, with its length and MD5. */
+  async write(source: Readable | AsyncIterable<Buffer>): Promise<WrittenBlob> {
+    const id = this.newId();
+    const path = this.path(id);
+    const md5 = createHash('md5');
+    let size = 0;
+    let chunks = 0;
+    const reach = this.reach;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        if (++chunks === 2) reach('blob-partly-written'); // the first chunk is on its way to the file
+        md5.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, measure, createWriteStream(path));
+    } catch (error) {
+      throw this.#removing(path, error);
+    }
+    return { id, size, md5: md5.digest('hex') };
+  }
+
+  /** A new name for the same bytes (a copy): a hard link, or a copy where the file system has none. */
+  async link(sourceId: string): Promise<string> {
+    const id = this.newId();
+    const path = this.path(id);
+    try {
+      await link(this.path(sourceId), path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP') throw error;
+      await copyFile(this.path(sourceId), path).catch((copyError: unknown) => {
+        throw this.#removing(path, copyError);
+      });
+    }
+    return id;
+  }
+
+  /**
+   * Keeps a blob from being removed until the returned function is called: taken in the same turn
+   * as the lookup that found it, released once the file is open (or the read is given up).
+   */
+  pin(id: string): () => void {
+    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#pins.get(id) ?? 1) - 1;
+      if (left > 0) {
+        this.#pins.set(id, left);
+        return;
+      }
+      this.#pins.delete(id);
+      if (this.#doomed.delete(id)) this.#remove(id);
+    };
+  }
+
+  /** Opens a blob for reading (pin it first: see `pin`). */
+  open(id: string): Promise<FileHandle> {
+    return open(this.path(id), 'r');
+  }
+
+  /** A blob no version names any more: removed now, or when its last pin goes. */
+  discard(id: string): void {
+    if (this.#pins.has(id)) this.#doomed.add(id);
+    else this.#remove(id);
+  }
+
+  #remove(id: string): void {
+    unlink(this.path(id)).catch((error: NodeJS.ErrnoException) => {
+      // Left behind, it is removed at the next start; nothing reads it.
+      if (error.code !== 'ENOENT') this.log(`could not remove ${this.path(id)} (${error.code}); the next start will`);
+    });
+  }
+
+  /** Removes the file of a write that failed, and hands back its error. */
+  #removing(path: string, error: unknown): unknown {
+    void rm(path, { force: true }).catch(() => {});
+    return error;
+  }
+
+  /**
+   * At start, before anything is served: removes every blob no version or part names (writes a stop
+   * cut short before their commit, removals it interrupted). Returns how many.
+   */
+  async collect(named: ReadonlySet<string>): Promise<number> {
+    let removed = 0;
+    const folders = await opendir(this.layout.blobs).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (!folders) return 0;
+    for await (const folder of folders) {
+      if (!folder.isDirectory()) continue;
+      for await (const file of await opendir(join(this.layout.blobs, folder.name))) {
+        if (named.has(file.name)) continue;
+        await rm(join(this.layout.blobs, folder.name, file.name), { force: true, recursive: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * S3 event notifications as the gateway emits them. An object-created event is part of the very
+ * journal line that commits its object (docs/durability.md): a write is committed with its event or
+ * not at all, and the event is kept until the platform says it has recorded it. As S3 Event
+ * Notifications to an SQS queue: at least once; the engine's ledger makes a second delivery a no-op.
+ */
+export interface ObjectEvent {
+  eventName:
+    'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
+  bucket: string;
+  key: string;
+  size?: number;
+  etag?: string;
+  /** The version written, in a versioned bucket (none for the `null` version). */
+  versionId?: string;
+  /** The IAM user who made the request; undefined for anonymous requests. */
+  userName?: string;
+  time: string;
+  requestId: string;
+}
+
+export interface PendingEvents {
+  events: ObjectEvent[];
+  /** Acknowledging `through` forgets these events and keeps any committed after them. */
+  through: number;
+}
