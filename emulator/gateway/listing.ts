@@ -258,24 +258,27 @@ export function listObjectVersions(
     LastModified: isoDate(e.version.lastModified),
     Owner: { ...owner },
   });
-  return xmlDocument('ListVersionsResult', {
-    Name: bucket,
-    Prefix: encode(prefix),
-    KeyMarker: encode(keyMarker),
-    VersionIdMarker: versionIdMarker,
-    MaxKeys: maxKeys,
-    ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
-    IsTruncated: isTruncated,
-    ...(isTruncated && next
-      ? { NextKeyMarker: encode(next.key), ...(next.versionId ? { NextVersionIdMarker: next.versionId } : {}) }
-      : {}),
-    Version: listed.flatMap((e) =>
+  // Versions and delete markers interleaved, in the listing's order (newest first within a key), as AWS answers.
+  return xmlDocument('ListVersionsResult', [
+    {
+      Name: bucket,
+      Prefix: encode(prefix),
+      KeyMarker: encode(keyMarker),
+      VersionIdMarker: versionIdMarker,
+      MaxKeys: maxKeys,
+      ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
+      IsTruncated: isTruncated,
+      ...(isTruncated && next
+        ? { NextKeyMarker: encode(next.key), ...(next.versionId ? { NextVersionIdMarker: next.versionId } : {}) }
+        : {}),
+    },
+    ...listed.map((e) =>
       e.version.kind === 'object'
-        ? [{ ...common(e), ETag: e.version.etag, Size: e.version.size, StorageClass: e.version.storageClass }]
-        : [],
+        ? {
+            Version: { ...common(e), ETag: e.version.etag, Size: e.version.size, StorageClass: e.version.storageClass },
+          }
+        : { DeleteMarker: common(e) },
     ),
-    DeleteMarker: listed.filter((e) => e.version.kind === 'deleteMarker').map(common),
-    CommonPrefixes: commonPrefixes.map((p) => ({ Prefix: encode(p) })),
-    ...encodingType,
-  });
+    { CommonPrefixes: commonPrefixes.map((p) => ({ Prefix: encode(p) })), ...encodingType },
+  ]);
 }

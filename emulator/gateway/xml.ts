@@ -28,8 +28,10 @@ export function toXml(element: XmlElement): string {
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-export function xmlDocument(root: string, body: XmlElement): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_XMLNS}">${toXml(body)}</${root}>`;
+/** A document whose body is one element or several in order (elements of different tags interleaved). */
+export function xmlDocument(root: string, body: XmlElement | readonly XmlElement[]): string {
+  const parts = Array.isArray(body) ? body : [body];
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_XMLNS}">${parts.map(toXml).join('')}</${root}>`;
 }
 
 const parser = new XMLParser({
