@@ -54,6 +54,21 @@ export class BucketModel {
   /** Uploads completed, with the version they made (a repeated completion answers it again). */
   readonly completed = new Map<string, { key: string; versionId: string; etag: string }>();
 
+  /** An independent copy (bodies are shared: they are never changed). */
+  clone(): BucketModel {
+    const copy = new BucketModel();
+    copy.versioning = this.versioning;
+    for (const [key, versions] of this.keys)
+      copy.keys.set(
+        key,
+        versions.map((v) => ({ ...v })),
+      );
+    for (const [id, upload] of this.uploads) copy.uploads.set(id, { key: upload.key, parts: new Map(upload.parts) });
+    for (const id of this.seenIds) copy.seenIds.add(id);
+    for (const [id, done] of this.completed) copy.completed.set(id, { ...done });
+    return copy;
+  }
+
   history(key: string): ModelVersion[] {
     return this.keys.get(key) ?? [];
   }

@@ -45,10 +45,14 @@ function pickVersion(model: BucketModel, key: string, pick: VersionPick): string
   return history.length ? history[pick.index % history.length]!.versionId : NEVER_ISSUED;
 }
 
-/** Small bodies by name, and a few over 5 MiB (every part of a multipart upload but the last must be). */
+/**
+ * Small bodies by name, a few over 5 MiB (every part of a multipart upload but the last must be), and
+ * `wide` ones of 200 KB (read in several chunks).
+ */
 export function bodyOf(name: string): Buffer {
-  if (!name.startsWith('big')) return Buffer.from(`body ${name}`);
-  return Buffer.alloc(MIN_PART_BYTES + Number(name.slice(3)), name);
+  if (name.startsWith('big')) return Buffer.alloc(MIN_PART_BYTES + Number(name.slice(3)), name);
+  if (name.startsWith('wide')) return Buffer.alloc(200_000, name);
+  return Buffer.from(`body ${name}`);
 }
 
 interface ErrorLike {
