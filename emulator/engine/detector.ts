@@ -12,6 +12,8 @@ export interface CreatedObject {
   size?: number;
   versionId?: string;
   userName?: string;
+  /** The request that wrote it: the gateway forgets the event once the engine has recorded it. */
+  requestId?: string;
 }
 
 export interface Detector {

@@ -105,9 +105,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const enqueue = (entry: LedgerEntry) => void importQueued(entry);
   const detector = createDetector({ importer, active: checks.active, enqueue });
   // A drop of a version already imported is skipped, and said so (the journal's replay at start is not).
+  // Once recorded, the gateway may forget the event (docs/durability.md).
   const onCreated = (event: CreatedObject) =>
     void detector
       .detect(droppedOf(event), byEvent, report.alreadyImported)
+      .then(() => event.requestId !== undefined && gateway.acknowledgeEvent(event.requestId))
       .catch((error: unknown) => report.notRecorded(event, error));
 
   await checks.check();

@@ -81,8 +81,10 @@ export interface Gateway {
   clearPolicyOverride(bucket: string): Promise<void>;
   /** Object-created events acknowledged with a 200 and not yet taken by the platform (docs/durability.md). */
   pendingEvents(): Promise<PendingEvents>;
-  /** The platform has recorded the first `through` pending events: they are forgotten. */
+  /** The platform has recorded the pending events up to `through`: they are forgotten. */
   acknowledgeEvents(through: number): Promise<void>;
+  /** The platform has recorded the event of this request (store/object-store.ts, `forgetEvent`). */
+  acknowledgeEvent(requestId: string): void;
   /** The latest IAM decisions, newest first (a bounded ring: docs/api.md). */
   decisions(filter?: DecisionFilter): LoggedDecision[];
   /** Closes the object store's journal (after the server has stopped answering). */
@@ -160,6 +162,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     clearPolicyOverride: (bucket) => state.clearOverride(bucket),
     pendingEvents: async () => store.pendingEvents(),
     acknowledgeEvents: async (through) => store.acknowledgeEvents(through),
+    acknowledgeEvent: (requestId) => store.forgetEvent(requestId),
     close: () => store.close(),
     async reconfigure(next) {
       for (const bucket of next.buckets) store.createBucket(bucket.name);

@@ -48,6 +48,10 @@ describe('inbound import through the gateway', () => {
     const spring = dataset.find((r) => r.values['Campaign Name'] === 'Spring Sale')!;
     expect(spring.values).toMatchObject({ 'Channel Code': 'EM', 'Launch Date': '2026-03-01', Source: 'US' });
     expect(spring.values['Tracking Code']).toMatch(/^EM-\d{8}-\d{5}$/);
+    // Recorded by the engine, the drop's event is no longer kept by the gateway (docs/durability.md).
+    await h.engine.idle();
+    const pending = await h.gateway.pendingEvents();
+    expect(pending.events.filter((e) => e.key === 'us/submissions/Email_sdk.csv')).toEqual([]);
   });
 
   it('reads an LF header with CRLF rows, and a CRLF header with LF rows, as the same rows: no CR stored or exported', async () => {

@@ -74,7 +74,7 @@ export async function moveLegacyLayoutIn(layout: StoreLayout, blobs: BlobFiles):
   return {
     state,
     async retire() {
-      const summary = `moved ${moved} object version(s) of an earlier release's data folder into ${layout.root}`;
+      const summary = `moved ${moved} object version(s) and delete marker(s) of an earlier release's data folder into ${layout.root}`;
       try {
         await rename(objects, `${objects}.before-store`);
         if (existsSync(versions)) await rename(versions, `${versions}.before-store`);

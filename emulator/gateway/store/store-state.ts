@@ -77,7 +77,8 @@ export class StoreState {
   seq = 0;
   readonly buckets = new Map<string, BucketIndex>();
   readonly uploads = new Map<string, UploadRecord>();
-  events: PendingEvent[] = [];
+  /** Object-created events the platform has not taken, by request id, oldest first. */
+  readonly events = new Map<string, PendingEvent>();
 
   apply(change: StoreChange): void {
     if (change.seq <= this.seq) return;
@@ -115,10 +116,10 @@ export class StoreState {
         this.uploads.delete(change.uploadId);
         return;
       case 'acknowledge':
-        this.events = this.events.filter((e) => e.sequence > change.through);
+        for (const [id, pending] of this.events) if (pending.sequence <= change.through) this.events.delete(id);
         return;
       case 'importEvents':
-        for (const event of change.events) this.events.push({ sequence: change.seq, event });
+        for (const event of change.events) this.events.set(event.requestId, { sequence: change.seq, event });
         return;
     }
   }
@@ -137,7 +138,7 @@ export class StoreState {
       }
     }
     if (change.endUpload !== undefined) this.uploads.delete(change.endUpload);
-    if (change.event) this.events.push({ sequence: change.seq, event: change.event });
+    if (change.event) this.events.set(change.event.requestId, { sequence: change.seq, event: change.event });
   }
 
   /** Keys of a bucket from `start` on (inclusive), in S3's order. */
@@ -165,7 +166,7 @@ export class StoreState {
         keys: bucket.keys.map((key) => [key, bucket.histories.get(key)!]),
       })),
       uploads: [...this.uploads.values()],
-      events: this.events,
+      events: [...this.events.values()],
     };
   }
 
@@ -180,7 +181,7 @@ export class StoreState {
         histories: new Map(bucket.keys),
       });
     for (const upload of serialized.uploads ?? []) state.uploads.set(upload.uploadId, upload);
-    state.events = serialized.events ?? [];
+    for (const pending of serialized.events ?? []) state.events.set(pending.event.requestId, pending);
     return state;
   }
 }
