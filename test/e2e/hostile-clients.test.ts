@@ -24,6 +24,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { startCli } from '../helpers/cli.ts';
 import { openSocket, sendRaw, signedRequestBytes, within } from '../helpers/raw-s3.ts';
 import { startStack, type TestStack } from '../helpers/stack.ts';
 
@@ -348,5 +350,29 @@ describe('multipart uploads under pressure', () => {
       outcomes.add(completed.status === 'fulfilled' ? 'completed' : 'aborted');
     }
     expect(outcomes.size).toBeGreaterThan(0);
+  });
+});
+
+describe('stopping', () => {
+  it('SIGTERM stops the harness while clients stall mid-upload', async () => {
+    const cli = await startCli(['--ephemeral', '--port', '0', '--api-port', '0']);
+    const url = new URL(cli.endpoint);
+    const signed = await signedRequestBytes({ ...stack, endpoint: cli.endpoint }, 'admin', {
+      method: 'PUT',
+      path: `/acme-claravine/stalled.bin`,
+      headers: { 'content-length': '1000000' },
+    });
+    const sockets = [];
+    for (let i = 0; i < 3; i++) {
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('error', () => {});
+      socket.write(Buffer.concat([signed, Buffer.alloc(1000, 'x')])); // a thousandth of the body, then nothing
+      sockets.push(socket);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exited = new Promise<number | null>((resolve) => cli.child.once('exit', (code) => resolve(code)));
+    cli.child.kill('SIGTERM');
+    expect(await within(5000, 'the harness after SIGTERM', exited)).toBe(0);
+    for (const socket of sockets) socket.destroy();
   });
 });
