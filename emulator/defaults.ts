@@ -12,7 +12,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   /** Where the UI and JSON API listen, whatever `host` is: they have no login (docs/security.md). */
   apiHost: '127.0.0.1',
-  /** The CLI's S3 endpoint port (4568 is s3rver's own default). */
+  /** The CLI's S3 endpoint port (4568, the port s3rver made usual for local S3). */
   s3Port: 4568,
   /** The CLI's UI/API port. */
   apiPort: 4569,

@@ -1,4 +1,4 @@
-/** The whole harness on one machine: the gateway in front of s3rver, the engine, the JSON API and the web UI. */
+/** The whole harness on one machine: the gateway and its object store, the engine, the JSON API and the web UI. */
 import { startApiServer } from './api/server.ts';
 import { DEFAULTS } from './defaults.ts';
 import { startEngine, type CreatedObject, type Engine } from './engine/engine.ts';

@@ -1,7 +1,7 @@
 /**
  * Decodes `aws-chunked` request bodies (signed chunks, unsigned chunks with a trailer, signed
  * chunks with a signed trailer), verifying each chunk signature and returning the trailers.
- * s3rver stores this framing verbatim inside the object; the gateway strips it first.
+ * The framing is never part of the object: the gateway stores the decoded bytes.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
  */

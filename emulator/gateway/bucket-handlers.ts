@@ -1,5 +1,5 @@
 /**
- * Bucket operations the gateway answers itself, from s3rver's store and the bucket state.
+ * Bucket operations, answered from the object store and the bucket state.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
 import { createHash } from 'node:crypto';

@@ -2,7 +2,7 @@
  * What the S3 API changes about buckets beyond their objects, kept in the data folder so it
  * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy, and
  * versioning set through PutBucketVersioning.
- * (Buckets themselves live in s3rver's folder, which persists on its own.)
+ * (Buckets themselves, and their objects, live in the object store: store/object-store.ts.)
  */
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';

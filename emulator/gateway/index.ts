@@ -1,4 +1,4 @@
-/** The IAM gateway in front of s3rver. */
+/** The IAM gateway and the object store behind it. */
 export {
   createGateway,
   type Gateway,

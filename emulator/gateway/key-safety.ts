@@ -1,22 +1,19 @@
 /**
- * Keys the file-backed store cannot hold faithfully. S3 itself stores any key as an opaque name;
- * s3rver maps keys to paths, so `..` escapes its folder and `.` or empty segments collide with
- * other keys. Such keys are refused with a message that says so. (Segments longer than a file name
- * may be are stored in pieces: long-segments.ts.)
+ * Keys the harness refuses although S3 stores any key as an opaque name. The object store keeps keys
+ * as data (store/), but the harness's web UI addresses keys as URL paths (a browser resolves `..`
+ * and `.` segments away) and `mirror` saves objects as files, so keys with `.`, `..` or empty
+ * segments, or a NUL, are refused with a message that says so (docs/gateway.md, "Limits").
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
  */
 import { S3Error } from './s3-errors.ts';
 
 /** S3's limit: 1,024 bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
-/** s3rver's own file-name suffix; a key holding it could overwrite s3rver's metadata files. */
-const RESERVED_MARKER = '._S3rver_';
 
 export function keyProblem(key: string): string | undefined {
   if (key.length === 0) return 'the key is empty';
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) return undefined; // reported as KeyTooLongError
   if (key.includes('\0')) return 'the key contains a NUL character';
-  if (key.includes(RESERVED_MARKER)) return `the key contains "${RESERVED_MARKER}", which the storage engine reserves`;
   const segments = key.split('/');
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
@@ -35,7 +32,7 @@ export function assertSafeKey(key: string): void {
   if (problem) {
     throw new S3Error(
       'InvalidArgument',
-      `Unsupported key: ${problem}. Amazon S3 would store it as an opaque name, but s3-harness keeps objects as files and refuses keys that could escape or collide in its data folder.`,
+      `Unsupported key: ${problem}. Amazon S3 would store it as an opaque name; s3-harness refuses it because its web UI and its mirror address keys as paths.`,
       { ArgumentName: 'key', ArgumentValue: key },
     );
   }

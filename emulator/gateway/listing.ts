@@ -1,7 +1,6 @@
 /**
- * ListObjects (v1), ListObjectsV2 and ListObjectVersions, answered by the gateway: s3rver's own
- * paged listing fails on Node 20 (its continuation tokens use DES), counts MaxKeys without common
- * prefixes, omits KeyCount's prefixes and ignores `encoding-type=url`.
+ * ListObjects (v1), ListObjectsV2 and ListObjectVersions, from the object store's index: pages with
+ * their own continuation tokens, MaxKeys counting common prefixes, KeyCount, `encoding-type=url`.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
  */

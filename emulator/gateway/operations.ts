@@ -129,7 +129,7 @@ export function classifyOperation(
         return op('DeleteBucket');
       case 'POST':
         if (has('delete')) return op('DeleteObjects');
-        // Browser form uploads (POST Object) go through s3rver's vulnerable multipart parser.
+        // Browser form uploads (POST Object): the product uploads with PUT (docs/gateway.md).
         throw notImplemented('POST Object (browser form upload)');
     }
     throw new S3Error('MethodNotAllowed');

@@ -60,6 +60,44 @@ describe('object bodies', () => {
     expect(readdirSync(join(stack.dataDirectory, 'store', 'tmp'))).toEqual([]);
   });
 
+  it('keeps the checksum a client sent, answers it on PUT and on GET or HEAD when asked, and keeps metadata and storage class', async () => {
+    const admin = stack.client('admin');
+    const body = Buffer.from('checked bytes');
+    const crc32 = Buffer.alloc(4);
+    crc32.writeUInt32BE((await import('node:zlib')).crc32(body));
+    const put = await admin.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'checked.txt',
+        Body: body,
+        ChecksumAlgorithm: 'CRC32',
+        ContentType: 'text/plain',
+        CacheControl: 'no-cache',
+        Metadata: { team: 'cs' },
+        StorageClass: 'STANDARD_IA',
+      }),
+    );
+    expect(put.ChecksumCRC32).toBe(crc32.toString('base64'));
+    const got = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'checked.txt', ChecksumMode: 'ENABLED' }));
+    expect(await got.Body!.transformToString()).toBe('checked bytes');
+    expect([got.ChecksumCRC32, got.ContentType, got.CacheControl, got.Metadata, got.StorageClass]).toEqual([
+      crc32.toString('base64'),
+      'text/plain',
+      'no-cache',
+      { team: 'cs' },
+      'STANDARD_IA',
+    ]);
+    const head = await admin.send(new HeadObjectCommand({ Bucket: bucket, Key: 'checked.txt' }));
+    expect(head.ChecksumCRC32).toBeUndefined(); // not asked
+    const listed = await admin.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'checked.txt' }));
+    expect(listed.Contents?.[0]?.StorageClass).toBe('STANDARD_IA');
+    await expectS3Error(
+      admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'x.txt', Body: 'x', StorageClass: 'COLD' as never })),
+      'InvalidStorageClass',
+      400,
+    );
+  });
+
   it('serves range requests from the stored bytes', async () => {
     const admin = stack.client('admin');
     await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'range.txt', Body: '0123456789' }));
