@@ -91,7 +91,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export interface StoredObject {
+/** The latest version of an object as the harness's own pages show it (a view of store/object-record.ts). */
+export interface InspectedObject {
   key: string;
   size: number;
   etag: string;
@@ -110,9 +111,9 @@ export interface UnsafeKey {
 export interface StorageInspector {
   buckets(): string[];
   /** Every object under a prefix, in S3's key order. */
-  objects(bucket: string, prefix: string): Promise<StoredObject[] | UnsafeKey>;
+  objects(bucket: string, prefix: string): Promise<InspectedObject[] | UnsafeKey>;
   /** An object's details and a stream of its bytes, or undefined when there is none. */
-  read(bucket: string, key: string): Promise<{ object: StoredObject; body: Readable } | UnsafeKey | undefined>;
+  read(bucket: string, key: string): Promise<{ object: InspectedObject; body: Readable } | UnsafeKey | undefined>;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -181,7 +182,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 function createInspector(store: ObjectStore): StorageInspector {
-  const describe = (key: string, version: ObjectVersion): StoredObject => {
+  const describe = (key: string, version: ObjectVersion): InspectedObject => {
     const contentType = version.contentHeaders.find(([name]) => name === 'content-type')?.[1];
     return {
       key,
@@ -207,7 +208,7 @@ function createInspector(store: ObjectStore): StorageInspector {
     async objects(bucket, prefix) {
       const refused = prefix === '' ? undefined : unsafe(prefix);
       if (refused) return refused;
-      const found: StoredObject[] = [];
+      const found: InspectedObject[] = [];
       for (const key of store.keysFrom(bucket, prefix)) {
         if (!key.startsWith(prefix)) break;
         const latest = store.latest(bucket, key);

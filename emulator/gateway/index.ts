@@ -4,7 +4,7 @@ export {
   type Gateway,
   type GatewayOptions,
   type StorageInspector,
-  type StoredObject,
+  type InspectedObject,
   type UnsafeKey,
 } from './gateway.ts';
 export { startGatewayServer, type GatewayServerOptions, type RunningGateway } from './server.ts';

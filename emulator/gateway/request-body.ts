@@ -5,7 +5,8 @@
  * interrupted upload leaves nothing behind, as on S3.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -74,38 +75,30 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
 
   const chunks: Buffer[] = [];
   let length = 0;
-  let file: { path: string; stream: ReturnType<typeof createWriteStream> } | undefined;
+  let spool: SpoolFile | undefined;
   try {
     for await (const chunk of body) {
       md5.update(chunk);
       sha256?.update(chunk);
       for (const c of checksums.values()) c.update(chunk);
       length += chunk.length;
-      if (file) {
-        if (!file.stream.write(chunk))
-          await new Promise<void>((resolve) => file!.stream.once('drain', () => resolve()));
-      } else {
+      if (spool) await spool.write(chunk);
+      else {
         chunks.push(chunk);
         if (length > options.memoryLimitBytes) {
-          const path = join(options.spoolDirectory, `upload-${randomBytes(8).toString('hex')}`);
-          file = { path, stream: createWriteStream(path) };
-          for (const c of chunks.splice(0)) file.stream.write(c);
+          spool = new SpoolFile(join(options.spoolDirectory, `upload-${randomBytes(8).toString('hex')}`));
+          for (const c of chunks.splice(0)) await spool.write(c);
         }
       }
     }
-    if (file) {
-      file.stream.end();
-      await finished(file.stream);
-    }
+    await spool?.end();
   } catch (error) {
-    if (file) {
-      file.stream.destroy();
-      await rm(file.path, { force: true });
-    }
+    await spool?.discard();
     // The client went away mid-body: nothing is stored, as on S3.
     if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') throw new S3Error('IncompleteBody');
     throw error;
   }
+  const file = spool;
   const md5Hex = md5.digest('hex');
   const spooled = spooledBody(length, md5Hex, file?.path, chunks);
   try {
@@ -125,6 +118,32 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
     throw error;
   }
   return spooled;
+}
+
+/**
+ * A body being written to a temporary file. The file system's refusal (a full disk) is an error of the
+ * write that meets it, never an 'error' event nobody listens to.
+ */
+class SpoolFile {
+  readonly #stream: WriteStream;
+  #failure: Error | undefined;
+  constructor(readonly path: string) {
+    this.#stream = createWriteStream(path);
+    this.#stream.on('error', (error) => (this.#failure ??= error));
+  }
+  async write(chunk: Buffer): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    if (!this.#stream.write(chunk)) await once(this.#stream, 'drain'); // rejects on 'error'
+  }
+  async end(): Promise<void> {
+    this.#stream.end();
+    await finished(this.#stream);
+    if (this.#failure) throw this.#failure;
+  }
+  async discard(): Promise<void> {
+    this.#stream.destroy();
+    await rm(this.path, { force: true });
+  }
 }
 
 function spooledBody(length: number, md5Hex: string, path: string | undefined, chunks: Buffer[]): SpooledBody {

@@ -10,7 +10,7 @@ import type { Context, Hono } from 'hono';
 import Papa from 'papaparse';
 import { sampleInboundKey } from '../../core/preflight/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
-import type { StoredObject, UnsafeKey } from '../gateway/index.ts';
+import type { InspectedObject, UnsafeKey } from '../gateway/index.ts';
 import { readXlsx } from '../scenarios/xlsx-cells.ts';
 import type { UiContext } from './context.ts';
 import { clientWithKeys } from '../s3-client.ts';
@@ -75,7 +75,7 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
   const objects = await ctx.gateway.inspect.objects(bucket, prefix);
   if (!Array.isArray(objects)) return { status: 400, html: refusedPage(bucket, prefix, objects) };
   const folders = new Set<string>();
-  const files: StoredObject[] = [];
+  const files: InspectedObject[] = [];
   for (const object of objects) {
     const rest = object.key.slice(prefix.length);
     const slash = rest.indexOf('/');

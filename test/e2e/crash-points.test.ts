@@ -180,31 +180,17 @@ const completeOne = (bucket: BucketName) => ({
   },
 });
 
+/** A PUT of a new body over `a`. */
+const putOverA = (bucket: BucketName) => ({
+  bucket,
+  victim: (s3: S3Client) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a', Body: bodyOf('new') })),
+  after: (m: BucketModel) => m.write('a', bodyOf('new'), '?'),
+});
+
 const SCENARIOS: Scenario[] = [
-  {
-    point: 'put:blob-written',
-    bucket: 'plain',
-    what: 'an overwrite, its bytes written',
-    victim: (s3) => s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'a', Body: bodyOf('new') })),
-    after: (m) => m.write('a', bodyOf('new'), '?'),
-    committed: false,
-  },
-  {
-    point: 'put:committed',
-    bucket: 'plain',
-    what: 'an overwrite, committed',
-    victim: (s3) => s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'a', Body: bodyOf('new') })),
-    after: (m) => m.write('a', bodyOf('new'), '?'),
-    committed: true,
-  },
-  {
-    point: 'put:committed',
-    bucket: 'versioned',
-    what: 'a new version, committed',
-    victim: (s3) => s3.send(new PutObjectCommand({ Bucket: 'versioned', Key: 'a', Body: bodyOf('new') })),
-    after: (m) => m.write('a', bodyOf('new'), '?'),
-    committed: true,
-  },
+  { point: 'put:blob-written', what: 'an overwrite, its bytes written', ...putOverA('plain'), committed: false },
+  { point: 'put:committed', what: 'an overwrite, committed', ...putOverA('plain'), committed: true },
+  { point: 'put:committed', what: 'a new version, committed', ...putOverA('versioned'), committed: true },
   {
     point: 'copy:blob-written',
     bucket: 'versioned',

@@ -115,6 +115,13 @@ describe.skipIf(!canMount)('a data folder that refuses writes', () => {
       503,
     );
     expect(sha(await get(s3, 'full/a.bin'))).toBe(sha(first));
+    // A body over the memory limit is spooled to the store's folder first: the refusal comes there.
+    const spooled = await expectS3Error(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'full/c.bin', Body: randomBytes(9 * 1024 * 1024) })),
+      'ServiceUnavailable',
+      503,
+    );
+    expect(spooled.message).toMatch(/ENOSPC: no space left on the device/);
     expect(await listed(s3)).toEqual([['full/a.bin', first.length]]);
     // Nothing of the refused writes is left: one blob (a.bin's), no spooled body.
     expect(filesUnder(join(folder.objects, 'blobs'))).toHaveLength(1);

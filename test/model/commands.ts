@@ -75,12 +75,15 @@ const HEAD_NAMES: Record<string, string> = {
   MethodNotAllowed: 'MethodNotAllowed',
 };
 
-function expectError(
-  got: { ok: false; error: ErrorLike },
+/** The call failed as the model says it must (HEAD errors have no body: they are named by status). */
+function expectRefusal(
+  got: { ok: true } | { ok: false; error: ErrorLike },
   expected: Extract<Expected<unknown>, { ok: false }>,
   what: string,
   head = false,
-) {
+): void {
+  expect(got.ok, `${what}: expected ${expected.code}`).toBe(false);
+  if (got.ok) return;
   const name = head ? (HEAD_NAMES[expected.code] ?? expected.code) : expected.code;
   if (head && got.error.name === 'Unknown') {
     const status = { NoSuchKey: 404, NoSuchVersion: 404, MethodNotAllowed: 405 }[expected.code];
@@ -89,13 +92,21 @@ function expectError(
   if (expected.deleteMarker) expect(got.error.$response?.headers?.['x-amz-delete-marker'], what).toBe('true');
 }
 
-export class PutStep implements fc.AsyncCommand<BucketModel, Real> {
+/** A command that may always run (each checks what the model expects, including refusals). */
+abstract class Step implements fc.AsyncCommand<BucketModel, Real> {
+  check(): boolean {
+    return true;
+  }
+  abstract run(model: BucketModel, real: Real): Promise<void>;
+  abstract toString(): string;
+}
+
+export class PutStep extends Step {
   constructor(
     readonly key: string,
     readonly body: string,
-  ) {}
-  check() {
-    return true;
+  ) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const body = bodyOf(this.body);
@@ -109,14 +120,13 @@ export class PutStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class GetStep implements fc.AsyncCommand<BucketModel, Real> {
+export class GetStep extends Step {
   constructor(
     readonly key: string,
     readonly pick: VersionPick,
     readonly head: boolean,
-  ) {}
-  check() {
-    return true;
+  ) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const versionId = pickVersion(model, this.key, this.pick);
@@ -124,11 +134,7 @@ export class GetStep implements fc.AsyncCommand<BucketModel, Real> {
     const input = { Bucket: real.bucket, Key: this.key, ...(versionId ? { VersionId: versionId } : {}) };
     if (this.head) {
       const got = await outcome(real.s3.send(new HeadObjectCommand(input)));
-      if (!expected.ok)
-        return (
-          expect(got.ok, this.toString()).toBe(false),
-          expectError(got as never, expected, this.toString(), true)
-        );
+      if (!expected.ok) return expectRefusal(got, expected, this.toString(), true);
       expect(got.ok, this.toString()).toBe(true);
       if (got.ok)
         expect([got.value.ETag, got.value.ContentLength]).toEqual([expected.value.etag, expected.value.body.length]);
@@ -139,8 +145,7 @@ export class GetStep implements fc.AsyncCommand<BucketModel, Real> {
         .send(new GetObjectCommand(input))
         .then(async (r) => ({ etag: r.ETag, body: Buffer.from(await r.Body!.transformToByteArray()) })),
     );
-    if (!expected.ok)
-      return (expect(got.ok, this.toString()).toBe(false), expectError(got as never, expected, this.toString()));
+    if (!expected.ok) return expectRefusal(got, expected, this.toString());
     expect(got.ok, `${this.toString()}: ${got.ok ? '' : got.error.name}`).toBe(true);
     if (got.ok) {
       expect(got.value.etag, this.toString()).toBe(expected.value.etag);
@@ -152,10 +157,9 @@ export class GetStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class ListStep implements fc.AsyncCommand<BucketModel, Real> {
-  constructor(readonly prefix: string) {}
-  check() {
-    return true;
+export class ListStep extends Step {
+  constructor(readonly prefix: string) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const answer = await real.s3.send(new ListObjectsV2Command({ Bucket: real.bucket, Prefix: this.prefix }));
@@ -169,10 +173,9 @@ export class ListStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class ListVersionsStep implements fc.AsyncCommand<BucketModel, Real> {
-  constructor(readonly prefix: string) {}
-  check() {
-    return true;
+export class ListVersionsStep extends Step {
+  constructor(readonly prefix: string) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const answer = await real.s3.send(new ListObjectVersionsCommand({ Bucket: real.bucket, Prefix: this.prefix }));
@@ -202,13 +205,12 @@ export class ListVersionsStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class DeleteStep implements fc.AsyncCommand<BucketModel, Real> {
+export class DeleteStep extends Step {
   constructor(
     readonly key: string,
     readonly pick: VersionPick,
-  ) {}
-  check() {
-    return true;
+  ) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const versionId = pickVersion(model, this.key, this.pick);
@@ -228,10 +230,9 @@ export class DeleteStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class DeleteManyStep implements fc.AsyncCommand<BucketModel, Real> {
-  constructor(readonly keys: string[]) {}
-  check() {
-    return true;
+export class DeleteManyStep extends Step {
+  constructor(readonly keys: string[]) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const keys = [...new Set(this.keys)];
@@ -251,14 +252,13 @@ export class DeleteManyStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class CopyStep implements fc.AsyncCommand<BucketModel, Real> {
+export class CopyStep extends Step {
   constructor(
     readonly from: string,
     readonly to: string,
     readonly pick: VersionPick,
-  ) {}
-  check() {
-    return true;
+  ) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const versionId = pickVersion(model, this.from, this.pick);
@@ -269,8 +269,7 @@ export class CopyStep implements fc.AsyncCommand<BucketModel, Real> {
         new CopyObjectCommand({ Bucket: real.bucket, Key: this.to, CopySource: source, MetadataDirective: 'REPLACE' }),
       ),
     );
-    if (!expected.ok)
-      return (expect(got.ok, this.toString()).toBe(false), expectError(got as never, expected, this.toString()));
+    if (!expected.ok) return expectRefusal(got, expected, this.toString());
     expect(got.ok, `${this.toString()}: ${got.ok ? '' : got.error.name}`).toBe(true);
     if (!got.ok) return;
     expect(got.value.CopyObjectResult?.ETag, this.toString()).toBe(expected.value.etag);
@@ -282,10 +281,9 @@ export class CopyStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class VersioningStep implements fc.AsyncCommand<BucketModel, Real> {
-  constructor(readonly status: 'Enabled' | 'Suspended') {}
-  check() {
-    return true;
+export class VersioningStep extends Step {
+  constructor(readonly status: 'Enabled' | 'Suspended') {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     await real.s3.send(
@@ -298,13 +296,12 @@ export class VersioningStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class TagStep implements fc.AsyncCommand<BucketModel, Real> {
+export class TagStep extends Step {
   constructor(
     readonly key: string,
     readonly value: string,
-  ) {}
-  check() {
-    return true;
+  ) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const tags: [string, string][] = [['stage', this.value]];
@@ -318,8 +315,7 @@ export class TagStep implements fc.AsyncCommand<BucketModel, Real> {
         }),
       ),
     );
-    if (!expected.ok)
-      return (expect(got.ok, this.toString()).toBe(false), expectError(got as never, expected, this.toString()));
+    if (!expected.ok) return expectRefusal(got, expected, this.toString());
     expect(got.ok, this.toString()).toBe(true);
     const read = await real.s3.send(new GetObjectTaggingCommand({ Bucket: real.bucket, Key: this.key }));
     expect(read.TagSet?.map((t) => [t.Key, t.Value])).toEqual(tags);
@@ -329,10 +325,9 @@ export class TagStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class CreateUploadStep implements fc.AsyncCommand<BucketModel, Real> {
-  constructor(readonly key: string) {}
-  check() {
-    return true;
+export class CreateUploadStep extends Step {
+  constructor(readonly key: string) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const { UploadId } = await real.s3.send(new CreateMultipartUploadCommand({ Bucket: real.bucket, Key: this.key }));
@@ -354,14 +349,13 @@ function uploadKey(model: BucketModel, uploadId: string): string {
   return model.uploads.get(uploadId)?.key ?? model.completed.get(uploadId)?.key ?? 'a';
 }
 
-export class UploadPartStep implements fc.AsyncCommand<BucketModel, Real> {
+export class UploadPartStep extends Step {
   constructor(
     readonly upload: number,
     readonly partNumber: number,
     readonly body: string,
-  ) {}
-  check() {
-    return true;
+  ) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const uploadId = uploadAt(real, this.upload);
@@ -379,8 +373,7 @@ export class UploadPartStep implements fc.AsyncCommand<BucketModel, Real> {
         }),
       ),
     );
-    if (!expected.ok)
-      return (expect(got.ok, this.toString()).toBe(false), expectError(got as never, expected, this.toString()));
+    if (!expected.ok) return expectRefusal(got, expected, this.toString());
     expect(got.ok && got.value.ETag, this.toString()).toBe(expected.value);
   }
   toString() {
@@ -388,13 +381,12 @@ export class UploadPartStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class CompleteStep implements fc.AsyncCommand<BucketModel, Real> {
+export class CompleteStep extends Step {
   constructor(
     readonly upload: number,
     readonly partNumbers: number[],
-  ) {}
-  check() {
-    return true;
+  ) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const uploadId = uploadAt(real, this.upload);
@@ -415,8 +407,7 @@ export class CompleteStep implements fc.AsyncCommand<BucketModel, Real> {
         }),
       ),
     );
-    if (!expected.ok)
-      return (expect(got.ok, this.toString()).toBe(false), expectError(got as never, expected, this.toString()));
+    if (!expected.ok) return expectRefusal(got, expected, this.toString());
     expect(got.ok, `${this.toString()}: ${got.ok ? '' : got.error.name}`).toBe(true);
     if (!got.ok) return;
     if ('repeated' in expected) return expect(got.value.ETag).toBe(expected.repeated.etag);
@@ -431,10 +422,9 @@ export class CompleteStep implements fc.AsyncCommand<BucketModel, Real> {
   }
 }
 
-export class AbortStep implements fc.AsyncCommand<BucketModel, Real> {
-  constructor(readonly upload: number) {}
-  check() {
-    return true;
+export class AbortStep extends Step {
+  constructor(readonly upload: number) {
+    super();
   }
   async run(model: BucketModel, real: Real) {
     const uploadId = uploadAt(real, this.upload);
