@@ -13,13 +13,22 @@ import type { InboundIntegration } from './inbound-types.ts';
 import type { LedgerEntry, SubmissionStore } from './ports.ts';
 import { compilePrefix, type CompiledPrefix } from './prefix-match.ts';
 
+/**
+ * An object write the platform heard of. A drop is one acknowledged write, as S3's event
+ * notifications count them (docs/inbound.md, "What a drop is"): the same bytes written again are a new
+ * drop, and the same write heard twice (an event delivered again) is one.
+ */
 export interface DroppedObject {
   bucket: string;
   key: string;
   etag: string;
   size: number;
-  /** In a versioned bucket: each version is a drop of its own, even with the same bytes (docs/inbound.md). */
+  /** The version written, in a versioned bucket. */
   versionId?: string;
+  /** S3's event `sequencer`: one per write (event and SQS detection). */
+  sequencer?: string;
+  /** When it was written, as listed (poll detection: a new ETag or a new Last-Modified is a new write). */
+  lastModified?: string;
   uploadedBy?: string;
 }
 
@@ -64,17 +73,30 @@ function fileName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }
 
-export function ledgerId(ref: IntegrationRef, bucket: string, key: string, etag: string, versionId?: string): string {
-  return `${ref.id}|${bucket}|${key}|${versionId !== undefined ? `v:${versionId}` : stripQuotes(etag)}`;
+/**
+ * The ledger's id of a drop for an integration: the write it was, as precisely as its detection tells
+ * it: the event's sequencer, else the version id, else the ETag and Last-Modified, else the ETag.
+ */
+export function ledgerId(ref: IntegrationRef, object: Omit<DroppedObject, 'size'>): string {
+  const write =
+    object.sequencer !== undefined
+      ? `s:${object.sequencer}`
+      : object.versionId !== undefined
+        ? `v:${object.versionId}`
+        : object.lastModified !== undefined
+          ? `${stripQuotes(object.etag)}@${object.lastModified}`
+          : stripQuotes(object.etag);
+  return `${ref.id}|${object.bucket}|${object.key}|${write}`;
 }
 
 export interface Importer {
   integrations: readonly IntegrationRef[];
-  /** Whether this integration has already seen this object version. */
-  seen(ref: IntegrationRef, object: { bucket: string; key: string; etag: string }): boolean;
+  /** Whether this integration has already recorded this drop. */
+  seen(ref: IntegrationRef, object: Omit<DroppedObject, 'size'>): boolean;
   /**
    * The integrations whose bucket and prefix take this object; records each new one in the ledger.
-   * `onAlreadySeen` hears of each integration that had imported this very version already.
+   * `onAlreadySeen` hears of each integration that had recorded this very drop already (an event
+   * delivered again).
    */
   detect(
     object: DroppedObject,
@@ -82,8 +104,8 @@ export interface Importer {
     onAlreadySeen?: (entry: LedgerEntry) => void,
   ): Promise<LedgerEntry[]>;
   /**
-   * Records a new ledger entry that imports a failed submission's object again (the version it
-   * names): its submissions say which one they replace. Undefined when its integration is gone.
+   * Records a new ledger entry that imports a submission's object again (the version it names), failed
+   * or not: its submissions say which one they replace. Undefined when its integration is gone.
    */
   reimport(submission: Submission): Promise<LedgerEntry | undefined>;
   run(entry: LedgerEntry): Promise<Submission[]>;
@@ -115,7 +137,7 @@ export function createImporter(options: ImporterOptions): Importer {
   const byId = new Map(integrations.map((ref) => [ref.id, ref]));
   return {
     integrations,
-    seen: (ref, object) => options.store.hasEntry(ledgerId(ref, object.bucket, object.key, object.etag)),
+    seen: (ref, object) => options.store.hasEntry(ledgerId(ref, object)),
     detect: (object, only, onAlreadySeen) => detectObject(options, integrations, object, only, onAlreadySeen),
     reimport: (submission) => recordReimport(options, byId, submission),
     async run(entry) {
@@ -150,7 +172,7 @@ async function detectObject(
 function newLedgerEntry(options: ImporterOptions, ref: IntegrationRef, object: DroppedObject): LedgerEntry {
   const etag = stripQuotes(object.etag);
   return {
-    id: ledgerId(ref, object.bucket, object.key, etag, object.versionId),
+    id: ledgerId(ref, object),
     integration: ref.id,
     template: ref.template.name,
     bucket: object.bucket,
@@ -335,7 +357,13 @@ async function commitOutcome(run: ImportRun, outcome: ImportOutcome): Promise<Su
   const submissions = outcome.submissions.map((s) =>
     s.status === 'complete' ? { ...s, deliveries: options.deliveriesFor(s) } : s,
   );
-  const join = outcome.joinsDataset ? { template: ref.template.name, submissionId: entry.submissionIds[0] } : undefined;
+  const join = outcome.joinsDataset
+    ? {
+        template: ref.template.name,
+        submissionId: entry.submissionIds[0],
+        ...(entry.replaces ? { replaces: entry.replaces } : {}),
+      }
+    : undefined;
   await options.store.commit(entry.id, submissions, outcome.counters, join);
   return submissions;
 }

@@ -40,6 +40,8 @@ export interface RowWriter<T> {
 export interface DatasetJoin {
   template: string;
   submissionId: string;
+  /** A re-import's: the submission it replaces leaves the dataset as this one joins. */
+  replaces?: string;
 }
 
 export interface SubmissionStore {

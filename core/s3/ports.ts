@@ -11,6 +11,8 @@ export interface S3ObjectSummary {
   key: string;
   etag: string;
   size: number;
+  /** ISO 8601, as listed: with the ETag, what tells a write from the one before it (poll detection). */
+  lastModified?: string;
 }
 
 /** What an integration reads: its buckets, the objects under its prefix, a dropped file. */

@@ -47,6 +47,8 @@ export interface SubmissionStep {
   key: string;
   /** Which of the key's submissions (auto-submit makes two): the one with this status. */
   status?: string;
+  /** How many of the key's submissions (of that status) there must be: each write is a drop; the latest is compared. */
+  count?: number;
   /** Fields the submission must have, compared as a subset (`name`, `counts`, `submittedBy`, `error`, ...). */
   fields: Record<string, unknown>;
   /** Expected issues: each must be found (`subset`, the default) or the lists must be equal (`exact`). */

@@ -48,7 +48,7 @@ export interface Submission {
   error?: S3Failure;
   /** The other half of an auto-submitted file. */
   splitFrom?: string;
-  /** A re-import: the failed submission of the same object this one replaces. */
+  /** A re-import: the submission of the same object this one replaces (failed or not). */
   replaces?: string;
   /** One per outbound integration of the template, for complete submissions. */
   deliveries?: Delivery[];

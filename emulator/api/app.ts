@@ -41,7 +41,7 @@ function decisionFilter(query: Record<string, string>): DecisionFilter | string 
   return filter;
 }
 
-/** A retry or re-import the engine refused: 404 nothing to act on, 409 not failed, 500 it could not run. */
+/** A retry or re-import the engine refused: 404 nothing to act on, 409 not failed (a retry), 500 it could not run. */
 function refusal(c: Context, result: { reason: 'not-found' | 'not-failed' | 'error'; message: string }): Response {
   const [status, code] =
     result.reason === 'not-found'

@@ -1,5 +1,5 @@
 /**
- * `s3-harness reimport ID`: imports a failed submission's object again (after a policy fix, say),
+ * `s3-harness reimport ID`: imports a submission's object again (after a policy or template fix, say),
  * through the API of a running `s3-harness start`; the new submissions say which one they replace.
  */
 import { parseArgs } from 'node:util';
@@ -12,9 +12,10 @@ import { parseError } from './workspace-options.ts';
 
 export const REIMPORT_USAGE = `Usage: s3-harness reimport SUBMISSION_ID [--api URL]
 
-Imports the object of a failed submission again (the same version: dropping identical bytes again is
-skipped as already imported) and prints the new submissions. Exit 0 when none failed, 1 when the import
-failed again, 2 on a usage error or when the submission cannot be imported again (not failed, unknown).
+Imports the object of a submission again, failed or complete (the same version of the object, read
+again), and prints the new submissions and the one they replace (a complete one that replaces another
+takes its place in the template's dataset). Exit 0 when none failed, 1 when the import failed, 2 on a
+usage error or when the submission cannot be imported again (unknown, or its integration is gone).
 
 --api   the API of a running "s3-harness start"; default: the S3_HARNESS_API environment variable, else
         ${DEFAULT_API_URL}`;

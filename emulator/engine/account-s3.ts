@@ -101,8 +101,14 @@ export function createAccountS3(
     listObjects: (bucket, prefix, options = {}) =>
       attempt(async () => {
         const summaries: S3ObjectSummary[] = [];
-        const add = (contents: { Key?: string; ETag?: string; Size?: number }[] | undefined) => {
-          for (const c of contents ?? []) summaries.push({ key: c.Key ?? '', etag: c.ETag ?? '', size: c.Size ?? 0 });
+        const add = (contents: { Key?: string; ETag?: string; Size?: number; LastModified?: Date }[] | undefined) => {
+          for (const c of contents ?? [])
+            summaries.push({
+              key: c.Key ?? '',
+              etag: c.ETag ?? '',
+              size: c.Size ?? 0,
+              ...(c.LastModified ? { lastModified: c.LastModified.toISOString() } : {}),
+            });
         };
         if (!options.all) {
           add(

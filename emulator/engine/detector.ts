@@ -14,6 +14,8 @@ export interface CreatedObject {
   userName?: string;
   /** The request that wrote it: the gateway forgets the event once the engine has recorded it. */
   requestId?: string;
+  /** S3's `sequencer`: one per write. */
+  sequencer?: string;
 }
 
 export interface Detector {
@@ -66,6 +68,7 @@ export function droppedOf(event: CreatedObject): DroppedObject {
     etag: event.etag ?? '',
     size: event.size ?? 0,
     ...(event.versionId !== undefined ? { versionId: event.versionId } : {}),
+    ...(event.sequencer !== undefined ? { sequencer: event.sequencer } : {}),
     ...(event.userName ? { uploadedBy: event.userName } : {}),
   };
 }

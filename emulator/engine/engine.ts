@@ -53,8 +53,7 @@ export type RetryResult =
   | { ok: false; reason: 'error'; message: string };
 
 export type ReimportResult =
-  | { ok: true; submissions: Submission[] }
-  | { ok: false; reason: 'not-found' | 'not-failed' | 'error'; message: string };
+  { ok: true; submissions: Submission[] } | { ok: false; reason: 'not-found' | 'error'; message: string };
 
 export interface Engine {
   readonly store: EngineStore;
@@ -66,8 +65,9 @@ export interface Engine {
   /** Makes a failed delivery queued again and resolves when that attempt has ended. */
   retryDelivery(ref: DeliveryRef): Promise<RetryResult>;
   /**
-   * Imports a failed submission's object again (the version it names), as new submissions that say which
-   * one they replace; resolves when the import has decided. `[]`: the object changed since.
+   * Imports a submission's object again (the version it names), failed or not, as new submissions that
+   * say which one they replace (a complete one that replaces another takes its place in the dataset);
+   * resolves when the import has decided. `[]`: the object changed since.
    */
   reimport(submissionId: string): Promise<ReimportResult>;
   /** Takes an object-created event it did not hear (one that came while it was being replaced). */
@@ -206,12 +206,6 @@ async function reimport(
 ): Promise<ReimportResult> {
   const submission = store.submission(submissionId);
   if (!submission) return { ok: false, reason: 'not-found', message: `no submission "${submissionId}"` };
-  if (submission.status !== 'failed')
-    return {
-      ok: false,
-      reason: 'not-failed',
-      message: `submission ${submissionId} is ${submission.status}; only a failed submission can be imported again`,
-    };
   const entry = await importer.reimport(submission);
   if (!entry)
     return {

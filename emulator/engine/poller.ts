@@ -49,9 +49,9 @@ function pollOnce(options: PollerOptions, ref: IntegrationRef): () => Promise<vo
       }
       for (const object of listed.value) {
         // Versions already in the ledger cost nothing more: no metadata read, no detection.
-        if (options.importer.seen(ref, { bucket: integration.bucket, key: object.key, etag: object.etag })) continue;
+        const dropped = { bucket: integration.bucket, ...object };
+        if (options.importer.seen(ref, dropped)) continue;
         const uploadedBy = await options.uploaderOf(integration.account, integration.bucket, object.key);
-        const dropped = { bucket: integration.bucket, key: object.key, etag: object.etag, size: object.size };
         await options.detector.detect(uploadedBy ? { ...dropped, uploadedBy } : dropped, (r) => r.id === ref.id);
       }
     } finally {

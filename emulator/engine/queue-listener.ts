@@ -24,7 +24,10 @@ export interface QueueListenerOptions {
 
 interface EventRecord {
   eventName?: string;
-  s3?: { bucket?: { name?: string }; object?: { key?: string; eTag?: string; size?: number; versionId?: string } };
+  s3?: {
+    bucket?: { name?: string };
+    object?: { key?: string; eTag?: string; size?: number; versionId?: string; sequencer?: string };
+  };
 }
 
 /** The object-created records of one message; none for S3's test event or a body that is not an S3 event. */
@@ -45,6 +48,7 @@ export function createdObjects(body: string): DroppedObject[] {
       etag: r.s3!.object!.eTag ?? '',
       size: r.s3!.object!.size ?? 0,
       ...(r.s3!.object!.versionId ? { versionId: r.s3!.object!.versionId } : {}),
+      ...(r.s3!.object!.sequencer ? { sequencer: r.s3!.object!.sequencer } : {}),
     }));
 }
 

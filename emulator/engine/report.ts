@@ -75,11 +75,9 @@ export function createReporter({ events, log, webhookUrl }: ReporterOptions) {
     /** A drop of a version this integration has seen: nothing is imported, and the log says how to import it again. */
     alreadyImported(entry: LedgerEntry) {
       const ids = entry.submissions ?? [];
-      const as = ids.length ? `as submission ${ids.join(' and ')}` : 'and its import is under way';
+      const as = ids.length ? `imported as submission ${ids.join(' and ')}` : 'whose import is under way';
       const again = ids.length ? `; to import it again: s3-harness reimport ${ids[0]}` : '';
-      log(
-        `[import] ${entry.integration}: ${objectOf(entry)} is a version already imported ${as} (same ETag): skipped${again}`,
-      );
+      log(`[import] ${entry.integration}: ${objectOf(entry)}: the same write heard again, ${as}: skipped${again}`);
     },
     reimporting(entry: LedgerEntry) {
       log(`[import] ${entry.integration}: importing ${objectOf(entry)} again, replacing submission ${entry.replaces}`);

@@ -183,6 +183,8 @@ function applyChange(data: EngineState, change: StateChange): void {
       if (change.join) {
         const members = own(data.datasets, change.join.template) ?? (data.datasets[change.join.template] = []);
         if (!members.includes(change.join.submissionId)) members.push(change.join.submissionId);
+        const replaced = change.join.replaces === undefined ? -1 : members.indexOf(change.join.replaces);
+        if (replaced !== -1) members.splice(replaced, 1);
       }
       data.counters = dictionary(change.counters);
       const entry = own(data.ledger, change.entryId);

@@ -69,12 +69,13 @@ export function createdEvent(
   eventName: ObjectEvent['eventName'],
   bucket: string,
   key: string,
-): (version: { size: number; etag: string; versionId: string }) => ObjectEvent {
-  return (version) => {
+): (version: { size: number; etag: string; versionId: string }, sequencer: string) => ObjectEvent {
+  return (version, sequencer) => {
     const event = objectEvent(g, eventName, bucket, key, {
       size: version.size,
       etag: version.etag,
       ...(version.versionId !== 'null' ? { versionId: version.versionId } : {}),
+      sequencer,
     });
     g.res.once('finish', () => {
       if (g.res.statusCode === 200) s.events.emit('objectCreated', event);
@@ -89,7 +90,7 @@ export function objectEvent(
   eventName: ObjectEvent['eventName'],
   bucket: string,
   key: string,
-  object: { size?: number; etag?: string; versionId?: string } = {},
+  object: { size?: number; etag?: string; versionId?: string; sequencer?: string } = {},
 ): ObjectEvent {
   return {
     eventName,

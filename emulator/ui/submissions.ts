@@ -115,11 +115,7 @@ async function detailPage(ctx: UiContext, submission: Submission): Promise<Html>
   <dt>Id</dt><dd><code>${submission.id}</code></dd>
   ${submission.replaces ? html`<dt>Replaces</dt><dd><a href="/submissions/${encodeURIComponent(submission.replaces)}">${submission.replaces}</a> (imported again)</dd>` : ''}
 </dl>
-${
-  submission.status === 'failed'
-    ? html`<form method="post" action="/submissions/${encodeURIComponent(submission.id)}/reimport"><button>Import again</button> <span class="muted">the same version of the object, after a fix (a policy, the template): a new submission that replaces this one</span></form>`
-    : ''
-}
+<form method="post" action="/submissions/${encodeURIComponent(submission.id)}/reimport"><button>Import again</button> <span class="muted">the same version of the object, after a fix (a policy, the template): a new submission that replaces this one${submission.status === 'complete' ? ' in the dataset' : ''}</span></form>
 ${submission.error ? html`<div class="panel error" role="alert"><strong>${submission.error.code}</strong>: ${submission.error.message}${submission.error.explanation ? html`<p>Why: ${submission.error.explanation}</p>` : ''}</div>` : ''}
 ${fileIssues.length ? html`<h2>Problems with the file</h2><ul class="error">${fileIssues.map((i) => html`<li>${i.column ? html`${i.column}: ` : ''}${i.message} <span class="muted">(${i.rule})</span></li>`)}</ul>` : ''}
 ${
@@ -170,7 +166,7 @@ export function submissionRoutes(app: Hono, ctx: UiContext): void {
     const message = result.ok
       ? `The object of ${id} has changed since it was dropped; its new version is imported on its own.`
       : result.message;
-    const status = result.ok ? 409 : result.reason === 'not-found' ? 404 : result.reason === 'not-failed' ? 409 : 500;
+    const status = result.ok ? 409 : result.reason === 'not-found' ? 404 : 500;
     return c.html(
       page('Not imported again', '/submissions', html`<p class="error" role="alert">${message}</p>`).text,
       status,

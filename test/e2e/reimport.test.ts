@@ -1,7 +1,8 @@
 /**
  * Re-import: a file whose import failed (the platform's account could not read it) is imported again
- * once the policy is fixed. Dropping the same bytes again is skipped, and the log says how to import it
- * again; the API, the CLI and the UI do it, and the new submission names the one it replaces.
+ * once the policy is fixed, and a complete one too (it takes the old one's place in the dataset). The
+ * same bytes dropped again are a new drop. The API, the CLI and the UI do it, and the new submission
+ * names the one it replaces.
  */
 import { PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,8 +21,8 @@ const drop = () =>
   h.client('uploader').send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/social/again.csv', Body: POST }));
 const reimport = (id: string) => fetch(`${h.apiUrl}/api/submissions/${id}/reimport`, { method: 'POST' });
 
-describe('importing a failed submission again', () => {
-  it('skips the same bytes dropped again, saying so; imports the object again once the policy allows it', async () => {
+describe('importing a submission again', () => {
+  it('the same bytes dropped again are a new drop; a failed submission is imported again once the policy allows it', async () => {
     await drop();
     const [failed] = await h.submissionsOf('us/social/again.csv');
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'AccessDenied' } });
@@ -42,12 +43,14 @@ describe('importing a failed submission again', () => {
     await h
       .client('admin')
       .send(new PutBucketPolicyCommand({ Bucket: 'acme-claravine', Policy: JSON.stringify(policy) }));
+    // Dropping the same bytes again is a write of its own: imported, as S3's events count writes.
     await drop();
     await h.engine.idle();
-    expect((await h.submissionsOf('us/social/again.csv')).map((s) => s.id)).toEqual([failed!.id]);
-    expect(h.logs).toContain(
-      `[import] Social/Social: s3://acme-claravine/us/social/again.csv is a version already imported as submission ${failed!.id} (same ETag): skipped; to import it again: s3-harness reimport ${failed!.id}`,
-    );
+    const both = await h.submissionsOf('us/social/again.csv');
+    expect(both.map((s) => [s.id === failed!.id, s.status]).sort()).toEqual([
+      [false, 'complete'],
+      [true, 'failed'],
+    ]);
 
     const cli = await runCliAsync(['reimport', failed!.id, '--api', h.apiUrl]);
     expect(cli.status, cli.stderr).toBe(0);
@@ -58,7 +61,7 @@ describe('importing a failed submission again', () => {
     expect(again).toMatchObject({ status: 'complete', replaces: failed!.id, counts: { rows: 1, accepted: 1 } });
     expect(await h.api<Submission>(`/api/submissions/${failed!.id}`)).toMatchObject({ status: 'failed' });
 
-    // The UI: the failed one offers it, the new one names what it replaces.
+    // The UI: every submission offers it, the new one names what it replaces.
     expect(await (await fetch(`${h.apiUrl}/submissions/${failed!.id}`)).text()).toContain(
       '<button>Import again</button>',
     );
@@ -67,21 +70,21 @@ describe('importing a failed submission again', () => {
     );
   });
 
-  it('refuses a submission that did not fail (409), or does not exist (404), naming why', async () => {
-    const [complete] = (await h.api<Submission[]>('/api/submissions?status=complete')).filter((s) => s.replaces);
-    const conflict = await reimport(complete!.id);
-    expect(conflict.status).toBe(409);
-    expect(await conflict.json()).toEqual({
-      error: {
-        code: 'Conflict',
-        message: `submission ${complete!.id} is complete; only a failed submission can be imported again`,
-      },
-    });
+  it('imports a complete submission again, which takes its place in the dataset; an unknown one is 404', async () => {
+    const [complete] = (await h.api<Submission[]>('/api/submissions?status=complete')).filter(
+      (s) => s.source.key === 'us/social/again.csv' && !s.replaces,
+    );
+    const members = async () =>
+      new Set((await h.api<{ submission: string }[]>('/api/templates/Social/dataset')).map((r) => r.submission));
+    expect(await members()).toContain(complete!.id);
+    const answer = await reimport(complete!.id);
+    expect(answer.status).toBe(200);
+    const [replacement] = ((await answer.json()) as { submissions: Submission[] }).submissions;
+    expect(replacement).toMatchObject({ status: 'complete', replaces: complete!.id });
+    const now = await members();
+    expect([now.has(complete!.id), now.has(replacement!.id)]).toEqual([false, true]);
     expect((await reimport('nope')).status).toBe(404);
-    const cli = await runCliAsync(['reimport', complete!.id, '--api', h.apiUrl]);
-    expect([cli.status, cli.stderr.trim().split('\n').at(-1)]).toEqual([
-      2,
-      `s3-harness: submission ${complete!.id} is complete; only a failed submission can be imported again`,
-    ]);
+    const cli = await runCliAsync(['reimport', 'nope', '--api', h.apiUrl]);
+    expect([cli.status, cli.stderr.trim().split('\n').at(-1)]).toEqual([2, 's3-harness: no submission "nope"']);
   });
 });

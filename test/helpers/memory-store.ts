@@ -55,6 +55,8 @@ export function createMemoryStore(): EngineStore {
       if (join) {
         const members = datasets.get(join.template) ?? [];
         if (!members.includes(join.submissionId)) members.push(join.submissionId);
+        if (join.replaces !== undefined && members.includes(join.replaces))
+          members.splice(members.indexOf(join.replaces), 1);
         datasets.set(join.template, members);
       }
       counters = new Map(newCounters);

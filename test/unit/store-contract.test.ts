@@ -55,6 +55,7 @@ async function importRows(
   values: Record<string, string>[],
   status: 'complete' | 'failed' = 'complete',
   deliveries?: Delivery[],
+  replaces?: string,
 ) {
   const writer = store.acceptedRows(id);
   for (const [i, v] of values.entries()) await writer.write({ row: i + 2, values: new Map(Object.entries(v)) });
@@ -94,7 +95,7 @@ async function importRows(
       entryId,
       [submission],
       new Map(),
-      status === 'complete' ? { template: 'T', submissionId: id } : undefined,
+      status === 'complete' ? { template: 'T', submissionId: id, ...(replaces ? { replaces } : {}) } : undefined,
     );
 }
 
@@ -129,6 +130,24 @@ describe.each(KINDS)('$name', ({ open, reopen }) => {
       ['S1:2', 'S1', '1', '2026-01-01'],
       ['S1:3', 'S1', '2', '2026-01-01'],
       ['S3:2', 'S3', '3', '2026-01-03'],
+    ]);
+  });
+
+  it('a re-import that completes takes the place of the submission it replaces in the dataset', async () => {
+    const store = await open();
+    await (
+      await importRows(store, 'S1', '2026-01-01T00:00:00Z', [{ A: '1' }])
+    )();
+    await (
+      await importRows(store, 'S2', '2026-01-02T00:00:00Z', [{ A: '2' }])
+    )();
+    await (
+      await importRows(store, 'S3', '2026-01-03T00:00:00Z', [{ A: '1 again' }], 'complete', undefined, 'S1')
+    )();
+    const reopened = await reopen(store);
+    expect((await rowsOf(reopened, 'T')).map((r) => [r.submission, r.values.A])).toEqual([
+      ['S2', '2'],
+      ['S3', '1 again'],
     ]);
   });
 

@@ -17,12 +17,13 @@ const SUBMISSION_FIELDS = [
 ];
 
 export const expectSubmission: StepDefinition<'expectSubmission'> = {
-  keys: ['bucket', 'key', 'status', 'issues', 'issuesMatch', 'deliveries', 'timeoutMs', ...SUBMISSION_FIELDS],
+  keys: ['bucket', 'key', 'status', 'count', 'issues', 'issuesMatch', 'deliveries', 'timeoutMs', ...SUBMISSION_FIELDS],
   parse(input) {
     const status = oneOf(input, 'status', ['complete', 'failed', 'pending'] as const);
     const bucket = input.str('bucket');
     const issueList = readObjects(input, 'issues');
     const deliveries = readObjects(input, 'deliveries');
+    const count = readInteger(input.body, 'count', input.path, input.issues, { min: 1, max: 10_000 });
     const fields = Object.fromEntries(
       SUBMISSION_FIELDS.filter((f) => input.body[f] !== undefined).map((f) => [f, input.body[f]]),
     );
@@ -34,6 +35,7 @@ export const expectSubmission: StepDefinition<'expectSubmission'> = {
       timeoutMs: readInteger(input.body, 'timeoutMs', input.path, input.issues, { min: 1, max: 600_000 }) ?? 20_000,
       ...(bucket !== undefined ? { bucket } : {}),
       ...(status ? { status } : {}),
+      ...(count !== undefined ? { count } : {}),
       ...(issueList ? { issues: issueList } : {}),
       ...(deliveries ? { deliveries } : {}),
     };

@@ -13,6 +13,12 @@ export interface ObjectEvent {
   etag?: string;
   /** The version written, in a versioned bucket (none for the `null` version). */
   versionId?: string;
+  /**
+   * S3's `sequencer`: hexadecimal, greater for a later write (here the commit's journal sequence
+   * number). Two writes of the same bytes have two; an event delivered twice has one.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+   */
+  sequencer?: string;
   /** The IAM user who made the request; undefined for anonymous requests. */
   userName?: string;
   time: string;

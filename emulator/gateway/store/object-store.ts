@@ -55,8 +55,8 @@ interface WriteRequest {
   key: string;
   attributes: ObjectAttributes;
   conditions?: WriteConditions;
-  /** The object-created event of the commit, made from the version written. */
-  event?(version: ObjectVersion): ObjectEvent;
+  /** The object-created event of the commit, made from the version written and its sequencer. */
+  event?(version: ObjectVersion, sequencer: string): ObjectEvent;
 }
 
 export interface PutRequest extends WriteRequest {
@@ -96,6 +96,11 @@ export class DamagedObjectError extends Error {
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 /** Completions remembered, so that a client retrying one after a lost answer gets it again, as from AWS. */
 const REMEMBERED_COMPLETIONS = 1000;
+
+/** S3's event sequencer for the commit with this journal sequence number: hexadecimal, ordered as commits. */
+export function sequencerOf(seq: number): string {
+  return seq.toString(16).toUpperCase().padStart(16, '0');
+}
 
 /** A new version id: 32 URL-safe characters, as AWS's are (opaque, unique). */
 export function newVersionId(): string {
@@ -340,7 +345,7 @@ export class ObjectStore {
         versionId: status === 'Enabled' ? newVersionId() : NULL_VERSION,
         lastModified: Date.now(),
       };
-      const event = request.event?.(version);
+      const event = request.event?.(version, sequencerOf(this.#state.seq + 1));
       this.#commit(
         {
           op: 'write',

@@ -2,25 +2,39 @@
 import { jsonDiff, matchIssues, matchesSubset, projectOnto, sideBySide } from '../compare.ts';
 import { Mismatch, type RunContext, formatIssue, waitForSubmissions } from '../run-context.ts';
 import type { SubmissionStep } from '../../../core/scenarios/index.ts';
+import type { Submission } from '../../../core/submissions/index.ts';
 
 export async function expectSubmission(ctx: RunContext, step: SubmissionStep): Promise<void> {
-  const all = await waitForSubmissions(ctx, step.bucket, step.key, step.timeoutMs, false);
   const where = `s3://${step.bucket ?? '*'}/${step.key}`;
-  if (all.length === 0) throw new Mismatch(`no submission of ${where} after ${step.timeoutMs} ms`);
-  // Several submissions of one key (auto-submit's halves, overlapping integrations): "status" and "integration" pick one.
+  // Several submissions of one key (auto-submit's halves, overlapping integrations, the key written
+  // again): "status" and "integration" pick, "count" says how many there are and compares the latest.
   const integration = step.fields.integration;
-  const candidates = all.filter(
-    (s) =>
-      (step.status === undefined || s.status === step.status) &&
-      (integration === undefined || s.integration === integration),
-  );
-  if (candidates.length !== 1) {
+  const pick = (all: readonly Submission[]) =>
+    all.filter(
+      (s) =>
+        (step.status === undefined || s.status === step.status) &&
+        (integration === undefined || s.integration === integration),
+    );
+  const wanted = step.count ?? 1;
+  const deadline = Date.now() + step.timeoutMs;
+  let all = await waitForSubmissions(ctx, step.bucket, step.key, step.timeoutMs, false);
+  while (pick(all).length < wanted && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    all = await waitForSubmissions(ctx, step.bucket, step.key, 0, true);
+  }
+  if (all.length === 0) throw new Mismatch(`no submission of ${where} after ${step.timeoutMs} ms`);
+  const candidates = pick(all);
+  if (candidates.length !== wanted) {
     const found = all.map((s) => `${s.status} (integration "${s.integration}")`).join(', ');
+    const what =
+      [step.status, integration === undefined ? '' : `integration "${String(integration)}"`]
+        .filter(Boolean)
+        .join(', ') || 'submission';
     throw new Mismatch(
-      `expected one ${[step.status, integration === undefined ? '' : `integration "${String(integration)}"`].filter(Boolean).join(', ') || 'submission'} submission of ${where}; it has ${candidates.length} of ${all.length}: ${found}; "status" and "integration" pick one`,
+      `expected ${wanted === 1 ? 'one' : wanted} ${what} submission${wanted === 1 ? '' : 's'} of ${where}; it has ${candidates.length} of ${all.length}: ${found}; "status" and "integration" pick, "count" says how many`,
     );
   }
-  const submission = candidates[0]!;
+  const submission = candidates[candidates.length - 1]!;
   if (!matchesSubset(step.fields, submission))
     throw new Mismatch(
       `submission ${submission.id} of ${where} differs`,
