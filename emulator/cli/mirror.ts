@@ -29,15 +29,24 @@ workspace gets newly generated local keys. Nothing is written to the account, an
                  the customer's own files (s3:ListBucket, s3:GetObject), into --objects-dir
                  (default: FILE's name + ".objects"), as DIR/<bucket>/<key>
 
-Every call the account refuses is reported with what the workspace lacks because of it, and the rest
-is still written. Exit 0 when the file is written, 2 on a usage error or when nothing could be read.`;
+Every call that fails is reported in one line that says why (AWS could not be reached, no usable
+credentials, throttled, refused, not found) and what the workspace lacks because of it, and the rest
+is still written. Exit 0 when everything was read and the file written, 1 when the file was written
+without something that could not be read (each named), 2 on a usage error or when nothing could be
+read (no file is written then).`;
 
 function formatResult(result: MirrorResult, out: string, loads: string[]): string {
   const lines = [`Wrote ${out}.`, '', 'Read:'];
   for (const item of result.read) lines.push(`  ${item}`);
-  if (result.notes.length) {
+  const failures = result.notes.filter((n) => n.kind);
+  const remarks = result.notes.filter((n) => !n.kind);
+  if (failures.length) {
     lines.push('', 'Could not read (the workspace lacks what follows):');
-    for (const note of result.notes) lines.push(`  ${note.call}: ${note.outcome}`, `    -> ${note.consequence}`);
+    for (const note of failures) lines.push(`  ${note.call}: ${note.outcome}`, `    -> ${note.consequence}`);
+  }
+  if (remarks.length) {
+    lines.push('', 'Remarks:');
+    for (const note of remarks) lines.push(`  ${note.call}: ${note.outcome}`, `    -> ${note.consequence}`);
   }
   if (loads.length) lines.push('', `The file does not load yet; fix it first:`, ...loads.map((l) => `  ${l}`));
   lines.push(
@@ -91,10 +100,14 @@ export async function runMirrorCommand(args: string[]): Promise<number> {
       ...(values.region ? { region: values.region } : {}),
     });
   } catch (error) {
-    // No credentials, an unknown profile, a refused GetUser without --user: one line, never a secret.
-    if (error instanceof MirrorError || (error as Error).name === 'CredentialsProviderError')
-      throw new UsageError((error as Error).message.split('\n')[0]!);
+    // AWS unreachable, no usable credentials, a refused GetUser without --user: one line, never a secret.
+    if (error instanceof MirrorError) throw new UsageError(error.message);
     throw error;
+  }
+  if (result.read.length === 0) {
+    // Nothing read: a file would only look like a mirror.
+    for (const note of result.notes) console.error(`${note.call}: ${note.outcome}`);
+    throw new UsageError(`nothing could be read from the account: ${out} was not written`);
   }
   await writeFile(out, `${JSON.stringify(result.workspace, null, 2)}\n`);
   if (values.objects !== undefined) {
@@ -119,5 +132,5 @@ export async function runMirrorCommand(args: string[]): Promise<number> {
       ? JSON.stringify({ out, read: result.read, notes: result.notes, problems: loads }, null, 2)
       : formatResult(result, out, loads),
   );
-  return EXIT.ok;
+  return result.notes.some((n) => n.kind) ? EXIT.failed : EXIT.ok;
 }

@@ -13,13 +13,15 @@ For every integration of the workspace: the S3 actions it will need with its acc
 the buckets, list under the prefix, read dropped files, write outbound files with or without SSE),
 whether the account's policies and the bucket's policy allow each, and the statement that decided.
 Nothing is sent to S3. Exit 0 when every needed action is allowed, 1 when one is denied, 2 on a
-usage error or an invalid workspace file. --json prints the report for machines.
+usage error, an invalid workspace file, or a workspace with no integration to check. --json prints
+the report for machines.
 
 --live also asks the customer's real IAM (iam:SimulatePrincipalPolicy, with credentials from the
 standard AWS provider chain or --profile) about each needed action of a workspace written by
 s3-harness mirror, and prints AWS's decision beside the local one; a disagreement is flagged with
-what may explain it. Exit 1 when they differ. IAM Access Analyzer's ValidatePolicy findings on each
-policy of the workspace are listed too (when the credentials may call it). Nothing is sent to S3,
+what may explain it. IAM Access Analyzer's ValidatePolicy findings on each policy of the workspace
+are listed too. Every call that fails says why in one line (AWS could not be reached, no usable
+credentials, throttled, refused). Exit 1 when they differ or any call failed. Nothing is sent to S3,
 nothing is written.
 
 --probe (with --live) also makes the harmless real calls the integrations make, with the same
@@ -78,8 +80,14 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
   }
   if (values['probe-write'] !== undefined && !values.probe) throw new UsageError('--probe-write needs --probe');
   if (values.probe && !values.live) throw new UsageError('--probe needs --live');
-  const { workspace } = await loadWorkspaceFile(values.workspace ?? DEFAULTS.demoWorkspace);
+  const file = values.workspace ?? DEFAULTS.demoWorkspace;
+  const { workspace } = await loadWorkspaceFile(file);
   const report = runPreflight(workspace);
+  // A check of nothing is no pass (a mirrored workspace has no integration until its templates are added).
+  if (report.counts.integrations === 0)
+    throw new UsageError(
+      `${file} has no integration to check: add its templates' inbound and outbound integrations first (docs/go-live.md)`,
+    );
   if (!values.live) {
     console.log(values.json ? JSON.stringify(report, null, 2) : formatPreflight(report));
     return report.ok ? EXIT.ok : EXIT.failed;
@@ -89,9 +97,6 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     ...(values.profile ? { profile: values.profile } : {}),
     ...(values.region ? { region: values.region } : {}),
     bucketPolicyOf: (bucket) => workspace.buckets.find((b) => b.name === bucket)?.policy,
-  }).catch((error: Error) => {
-    if (error.name === 'CredentialsProviderError') throw new UsageError(error.message.split('\n')[0]!);
-    throw error;
   });
   const probes = values.probe
     ? await probeIntegrations(workspace, {
@@ -111,5 +116,6 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     ...(values.probe ? [`Probes (real calls):\n${formatProbes(probes)}`] : []),
   ].join('\n\n');
   console.log(values.json ? JSON.stringify({ report, live, findings, probes }, null, 2) : text);
-  return report.ok && live.ok && probes.every((p) => p.ok) ? EXIT.ok : EXIT.failed;
+  const validated = findings.every((f) => f.error === undefined);
+  return report.ok && live.ok && validated && probes.every((p) => p.ok) ? EXIT.ok : EXIT.failed;
 }

@@ -107,9 +107,9 @@ async function askAws(
       live: { error: describeError(answer.error) },
       agree: false,
       why:
-        answer.error.name === 'AccessDenied'
+        answer.error.kind === 'refused'
           ? 'the credentials may not call iam:SimulatePrincipalPolicy on this user (docs/go-live.md lists what they need)'
-          : 'AWS could not be asked',
+          : 'AWS could not be asked: the check is not done',
     };
   const result = answer.value.EvaluationResults?.[0];
   const decision = (result?.EvalDecision ?? 'implicitDeny') as LiveDecision;
@@ -228,5 +228,5 @@ export async function probeIntegrations(workspace: Workspace, options: ProbeOpti
 }
 
 export function formatProbes(probes: Probe[]): string {
-  return probes.map((p) => `${p.ok ? 'ok      ' : 'REFUSED '} ${p.integration}: ${p.call}: ${p.outcome}`).join('\n');
+  return probes.map((p) => `${p.ok ? 'ok      ' : 'FAILED  '} ${p.integration}: ${p.call}: ${p.outcome}`).join('\n');
 }

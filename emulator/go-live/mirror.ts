@@ -37,7 +37,7 @@ import {
   GetPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { attempt, clientConfig, describeError, type AwsAccess, type AwsError } from './aws-calls.ts';
+import { attempt, clientConfig, describeError, type AwsAccess, type AwsError, type FailureKind } from './aws-calls.ts';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 
 export interface MirrorOptions extends AwsAccess {
@@ -48,12 +48,14 @@ export interface MirrorOptions extends AwsAccess {
   region?: string;
 }
 
-/** One thing the mirror could not read, and what the workspace lacks because of it. */
+/** One thing the mirror could not read (and what the workspace lacks because of it), or a remark. */
 export interface MirrorNote {
   call: string;
-  /** `AccessDenied: ...`, `NoSuchBucketPolicy` */
+  /** `refused: AccessDenied: ...`, `AWS could not be reached: ENOTFOUND ...` */
   outcome: string;
   consequence: string;
+  /** Why the call failed; none for a remark (an object skipped, SSE-KMS not emulated). */
+  kind?: FailureKind;
 }
 
 export interface MirrorResult {
@@ -96,7 +98,7 @@ class Mirror {
   }
 
   note(call: string, error: AwsError, consequence: string): void {
-    this.notes.push({ call, outcome: describeError(error), consequence });
+    this.notes.push({ call, outcome: describeError(error), consequence, kind: error.kind });
   }
 
   s3(region: string): S3Client {
@@ -267,9 +269,15 @@ export async function mirrorAccount(options: MirrorOptions): Promise<MirrorResul
   const me = await attempt(() =>
     mirror.iam.send(new GetUserCommand(options.userName ? { UserName: options.userName } : {})),
   );
+  // Unreachable AWS or unusable credentials make every other call fail the same way: said once.
+  if (!me.ok && (me.error.kind === 'network' || me.error.kind === 'credentials'))
+    throw new MirrorError(`nothing could be read: ${describeError(me.error)}`);
   const userName = me.ok ? (me.value.User?.UserName ?? options.userName) : options.userName;
   if (!me.ok) mirror.note('iam:GetUser', me.error, 'the account id and the permissions boundary are unknown');
-  if (!userName) throw new MirrorError('iam:GetUser was refused: name the user to mirror with --user');
+  if (!userName)
+    throw new MirrorError(
+      `iam:GetUser ${describeError((me as { error: AwsError }).error)}: name the user to mirror with --user`,
+    );
   const accountId = /^arn:aws:iam::(\d{12}):/.exec(me.ok ? (me.value.User?.Arn ?? '') : '')?.[1] ?? '000000000000';
   const policies = await mirror.userPolicies(userName);
   const boundaryArn = me.ok ? me.value.User?.PermissionsBoundary?.PermissionsBoundaryArn : undefined;
@@ -346,6 +354,7 @@ export async function sampleObjects(options: SampleOptions): Promise<{ written: 
       call: `s3:ListBucket ${options.bucket}/${options.prefix}`,
       outcome: describeError(listed.error),
       consequence: 'no objects were sampled',
+      kind: listed.error.kind,
     });
     return { written, notes };
   }
@@ -366,6 +375,7 @@ export async function sampleObjects(options: SampleOptions): Promise<{ written: 
         call: `s3:GetObject ${options.bucket}/${key}`,
         outcome: describeError(got.error),
         consequence: 'not sampled',
+        kind: got.error.kind,
       });
       continue;
     }

@@ -10,7 +10,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
-import { clientConfig, type AwsAccess } from './aws-calls.ts';
+import { attempt, clientConfig, describeError, type AwsAccess } from './aws-calls.ts';
 import { Sha256 } from './sha256.ts';
 
 export interface PolicyFinding {
@@ -67,45 +67,69 @@ async function resolveCredentials(options: FindingsOptions): Promise<AwsCredenti
   }
 }
 
+/**
+ * Each policy validated, or why it was not (AWS unreachable, no usable credentials, refused,
+ * throttled), one line each: a failure is never a stack and never looks like "no findings".
+ */
 export async function policyFindings(workspace: Workspace, options: FindingsOptions): Promise<PolicyFindings[]> {
+  const policies = policiesOf(workspace);
+  const credentials = await attempt(() => resolveCredentials(options));
+  if (!credentials.ok)
+    return policies.map((policy) => ({ policy: policy.name, findings: [], error: describeError(credentials.error) }));
   const signer = new SignatureV4({
     service: 'access-analyzer',
     region: options.region,
-    credentials: await resolveCredentials(options),
+    credentials: credentials.value,
     sha256: Sha256,
   });
-  const host = `access-analyzer.${options.region}.amazonaws.com`;
   const results: PolicyFindings[] = [];
-  for (const policy of policiesOf(workspace)) {
-    const body = JSON.stringify({
-      locale: 'EN',
-      policyDocument: JSON.stringify(policy.document),
-      policyType: policy.type,
-      ...(policy.type === 'RESOURCE_POLICY' ? { validatePolicyResourceType: 'AWS::S3::Bucket' } : {}),
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: 'https:',
-      hostname: host,
-      path: '/policy/validation',
-      query: {},
-      headers: { host, 'content-type': 'application/json' },
-      body,
-    });
-    const response = await fetch(`https://${host}/policy/validation`, {
-      method: 'POST',
-      headers: signed.headers as Record<string, string>,
-      body,
-    });
-    const answer = (await response.json().catch(() => ({}))) as { findings?: PolicyFinding[]; message?: string };
-    if (!response.ok) {
-      const type = response.headers.get('x-amzn-errortype')?.split(':')[0] ?? `HTTP ${response.status}`;
-      results.push({ policy: policy.name, findings: [], error: `${type}: ${answer.message ?? ''}`.trim() });
-      continue;
-    }
-    results.push({ policy: policy.name, findings: answer.findings ?? [] });
+  for (const policy of policies) {
+    const validated = await attempt(() => validate(signer, options.region, policy));
+    results.push(
+      validated.ok
+        ? { policy: policy.name, findings: validated.value }
+        : { policy: policy.name, findings: [], error: describeError(validated.error) },
+    );
   }
   return results;
+}
+
+/** One ValidatePolicy call (REST-JSON, signed); AWS's refusal thrown as an error `attempt` reads. */
+async function validate(
+  signer: SignatureV4,
+  region: string,
+  policy: ReturnType<typeof policiesOf>[number],
+): Promise<PolicyFinding[]> {
+  const host = `access-analyzer.${region}.amazonaws.com`;
+  const body = JSON.stringify({
+    locale: 'EN',
+    policyDocument: JSON.stringify(policy.document),
+    policyType: policy.type,
+    ...(policy.type === 'RESOURCE_POLICY' ? { validatePolicyResourceType: 'AWS::S3::Bucket' } : {}),
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'https:',
+    hostname: host,
+    path: '/policy/validation',
+    query: {},
+    headers: { host, 'content-type': 'application/json' },
+    body,
+  });
+  const response = await fetch(`https://${host}/policy/validation`, {
+    method: 'POST',
+    headers: signed.headers as Record<string, string>,
+    body,
+  });
+  const answer = (await response.json().catch(() => ({}))) as { findings?: PolicyFinding[]; message?: string };
+  if (!response.ok) {
+    const type = response.headers.get('x-amzn-errortype')?.split(':')[0] ?? `HTTP ${response.status}`;
+    throw Object.assign(new Error(answer.message ?? ''), {
+      name: type,
+      $metadata: { httpStatusCode: response.status },
+    });
+  }
+  return answer.findings ?? [];
 }
 
 export function formatFindings(results: PolicyFindings[]): string {

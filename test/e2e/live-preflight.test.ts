@@ -3,7 +3,12 @@
  * SimulatePrincipalPolicy (the user's ARN, the bucket policy as ResourcePolicy, the request's condition
  * keys), printed beside the local decision; a disagreement is flagged with what may explain it.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runPreflightCommand } from '../../emulator/cli/preflight.ts';
+import { runCliAsync } from '../helpers/cli.ts';
 import { runPreflight } from '../../core/preflight/index.ts';
 import { formatLive, livePreflight, probeIntegrations } from '../../emulator/go-live/live-preflight.ts';
 import { formatFindings, policyFindings } from '../../emulator/go-live/policy-findings.ts';
@@ -78,7 +83,7 @@ describe('preflight --live', () => {
       bucketPolicyOf: () => undefined,
     });
     expect(live.ok).toBe(false);
-    expect(live.checks[0]!.live).toEqual({ error: expect.stringMatching(/^AccessDenied: /) });
+    expect(live.checks[0]!.live).toEqual({ error: expect.stringMatching(/^refused: AccessDenied: /) });
     expect(live.checks[0]!.why).toContain('may not call iam:SimulatePrincipalPolicy');
   });
 
@@ -98,7 +103,7 @@ describe('preflight --live', () => {
       ['Social/Social', 'ListBuckets', true],
       ['Social/Social', 'ListObjectsV2 s3://acme-claravine/us/social/ (MaxKeys 1)', false],
     ]);
-    expect(readOnly[0]!.outcome).toMatch(/^AccessDenied: /);
+    expect(readOnly[0]!.outcome).toMatch(/^refused: AccessDenied: /);
     expect(readOnly[1]!.outcome).toBe('ok: acme-claravine is listed');
     expect(buckets['acme-exports']!.written).toBeUndefined();
     const writing = await probeIntegrations(workspace, { credentials, writeKey: 'go-live/probe.txt' });
@@ -129,7 +134,55 @@ describe('preflight --live', () => {
     server = fakeAws(account(() => 'allowed', ['access-analyzer:ValidatePolicy'])).server;
     const refused = await policyFindings(workspace, { region: 'us-east-1', credentials });
     expect(refused[0]!.error).toMatch(
-      /^AccessDeniedException: User: .* is not authorized to perform: access-analyzer:ValidatePolicy$/,
+      /^refused: AccessDeniedException: User: .* is not authorized to perform: access-analyzer:ValidatePolicy$/,
     );
+  });
+
+  it('AWS unreachable or no credentials: one line per check, a non-zero exit, never a stack', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'live-home-'));
+    const saved = { ...process.env };
+    const printed: string[] = [];
+    const [log, error] = [console.log, console.error];
+    console.log = (line: string) => printed.push(line);
+    console.error = (...args: unknown[]) => printed.push(args.map(String).join(' '));
+    try {
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      server = fakeAws({ ...account(() => 'allowed'), unreachable: ['iam', 'access-analyzer', 's3'] }).server;
+      expect(await runPreflightCommand(['--live', '--probe'])).toBe(1);
+      const text = printed.join('\n');
+      const checks = runPreflight(loadWorkspace()).counts.checks;
+      expect(text.match(/local \w+, AWS not asked \(AWS could not be reached: /g)).toHaveLength(checks);
+      expect(text).toMatch(/bucket policy of acme-exports: not validated \(AWS could not be reached: /);
+      expect(text).toMatch(/FAILED {3}Email\/Email drop: ListObjectsV2 .*: AWS could not be reached: /);
+      expect(text).not.toMatch(/\n\s+at /);
+
+      printed.length = 0;
+      process.env = { PATH: saved.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
+      expect(await runPreflightCommand(['--live'])).toBe(1);
+      expect(printed.join('\n').match(/not asked \(no usable credentials: CredentialsProviderError: /g)).toHaveLength(
+        checks,
+      );
+      expect(printed.join('\n')).not.toMatch(/\n\s+at /);
+    } finally {
+      console.log = log;
+      console.error = error;
+      process.env = saved;
+    }
+  });
+
+  it('a workspace with no integration to check says so and exits 2 (a check of nothing is no pass)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'no-integrations-'));
+    const file = join(dir, 'mirrored.json');
+    const demo = JSON.parse(readFileSync('fixtures/workspaces/demo.json', 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...demo, templates: [] }));
+    const result = await runCliAsync(['preflight', '--workspace', file]);
+    expect([result.status, result.stderr.trim()]).toEqual([
+      2,
+      `s3-harness: ${file} has no integration to check: add its templates' inbound and outbound integrations first (docs/go-live.md)`,
+    ]);
   });
 });

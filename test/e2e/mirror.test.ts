@@ -5,12 +5,13 @@
  * written; nothing leaves the machine.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decide, callerOf, localRequestFacts } from '../../core/iam/index.ts';
 import { parseWorkspace } from '../../core/workspace/index.ts';
+import { runMirrorCommand } from '../../emulator/cli/mirror.ts';
 import { mirrorAccount, sampleObjects } from '../../emulator/go-live/mirror.ts';
 import { runScenarios } from '../../emulator/index.ts';
 import { fakeAws, type FakeAccount } from '../helpers/fake-aws.ts';
@@ -231,18 +232,83 @@ describe('s3-harness mirror', () => {
     const fake = fakeAws(account({ denied: ['s3:GetBucketPolicy', 'iam:ListGroupsForUser', 'iam:GetPolicy'] }));
     server = fake.server;
     const result = await mirrorAccount({ buckets: ['acme-drop'], credentials });
-    expect(result.notes.map((n) => [n.call, n.outcome.split(':')[0], n.consequence])).toEqual([
-      ['iam:ListGroupsForUser', 'AccessDenied', 'the policies of the groups of user claravine-platform are missing'],
+    expect(
+      result.notes.map((n) => [n.call, n.kind, n.outcome.split(':').slice(0, 2).join(':'), n.consequence]),
+    ).toEqual([
+      [
+        'iam:ListGroupsForUser',
+        'refused',
+        'refused: AccessDenied',
+        'the policies of the groups of user claravine-platform are missing',
+      ],
       [
         'iam:GetPolicy arn:aws:iam::210987654321:policy/ReadOnlyBoundary',
-        'AccessDenied',
+        'refused',
+        'refused: AccessDenied',
         'the managed policy ReadOnlyBoundary of the boundary of user claravine-platform is missing',
       ],
-      ['s3:GetBucketPolicy acme-drop', 'AccessDenied', 'acme-drop has no bucket policy in the workspace'],
+      [
+        's3:GetBucketPolicy acme-drop',
+        'refused',
+        'refused: AccessDenied',
+        'acme-drop has no bucket policy in the workspace',
+      ],
     ]);
     const parsed = parseWorkspace(result.workspace);
     expect(parsed.ok && parsed.value.iam.users[0]!.policies).toEqual([ARTICLE_POLICY]);
     expect(parsed.ok && parsed.value.buckets[0]!.policy).toBeUndefined();
+  });
+
+  it('tells AWS unreachable, no credentials, throttling, a refusal and a missing bucket apart, one line each', async () => {
+    // AWS unreachable, or credentials it does not take: nothing can be read, said once.
+    server = fakeAws(account({ unreachable: ['iam'] })).server;
+    await expect(mirrorAccount({ buckets: ['acme-drop'], credentials })).rejects.toThrow(
+      /^nothing could be read: AWS could not be reached: /,
+    );
+    server.close();
+    server = fakeAws(account({ unreachable: ['s3'], throttled: { ListGroupsForUser: 9 } })).server;
+    const partly = await mirrorAccount({ buckets: ['acme-drop', 'acme-gone'], credentials });
+    const kinds = partly.notes.map((n) => `${n.kind} ${n.call}`);
+    expect(kinds).toContain('throttled iam:ListGroupsForUser');
+    expect(kinds).toContain('network s3:GetBucketPolicy acme-drop');
+    expect(partly.notes.find((n) => n.kind === 'throttled')!.outcome).toBe(
+      'throttled by AWS (after the SDK retried): Throttling: Rate exceeded',
+    );
+    server.close();
+    server = fakeAws(account()).server;
+    const missing = await mirrorAccount({ buckets: ['acme-gone'], credentials });
+    expect(missing.notes.map((n) => [n.kind, n.call, n.outcome])).toContainEqual([
+      'missing',
+      's3:GetBucketPolicy acme-gone',
+      'not found: NoSuchBucket: The specified bucket does not exist',
+    ]);
+  });
+
+  it('the command exits 1 when something could not be read (each named), 0 when all was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mirror-command-'));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => printed.push(line);
+    try {
+      server = fakeAws(account({ denied: ['s3:GetBucketPolicy'] })).server;
+      expect(await runMirrorCommand(['--bucket', 'acme-drop', '--out', join(dir, 'a.json')])).toBe(1);
+      expect(printed.join('\n')).toMatch(
+        /Could not read \(the workspace lacks what follows\):\n {2}s3:GetBucketPolicy acme-drop: refused: AccessDenied: Access Denied\n {4}-> acme-drop has no bucket policy in the workspace/,
+      );
+      server.close();
+      server = fakeAws(account()).server;
+      expect(await runMirrorCommand(['--bucket', 'acme-drop', '--out', join(dir, 'b.json')])).toBe(0);
+      expect(parseWorkspace(JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'))).ok).toBe(true);
+    } finally {
+      console.log = log;
+      process.env = saved;
+    }
   });
 
   it('retries what IAM throttles, as the SDK does, and mirrors all of it', async () => {
@@ -292,7 +358,27 @@ describe('s3-harness mirror', () => {
     const noCredentials = run('--bucket', 'acme-drop', '--out', join(home, 'w.json'));
     expect([noCredentials.status, noCredentials.stderr.trim()]).toEqual([
       2,
-      's3-harness: Could not load credentials from any providers',
+      's3-harness: nothing could be read: no usable credentials: CredentialsProviderError: Could not load credentials from any providers',
     ]);
+    // AWS unreachable (its endpoint is a closed port here: nothing leaves the machine): no file, one line.
+    const unreachable = spawnSync(
+      process.execPath,
+      [...CLI, 'mirror', '--bucket', 'acme-drop', '--out', join(home, 'w.json')],
+      {
+        encoding: 'utf8',
+        env: {
+          ...env,
+          AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        },
+        timeout: 30_000,
+      },
+    );
+    expect(unreachable.status).toBe(2);
+    expect(unreachable.stderr.trim()).toMatch(
+      /^s3-harness: nothing could be read: AWS could not be reached: ECONNREFUSED: .*$/,
+    );
+    expect(existsSync(join(home, 'w.json'))).toBe(false);
   });
 });

@@ -54,6 +54,8 @@ export interface FakeAccount {
   denied?: string[];
   /** IAM actions answered `Throttling` (400) this many times before they succeed, as IAM's rate limits do. */
   throttled?: Record<string, number>;
+  /** Services whose endpoints cannot be reached (every request to them fails as a network error). */
+  unreachable?: ('iam' | 's3' | 'access-analyzer')[];
   /** SQS queues by URL (ReceiveMessage, DeleteMessage). */
   queues?: FakeQueue[];
   /** SimulatePrincipalPolicy's answers: action -> decision. */
@@ -290,7 +292,18 @@ export function fakeAws(account: FakeAccount): {
   const seen: string[] = [];
   const iamForms: URLSearchParams[] = [];
   const unhandled: string[] = [];
+  const hosts = {
+    iam: /^https:\/\/iam\./,
+    s3: /^https:\/\/([^/]+\.)?s3\./,
+    'access-analyzer': /^https:\/\/access-analyzer\./,
+  };
   const server = setupServer(
+    ...(account.unreachable ?? []).map((service) =>
+      http.all(hosts[service], ({ request }) => {
+        seen.push(`unreachable:${new URL(request.url).hostname}`);
+        return HttpResponse.error();
+      }),
+    ),
     http.post('https://iam.amazonaws.com/', async ({ request }) => {
       const form = new URLSearchParams(await request.text());
       seen.push(`iam:${form.get('Action')}`);
