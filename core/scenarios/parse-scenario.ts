@@ -33,7 +33,10 @@ export function parseScenario(json: unknown): Validated<Scenario> {
   else
     issues.push({
       path: 'workspace',
-      message: `"workspace" is required: a workspace file relative to the scenario, or the workspace itself, got ${describeType(json.workspace)}`,
+      message:
+        json.workspace === undefined
+          ? '"workspace" is missing: name a workspace file relative to the scenario ("workspace": "../fixtures/workspaces/demo.json"), or give the workspace itself'
+          : `"workspace" must be a workspace file relative to the scenario, or the workspace itself, got ${describeType(json.workspace)}`,
     });
   const patch = readObject(json, 'patch', '(file)', issues) ?? {};
   const clock = readString(json, 'clock', '(file)', issues);

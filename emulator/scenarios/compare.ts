@@ -51,8 +51,9 @@ export function projectOnto(expected: unknown, actual: unknown): unknown {
   return actual;
 }
 
-/** A unified diff, expected first; line endings shown, so a CRLF difference is visible. */
+/** A unified diff, expected first; line endings shown, so a CRLF difference is visible. Empty when the texts are equal. */
 export function unifiedDiff(expected: string, actual: string, label = 'expected', actualLabel = 'actual'): string {
+  if (expected === actual) return '';
   const visible = (text: string) => text.replace(/\r/g, '\\r');
   const patch = createTwoFilesPatch(label, actualLabel, visible(expected), visible(actual), undefined, undefined, {
     context: 3,
@@ -64,6 +65,14 @@ export function unifiedDiff(expected: string, actual: string, label = 'expected'
     )
     .join('\n')
     .trimEnd();
+}
+
+/**
+ * A difference in words, never empty when `expected` and `actual` differ: the finer way first (cells,
+ * a projection onto what was asked), the whole values as JSON when that finds nothing to show.
+ */
+export function differenceOf(expected: unknown, actual: unknown, finer: () => string): string {
+  return finer() || jsonDiff(expected, actual) || `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
 }
 
 export function jsonDiff(expected: unknown, actual: unknown): string {
@@ -84,6 +93,7 @@ function columnName(index: number): string {
 export function cellDiff(expected: readonly (readonly unknown[])[], actual: readonly (readonly string[])[]): string {
   const lines: string[] = [];
   const shown = (cell: unknown) => (patternOf(cell) ? String(patternOf(cell)) : JSON.stringify(cell ?? ''));
+  const cells = (row: readonly unknown[]) => `${row.length} cell${row.length === 1 ? '' : 's'} ${JSON.stringify(row)}`;
   for (let r = 0; r < Math.max(expected.length, actual.length); r++) {
     const e = expected[r] ?? [];
     const a = actual[r] ?? [];
@@ -95,6 +105,9 @@ export function cellDiff(expected: readonly (readonly unknown[])[], actual: read
         `row ${r + 1}, column ${columnName(c)}${label}: expected ${shown(e[c])}, got ${JSON.stringify(a[c] ?? '')}`,
       );
     }
+    // A row of another width (an empty row `[]` against `[""]`, a missing trailing cell) differs too.
+    if (r < expected.length && r < actual.length && e.length !== a.length)
+      lines.push(`row ${r + 1}: expected ${cells(e)}, got ${cells(a)}`);
   }
   if (expected.length !== actual.length) lines.push(`rows: expected ${expected.length}, got ${actual.length}`);
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellDiff, matchIssues } from '../../emulator/scenarios/compare.ts';
+import { parseScenario } from '../../core/scenarios/index.ts';
+import { cellDiff, differenceOf, jsonDiff, matchesSubset, matchIssues } from '../../emulator/scenarios/compare.ts';
 
 describe('scenario comparisons', () => {
   it('matches issue lists by content, in any order, naming what is missing and what is extra', () => {
@@ -40,5 +41,25 @@ describe('scenario comparisons', () => {
     expect(cellDiff([['Date', { $match: '^1999' }]], [['Date', '2026']])).toBe(
       'row 1, column B: expected /^1999/, got "2026"',
     );
+  });
+
+  it('shows every difference: a row of another width, and values whose JSON is the same', () => {
+    // An expected empty row against a row of one empty cell (what an empty CSV line parses to).
+    expect(matchesSubset([[]], [['']])).toBe(false);
+    expect(cellDiff([[]], [['']])).toBe('row 1: expected 0 cells [], got 1 cell [""]');
+    expect(cellDiff([['a', 'b']], [['a']])).toContain('row 1: expected 2 cells ["a","b"], got 1 cell ["a"]');
+    // A difference JSON cannot show (-0 and 0) still gets words.
+    expect(jsonDiff(-0, 0)).toBe('');
+    expect(differenceOf(-0, 0, () => '')).toBe('expected 0, got 0');
+    expect(differenceOf([], [''], () => '')).toContain('+  ""');
+  });
+
+  it('a scenario without a workspace says what is missing and how to name one', () => {
+    const parsed = parseScenario({ name: 'x', steps: [] });
+    expect(parsed.ok ? [] : parsed.issues).toContainEqual({
+      path: 'workspace',
+      message:
+        '"workspace" is missing: name a workspace file relative to the scenario ("workspace": "../fixtures/workspaces/demo.json"), or give the workspace itself',
+    });
   });
 });

@@ -22,6 +22,14 @@ export interface StepInput {
 export interface StepDefinition<K extends StepKind> {
   /** The keys a step of this kind may have (any other is named as unknown). */
   keys: readonly string[];
+  /**
+   * The keys a step must have (docs/scenarios.md marks them), and groups of which it must have exactly
+   * one (`file` or `text`). test/unit/scenario-steps.test.ts holds both against `parse` and the docs.
+   */
+  required: readonly string[];
+  oneOf?: readonly (readonly string[])[];
+  /** Keys required only with some values of others (the parser names the rule: `GetObject needs a "key"`). */
+  conditional?: readonly string[];
   parse(input: StepInput): StepOf<K>;
   /** What the step names that the workspace must have: users are checked for every kind that has `as`. */
   references?(step: StepOf<K>, workspace: Workspace): string[];

@@ -6,6 +6,8 @@ import { readBoolean, readString } from '../../shared/read-fields.ts';
 
 export const expectAccess: StepDefinition<'expectAccess'> = {
   keys: ['as', 'operation', 'bucket', 'key', 'prefix', 'sse', 'allowed', 'code', 'explanation'],
+  required: ['as', 'operation', 'allowed'],
+  conditional: ['bucket', 'key'],
   parse(input) {
     const operation = oneOf<ScenarioOperation>(input, 'operation', SCENARIO_OPERATIONS, true);
     const bucket = input.str('bucket');

@@ -3,6 +3,7 @@ import { readObjects, listed, type StepDefinition } from './definition.ts';
 
 export const expectDataset: StepDefinition<'expectDataset'> = {
   keys: ['template', 'rows'],
+  required: ['template', 'rows'],
   parse(input) {
     const rows = readObjects(input, 'rows');
     if (!rows)

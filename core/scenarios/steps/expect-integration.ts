@@ -3,6 +3,7 @@ import { oneOf, listed, type StepDefinition } from './definition.ts';
 
 export const expectIntegration: StepDefinition<'expectIntegration'> = {
   keys: ['id', 'direction', 'status', 'warning'],
+  required: ['id', 'status'],
   parse(input) {
     const direction = oneOf(input, 'direction', ['inbound', 'outbound'] as const);
     const warning = input.str('warning');

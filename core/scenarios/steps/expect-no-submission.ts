@@ -3,6 +3,7 @@ import type { StepDefinition } from './definition.ts';
 
 export const expectNoSubmission: StepDefinition<'expectNoSubmission'> = {
   keys: ['bucket', 'key'],
+  required: ['key'],
   parse(input) {
     const bucket = input.str('bucket');
     return {

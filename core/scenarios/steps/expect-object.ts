@@ -4,6 +4,8 @@ import { readString } from '../../shared/read-fields.ts';
 
 export const expectObject: StepDefinition<'expectObject'> = {
   keys: ['as', 'bucket', 'key', 'keyPattern', 'equalsFile', 'text', 'rows', 'delimiter', 'sse'],
+  required: ['as', 'bucket'],
+  oneOf: [['key', 'keyPattern']],
   parse(input) {
     const key = input.str('key');
     const keyPattern = input.str('keyPattern');

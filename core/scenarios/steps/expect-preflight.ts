@@ -4,6 +4,8 @@ import { describeType } from '../../shared/issues.ts';
 
 export const expectPreflight: StepDefinition<'expectPreflight'> = {
   keys: ['ok', 'integration', 'action', 'allowed', 'statement', 'explanation'],
+  required: [],
+  conditional: ['integration', 'action'],
   parse(input) {
     const integration = input.str('integration');
     const action = input.str('action');

@@ -18,6 +18,7 @@ const SUBMISSION_FIELDS = [
 
 export const expectSubmission: StepDefinition<'expectSubmission'> = {
   keys: ['bucket', 'key', 'status', 'count', 'issues', 'issuesMatch', 'deliveries', 'timeoutMs', ...SUBMISSION_FIELDS],
+  required: ['key'],
   parse(input) {
     const status = oneOf(input, 'status', ['complete', 'failed', 'pending'] as const);
     const bucket = input.str('bucket');

@@ -5,6 +5,7 @@ import { describeType, isRecord } from '../../shared/issues.ts';
 
 export const putBucketPolicy: StepDefinition<'putBucketPolicy'> = {
   keys: ['as', 'bucket', 'policy'],
+  required: ['as', 'bucket', 'policy'],
   parse(input) {
     let policy = null;
     if (input.body.policy === undefined)

@@ -3,6 +3,7 @@ import type { StepDefinition } from './definition.ts';
 
 export const retryDelivery: StepDefinition<'retryDelivery'> = {
   keys: ['bucket', 'key', 'integration'],
+  required: ['key', 'integration'],
   parse(input) {
     const bucket = input.str('bucket');
     return {

@@ -4,6 +4,8 @@ import { readBoolean, readString } from '../../shared/read-fields.ts';
 
 export const upload: StepDefinition<'upload'> = {
   keys: ['as', 'bucket', 'key', 'file', 'text', 'sse'],
+  required: ['as', 'bucket', 'key'],
+  oneOf: [['file', 'text']],
   parse(input) {
     const file = input.str('file');
     const text =

@@ -1,5 +1,5 @@
 /** Runs an `expectDataset` step (docs/scenarios.md). */
-import { jsonDiff, matchesSubset, projectOnto } from '../compare.ts';
+import { differenceOf, jsonDiff, matchesSubset, projectOnto } from '../compare.ts';
 import { Mismatch, type RunContext } from '../run-context.ts';
 import type { DatasetStep } from '../../../core/scenarios/index.ts';
 
@@ -10,5 +10,8 @@ export async function runExpectDataset(ctx: RunContext, step: DatasetStep): Prom
   const rows: unknown[] = [];
   for await (const row of ctx.harness.engine.store.dataset(template.name, template.updateKeys)) rows.push(row);
   if (!matchesSubset(step.rows, rows))
-    throw new Mismatch(`the dataset of ${step.template} differs`, jsonDiff(step.rows, projectOnto(step.rows, rows)));
+    throw new Mismatch(
+      `the dataset of ${step.template} differs`,
+      differenceOf(step.rows, rows, () => jsonDiff(step.rows, projectOnto(step.rows, rows))),
+    );
 }

@@ -3,7 +3,7 @@ import Papa from 'papaparse';
 import { DELIMITERS, type Delimiter } from '../../../core/outbound/index.ts';
 import { readScenarioText } from '../load-scenario.ts';
 import { readXlsx } from '../xlsx-cells.ts';
-import { cellDiff, jsonDiff, matchesSubset, projectOnto, unifiedDiff } from '../compare.ts';
+import { cellDiff, differenceOf, jsonDiff, matchesSubset, projectOnto, unifiedDiff } from '../compare.ts';
 import { Mismatch, type RunContext, describeError } from '../run-context.ts';
 import type { ObjectStep } from '../../../core/scenarios/index.ts';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -82,9 +82,11 @@ export async function expectObject(ctx: RunContext, step: ObjectStep): Promise<v
       const isTable = (value: unknown): value is unknown[][] =>
         Array.isArray(value) && value.every((row) => Array.isArray(row));
       const table = isTable(rows) && isTable(step.rows);
-      const detail = table
-        ? cellDiff(step.rows as unknown[][], rows as string[][])
-        : jsonDiff(step.rows, projectOnto(step.rows, rows));
+      const detail = differenceOf(step.rows, rows, () =>
+        table
+          ? cellDiff(step.rows as unknown[][], rows as string[][])
+          : jsonDiff(step.rows, projectOnto(step.rows, rows)),
+      );
       throw new Mismatch(`the rows of ${where} differ`, detail);
     }
   }

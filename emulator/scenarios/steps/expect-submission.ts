@@ -1,5 +1,5 @@
 /** Runs an `expectSubmission` step (docs/scenarios.md). */
-import { jsonDiff, matchIssues, matchesSubset, projectOnto, sideBySide } from '../compare.ts';
+import { differenceOf, jsonDiff, matchIssues, matchesSubset, projectOnto, sideBySide } from '../compare.ts';
 import { Mismatch, type RunContext, formatIssue, waitForSubmissions } from '../run-context.ts';
 import type { SubmissionStep } from '../../../core/scenarios/index.ts';
 import type { Submission } from '../../../core/submissions/index.ts';
@@ -38,7 +38,7 @@ export async function expectSubmission(ctx: RunContext, step: SubmissionStep): P
   if (!matchesSubset(step.fields, submission))
     throw new Mismatch(
       `submission ${submission.id} of ${where} differs`,
-      jsonDiff(step.fields, projectOnto(step.fields, submission)),
+      differenceOf(step.fields, submission, () => jsonDiff(step.fields, projectOnto(step.fields, submission))),
     );
   if (step.issues) {
     const expected = step.issues;
@@ -77,7 +77,9 @@ export async function expectSubmission(ctx: RunContext, step: SubmissionStep): P
   if (step.deliveries && !matchesSubset(step.deliveries, submission.deliveries ?? [])) {
     throw new Mismatch(
       `the deliveries of submission ${submission.id} of ${where} differ`,
-      jsonDiff(step.deliveries, projectOnto(step.deliveries, submission.deliveries ?? [])),
+      differenceOf(step.deliveries, submission.deliveries ?? [], () =>
+        jsonDiff(step.deliveries, projectOnto(step.deliveries, submission.deliveries ?? [])),
+      ),
     );
   }
 }
