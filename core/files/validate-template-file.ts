@@ -80,7 +80,31 @@ async function* decodeText(source: AsyncIterable<Uint8Array>, decoder: Utf8Strea
   if (tail) yield tail;
 }
 
+/** Delimiters a spreadsheet may save with, and what to call them. */
+const OTHER_DELIMITERS: readonly (readonly [string, string])[] = [
+  [';', 'semicolons'],
+  ['\t', 'tabs'],
+  ['|', 'pipes'],
+];
+
+/** A header read as one column that another delimiter would split into the template file's columns. */
+function delimiterIssue(header: string[], expected: string[]): FileIssue | undefined {
+  if (header.length !== 1 || expected.length < 2) return undefined;
+  for (const [delimiter, name] of OTHER_DELIMITERS) {
+    const cells = header[0]!.split(delimiter).map((c) => c.trim());
+    if (cells.length < 2 || cells.filter((c) => expected.includes(c)).length < Math.min(2, expected.length)) continue;
+    return {
+      row: 1,
+      rule: 'header',
+      message: `the file is delimited by ${name} (${JSON.stringify(delimiter)}), not commas: its header reads as one column ${JSON.stringify(header[0])}; save it as CSV with commas (the template file's columns are ${expected.map((e) => JSON.stringify(e)).join(', ')})`,
+    };
+  }
+  return undefined;
+}
+
 function headerIssues(header: string[], expected: string[]): FileIssue[] {
+  const delimiter = delimiterIssue(header, expected);
+  if (delimiter) return [delimiter];
   const issues: FileIssue[] = [];
   const seen = new Set<string>();
   for (const name of header) {

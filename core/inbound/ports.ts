@@ -3,7 +3,7 @@
  * row files. (S3 is reached through core/s3's port.)
  */
 import type { AcceptedRow, RejectedRow } from '../files/index.ts';
-import type { DatasetRow, Submission } from '../submissions/index.ts';
+import type { DatasetPage, DatasetRow, PageRequest, Submission } from '../submissions/index.ts';
 
 export type ImportState = 'detected' | 'fetching' | 'validating' | 'committing' | 'done';
 
@@ -69,4 +69,6 @@ export interface SubmissionStore {
   submissions(): Submission[];
   /** The template's dataset: the rows of its complete submissions, update keys applied. */
   dataset(template: string, updateKeys: readonly string[]): AsyncIterable<DatasetRow>;
+  /** A page of the dataset, in its order: it costs what it returns (and once, the rows of new members). */
+  datasetPage(template: string, updateKeys: readonly string[], request: PageRequest): Promise<DatasetPage>;
 }

@@ -28,7 +28,17 @@ export function unknownPlaceholders(prefix: string): string[] {
     .filter((name) => !(DYNAMIC_VALUES as readonly string[]).includes(name));
 }
 
-export function compilePrefix(prefix: string, templateName: string): CompiledPrefix {
+/**
+ * Looser readings of a prefix, to explain why a key is not taken (near-miss.ts): any case, any name in
+ * the place of the template's, anything in the place of a {{submitted_at}} time.
+ */
+export interface PrefixVariant {
+  ignoreCase?: boolean;
+  anyTemplateName?: boolean;
+  anySubmittedAt?: boolean;
+}
+
+export function compilePrefix(prefix: string, templateName: string, variant: PrefixVariant = {}): CompiledPrefix {
   let source = '';
   let staticPrefix = '';
   let dynamic = false;
@@ -40,7 +50,7 @@ export function compilePrefix(prefix: string, templateName: string): CompiledPre
     last = m.index + m[0].length;
     switch (m[1]) {
       case 'template_name':
-        source += escapeRegExp(templateName);
+        source += variant.anyTemplateName ? '[^/]+?' : escapeRegExp(templateName);
         if (!dynamic) staticPrefix += templateName;
         break;
       case 'submitted_by':
@@ -50,7 +60,9 @@ export function compilePrefix(prefix: string, templateName: string): CompiledPre
         dynamic = true;
         break;
       case 'submitted_at':
-        source += '(?<submittedAt>\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2})';
+        source += variant.anySubmittedAt
+          ? '(?<submittedAt>[^/]+?)'
+          : '(?<submittedAt>\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2})';
         dynamic = true;
         break;
     }
@@ -58,7 +70,7 @@ export function compilePrefix(prefix: string, templateName: string): CompiledPre
   const rest = prefix.slice(last);
   source += escapeRegExp(rest);
   if (!dynamic) staticPrefix += rest;
-  const regExp = new RegExp(`^${source}`, 'u');
+  const regExp = new RegExp(`^${source}`, variant.ignoreCase ? 'iu' : 'u');
   return {
     staticPrefix,
     match(key) {

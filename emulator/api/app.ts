@@ -2,7 +2,6 @@
  * The JSON API served by `start` (shapes in docs/api.md). Tested in-process with `app.request()`.
  */
 import { Hono, type Context } from 'hono';
-import { stream } from 'hono/streaming';
 import Papa from 'papaparse';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import { runPreflight } from '../../core/preflight/index.ts';
@@ -52,6 +51,13 @@ function refusal(c: Context, result: { reason: 'not-found' | 'not-failed' | 'err
   return c.json({ error: { code, message: result.message } }, status);
 }
 
+/** Why a page size cannot be used, or undefined. */
+function limitProblem(limitText: string): string | undefined {
+  return /^\d{1,5}$/.test(limitText) && Number(limitText) >= 1 && Number(limitText) <= MAX_PAGE
+    ? undefined
+    : `limit must be a whole number from 1 to ${MAX_PAGE}, got "${limitText}"`;
+}
+
 export function createApiApp(workspace: Workspace, engine: Engine, options: ApiOptions = {}): Hono {
   const app = new Hono();
   const notFound = (what: string) => ({ error: { code: 'NotFound', message: what } });
@@ -75,17 +81,8 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
         400,
       );
     }
-    if (!/^\d{1,5}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
-      return c.json(
-        {
-          error: {
-            code: 'BadRequest',
-            message: `limit must be a whole number from 1 to ${MAX_PAGE}, got "${limitText}"`,
-          },
-        },
-        400,
-      );
-    }
+    const badLimit = limitProblem(limitText);
+    if (badLimit) return c.json({ error: { code: 'BadRequest', message: badLimit } }, 400);
     if (before !== undefined && !engine.store.submission(before))
       return c.json(notFound(`no submission "${before}" (before)`), 404);
     const page = engine.store.newest({
@@ -157,20 +154,29 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
     });
   });
 
-  app.get('/api/templates/:name/dataset', (c) => {
+  // In the dataset's order, a page at a time: `limit` (default and most 1,000) and `after` (the `next` of the page before).
+  app.get('/api/templates/:name/dataset', async (c) => {
     const found = template(c.req.param('name'));
     if (!found) return c.json(notFound(`no template "${c.req.param('name')}"`), 404);
-    c.header('content-type', 'application/json; charset=utf-8');
-    // Streamed: a dataset can be far larger than any one response should hold in memory.
-    return stream(c, async (out) => {
-      let first = true;
-      await out.write('[');
-      for await (const row of engine.store.dataset(found.name, found.updateKeys)) {
-        await out.write(`${first ? '' : ','}\n${JSON.stringify(row)}`);
-        first = false;
-      }
-      await out.write(first ? ']' : '\n]');
+    const limitText = c.req.query('limit') ?? String(MAX_PAGE);
+    const after = c.req.query('after');
+    const badLimit = limitProblem(limitText);
+    if (badLimit) return c.json({ error: { code: 'BadRequest', message: badLimit } }, 400);
+    if (after !== undefined && !/^\d{1,15}$/.test(after))
+      return c.json(
+        { error: { code: 'BadRequest', message: `after must be the cursor of a page (its next), got "${after}"` } },
+        400,
+      );
+    const page = await engine.store.datasetPage(found.name, found.updateKeys, {
+      limit: Number(limitText),
+      ...(after !== undefined ? { after } : {}),
     });
+    if (page.next) {
+      const next = new URLSearchParams({ limit: limitText, after: page.next });
+      c.header('link', `</api/templates/${encodeURIComponent(found.name)}/dataset?${next}>; rel="next"`);
+      c.header('x-s3-harness-next', page.next);
+    }
+    return c.json(page.rows);
   });
 
   app.get('/api/integrations', (c) => c.json(engine.integrations()));

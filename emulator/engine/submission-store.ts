@@ -14,7 +14,14 @@ import type { DatasetJoin, ImportState, LedgerEntry, RowWriter, SubmissionStore 
 import type { DeliveryRef, DeliveryStore, FieldValues } from '../../core/outbound/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';
 import { openJournaledState } from '../journaled-state.ts';
-import { datasetRows, type DatasetRow, type Delivery, type Submission } from '../../core/submissions/index.ts';
+import {
+  datasetPager,
+  datasetRows,
+  type DatasetRow,
+  type Delivery,
+  type MemberRow,
+  type Submission,
+} from '../../core/submissions/index.ts';
 
 interface EngineState {
   ledger: Record<string, LedgerEntry>;
@@ -309,6 +316,10 @@ export async function openSubmissionStore(
       return { submissions: found, ...(i >= 0 && last ? { next: last.id } : {}) };
     },
     dataset: (template, updateKeys) => datasetOf(data, rowsPath, template, updateKeys),
+    datasetPage: datasetPager(
+      (template) => own(data.datasets, template) ?? [],
+      (submissionId) => memberRows(data, rowsPath, submissionId),
+    ),
     accepted: (id) => readAccepted(rowsPath(id, 'accepted')),
     rejected: async function* (id) {
       for await (const lines of readLineBatches(rowsPath(id, 'rejected')))
@@ -326,10 +337,17 @@ function datasetOf(
 ): AsyncIterable<DatasetRow> {
   const members = own(data.datasets, template) ?? [];
   return datasetRows(async function* () {
-    for (const submissionId of members) {
-      const at = own(data.submissions, submissionId)?.submittedAt ?? '';
-      for await (const stored of readAccepted(rowsPath(submissionId, 'accepted')))
-        yield { submissionId, row: stored.row, at, values: toRecord(stored) };
-    }
+    for (const submissionId of members) yield* memberRows(data, rowsPath, submissionId);
   }, updateKeys);
+}
+
+/** One member's accepted rows, stamped with when it was submitted. */
+async function* memberRows(
+  data: EngineState,
+  rowsPath: (id: string, kind: 'accepted') => string,
+  submissionId: string,
+): AsyncGenerator<MemberRow> {
+  const at = own(data.submissions, submissionId)?.submittedAt ?? '';
+  for await (const stored of readAccepted(rowsPath(submissionId, 'accepted')))
+    yield { submissionId, row: stored.row, at, values: toRecord(stored) };
 }

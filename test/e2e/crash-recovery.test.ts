@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { wholeDataset } from '../helpers/dataset.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
+import type { Submission } from '../../core/submissions/index.ts';
 import { openSubmissionStore } from '../../emulator/engine/submission-store.ts';
 import { startCli } from '../helpers/cli.ts';
 import { startTestHarness } from '../helpers/harness.ts';
@@ -93,7 +94,7 @@ describe('a crash in the middle of an import', () => {
       expect(second.output()).toContain(
         `[import] finishing an import interrupted by the last stop: Email/Email drop: s3://acme-claravine/${key}`,
       );
-      const dataset = (await (await fetch(`${apiUrl}/api/templates/Email/dataset`)).json()) as DatasetRow[];
+      const dataset = await wholeDataset(apiUrl, 'Email');
       const crashRows = dataset.filter((r) => r.values['Campaign Name']!.startsWith('Crash Campaign '));
       expect(crashRows).toHaveLength(50_000);
       expect(new Set(crashRows.map((r) => r.values['Tracking Code'])).size).toBe(50_000);

@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetRow, Submission } from '../../core/submissions/index.ts';
 import { createApiApp } from '../../emulator/api/app.ts';
+import { wholeDataset } from '../helpers/dataset.ts';
 import type { ObjectEvent } from '../../emulator/gateway/index.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 import { hasCommand, run, warnSkipped } from '../helpers/system-tools.ts';
@@ -277,6 +278,20 @@ describe('inbound import through the gateway', () => {
 });
 
 describe('the JSON API', () => {
+  it('pages a dataset in its order (limit, after, Link), the pages joined being the whole dataset', async () => {
+    const whole: DatasetRow[] = [];
+    for await (const row of h.engine.store.dataset('Email', h.workspace.templates[0]!.updateKeys)) whole.push(row);
+    expect(whole.length).toBeGreaterThan(3);
+    const first = await fetch(`${h.apiUrl}/api/templates/Email/dataset?limit=2`);
+    expect(first.headers.get('link')).toBe(
+      `</api/templates/Email/dataset?limit=2&after=${first.headers.get('x-s3-harness-next')}>; rel="next"`,
+    );
+    expect(await wholeDataset(h.apiUrl, 'Email', 2)).toEqual(whole);
+    expect(await wholeDataset(h.apiUrl, 'Email')).toEqual(whole);
+    for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'after=abc'])
+      expect((await fetch(`${h.apiUrl}/api/templates/Email/dataset?${bad}`)).status, bad).toBe(400);
+  });
+
   it('answers in-process (app.request) with JSON errors for unknown things', async () => {
     const app = createApiApp(h.workspace, h.engine);
     const missing = await app.request('/api/templates/Nope/dataset');

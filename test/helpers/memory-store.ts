@@ -6,7 +6,7 @@
 import type { AcceptedRow, RejectedRow } from '../../core/files/index.ts';
 import type { LedgerEntry, RowWriter } from '../../core/inbound/ports.ts';
 import type { DeliveryRef, FieldValues } from '../../core/outbound/index.ts';
-import { datasetRows, type Submission } from '../../core/submissions/index.ts';
+import { datasetPager, datasetRows, type MemberRow, type Submission } from '../../core/submissions/index.ts';
 import type { EngineStore } from '../../emulator/engine/submission-store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -28,6 +28,15 @@ export function createMemoryStore(): EngineStore {
     [...submissions.values()].sort((a, b) =>
       a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1,
     );
+  async function* memberRows(submissionId: string): AsyncGenerator<MemberRow> {
+    for (const row of accepted.get(submissionId) ?? [])
+      yield {
+        submissionId,
+        row: row.row,
+        at: submissions.get(submissionId)?.submittedAt ?? '',
+        values: Object.fromEntries(row.values),
+      };
+  }
   const fieldValuesOf = (row: AcceptedRow): FieldValues & { row: number } => ({
     row: row.row,
     fields: [...row.values.keys()],
@@ -69,16 +78,10 @@ export function createMemoryStore(): EngineStore {
     dataset(template, updateKeys) {
       const members = datasets.get(template) ?? [];
       return datasetRows(async function* () {
-        for (const submissionId of members)
-          for (const row of accepted.get(submissionId) ?? [])
-            yield {
-              submissionId,
-              row: row.row,
-              at: submissions.get(submissionId)?.submittedAt ?? '',
-              values: Object.fromEntries(row.values),
-            };
+        for (const submissionId of members) yield* memberRows(submissionId);
       }, updateKeys);
     },
+    datasetPage: datasetPager((template) => datasets.get(template) ?? [], memberRows),
     async setDelivery(submissionId, index, delivery) {
       const deliveries = submissions.get(submissionId)?.deliveries;
       if (!deliveries || index < 0 || index >= deliveries.length)

@@ -99,6 +99,23 @@ describe('validateTemplateFile', () => {
     ]);
   });
 
+  it('names a file delimited by semicolons or tabs in one issue that says how to fix it', async () => {
+    for (const [delimiter, name] of [
+      [';', 'semicolons'],
+      ['\t', 'tabs'],
+    ] as const) {
+      const result = await validate(`${HEADER.split(',').join(delimiter)}\nSpring${delimiter}Email${delimiter}\n`);
+      expect(result.fileFailed).toBe(true);
+      expect(result.issues).toEqual([
+        {
+          row: 1,
+          rule: 'header',
+          message: `the file is delimited by ${name} (${JSON.stringify(delimiter)}), not commas: its header reads as one column ${JSON.stringify(HEADER.split(',').join(delimiter))}; save it as CSV with commas (the template file's columns are "Campaign Name", "Channel", "Launch Date")`,
+        },
+      ]);
+    }
+  });
+
   it('refuses empty and header-only files', async () => {
     expect((await validate('')).issues).toEqual([
       { rule: 'empty', message: "the file is empty: it must hold the template file's header and at least one row" },
