@@ -30,6 +30,8 @@ export const DEFAULTS = {
   scenarioDirectory: 'scenarios',
   /** IAM decisions the gateway keeps for `GET /api/decisions` (the oldest are forgotten first). */
   decisionLogSize: 1000,
+  /** Requests and drops the activity timeline keeps (`GET /api/activity`, the Activity page). */
+  activityLogSize: 2000,
   /** The alert webhook: attempts, the first delay (doubled after each failure), the time each may take. */
   webhook: { attempts: 4, firstDelayMs: 500, timeoutMs: 5000 },
   /** SQS detection: how long each ReceiveMessage waits for a message (SQS's maximum; long polling). */

@@ -1,4 +1,5 @@
 /** The whole harness on one machine: the gateway and its object store, the engine, the JSON API and the web UI. */
+import { createActivityLog, type ActivityLog } from './activity.ts';
 import { startApiServer } from './api/server.ts';
 import { DEFAULTS } from './defaults.ts';
 import { startEngine, type CreatedObject, type Engine } from './engine/engine.ts';
@@ -37,6 +38,8 @@ export interface HarnessOptions {
 export interface Harness extends RunningGateway {
   /** The engine now (a workspace edited in the UI starts a new one). */
   readonly engine: Engine;
+  /** Every request answered and what became of every drop, newest first (activity.ts). */
+  readonly activity: ActivityLog;
   /** The JSON API (under /api) and the web UI (everything else). */
   apiUrl: string;
   /** The workspace as the web UI edits it. */
@@ -65,10 +68,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
+  const activity = createActivityLog(DEFAULTS.activityLogSize);
+  const unfollowGateway = activity.follow(running.gateway.events);
+  let unfollowEngine = () => {};
   let engine: Engine | undefined;
   try {
     engine = await engineFor(options.workspace);
     let current = engine;
+    unfollowEngine = activity.followEngine(current.events);
     // The JSON API and the web UI share one port; an edited workspace gets a new app.
     const guard: WebGuardOptions = { allowedHosts: [], token: newToken() };
     const webFor = (workspace: Workspace) =>
@@ -79,6 +86,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         endpoint: running.endpoint,
         editor,
         guard,
+        activity,
         ...(options.runScenarios ? { runScenarios: options.runScenarios } : {}),
       });
     const editor = createWorkspaceEditor({
@@ -87,6 +95,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       ...(options.editsFile ? { file: options.editsFile } : {}),
       async apply(workspace) {
         current = await replaceEngine(running.gateway, current, workspace, engineFor);
+        unfollowEngine();
+        unfollowEngine = activity.followEngine(current.events);
         web = webFor(workspace);
         options.log?.('[workspace] changed in the web UI; integrations re-checked');
       },
@@ -104,11 +114,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       apiUrl: api.url,
       editor,
       web: guard,
+      activity,
       get engine() {
         return current;
       },
       async close() {
         await current.stop();
+        unfollowEngine();
+        unfollowGateway();
         await api.close();
         await running.close();
       },

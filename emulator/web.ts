@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Workspace } from '../core/workspace/index.ts';
+import { createActivityLog, type ActivityLog } from './activity.ts';
 import { createApiApp } from './api/app.ts';
 import { DEFAULTS } from './defaults.ts';
 import { dataFolderFault } from './gateway/data-folder-fault.ts';
@@ -25,6 +26,8 @@ export interface WebOptions extends UiOptions {
   formLimitBytes?: number;
   /** The same for files uploaded through the S3 browser. @default 100 MiB (2 KB a row at the 50,000-row limit) */
   uploadLimitBytes?: number;
+  /** The activity timeline (`GET /api/activity`, the Activity page). @default an empty one */
+  activity?: ActivityLog;
 }
 
 const WEB_DEFAULTS = {
@@ -38,6 +41,7 @@ export function createWebApp(options: WebOptions): Hono {
     ...WEB_DEFAULTS,
     ...options,
   };
+  const activity = options.activity ?? createActivityLog(DEFAULTS.activityLogSize);
   const web = new Hono();
   // In this order: a foreign Host is refused before anything is read, a body too large before it is parsed.
   web.use(hostGuard(guard));
@@ -58,9 +62,10 @@ export function createWebApp(options: WebOptions): Hono {
     createApiApp(workspace, engine, {
       bucketPolicyOf: (bucket) => gateway.bucketPolicy(bucket),
       decisions: (filter) => gateway.decisions(filter),
+      activity: (filter) => activity.list(filter),
     }),
   );
-  uiRoutes(web, { workspace, engine, gateway, endpoint, editor, origins: originsOf(guard) }, options);
+  uiRoutes(web, { workspace, engine, gateway, endpoint, editor, activity, origins: originsOf(guard) }, options);
   web.onError((error, c) => answerError(error, c));
   web.notFound((c) =>
     c.req.path.startsWith('/api/')

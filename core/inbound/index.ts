@@ -17,5 +17,5 @@ export {
   type DroppedObject,
 } from './importer.ts';
 export { checkIntegration, type IntegrationStatus } from './integration-check.ts';
-export { whyNotTaken, type NearMiss, type NearMissCandidate } from './near-miss.ts';
+export { inboundCandidates, takenBy, whyNotTaken, type NearMiss, type NearMissCandidate } from './near-miss.ts';
 export type { LedgerEntry, SubmissionStore } from './ports.ts';

@@ -4,6 +4,8 @@
  * what differs: the bucket, the case, the folder, the template's name, or a dynamic value
  * (docs/inbound.md, "Prefixes and dynamic values"). S3 prefixes are case-sensitive, as the product's.
  */
+import type { InboundIntegration } from './inbound-types.ts';
+import { integrationId } from './importer.ts';
 import { compilePrefix, type PrefixVariant } from './prefix-match.ts';
 
 export interface NearMissCandidate {
@@ -49,14 +51,34 @@ function reasonFor(candidate: NearMissCandidate, key: string): string {
   return `the key does not start with ${written} (expected "${exact.staticPrefix}...")`;
 }
 
+/** Every inbound integration of the workspace's templates, as candidates for a dropped key. */
+export function inboundCandidates(
+  templates: readonly { name: string; inbound: readonly InboundIntegration[] }[],
+): NearMissCandidate[] {
+  return templates.flatMap((template) =>
+    template.inbound.map((integration) => ({
+      id: integrationId(integration),
+      bucket: integration.bucket,
+      prefix: integration.prefix,
+      templateName: template.name,
+    })),
+  );
+}
+
+/** The ids of the candidates that take `bucket`/`key` (more than one when prefixes overlap). */
+export function takenBy(candidates: readonly NearMissCandidate[], bucket: string, key: string): string[] {
+  return candidates
+    .filter((c) => c.bucket === bucket && compilePrefix(c.prefix, c.templateName).match(key))
+    .map((c) => c.id);
+}
+
 /** Why no candidate takes `bucket`/`key`; undefined when one does. */
 export function whyNotTaken(
   candidates: readonly NearMissCandidate[],
   bucket: string,
   key: string,
 ): NearMiss | undefined {
-  if (candidates.some((c) => c.bucket === bucket && compilePrefix(c.prefix, c.templateName).match(key)))
-    return undefined;
+  if (takenBy(candidates, bucket, key).length > 0) return undefined;
   const onBucket = candidates.filter((c) => c.bucket === bucket);
   if (onBucket.length === 0) {
     const watched = [...new Set(candidates.map((c) => c.bucket))];

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { DEFAULTS } from '../defaults.ts';
+import { AUTHENTICATION_CODES } from '../gateway/index.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { runScenarios } from '../scenarios/run-all.ts';
 import { isWildcardHost } from '../web-guard.ts';
@@ -246,6 +247,14 @@ export async function runStart(
       if (event.decision.allowed) return;
       log(
         `[denied] ${event.userName ?? 'anonymous'} ${event.operation}: ${event.action} on ${event.resource}: ${event.decision.explanation} (request ${event.requestId}; GET /api/decisions keeps the latest)`,
+      );
+    });
+    // A client's keys, clock or signing settings: the most common go-live question, answered in the log too.
+    running.gateway.events.on('request', (request) => {
+      if (!request.code || !AUTHENTICATION_CODES.has(request.code)) return;
+      const who = request.user ?? (request.accessKeyId ? `key ${request.accessKeyId}` : 'anonymous');
+      log(
+        `[refused] ${who} ${request.method} ${request.path}: ${request.code}: ${request.why ?? request.message} (request ${request.requestId}; the Activity page shows AWS's string to sign)`,
       );
     });
     running.gateway.events.on('objectCreated', (event) => {

@@ -9,7 +9,14 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createImporter, type Importer, type IntegrationStatus, type LedgerEntry } from '../../core/inbound/index.ts';
+import {
+  createImporter,
+  inboundCandidates,
+  whyNotTaken,
+  type Importer,
+  type IntegrationStatus,
+  type LedgerEntry,
+} from '../../core/inbound/index.ts';
 import {
   createDeliverer,
   queuedDeliveries,
@@ -81,7 +88,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { workspace, gateway } = options;
   const now = options.now ?? (() => new Date());
   const events = new EventEmitter<EngineEvents>();
-  const report = createReporter({ events, log: options.log ?? (() => {}), webhookUrl: workspace.alerts.webhookUrl });
+  const report = createReporter({
+    events,
+    log: options.log ?? (() => {}),
+    webhookUrl: workspace.alerts.webhookUrl,
+    now,
+  });
   const store = await openSubmissionStore(join(options.dataDirectory, 'engine'), () => randomUUID());
   // Outbound files are spooled here before they are written; what a stop left behind is discarded.
   const spoolDirectory = join(options.dataDirectory, 'engine', 'outbox');
@@ -104,22 +116,23 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const importQueued = (entry: LedgerEntry) => imports.run(() => importOne(importer, report, deliver, entry));
   const enqueue = (entry: LedgerEntry) => void importQueued(entry);
   const detector = createDetector({ importer, active: checks.active, enqueue });
+  const explainUnmatched = unmatchedExplainer(workspace, report);
   // A drop of a version already imported is skipped, and said so (the journal's replay at start is not).
   // Once recorded, the gateway may forget the event (docs/durability.md).
   const onCreated = (event: CreatedObject) =>
     void detector
       .detect(droppedOf(event), byEvent, report.alreadyImported)
-      .then(() => event.requestId !== undefined && gateway.acknowledgeEvent(event.requestId))
+      .then(() => {
+        if (event.requestId !== undefined) gateway.acknowledgeEvent(event.requestId);
+        explainUnmatched(event);
+      })
       .catch((error: unknown) => report.notRecorded(event, error));
 
   await checks.check();
   await resumeUnfinished({ store, integrations: importer.integrations, deliverer, enqueue, deliver, report });
   gateway.events.on('objectCreated', onCreated);
   await replayJournal(gateway, detector, report);
-  // A remote account's bucket is not the gateway's, even with the same name: nobody there is known.
-  const remote = new Set(options.workspace.accounts.filter((a) => a.remote).map((a) => a.name));
-  const uploaderOf = async (account: string, bucket: string, key: string) =>
-    remote.has(account) ? undefined : gateway.uploaderOf(bucket, key);
+  const uploaderOf = uploaderLookup(workspace, gateway);
   const stopPolling = startPolling({ importer, checks, detector, s3For, uploaderOf, report });
   const stopQueues = startQueueListeners({
     importer,
@@ -251,4 +264,39 @@ async function retry(
   if (delivery) return { ok: true, delivery };
   const message = `delivery ${ref.index} of submission ${ref.submissionId} could not be run (see the log)`;
   return { ok: false, reason: 'error', message };
+}
+
+/** Who wrote an object a poll found; a remote account's bucket is not the gateway's, even with the same name. */
+function uploaderLookup(workspace: Workspace, gateway: EngineOptions['gateway']) {
+  const remote = new Set(workspace.accounts.filter((a) => a.remote).map((a) => a.name));
+  return async (account: string, bucket: string, key: string) =>
+    remote.has(account) ? undefined : gateway.uploaderOf(bucket, key);
+}
+
+/** Says why no integration takes a write the engine explains (see unmatchedDropsOf), and which nearly did. */
+function unmatchedExplainer(workspace: Workspace, report: Reporter): (event: CreatedObject) => void {
+  const candidates = inboundCandidates(workspace.templates);
+  const explains = unmatchedDropsOf(workspace);
+  return (event) => {
+    if (!explains(event)) return;
+    const miss = whyNotTaken(candidates, event.bucket, event.key);
+    if (miss) report.unmatched({ ...event, ...(event.userName ? { uploadedBy: event.userName } : {}) }, miss);
+  };
+}
+
+/**
+ * Which writes the engine explains when no integration takes them: a file in a bucket an inbound
+ * integration watches (a wrong folder, case or name), not the platform's own outbound files there.
+ */
+function unmatchedDropsOf(workspace: Workspace): (event: CreatedObject) => boolean {
+  const watched = new Set(workspace.templates.flatMap((t) => t.inbound.map((i) => i.bucket)));
+  const userOf = (account: string) => {
+    const keyId = workspace.accounts.find((a) => a.name === account)?.accessKeyId;
+    return workspace.iam.users.find((u) => u.accessKeyId === keyId)?.name;
+  };
+  const writers = new Set(
+    workspace.templates.flatMap((t) => t.outbound.map((o) => `${o.bucket}\n${userOf(o.account)}`)),
+  );
+  return (event) =>
+    watched.has(event.bucket) && !event.key.endsWith('/') && !writers.has(`${event.bucket}\n${event.userName}`);
 }

@@ -8,6 +8,7 @@ import type { Caller } from './authorizer.ts';
 import type { BucketState } from './bucket-state.ts';
 import type { S3Operation } from './operations.ts';
 import type { BodyOptions } from './request-body.ts';
+import type { RequestActivity } from './request-trace.ts';
 import type { ObjectEvent } from './store/object-events.ts';
 import type { ObjectStore } from './store/object-store.ts';
 
@@ -28,6 +29,8 @@ export interface GatewayEvents {
   objectCreated: [ObjectEvent];
   objectRemoved: [ObjectEvent];
   decision: [DecisionEvent];
+  /** Every request answered (or given up by its client), with why it was refused (request-trace.ts). */
+  request: [RequestActivity];
 }
 
 export interface GatewayServices {

@@ -4,6 +4,7 @@
  * S3 operation (a multipart upload is denied at UploadPart, say, not at CreateMultipartUpload).
  */
 import type { StatementRef } from '../../core/iam/index.ts';
+import { createBoundedRing } from '../bounded-ring.ts';
 import type { DecisionEvent } from './context.ts';
 
 export interface LoggedDecision {
@@ -40,14 +41,11 @@ export interface DecisionLog {
 }
 
 export function createDecisionLog(capacity: number): DecisionLog {
-  const ring: (LoggedDecision | undefined)[] = new Array(capacity);
-  let seq = 0;
+  const ring = createBoundedRing<LoggedDecision>(capacity);
   return {
     capacity,
     record(event, at) {
-      seq++;
-      ring[seq % capacity] = {
-        seq,
+      ring.push({
         time: at.toISOString(),
         requestId: event.requestId,
         operation: event.operation,
@@ -57,19 +55,15 @@ export function createDecisionLog(capacity: number): DecisionLog {
         decision: event.decision.allowed ? 'allow' : 'deny',
         ...(event.decision.decidingStatement ? { decidingStatement: event.decision.decidingStatement } : {}),
         explanation: event.decision.explanation,
-      };
+      });
     },
-    list(filter = {}) {
-      const limit = Math.min(filter.limit ?? capacity, capacity);
-      const found: LoggedDecision[] = [];
-      for (let n = seq; n > Math.max(0, seq - capacity) && found.length < limit; n--) {
-        const entry = ring[n % capacity]!;
-        if (filter.since !== undefined && entry.seq <= filter.since) break;
-        if (filter.user !== undefined && entry.user !== filter.user) continue;
-        if (filter.decision !== undefined && entry.decision !== filter.decision) continue;
-        found.push(entry);
-      }
-      return found;
-    },
+    list: (filter = {}) =>
+      ring.list({
+        since: filter.since,
+        limit: filter.limit,
+        keep: (entry) =>
+          (filter.user === undefined || entry.user === filter.user) &&
+          (filter.decision === undefined || entry.decision === filter.decision),
+      }),
   };
 }

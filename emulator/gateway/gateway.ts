@@ -23,6 +23,7 @@ import * as multipartHandlers from './multipart-handlers.ts';
 import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
+import { RequestTrace } from './request-trace.ts';
 import { uploadPartCopy } from './upload-part-copy.ts';
 import * as tagging from './tagging-handlers.ts';
 import { withExistingTags } from './existing-tags.ts';
@@ -141,8 +142,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     res.setHeader('server', 'AmazonS3');
     // A socket error while answering is the client's going away: handled here, never the process's end.
     res.on('error', () => res.destroy());
-    handleRequest(services, usersByKey, now(), req, res, requestId, hostId).catch((error: unknown) => {
-      sendError(req, res, error, requestId, hostId);
+    const trace = new RequestTrace(requestId, req.method ?? 'GET', (req.url ?? '/').split('?')[0]!, new Date(now()));
+    res.once('close', () => services.events.emit('request', trace.finish(res.statusCode, res.writableFinished)));
+    handleRequest(services, usersByKey, now(), req, res, requestId, hostId, trace).catch((error: unknown) => {
+      sendError(req, res, error, requestId, hostId, trace);
     });
   };
 
@@ -228,8 +231,16 @@ function createInspector(store: ObjectStore): StorageInspector {
   };
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, requestId: string, hostId: string): void {
+function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  requestId: string,
+  hostId: string,
+  trace: RequestTrace,
+): void {
   const { s3Error, logLine, unexpected } = answerForError(error);
+  trace.failed(s3Error);
   const request = `${req.method} ${req.url} (request ${requestId})`;
   if (logLine) console.error(`[s3-harness] ${request}: ${logLine}`);
   else if (unexpected) console.error(`[s3-harness] internal error on ${request}:`, error);
@@ -285,6 +296,7 @@ async function handleRequest(
   res: ServerResponse,
   requestId: string,
   hostId: string,
+  trace: RequestTrace,
 ): Promise<void> {
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
@@ -305,8 +317,13 @@ async function handleRequest(
     query,
     now,
     createsBucket,
+    trace,
   );
+  if (caller.user) trace.user = caller.user.name;
+  if (target.bucket !== undefined) trace.bucket = target.bucket;
+  if (target.key !== undefined) trace.key = target.key;
   const operation: S3Operation = classifyOperation(req.method ?? 'GET', target.bucket, target.key, query, req.headers);
+  trace.operation = operation.name;
   if (operation.key !== undefined) assertSafeKey(operation.key);
 
   const g: GatewayRequest = {
@@ -354,8 +371,10 @@ function authenticate(
   query: ReadonlyMap<string, string>,
   now: number,
   createsBucket: boolean,
+  trace: RequestTrace,
 ): Authentication {
   const parsed = parseSignature(request);
+  if (parsed) trace.accessKeyId = parsed.credential.accessKeyId;
   if (!parsed)
     return {
       caller: { principal: { kind: 'anonymous' } },

@@ -121,6 +121,8 @@ async function validate(
     headers: signed.headers as Record<string, string>,
     body,
   });
+  // A network error may come back as an error response (status 0, as Response.error()): no answer at all.
+  if (response.type === 'error' || response.status === 0) throw new TypeError('fetch failed');
   const answer = (await response.json().catch(() => ({}))) as { findings?: PolicyFinding[]; message?: string };
   if (!response.ok) {
     const type = response.headers.get('x-amzn-errortype')?.split(':')[0] ?? `HTTP ${response.status}`;

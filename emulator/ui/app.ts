@@ -9,6 +9,7 @@ import { DEFAULTS } from '../defaults.ts';
 import type { ScenarioRunner } from '../scenarios/scenario-result.ts';
 import { accountRoutes } from './accounts.ts';
 import { connectRoutes } from './connect.ts';
+import { activityRoutes } from './activity.ts';
 import { decisionRoutes } from './decisions.ts';
 import type { UiContext } from './context.ts';
 import { html } from './html.ts';
@@ -53,6 +54,7 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   connectRoutes(app, ctx);
   accountRoutes(app, ctx);
   iamRoutes(app, ctx);
+  activityRoutes(app, ctx);
   decisionRoutes(app, ctx);
   scenarioRoutes(app, ctx, options.scenarioDirectory ?? DEFAULTS.scenarioDirectory, options.runScenarios);
 }

@@ -1,5 +1,6 @@
 /** What the web UI's pages read and act on. */
 import type { Workspace } from '../../core/workspace/index.ts';
+import type { ActivityLog } from '../activity.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Gateway } from '../gateway/index.ts';
 import type { WorkspaceEditor } from '../workspace-editor.ts';
@@ -14,4 +15,6 @@ export interface UiContext {
   editor: WorkspaceEditor;
   /** The harness's own origins (`http://127.0.0.1:4569`, ...): where a request for secrets may come from. */
   origins: ReadonlySet<string>;
+  /** Every request answered and what became of every drop (the Activity page). */
+  activity: ActivityLog;
 }

@@ -7,6 +7,7 @@ export const SECTIONS = [
   { path: '/templates', label: 'Templates' },
   { path: '/accounts', label: 'Accounts' },
   { path: '/iam', label: 'IAM' },
+  { path: '/activity', label: 'Activity' },
   { path: '/decisions', label: 'Decisions' },
   { path: '/scenarios', label: 'Scenarios' },
 ] as const;

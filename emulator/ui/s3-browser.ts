@@ -9,6 +9,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, Hono } from 'hono';
 import Papa from 'papaparse';
 import { sampleInboundKey } from '../../core/preflight/index.ts';
+import { inboundCandidates, takenBy, whyNotTaken, type NearMissCandidate } from '../../core/inbound/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { InspectedObject, UnsafeKey } from '../gateway/index.ts';
 import { readXlsx } from '../scenarios/xlsx-cells.ts';
@@ -71,6 +72,25 @@ const refusedPage = (bucket: string, key: string, refused: UnsafeKey) =>
     html`<p class="error" role="alert">s3://${bucket}/${key}: ${refused.refused}</p><p><a href="/s3">Back to the S3 browser</a></p>`,
   );
 
+/**
+ * Whether an inbound integration takes a file, said next to it in a watched bucket: which one, or the
+ * nearest one and what differs (a wrong folder, case or name), as the engine's [drop] line says it.
+ */
+function importColumn(candidates: readonly NearMissCandidate[], bucket: string) {
+  const watched = candidates.some((c) => c.bucket === bucket);
+  return {
+    watched,
+    header: watched ? html`<th>Import</th>` : html``,
+    cell(key: string): Html {
+      if (!watched) return html``;
+      const taken = takenBy(candidates, bucket, key);
+      if (taken.length > 0) return html`<td>taken by ${taken.join(', ')}</td>`;
+      const miss = whyNotTaken(candidates, bucket, key);
+      return html`<td class="muted">no integration takes it${miss?.integration ? html`; nearest ${miss.integration}` : ''}: ${miss?.reason ?? ''}</td>`;
+    },
+  };
+}
+
 async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promise<{ status: 200 | 400; html: Html }> {
   const objects = await ctx.gateway.inspect.objects(bucket, prefix);
   if (!Array.isArray(objects)) return { status: 400, html: refusedPage(bucket, prefix, objects) };
@@ -83,6 +103,8 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
     else files.push(object);
   }
   const crumbs = prefix.split('/').filter(Boolean);
+  const imports = importColumn(inboundCandidates(ctx.workspace.templates), bucket);
+  const columns = imports.watched ? 6 : 5;
   return {
     status: 200,
     html: page(
@@ -91,11 +113,11 @@ async function folderPage(ctx: UiContext, bucket: string, prefix: string): Promi
       html`
 <p><a href="/s3">All buckets</a> / <a href="${folderHref(bucket, '')}">${bucket}</a>${crumbs.map((c, i) => html` / <a href="${folderHref(bucket, `${crumbs.slice(0, i + 1).join('/')}/`)}">${c}</a>`)}</p>
 <table>
-  <thead><tr><th>Name</th><th>Size</th><th>Last modified (UTC)</th><th>Encryption</th><th>Uploaded by</th></tr></thead>
+  <thead><tr><th>Name</th><th>Size</th><th>Last modified (UTC)</th><th>Encryption</th><th>Uploaded by</th>${imports.header}</tr></thead>
   <tbody id="objects" hx-get="${folderHref(bucket, prefix)}" hx-select="#objects > *" hx-trigger="every 3s" hx-swap="innerMorph">
-  ${[...folders].map((f) => html`<tr><td><a href="${folderHref(bucket, f)}">${f.slice(prefix.length)}</a></td><td colspan="4" class="muted">folder</td></tr>`)}
-  ${files.map((o) => html`<tr><td><a href="${objectHref(bucket, o.key)}">${o.key.slice(prefix.length) || o.key}</a></td><td>${bytes(o.size)}</td><td>${o.lastModified.replace('T', ' ').slice(0, 19)}</td><td>${o.sse ?? 'none'}</td><td>${o.uploadedBy ?? ''}</td></tr>`)}
-  ${folders.size + files.length === 0 ? html`<tr><td colspan="5" class="muted">Empty.</td></tr>` : ''}
+  ${[...folders].map((f) => html`<tr><td><a href="${folderHref(bucket, f)}">${f.slice(prefix.length)}</a></td><td colspan="${columns - 1}" class="muted">folder</td></tr>`)}
+  ${files.map((o) => html`<tr><td><a href="${objectHref(bucket, o.key)}">${o.key.slice(prefix.length) || o.key}</a></td><td>${bytes(o.size)}</td><td>${o.lastModified.replace('T', ' ').slice(0, 19)}</td><td>${o.sse ?? 'none'}</td><td>${o.uploadedBy ?? ''}</td>${imports.cell(o.key)}</tr>`)}
+  ${folders.size + files.length === 0 ? html`<tr><td colspan="${columns}" class="muted">Empty.</td></tr>` : ''}
   </tbody>
 </table>
 <h2>Upload here</h2>

@@ -5,6 +5,7 @@ import { templateFileColumns } from '../../core/templates/index.ts';
 import type { UiContext } from './context.ts';
 import { html, type Html } from './html.ts';
 import { bytes, page, statusBadge } from './layout.ts';
+import { whyFailed } from '../engine/report.ts';
 
 const STATUSES: SubmissionStatus[] = ['complete', 'failed', 'pending'];
 /** Rows shown on a detail page; the API serves the rest. */
@@ -24,7 +25,7 @@ function listRows(ctx: UiContext, status: string | undefined): Html {
   return html`${list.map(
     (s) => html`<tr>
     <td><a href="/submissions/${encodeURIComponent(s.id)}">${s.name}</a></td>
-    <td>${statusBadge(s.status)}</td>
+    <td>${statusBadge(s.status)}${s.status === 'failed' ? html`<br><small class="error">${whyFailed(s)}</small>` : ''}</td>
     <td>${s.template}</td>
     <td>${s.counts.rows} rows, ${s.counts.accepted} accepted, ${s.counts.rejected} rejected</td>
     <td>${(s.deliveries ?? []).map((d) => html`${statusBadge(d.status)} `)}</td>
@@ -98,8 +99,11 @@ async function detailPage(ctx: UiContext, submission: Submission): Promise<Html>
     accepted.push(row);
     if (accepted.length >= SHOWN_ROWS) break;
   }
-  // An S3 refusal is shown once, with its explanation, above.
-  const fileIssues = submission.issues.filter((i) => i.row === undefined && !(submission.error && i.rule === 'access'));
+  // An S3 refusal is shown once, with its explanation, above; issues of the file and of its header
+  // (row 1) have no row in the rejected rows' table, so they are listed here, each with its fix.
+  const fileIssues = submission.issues.filter(
+    (i) => (i.row === undefined || i.rule === 'header') && !(submission.error && i.rule === 'access'),
+  );
   const acceptedFields = accepted[0]?.fields ?? [];
   return page(
     submission.name,
@@ -117,7 +121,7 @@ async function detailPage(ctx: UiContext, submission: Submission): Promise<Html>
 </dl>
 <form method="post" action="/submissions/${encodeURIComponent(submission.id)}/reimport"><button>Import again</button> <span class="muted">the same version of the object, after a fix (a policy, the template): a new submission that replaces this one${submission.status === 'complete' ? ' in the dataset' : ''}</span></form>
 ${submission.error ? html`<div class="panel error" role="alert"><strong>${submission.error.code}</strong>: ${submission.error.message}${submission.error.explanation ? html`<p>Why: ${submission.error.explanation}</p>` : ''}</div>` : ''}
-${fileIssues.length ? html`<h2>Problems with the file</h2><ul class="error">${fileIssues.map((i) => html`<li>${i.column ? html`${i.column}: ` : ''}${i.message} <span class="muted">(${i.rule})</span></li>`)}</ul>` : ''}
+${fileIssues.length ? html`<h2>Problems with the file</h2><ul class="error">${fileIssues.map((i) => html`<li>${i.rule === 'header' ? html`Header (row 1): ` : i.column ? html`${i.column}: ` : ''}${i.message} <span class="muted">(${i.rule})</span></li>`)}</ul>` : ''}
 ${
   rejected.length
     ? html`<h2>Rejected rows</h2>

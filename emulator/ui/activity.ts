@@ -1,0 +1,99 @@
+/**
+ * Activity: what the S3 endpoint answered and what became of each drop, newest first, each with why
+ * (docs/web-ui.md): the page a Customer Success engineer opens when "the customer's keys don't work"
+ * or "the file never showed up". Refreshed every 3 seconds.
+ */
+import type { Hono } from 'hono';
+import { ACTIVITY_OUTCOMES, type ActivityEntry, type ActivityFilter, type ActivityOutcome } from '../activity.ts';
+import type { UiContext } from './context.ts';
+import { html, type Html } from './html.ts';
+import { page, statusBadge } from './layout.ts';
+
+const SHOWN = 200;
+
+function filterOf(query: Record<string, string>): ActivityFilter {
+  const outcome = query.outcome as ActivityOutcome | undefined;
+  return {
+    ...(query.user ? { user: query.user } : {}),
+    ...(query.bucket ? { bucket: query.bucket } : {}),
+    ...(outcome && ACTIVITY_OUTCOMES.includes(outcome) ? { outcome } : {}),
+    limit: SHOWN,
+  };
+}
+
+function signatureDetail(entry: ActivityEntry): Html {
+  const request = entry.request;
+  if (!request?.stringToSign) return html``;
+  return html`<details>
+    <summary>AWS's string to sign and canonical request (compare with the client's)</summary>
+    <pre>${request.stringToSign}</pre>
+    <pre>${request.canonicalRequest ?? ''}</pre>
+  </details>`;
+}
+
+function who(entry: ActivityEntry): string {
+  if (entry.user) return entry.user;
+  const keyId = entry.request?.accessKeyId;
+  return keyId ? `key ${keyId} (no user)` : entry.kind === 'drop' ? '' : 'anonymous';
+}
+
+function links(entry: ActivityEntry): Html {
+  const ids = entry.drop?.submissions ?? [];
+  return html`${ids.map((id) => html` <a href="/submissions/${encodeURIComponent(id)}">submission ${id}</a>`)}`;
+}
+
+function rows(entries: readonly ActivityEntry[]): Html {
+  if (entries.length === 0) return html`<tr><td colspan="5">Nothing yet.</td></tr>`;
+  return html`${entries.map(
+    (entry) =>
+      html`<tr class="activity ${entry.outcome}">
+        <td>${entry.time}</td>
+        <td>${who(entry)}</td>
+        <td>${entry.kind === 'drop' ? html`<strong>drop</strong> s3://${entry.bucket}/${entry.key}: ` : ''}${entry.summary}${links(entry)}</td>
+        <td>${statusBadge(entry.outcome)}</td>
+        <td>${entry.why ?? ''}${signatureDetail(entry)}</td>
+      </tr>`,
+  )}`;
+}
+
+export function activityRoutes(app: Hono, ctx: UiContext): void {
+  app.get('/activity', (c) => {
+    const query = c.req.query();
+    const filter = filterOf(query);
+    const option = (value: string, label: string) =>
+      html`<option value="${value}"${(query.outcome ?? '') === value ? html` selected` : ''}>${label}</option>`;
+    const here = `/activity?${new URLSearchParams(query)}`;
+    return c.html(
+      page(
+        'Activity',
+        '/activity',
+        html`<p>Every request the S3 endpoint answered and what became of every drop, newest first, with why
+            (also <code>GET /api/activity</code>). Refreshed every 3 seconds.</p>
+          <form method="get" action="/activity">
+            <label>User <input name="user" value="${query.user ?? ''}" /></label>
+            <label>Bucket <input name="bucket" value="${query.bucket ?? ''}" /></label>
+            <label
+              >Outcome <select name="outcome">
+                ${option('', 'all')} ${ACTIVITY_OUTCOMES.map((o) => option(o, o))}
+              </select></label
+            >
+            <button>Show</button>
+          </form>
+          <table>
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Who</th>
+                <th>What</th>
+                <th>Outcome</th>
+                <th>Why</th>
+              </tr>
+            </thead>
+            <tbody id="activity" hx-get="${here}" hx-select="#activity > *" hx-trigger="every 3s" hx-swap="innerHTML">
+              ${rows(ctx.activity.list(filter))}
+            </tbody>
+          </table>`,
+      ).text,
+    );
+  });
+}
