@@ -27,7 +27,7 @@ export interface ActivityEntry {
   seq: number;
   time: string;
   kind: 'request' | 'drop';
-  /** The IAM user; null for an anonymous request or a key no user has. */
+  /** The IAM user (for a failed authentication, the owner of the key used); null for an anonymous request or a key no user has. */
   user: string | null;
   bucket?: string;
   key?: string;
@@ -61,13 +61,13 @@ export interface ActivityLog {
 
 function requestOutcome(request: RequestActivity): ActivityOutcome {
   if (request.status < 400) return 'ok';
-  if (request.code === 'AccessDenied') return 'denied';
+  if (request.code === 'AccessDenied' && !request.authentication) return 'denied';
   return request.status >= 500 ? 'error' : 'refused';
 }
 
 function requestSummary(request: RequestActivity): string {
   const target = request.bucket ? ` s3://${request.bucket}${request.key !== undefined ? `/${request.key}` : ''}` : '';
-  const what = `${request.operation ?? `${request.method} ${request.path}`}${target}`;
+  const what = request.operation ? `${request.operation}${target}` : `${request.method}${target || ` ${request.path}`}`;
   if (request.status === 499) return `${what}: the client went away before the answer`;
   return `${what}: ${request.status}${request.code ? ` ${request.code}` : ''}`;
 }
@@ -79,7 +79,7 @@ export function createActivityLog(capacity: number): ActivityLog {
     record({
       time: request.time,
       kind: 'request',
-      user: request.user ?? null,
+      user: request.user ?? request.keyOwner ?? null,
       ...(request.bucket !== undefined ? { bucket: request.bucket } : {}),
       ...(request.key !== undefined ? { key: request.key } : {}),
       outcome: requestOutcome(request),

@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { DEFAULTS } from '../defaults.ts';
-import { AUTHENTICATION_CODES } from '../gateway/index.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { runScenarios } from '../scenarios/run-all.ts';
 import { isWildcardHost } from '../web-guard.ts';
@@ -251,10 +250,12 @@ export async function runStart(
     });
     // A client's keys, clock or signing settings: the most common go-live question, answered in the log too.
     running.gateway.events.on('request', (request) => {
-      if (!request.code || !AUTHENTICATION_CODES.has(request.code)) return;
-      const who = request.user ?? (request.accessKeyId ? `key ${request.accessKeyId}` : 'anonymous');
+      if (!request.authentication) return;
+      const who =
+        request.user ?? request.keyOwner ?? (request.accessKeyId ? `key ${request.accessKeyId}` : 'anonymous');
+      const compare = request.stringToSign ? "; the Activity page shows AWS's string to sign" : '';
       log(
-        `[refused] ${who} ${request.method} ${request.path}: ${request.code}: ${request.why ?? request.message} (request ${request.requestId}; the Activity page shows AWS's string to sign)`,
+        `[refused] ${who} ${request.method} ${request.path}: ${request.code}: ${request.why ?? request.message} (request ${request.requestId}${compare})`,
       );
     });
     running.gateway.events.on('objectCreated', (event) => {

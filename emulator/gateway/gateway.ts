@@ -306,6 +306,8 @@ async function handleRequest(
   const signedParts: SignedRequestParts = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
 
   const target = targetOf(rawPath, req.headers.host);
+  if (target.bucket !== undefined) trace.bucket = target.bucket;
+  if (target.key !== undefined) trace.key = target.key;
   const query = new Map(parseQuery(rawQuery));
   // CreateBucket may be signed for the region it creates the bucket in.
   const createsBucket =
@@ -320,8 +322,6 @@ async function handleRequest(
     trace,
   );
   if (caller.user) trace.user = caller.user.name;
-  if (target.bucket !== undefined) trace.bucket = target.bucket;
-  if (target.key !== undefined) trace.key = target.key;
   const operation: S3Operation = classifyOperation(req.method ?? 'GET', target.bucket, target.key, query, req.headers);
   trace.operation = operation.name;
   if (operation.key !== undefined) assertSafeKey(operation.key);
@@ -374,7 +374,10 @@ function authenticate(
   trace: RequestTrace,
 ): Authentication {
   const parsed = parseSignature(request);
-  if (parsed) trace.accessKeyId = parsed.credential.accessKeyId;
+  if (parsed) {
+    trace.accessKeyId = parsed.credential.accessKeyId;
+    trace.keyOwner = usersByKey.get(parsed.credential.accessKeyId)?.name;
+  }
   if (!parsed)
     return {
       caller: { principal: { kind: 'anonymous' } },

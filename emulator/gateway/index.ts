@@ -9,6 +9,6 @@ export {
 } from './gateway.ts';
 export { startGatewayServer, type GatewayServerOptions, type RunningGateway } from './server.ts';
 export type { ObjectEvent, DecisionEvent, GatewayEvents } from './context.ts';
-export { AUTHENTICATION_CODES, type RequestActivity } from './request-trace.ts';
+export { isAuthenticationFailure, type RequestActivity } from './request-trace.ts';
 export { EXPLANATION_HEADER } from './authorizer.ts';
 export type { DecisionFilter, LoggedDecision } from './decision-log.ts';

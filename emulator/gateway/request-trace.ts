@@ -20,6 +20,8 @@ export interface RequestActivity {
   user?: string;
   /** The access key id a request was signed with (not secret; named when no user has it). */
   accessKeyId?: string;
+  /** The user whose access key id signed a request that failed authentication (a wrong secret, a skewed clock). */
+  keyOwner?: string;
   operation?: string;
   bucket?: string;
   key?: string;
@@ -30,13 +32,15 @@ export interface RequestActivity {
   message?: string;
   /** Why, in words. */
   why?: string;
+  /** Refused before any policy was asked: the client's keys, clock, region or signing (not the policy). */
+  authentication?: true;
   /** A SignatureDoesNotMatch's: what AWS signed, to compare with the client's. */
   stringToSign?: string;
   canonicalRequest?: string;
 }
 
 /** The errors of authentication (before any policy): a client's keys, clock or signing settings. */
-export const AUTHENTICATION_CODES = new Set([
+const AUTHENTICATION_CODES = new Set([
   'InvalidAccessKeyId',
   'SignatureDoesNotMatch',
   'RequestTimeTooSkewed',
@@ -49,6 +53,7 @@ export const AUTHENTICATION_CODES = new Set([
 export class RequestTrace {
   user?: string;
   accessKeyId?: string;
+  keyOwner?: string | undefined;
   operation?: string;
   bucket?: string;
   key?: string;
@@ -75,11 +80,13 @@ export class RequestTrace {
       path: this.path,
       ...(this.user !== undefined ? { user: this.user } : {}),
       ...(this.accessKeyId !== undefined ? { accessKeyId: this.accessKeyId } : {}),
+      ...(this.keyOwner !== undefined && this.user === undefined ? { keyOwner: this.keyOwner } : {}),
       ...(this.operation !== undefined ? { operation: this.operation } : {}),
       ...(this.bucket !== undefined ? { bucket: this.bucket } : {}),
       ...(this.key !== undefined ? { key: this.key } : {}),
       status: answered ? status : 499,
       ...(error ? { code: error.code, message: error.message, why: this.#why(error) } : {}),
+      ...(error && isAuthenticationFailure(error) ? { authentication: true as const } : {}),
       ...(error?.code === 'SignatureDoesNotMatch'
         ? {
             stringToSign: String(error.detail.StringToSign ?? ''),
@@ -91,17 +98,34 @@ export class RequestTrace {
 
   #why(error: S3Error): string {
     const key = this.accessKeyId ?? 'the access key';
+    const { detail } = error;
     switch (error.code) {
       case 'AccessDenied':
-        return error.headers[EXPLANATION_HEADER] ?? error.message;
+        if (error.headers[EXPLANATION_HEADER]) return error.headers[EXPLANATION_HEADER];
+        if (detail.Expires !== undefined)
+          return `the presigned URL expired at ${String(detail.Expires)} (the harness's time: ${String(detail.ServerTime)}): sign a new one, with a longer X-Amz-Expires if needed`;
+        return error.message;
       case 'InvalidAccessKeyId':
         return `no user of the workspace has the access key id ${key}: the client's keys are not this workspace's (a typo, another account's, or keys from before the workspace changed)`;
       case 'SignatureDoesNotMatch':
-        return `the signature is not the one ${this.user ?? 'the key owner'}'s secret key makes (${key}): the client's secret key is wrong, or the request changed after it was signed; compare AWS's string to sign and canonical request below with the client's`;
+        return `the signature is not the one ${this.keyOwner ?? 'the key owner'}'s secret key makes (${key}): the client's secret key is wrong, or the request changed after it was signed; compare AWS's string to sign and canonical request below with the client's`;
       case 'RequestTimeTooSkewed':
-        return `the client's clock is more than 15 minutes off the harness's: ${error.message}`;
+        return `the client's clock is more than 15 minutes off the harness's: the request says ${String(detail.RequestTime)}, the harness's time is ${String(detail.ServerTime)}: set the client machine's clock`;
+      case 'AuthorizationHeaderMalformed':
+      case 'AuthorizationQueryParametersError':
+        return detail.Region !== undefined
+          ? `${error.message}: set the client's region to ${String(detail.Region)} (the workspace's region)`
+          : error.message;
       default:
         return error.message;
     }
   }
+}
+
+/** Refused before any policy was asked: an authentication code, or an AccessDenied no policy decided (an expired URL). */
+export function isAuthenticationFailure(error: S3Error): boolean {
+  return (
+    AUTHENTICATION_CODES.has(error.code) ||
+    (error.code === 'AccessDenied' && error.headers[EXPLANATION_HEADER] === undefined)
+  );
 }

@@ -10,6 +10,9 @@ import { html, type Html } from './html.ts';
 import { page, statusBadge } from './layout.ts';
 
 const SHOWN = 200;
+/** Refreshes every 3 seconds, except while a string to sign is open to be read. */
+const PAUSED_WHILE_READING =
+  "every 3s [!Array.from(document.querySelectorAll('#activity details')).some((d) => d.open)]";
 
 function filterOf(query: Record<string, string>): ActivityFilter {
   const outcome = query.outcome as ActivityOutcome | undefined;
@@ -32,8 +35,9 @@ function signatureDetail(entry: ActivityEntry): Html {
 }
 
 function who(entry: ActivityEntry): string {
-  if (entry.user) return entry.user;
   const keyId = entry.request?.accessKeyId;
+  if (entry.request?.keyOwner) return `${entry.request.keyOwner}'s key ${keyId} (not authenticated)`;
+  if (entry.user) return entry.user;
   return keyId ? `key ${keyId} (no user)` : entry.kind === 'drop' ? '' : 'anonymous';
 }
 
@@ -68,8 +72,8 @@ export function activityRoutes(app: Hono, ctx: UiContext): void {
         'Activity',
         '/activity',
         html`<p>Every request the S3 endpoint answered and what became of every drop, newest first, with why
-            (also <code>GET /api/activity</code>). Refreshed every 3 seconds.</p>
-          <form method="get" action="/activity">
+            (also <code>GET /api/activity</code>). Refreshed every 3 seconds, except while a string to sign is open.</p>
+          <form class="panel inline" method="get" action="/activity">
             <label>User <input name="user" value="${query.user ?? ''}" /></label>
             <label>Bucket <input name="bucket" value="${query.bucket ?? ''}" /></label>
             <label
@@ -89,7 +93,7 @@ export function activityRoutes(app: Hono, ctx: UiContext): void {
                 <th>Why</th>
               </tr>
             </thead>
-            <tbody id="activity" hx-get="${here}" hx-select="#activity > *" hx-trigger="every 3s" hx-swap="innerHTML">
+            <tbody id="activity" hx-get="${here}" hx-select="#activity > *" hx-trigger="${PAUSED_WHILE_READING}" hx-swap="innerMorph">
               ${rows(ctx.activity.list(filter))}
             </tbody>
           </table>`,

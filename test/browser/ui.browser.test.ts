@@ -3,42 +3,17 @@
  * headless), against the real harness. Screenshots of the main pages go to test-results/screenshots/
  * (not committed). Skipped, loudly, where Chromium is missing; `.ci/run` installs it.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWorkspace } from '../../core/workspace/index.ts';
+import { closeSession, hasChromium, openSession, saveScreenshot } from '../helpers/browser.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
-import { warnSkipped } from '../helpers/system-tools.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) warnSkipped('Chromium (the browser tests)', 'apt-get install chromium');
-const SCREENSHOTS = 'test-results/screenshots';
-const saveScreenshot = (page: Page, name: string) =>
-  page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 const shot = saveScreenshot;
-
-/** Chromium, headless; its sandbox cannot start as root (CI containers run as root). */
-const launchBrowser = () =>
-  chromium.launch({ executablePath: CHROMIUM, headless: true, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
-
-/** A harness, Chromium and a page for one describe block. */
-async function openSession(
-  start: () => Promise<TestHarness>,
-): Promise<{ h: TestHarness; browser: Browser; page: Page }> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const h = await start();
-  const browser = await launchBrowser();
-  return { h, browser, page: await browser.newPage() };
-}
-
-async function closeSession(session: { h?: TestHarness; browser?: Browser }): Promise<void> {
-  await session.browser?.close();
-  await session.h?.stop();
-}
 
 describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
   let h: TestHarness;

@@ -39,9 +39,26 @@ describe('s3-harness start', () => {
       await expect(
         uploader.send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'us/submissions/Email.csv' })),
       ).rejects.toThrow(/not authorized to perform: s3:GetObject/);
-      await new Promise((r) => setTimeout(r, 100));
+      // The customer's keys that do not work, and a file in the wrong folder, are said in the log too.
+      const wrongSecret = new S3Client({
+        endpoint: started.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'AKIADEMOUPLOADER0001', secretAccessKey: 'not-the-secret' },
+      });
+      await expect(
+        wrongSecret.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/x.csv', Body: 'x' })),
+      ).rejects.toThrow(/signature/);
+      await uploader.send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/Email.csv', Body: 'x' }));
+      await new Promise((r) => setTimeout(r, 300));
       expect(started.output()).toMatch(
         /\[denied\] uploader GetObject: s3:GetObject on arn:aws:s3:::acme-claravine\/us\/submissions\/Email.csv: Implicitly denied/,
+      );
+      expect(started.output()).toMatch(
+        /\[refused\] uploader PUT \/acme-claravine\/us\/x.csv: SignatureDoesNotMatch: the signature is not the one uploader's secret key makes .*the Activity page shows AWS's string to sign\)/,
+      );
+      expect(started.output()).toMatch(
+        /\[drop\] s3:\/\/acme-claravine\/us\/Email.csv by uploader: no integration takes it; nearest: Email\/Email drop \(prefix "us\/submissions\/\{\{template_name\}\}"\): another folder/,
       );
     } finally {
       expect(await started.stop()).toBe(0);
