@@ -135,7 +135,9 @@ describe('GET /api/activity: denials and drops', () => {
     const [drop] = await eventually('kind=drop&outcome=failed');
     expect(drop).toMatchObject({
       key: 'us/submissions/Email-activity.csv',
-      summary: expect.stringMatching(/^imported by Email\/Email drop as submission .*: FAILED \(0 row\(s\), 0 accepted/),
+      summary: expect.stringMatching(
+        /^imported by Email\/Email drop as submission .*: FAILED \(0 row\(s\), 0 accepted/,
+      ),
       drop: { integration: 'Email/Email drop', submissions: [submission!.id] },
     });
     expect(drop!.why).toMatch(/column "Channel" is missing/);

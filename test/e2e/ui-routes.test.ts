@@ -25,6 +25,7 @@ beforeAll(async () => {
     gateway: h.gateway,
     endpoint: h.endpoint,
     editor: h.editor,
+    activity: h.activity,
     guard: IN_PROCESS_GUARD,
     runScenarios: (files) => runScenarios(files),
   });
@@ -122,8 +123,10 @@ describe('the web UI', () => {
     expect(folder.text).toContain('href="/s3/acme-claravine?prefix=us%2Fsubmissions%2F"');
     const files = await get('/s3/acme-claravine?prefix=us/submissions/');
     expect(files.text).toMatch(
-      /Email\.csv<\/a><\/td><td>235 B<\/td><td>[\d-]+ [\d:]+<\/td><td>none<\/td><td>uploader<\/td>/,
+      /Email\.csv<\/a><\/td><td>235 B<\/td><td>[\d-]+ [\d:]+<\/td><td>none<\/td><td>uploader<\/td><td>taken by Email\/Email drop<\/td>/,
     );
+    // A bucket no integration watches has no Import column.
+    expect((await get('/s3/acme-exports')).text).not.toContain('<th>Import</th>');
     const exported = await get(`/s3/acme-exports/object?key=${encodeURIComponent(good.deliveries![0]!.key)}`);
     expect(exported.text).toContain('<dt>Encryption</dt><dd>AES256</dd>');
     const object = await get('/s3/acme-claravine/object?key=us/submissions/Email.csv');
@@ -133,6 +136,24 @@ describe('the web UI', () => {
     expect(download.headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''Email.csv");
     expect(Buffer.from(await download.arrayBuffer()).equals(readFileSync('fixtures/files/Email.csv'))).toBe(true);
     expect((await get('/s3/acme-claravine/object?key=nope')).status).toBe(404);
+  });
+
+  it('shows the activity timeline: escaped, filtered by user, bucket and outcome, a drop linked to its submission', async () => {
+    await h
+      .client('uploader')
+      .send(new PutObjectCommand({ Bucket: 'acme-claravine', Key: 'us/<b>nowhere</b>.csv', Body: 'x' }));
+    const unmatched = async () => (await get('/activity?outcome=unmatched&bucket=acme-claravine')).text;
+    await expect.poll(unmatched).toContain('us/&lt;b&gt;nowhere&lt;/b&gt;.csv');
+    const text = await unmatched();
+    expect(text).not.toContain('<b>nowhere');
+    expect(text).toContain('no integration takes it: stored, and not imported');
+    expect(text).not.toMatch(/class="activity (ok|imported|failed)"/);
+    expect(text).toContain('<option value="unmatched" selected>');
+    const imported = (await get('/activity?user=uploader&outcome=imported')).text;
+    expect(imported).toContain(`<a href="/submissions/${good.id}">submission ${good.id}</a>`);
+    expect((await get('/activity?user=nobody')).text).toContain('Nothing yet.');
+    // An outcome it does not know filters nothing out, and is no error.
+    expect((await get('/activity?outcome=bogus')).status).toBe(200);
   });
 
   it('uploads as the chosen user through the gateway: allowed, denied with the explanation, and without htmx a whole page', async () => {
