@@ -8,10 +8,10 @@
 import type { DropActivity, EngineEvents } from './engine/report.ts';
 import type { GatewayEvents, RequestActivity } from './gateway/index.ts';
 import type { EventEmitter } from 'node:events';
-import { createBoundedRing } from './bounded-ring.ts';
+import { createBoundedRing, fieldsEqual } from './bounded-ring.ts';
 
-export type ActivityOutcome = 'ok' | 'denied' | 'refused' | 'error' | 'imported' | 'failed' | 'skipped' | 'unmatched';
-export const ACTIVITY_OUTCOMES: readonly ActivityOutcome[] = [
+/** A request's (ok, denied, refused, error), then a drop's (DropActivity's: recording one checks it is here). */
+export const ACTIVITY_OUTCOMES = [
   'ok',
   'denied',
   'refused',
@@ -20,7 +20,8 @@ export const ACTIVITY_OUTCOMES: readonly ActivityOutcome[] = [
   'failed',
   'skipped',
   'unmatched',
-];
+] as const;
+export type ActivityOutcome = (typeof ACTIVITY_OUTCOMES)[number];
 
 export interface ActivityEntry {
   /** 1, 2, 3, ... in the order recorded: `since` pages from one. */
@@ -113,11 +114,12 @@ export function createActivityLog(capacity: number): ActivityLog {
       ring.list({
         since: filter.since,
         limit: filter.limit,
-        keep: (entry) =>
-          (filter.user === undefined || entry.user === filter.user) &&
-          (filter.bucket === undefined || entry.bucket === filter.bucket) &&
-          (filter.outcome === undefined || entry.outcome === filter.outcome) &&
-          (filter.kind === undefined || entry.kind === filter.kind),
+        keep: fieldsEqual<ActivityEntry>({
+          user: filter.user,
+          bucket: filter.bucket,
+          outcome: filter.outcome,
+          kind: filter.kind,
+        }),
       }),
   };
 }

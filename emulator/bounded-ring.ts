@@ -32,3 +32,9 @@ export function createBoundedRing<T extends { seq: number }>(capacity: number): 
     },
   };
 }
+
+/** Keeps the entries whose fields equal every value given (a field left undefined filters nothing). */
+export function fieldsEqual<T>(wanted: { [K in keyof T]?: T[K] | undefined }): (entry: T) => boolean {
+  const fields = (Object.keys(wanted) as (keyof T)[]).filter((field) => wanted[field] !== undefined);
+  return (entry) => fields.every((field) => entry[field] === wanted[field]);
+}

@@ -78,8 +78,10 @@ export function whyNotTaken(
   bucket: string,
   key: string,
 ): NearMiss | undefined {
-  if (takenBy(candidates, bucket, key).length > 0) return undefined;
-  const onBucket = candidates.filter((c) => c.bucket === bucket);
+  const onBucket = candidates
+    .filter((c) => c.bucket === bucket)
+    .map((candidate) => ({ candidate, prefix: compilePrefix(candidate.prefix, candidate.templateName) }));
+  if (onBucket.some(({ prefix }) => prefix.match(key))) return undefined;
   if (onBucket.length === 0) {
     const watched = [...new Set(candidates.map((c) => c.bucket))];
     return {
@@ -87,11 +89,7 @@ export function whyNotTaken(
     };
   }
   const lower = key.toLowerCase();
-  const nearest = onBucket.reduce((best, c) =>
-    sharedStart(compilePrefix(c.prefix, c.templateName).staticPrefix.toLowerCase(), lower) >
-    sharedStart(compilePrefix(best.prefix, best.templateName).staticPrefix.toLowerCase(), lower)
-      ? c
-      : best,
-  );
+  const shared = ({ prefix }: (typeof onBucket)[number]) => sharedStart(prefix.staticPrefix.toLowerCase(), lower);
+  const { candidate: nearest } = onBucket.reduce((best, next) => (shared(next) > shared(best) ? next : best));
   return { integration: nearest.id, prefix: nearest.prefix, reason: reasonFor(nearest, key) };
 }

@@ -17,7 +17,7 @@ import {
 } from '../iam/index.ts';
 import { compilePrefix, type InboundIntegration } from '../inbound/index.ts';
 import { objectKeyFor, sampleSubmission, type OutboundIntegration } from '../outbound/index.ts';
-import type { Workspace, WorkspaceTemplate } from '../workspace/index.ts';
+import { accountUser, type Workspace, type WorkspaceTemplate } from '../workspace/index.ts';
 
 export interface PreflightCheck {
   action: string;
@@ -154,7 +154,7 @@ export function runPreflight(workspace: Workspace, options: PreflightOptions = {
     base: Omit<IntegrationPreflight, 'account' | 'user' | 'checks' | 'ok'>,
   ) => {
     const account = workspace.accounts.find((a) => a.name === accountName);
-    const user = workspace.iam.users.find((u) => u.accessKeyId === account?.accessKeyId);
+    const user = accountUser(workspace, accountName);
     let checks: PreflightCheck[];
     if (account?.remote) {
       // Its policies are the real account's: preflight --live asks them (docs/go-live.md).

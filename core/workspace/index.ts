@@ -2,6 +2,7 @@
 export type * from './workspace-types.ts';
 export { parseWorkspace, bucketNameProblem, type WorkspaceParseResult } from './parse-workspace.ts';
 export { HIDDEN_SECRET, withoutSecrets } from './secrets.ts';
+export { accountUser } from './account-user.ts';
 export {
   applyEdits,
   applyPatch,

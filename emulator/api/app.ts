@@ -91,18 +91,20 @@ function limitProblem(limitText: string): string | undefined {
 export function createApiApp(workspace: Workspace, engine: Engine, options: ApiOptions = {}): Hono {
   const app = new Hono();
   const notFound = (what: string) => ({ error: { code: 'NotFound', message: what } });
+  // A client's mistake, named: 400 with the parameter and what was expected.
+  const badRequest = (c: Context, message: string) => c.json({ error: { code: 'BadRequest', message } }, 400);
 
   // The gateway's latest IAM decisions, newest first (a bounded ring): who, which operation and action, why.
   app.get('/api/decisions', (c) => {
     const filter = decisionFilter(c.req.query());
-    if (typeof filter === 'string') return c.json({ error: { code: 'BadRequest', message: filter } }, 400);
+    if (typeof filter === 'string') return badRequest(c, filter);
     return c.json({ decisions: options.decisions?.(filter) ?? [] });
   });
 
   // Every request the S3 endpoint answered and what became of every drop, newest first (a bounded ring).
   app.get('/api/activity', (c) => {
     const filter = activityFilter(c.req.query());
-    if (typeof filter === 'string') return c.json({ error: { code: 'BadRequest', message: filter } }, 400);
+    if (typeof filter === 'string') return badRequest(c, filter);
     return c.json({ activity: options.activity?.(filter) ?? [] });
   });
 
@@ -113,13 +115,10 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
     const limitText = c.req.query('limit') ?? String(MAX_PAGE);
     const before = c.req.query('before');
     if (status !== undefined && !STATUSES.includes(status as SubmissionStatus)) {
-      return c.json(
-        { error: { code: 'BadRequest', message: `status must be one of ${STATUSES.join(', ')}, got "${status}"` } },
-        400,
-      );
+      return badRequest(c, `status must be one of ${STATUSES.join(', ')}, got "${status}"`);
     }
     const badLimit = limitProblem(limitText);
-    if (badLimit) return c.json({ error: { code: 'BadRequest', message: badLimit } }, 400);
+    if (badLimit) return badRequest(c, badLimit);
     if (before !== undefined && !engine.store.submission(before))
       return c.json(notFound(`no submission "${before}" (before)`), 404);
     const page = engine.store.newest({
@@ -150,15 +149,7 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
   app.post('/api/submissions/:id/deliveries/:n/retry', async (c) => {
     const n = c.req.param('n');
     if (!/^\d+$/.test(n))
-      return c.json(
-        {
-          error: {
-            code: 'BadRequest',
-            message: `the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`,
-          },
-        },
-        400,
-      );
+      return badRequest(c, `the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`);
     const result = await engine.retryDelivery({ submissionId: c.req.param('id'), index: Number(n) });
     return result.ok ? c.json(result.delivery) : refusal(c, result);
   });
@@ -198,12 +189,9 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
     const limitText = c.req.query('limit') ?? String(MAX_PAGE);
     const after = c.req.query('after');
     const badLimit = limitProblem(limitText);
-    if (badLimit) return c.json({ error: { code: 'BadRequest', message: badLimit } }, 400);
+    if (badLimit) return badRequest(c, badLimit);
     if (after !== undefined && !/^\d{1,15}$/.test(after))
-      return c.json(
-        { error: { code: 'BadRequest', message: `after must be the cursor of a page (its next), got "${after}"` } },
-        400,
-      );
+      return badRequest(c, `after must be the cursor of a page (its next), got "${after}"`);
     const page = await engine.store.datasetPage(found.name, found.updateKeys, {
       limit: Number(limitText),
       ...(after !== undefined ? { after } : {}),

@@ -26,7 +26,7 @@ import {
   type RetryCheck,
 } from '../../core/outbound/index.ts';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
-import type { Workspace } from '../../core/workspace/index.ts';
+import { accountUser, type Workspace } from '../../core/workspace/index.ts';
 import { DEFAULTS } from '../defaults.ts';
 import type { Gateway } from '../gateway/index.ts';
 import { createAccountClients } from './account-clients.ts';
@@ -290,12 +290,10 @@ function unmatchedExplainer(workspace: Workspace, report: Reporter): (event: Cre
  */
 function unmatchedDropsOf(workspace: Workspace): (event: CreatedObject) => boolean {
   const watched = new Set(workspace.templates.flatMap((t) => t.inbound.map((i) => i.bucket)));
-  const userOf = (account: string) => {
-    const keyId = workspace.accounts.find((a) => a.name === account)?.accessKeyId;
-    return workspace.iam.users.find((u) => u.accessKeyId === keyId)?.name;
-  };
   const writers = new Set(
-    workspace.templates.flatMap((t) => t.outbound.map((o) => `${o.bucket}\n${userOf(o.account)}`)),
+    workspace.templates.flatMap((t) =>
+      t.outbound.map((o) => `${o.bucket}\n${accountUser(workspace, o.account)?.name}`),
+    ),
   );
   return (event) =>
     watched.has(event.bucket) && !event.key.endsWith('/') && !writers.has(`${event.bucket}\n${event.userName}`);

@@ -4,7 +4,7 @@
  * S3 operation (a multipart upload is denied at UploadPart, say, not at CreateMultipartUpload).
  */
 import type { StatementRef } from '../../core/iam/index.ts';
-import { createBoundedRing } from '../bounded-ring.ts';
+import { createBoundedRing, fieldsEqual } from '../bounded-ring.ts';
 import type { DecisionEvent } from './context.ts';
 
 export interface LoggedDecision {
@@ -61,9 +61,7 @@ export function createDecisionLog(capacity: number): DecisionLog {
       ring.list({
         since: filter.since,
         limit: filter.limit,
-        keep: (entry) =>
-          (filter.user === undefined || entry.user === filter.user) &&
-          (filter.decision === undefined || entry.decision === filter.decision),
+        keep: fieldsEqual<LoggedDecision>({ user: filter.user, decision: filter.decision }),
       }),
   };
 }

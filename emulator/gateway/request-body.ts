@@ -98,9 +98,8 @@ export async function readRequestBody(request: BodyRequest, options: BodyOptions
     if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') throw new S3Error('IncompleteBody');
     throw error;
   }
-  const file = spool;
   const md5Hex = md5.digest('hex');
-  const spooled = spooledBody(length, md5Hex, file?.path, chunks);
+  const spooled = spooledBody(length, md5Hex, spool?.path, chunks);
   try {
     const checksum = verifyBody({
       headers,

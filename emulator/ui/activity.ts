@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import { ACTIVITY_OUTCOMES, type ActivityEntry, type ActivityFilter, type ActivityOutcome } from '../activity.ts';
 import type { UiContext } from './context.ts';
 import { html, type Html } from './html.ts';
+import { filterForm, tableHead } from './filter-form.ts';
 import { page, statusBadge } from './layout.ts';
 
 const SHOWN = 200;
@@ -64,8 +65,6 @@ export function activityRoutes(app: Hono, ctx: UiContext): void {
   app.get('/activity', (c) => {
     const query = c.req.query();
     const filter = filterOf(query);
-    const option = (value: string, label: string) =>
-      html`<option value="${value}"${(query.outcome ?? '') === value ? html` selected` : ''}>${label}</option>`;
     const here = `/activity?${new URLSearchParams(query)}`;
     return c.html(
       page(
@@ -73,26 +72,21 @@ export function activityRoutes(app: Hono, ctx: UiContext): void {
         '/activity',
         html`<p>Every request the S3 endpoint answered and what became of every drop, newest first, with why
             (also <code>GET /api/activity</code>). Refreshed every 3 seconds, except while a string to sign is open.</p>
-          <form class="panel inline" method="get" action="/activity">
-            <label>User <input name="user" value="${query.user ?? ''}" /></label>
-            <label>Bucket <input name="bucket" value="${query.bucket ?? ''}" /></label>
-            <label
-              >Outcome <select name="outcome">
-                ${option('', 'all')} ${ACTIVITY_OUTCOMES.map((o) => option(o, o))}
-              </select></label
-            >
-            <button>Show</button>
-          </form>
+          ${filterForm({
+            action: '/activity',
+            fields: [
+              { name: 'user', label: 'User', value: query.user },
+              { name: 'bucket', label: 'Bucket', value: query.bucket },
+            ],
+            choice: {
+              name: 'outcome',
+              label: 'Outcome',
+              value: query.outcome,
+              options: [['', 'all'], ...ACTIVITY_OUTCOMES.map((o) => [o, o] as const)],
+            },
+          })}
           <table>
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Who</th>
-                <th>What</th>
-                <th>Outcome</th>
-                <th>Why</th>
-              </tr>
-            </thead>
+            ${tableHead(['Time', 'Who', 'What', 'Outcome', 'Why'])}
             <tbody id="activity" hx-get="${here}" hx-select="#activity > *" hx-trigger="${PAUSED_WHILE_READING}" hx-swap="innerMorph">
               ${rows(ctx.activity.list(filter))}
             </tbody>

@@ -4,6 +4,7 @@ import { describeStatement } from '../../core/iam/index.ts';
 import type { DecisionFilter } from '../gateway/index.ts';
 import type { UiContext } from './context.ts';
 import { html } from './html.ts';
+import { filterForm, tableHead } from './filter-form.ts';
 import { page, statusBadge } from './layout.ts';
 
 export function decisionRoutes(app: Hono, ctx: UiContext): void {
@@ -16,33 +17,27 @@ export function decisionRoutes(app: Hono, ctx: UiContext): void {
       limit: 200,
     };
     const rows = ctx.gateway.decisions(filter);
-    const option = (value: string, label: string) =>
-      html`<option value="${value}"${(decision ?? '') === value ? html` selected` : ''}>${label}</option>`;
     return c.html(
       page(
         'Decisions',
         '/decisions',
         html`<p>The latest IAM decisions of the S3 endpoint, newest first (also <code>GET /api/decisions</code>).</p>
-          <form method="get" action="/decisions">
-            <label>User <input name="user" value="${user ?? ''}" /></label>
-            <label
-              >Decision <select name="decision">
-                ${option('', 'all')} ${option('deny', 'denied')} ${option('allow', 'allowed')}
-              </select></label
-            >
-            <button>Show</button>
-          </form>
+          ${filterForm({
+            action: '/decisions',
+            fields: [{ name: 'user', label: 'User', value: user }],
+            choice: {
+              name: 'decision',
+              label: 'Decision',
+              value: decision,
+              options: [
+                ['', 'all'],
+                ['deny', 'denied'],
+                ['allow', 'allowed'],
+              ],
+            },
+          })}
           <table>
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>User</th>
-                <th>Operation</th>
-                <th>Action and resource</th>
-                <th>Decision</th>
-                <th>Why</th>
-              </tr>
-            </thead>
+            ${tableHead(['Time', 'User', 'Operation', 'Action and resource', 'Decision', 'Why'])}
             <tbody>
               ${rows.length === 0 ? html`<tr><td colspan="6">No decision yet.</td></tr>` : ''}
               ${rows.map(

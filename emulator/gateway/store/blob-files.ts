@@ -38,7 +38,7 @@ export class BlobFiles {
     await Promise.all(names.map((name) => mkdir(join(this.layout.blobs, name), { recursive: true })));
   }
 
-  newId(): string {
+  #newId(): string {
     return randomBytes(16).toString('hex');
   }
 
@@ -51,7 +51,7 @@ export class BlobFiles {
    * object, where each asynchronous call would wait its turn in libuv's pool of four.
    */
   writeHeld(bytes: Buffer): string {
-    const id = this.newId();
+    const id = this.#newId();
     const path = this.path(id);
     try {
       writeFileSync(path, bytes);
@@ -69,7 +69,7 @@ export class BlobFiles {
 
   /** A request body spooled to a file (store/tmp, the same file system): renamed in, copied if it is not. */
   async moveIn(spooled: string): Promise<string> {
-    const id = this.newId();
+    const id = this.#newId();
     const path = this.path(id);
     try {
       await rename(spooled, path);
@@ -84,7 +84,7 @@ export class BlobFiles {
 
   /** Writes a stream to a new blob, with its length and MD5. */
   async write(source: Readable | AsyncIterable<Buffer>): Promise<WrittenBlob> {
-    const id = this.newId();
+    const id = this.#newId();
     const path = this.path(id);
     const md5 = createHash('md5');
     let size = 0;
@@ -107,15 +107,20 @@ export class BlobFiles {
   }
 
   /** A new name for the same bytes (a copy): a hard link, or a copy where the file system has none. */
-  async link(sourceId: string): Promise<string> {
-    const id = this.newId();
+  link(sourceId: string): Promise<string> {
+    return this.adopt(this.path(sourceId));
+  }
+
+  /** A new blob with a file's bytes (a blob's, or an earlier release's object file): hard-linked, or copied. */
+  async adopt(file: string): Promise<string> {
+    const id = this.#newId();
     const path = this.path(id);
     try {
-      await link(this.path(sourceId), path);
+      await link(file, path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP') throw error;
-      await copyFile(this.path(sourceId), path).catch((copyError: unknown) => {
+      if (code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EXDEV') throw error;
+      await copyFile(file, path).catch((copyError: unknown) => {
         throw this.#removing(path, copyError);
       });
     }

@@ -7,8 +7,8 @@
  * progress are not carried over (their clients see NoSuchUpload and start again, as after an abort).
  */
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, opendir, readdir, readFile, rename, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { opendir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { tagsFromStored } from '../object-tags.ts';
 import type { BlobFiles } from './blob-files.ts';
 import type { StoreLayout } from './layout.ts';
@@ -124,8 +124,7 @@ async function legacyVersion(
     metadata['s3-harness-md5'] ??
     known?.etag?.replace(/"/g, '') ??
     (await readFile(`${objectPath}.md5`, 'utf8').catch(() => '')).trim();
-  const id = blobs.newId();
-  await linkInto(objectPath, blobs.path(id));
+  const id = await blobs.adopt(objectPath);
   const versionId = known?.versionId ?? metadata[`${RESERVED}version-id`] ?? NULL_VERSION;
   return {
     kind: 'object',
@@ -145,11 +144,6 @@ async function legacyVersion(
     storageClass: metadata['x-amz-storage-class'] ?? DEFAULT_STORAGE_CLASS,
     ...(metadata[`${RESERVED}uploaded-by`] ? { uploadedBy: metadata[`${RESERVED}uploaded-by`] } : {}),
   };
-}
-
-async function linkInto(source: string, target: string): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  await link(source, target).catch(() => copyFile(source, target));
 }
 
 /** The older versions and delete markers an earlier release kept under `DATA/versions/<bucket>/`. */

@@ -287,10 +287,15 @@ export class ObjectStore {
 
   // Writes: bytes first, then one synchronous commit.
 
+  /** A request body's bytes as a new blob: held in memory (small), or its spool file moved in. */
+  async #blobOf(body: SpooledBody): Promise<string> {
+    return body.bytes ? this.#blobs.writeHeld(body.bytes) : this.#blobs.moveIn(body.file!);
+  }
+
   async put(request: PutRequest): Promise<ObjectVersion> {
     const { body } = request;
     await this.#pause('put:write-blob');
-    const blob = body.bytes ? this.#blobs.writeHeld(body.bytes) : await this.#blobs.moveIn(body.file!);
+    const blob = await this.#blobOf(body);
     this.#reach('put:blob-written');
     await this.#pause('put:commit');
     return this.#commitVersion(
@@ -493,7 +498,7 @@ export class ObjectStore {
   ): Promise<PartRecord> {
     this.#existingUpload(uploadId, bucket, key);
     await this.#pause('part:write-blob');
-    const blob = body.bytes ? this.#blobs.writeHeld(body.bytes) : await this.#blobs.moveIn(body.file!);
+    const blob = await this.#blobOf(body);
     return this.#commitPart(uploadId, bucket, key, { partNumber, etag: `"${body.md5Hex}"`, size: body.length, blob });
   }
 
