@@ -1,10 +1,11 @@
-/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import`, `-- outbound`, `-- checksums`, `-- files`, `-- growth` or `-- startup` runs one. */
+/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import`, `-- outbound`, `-- checksums`, `-- files`, `-- growth`, `-- policy` or `-- startup` runs one. */
 import { runChecksumBench } from './checksums.ts';
 import { runGatewayBench } from './gateway.ts';
 import { runGrowthBench } from './growth.ts';
 import { runHostileFilesBench } from './hostile-files.ts';
 import { runImportBench } from './import.ts';
 import { runOutboundBench } from './outbound.ts';
+import { runPolicyBench } from './policy.ts';
 import { runStartupBench } from './startup.ts';
 
 const only = process.argv[2];
@@ -14,4 +15,5 @@ if (!only || only === 'outbound') await runOutboundBench();
 if (!only || only === 'checksums') await runChecksumBench();
 if (!only || only === 'files') await runHostileFilesBench();
 if (!only || only === 'growth') await runGrowthBench();
+if (!only || only === 'policy') await runPolicyBench();
 if (!only || only === 'startup') await runStartupBench();

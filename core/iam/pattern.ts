@@ -75,30 +75,68 @@ function resolveVariable(inner: string, lookup: ContextLookup): string | undefin
   return withDefault ? withDefault[2] : undefined;
 }
 
-const compiled = new Map<string, RegExp>();
-const MAX_COMPILED = 5000;
-
-/** Matches `text` against tokens; `*` may cross any character, including `/`. */
+/**
+ * Matches `text` against tokens; `*` may cross any character, including `/`; `?` is one character
+ * (one code point). Linear in the text for a given pattern: the text between two `*` is found by a
+ * leftmost search, never by backtracking (a RegExp of `*`s backtracks, and one request with a long key
+ * could hold the process for seconds).
+ */
 export function matchTokens(tokens: readonly PatternToken[], text: string, ignoreCase: boolean): boolean {
   if (tokens.length === 1 && tokens[0]!.kind === 'text') {
     const literal = tokens[0]!.text;
     return ignoreCase ? literal.toLowerCase() === text.toLowerCase() : literal === text;
   }
-  const source = tokens
-    .map((t) => (t.kind === 'any' ? '[\\s\\S]*' : t.kind === 'one' ? '[\\s\\S]' : escapeRegExp(t.text)))
-    .join('');
-  const cacheKey = `${ignoreCase ? 'i' : 's'}${source}`;
-  let regExp = compiled.get(cacheKey);
-  if (!regExp) {
-    regExp = new RegExp(`^${source}$`, ignoreCase ? 'iu' : 'u');
-    if (compiled.size >= MAX_COMPILED) compiled.clear();
-    compiled.set(cacheKey, regExp);
+  const fold = ignoreCase ? foldCase : (c: string) => c;
+  const subject = Array.from(text, fold);
+  const segments = segmentsOf(tokens, fold);
+  const first = segments[0]!;
+  const last = segments[segments.length - 1]!;
+  if (segments.length === 1) return first.length === subject.length && segmentAt(first, subject, 0);
+  // `*` between segments: the first is anchored at the start, the last at the end, each other one is
+  // found leftmost after its predecessor (leftmost is never worse for what follows).
+  if (first.length + last.length > subject.length) return false;
+  if (!segmentAt(first, subject, 0) || !segmentAt(last, subject, subject.length - last.length)) return false;
+  let at = first.length;
+  const end = subject.length - last.length;
+  for (const segment of segments.slice(1, -1)) {
+    const found = findSegment(segment, subject, at, end);
+    if (found < 0) return false;
+    at = found + segment.length;
   }
-  return regExp.test(text);
+  return true;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** A run between two `*`: code points, `undefined` standing for `?`. */
+type Segment = (string | undefined)[];
+
+function segmentsOf(tokens: readonly PatternToken[], fold: (c: string) => string): Segment[] {
+  const segments: Segment[] = [[]];
+  for (const token of tokens) {
+    if (token.kind === 'any') segments.push([]);
+    else if (token.kind === 'one') segments[segments.length - 1]!.push(undefined);
+    else segments[segments.length - 1]!.push(...Array.from(token.text, fold));
+  }
+  return segments;
+}
+
+function segmentAt(segment: Segment, subject: readonly string[], at: number): boolean {
+  for (let i = 0; i < segment.length; i++) {
+    const want = segment[i];
+    if (want !== undefined && subject[at + i] !== want) return false;
+  }
+  return true;
+}
+
+/** The leftmost position in [from, end - length] where the segment matches, or -1. */
+function findSegment(segment: Segment, subject: readonly string[], from: number, end: number): number {
+  for (let at = from; at + segment.length <= end; at++) if (segmentAt(segment, subject, at)) return at;
+  return -1;
+}
+
+/** One code point's case-insensitive form (kept when lower-casing would make it longer, as `İ`). */
+function foldCase(c: string): string {
+  const lower = c.toLowerCase();
+  return lower.length === c.length ? lower : c;
 }
 
 /** Glob match with optional variables; false when a variable is missing. */
