@@ -2,7 +2,8 @@
 import { decideForCaller, type Decision } from '../../core/iam/index.ts';
 import { accessDenied } from './authorizer.ts';
 import type { GatewayRequest, GatewayServices } from './context.ts';
-import { bucketArn, type RequiredPermission } from './operations.ts';
+import { bucketArn } from './operations/arn.ts';
+import type { RequiredPermission } from './operations/permissions.ts';
 import { S3Error } from './s3-errors.ts';
 
 /** Evaluates one permission for the caller (identity policies plus the bucket's policy) and reports it. */

@@ -3,7 +3,7 @@
  * policies, evaluated by core/iam. Denials become AWS's AccessDenied with AWS's message form.
  */
 import type { Caller, Decision } from '../../core/iam/index.ts';
-import type { RequiredPermission } from './operations.ts';
+import type { RequiredPermission } from './operations/permissions.ts';
 import { S3Error } from './s3-errors.ts';
 
 export {

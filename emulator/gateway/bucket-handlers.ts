@@ -14,9 +14,10 @@ import {
   type GatewayRequest,
   type GatewayServices,
 } from './context.ts';
+import { assertDeleteCondition } from './delete-conditions.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
-import { objectArn } from './operations.ts';
+import { requestPermissions } from './operations/request-permissions.ts';
 import { readRequestBody, type SpooledBody } from './request-body.ts';
 import { S3Error } from './s3-errors.ts';
 import { parseXml, toXml, xmlDocument, type XmlElement } from './xml.ts';
@@ -33,21 +34,31 @@ export function ownerOf(s: GatewayServices): ListingOwner {
   };
 }
 
-export async function readBody(s: GatewayServices, g: GatewayRequest): Promise<SpooledBody> {
+export interface ReadBodyOptions {
+  /** The `x-amz-checksum-*` headers are the object's (CompleteMultipartUpload), not this body's. */
+  checksumHeadersOfObject?: boolean;
+}
+
+export async function readBody(
+  s: GatewayServices,
+  g: GatewayRequest,
+  options: ReadBodyOptions = {},
+): Promise<SpooledBody> {
   // The request has been decided by now: let a waiting client send its body.
   if (awaitingContinue.delete(g.req)) g.res.writeContinue();
-  return readRequestBody(
-    { source: g.req, headers: g.req.headers, payloadHash: g.payloadHash, signing: g.signing },
-    s.body,
-  );
+  const headers = options.checksumHeadersOfObject
+    ? Object.fromEntries(Object.entries(g.req.headers).filter(([name]) => !name.startsWith('x-amz-checksum-')))
+    : g.req.headers;
+  return readRequestBody({ source: g.req, headers, payloadHash: g.payloadHash, signing: g.signing }, s.body);
 }
 
 export async function withBodyText<T>(
   s: GatewayServices,
   g: GatewayRequest,
   use: (text: string, length: number) => Promise<T>,
+  options: ReadBodyOptions = {},
 ): Promise<T> {
-  const body = await readBody(s, g);
+  const body = await readBody(s, g, options);
   try {
     return await use(await body.text(), body.length);
   } finally {
@@ -247,11 +258,10 @@ export async function deleteObjects(s: GatewayServices, g: GatewayRequest, bucke
     try {
       assertSafeKey(key);
       // A version named is s3:DeleteObjectVersion, as DeleteObject with ?versionId=.
-      authorize(s, g, {
-        action: versionId !== undefined ? 's3:DeleteObjectVersion' : 's3:DeleteObject',
-        resource: objectArn(bucket, key),
-        context: versionId !== undefined ? { 's3:VersionId': versionId } : {},
-      });
+      const target = { key, ...(versionId !== undefined ? { versionId } : {}) };
+      for (const permission of requestPermissions(s, g, g.rules, { target })) authorize(s, g, permission);
+      const etag = typeof entry.ETag === 'string' ? entry.ETag : undefined;
+      assertDeleteCondition(s, g, bucket, key, versionId, etag);
       const outcome = s.store.delete(bucket, key, versionId, g.caller.user?.name);
       if (outcome.removedLatest) s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
       const marker =

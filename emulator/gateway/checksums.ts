@@ -137,3 +137,19 @@ export function checksumAlgorithmOfHeader(name: string): ChecksumAlgorithm | und
   const algorithm = name.toLowerCase().replace(/^x-amz-checksum-/, '');
   return (CHECKSUM_ALGORITHMS as readonly string[]).includes(algorithm) ? (algorithm as ChecksumAlgorithm) : undefined;
 }
+
+/** `SHA256`, `crc32c`, ...: the algorithm `x-amz-checksum-algorithm` names, if S3 has it. */
+export function checksumAlgorithmOfName(name: string): ChecksumAlgorithm | undefined {
+  const algorithm = name.trim().toLowerCase();
+  return (CHECKSUM_ALGORITHMS as readonly string[]).includes(algorithm) ? (algorithm as ChecksumAlgorithm) : undefined;
+}
+
+/** `ChecksumSHA256`: the XML element (and SDK field) of an algorithm's checksum. */
+export function checksumElement(algorithm: ChecksumAlgorithm): string {
+  return `Checksum${algorithm.toUpperCase()}`;
+}
+
+/** COMPOSITE for a checksum of part checksums (`...-<parts>`), else FULL_OBJECT. */
+export function checksumType(value: string): 'COMPOSITE' | 'FULL_OBJECT' {
+  return /-\d+$/.test(value) ? 'COMPOSITE' : 'FULL_OBJECT';
+}

@@ -6,7 +6,8 @@ import type { Workspace } from '../../core/workspace/index.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
 import type { Caller } from './authorizer.ts';
 import type { BucketState } from './bucket-state.ts';
-import type { S3Operation } from './operations.ts';
+import type { S3Operation } from './operations/recognise.ts';
+import type { PermissionRule } from './operations/permissions.ts';
 import type { BodyOptions } from './request-body.ts';
 import type { RequestActivity } from './request-trace.ts';
 import type { ObjectEvent } from './store/object-events.ts';
@@ -49,6 +50,8 @@ export interface GatewayRequest {
   hostId: string;
   now: number;
   operation: S3Operation;
+  /** The permissions its operation needs (operations/table.ts), for a handler that authorizes them itself. */
+  rules: readonly PermissionRule[];
   caller: Caller;
   /** Global condition keys (aws:username, aws:SourceIp, ...). */
   baseContext: Record<string, ContextValue>;

@@ -13,20 +13,14 @@ import type { Workspace, WorkspaceUser } from '../../core/workspace/index.ts';
 import { authorize } from './access.ts';
 import type { ChunkSigning } from './aws-chunked.ts';
 import { globalContext, principalOf, type Caller } from './authorizer.ts';
-import * as acl from './acl.ts';
-import * as bucketHandlers from './bucket-handlers.ts';
 import { openBucketState } from './bucket-state.ts';
 import { awaitingContinue, type GatewayEvents, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
-import * as objectHandlers from './object-handlers.ts';
-import * as multipartHandlers from './multipart-handlers.ts';
-import { classifyOperation, requiredPermissions, type S3Operation } from './operations.ts';
+import { classifyRequest } from './operations/classify.ts';
+import { headerLookup, requestPermissions } from './operations/request-permissions.ts';
 import { newRequestIds } from './request-id.ts';
 import { answerForError } from './error-answer.ts';
 import { RequestTrace } from './request-trace.ts';
-import { uploadPartCopy } from './upload-part-copy.ts';
-import * as tagging from './tagging-handlers.ts';
-import { withExistingTags } from './existing-tags.ts';
 import { renderS3Error, S3Error } from './s3-errors.ts';
 import {
   assertHeadersSigned,
@@ -322,7 +316,13 @@ async function handleRequest(
     trace,
   );
   if (caller.user) trace.user = caller.user.name;
-  const operation: S3Operation = classifyOperation(req.method ?? 'GET', target.bucket, target.key, query, req.headers);
+  const { operation, entry } = classifyRequest(
+    req.method ?? 'GET',
+    target.bucket,
+    target.key,
+    query,
+    headerLookup(req.headers),
+  );
   trace.operation = operation.name;
   if (operation.key !== undefined) assertSafeKey(operation.key);
 
@@ -333,6 +333,7 @@ async function handleRequest(
     hostId,
     now,
     operation,
+    rules: entry.permissions,
     caller,
     path: target.path,
     rawQuery,
@@ -350,9 +351,9 @@ async function handleRequest(
       ...(target.bucket !== undefined ? { resourceAccount: s.workspace.accountId } : {}),
     }),
   };
-  for (const permission of await withExistingTags(s, g, requiredPermissions(operation, req.headers)))
-    authorize(s, g, permission);
-  await dispatch(s, g);
+  if (entry.authorizedBy !== 'handler')
+    for (const permission of requestPermissions(s, g, entry.permissions)) authorize(s, g, permission);
+  await entry.handle(s, g, operation.bucket ?? '', operation.key ?? '');
 }
 
 interface Authentication {
@@ -399,75 +400,4 @@ function authenticate(
     authType: parsed.mechanism === 'header' ? 'REST-HEADER' : 'REST-QUERY-STRING',
     signedAt: amzDateToMs(parsed.amzDate),
   };
-}
-
-async function dispatch(s: GatewayServices, g: GatewayRequest): Promise<void> {
-  const { bucket = '', key = '' } = g.operation;
-  switch (g.operation.name) {
-    case 'ListBuckets':
-      return bucketHandlers.listBuckets(s, g);
-    case 'GetBucketAcl':
-      return acl.getBucketAcl(s, g, bucket);
-    case 'GetObjectAcl':
-      return acl.getObjectAcl(s, g, bucket, key);
-    case 'PutBucketAcl':
-      return acl.putAcl(s, g, bucket);
-    case 'PutObjectAcl':
-      return acl.putAcl(s, g, bucket, key);
-    case 'GetObjectTagging':
-      return tagging.getObjectTagging(s, g, bucket, key);
-    case 'PutObjectTagging':
-      return tagging.putObjectTagging(s, g, bucket, key);
-    case 'DeleteObjectTagging':
-      return tagging.deleteObjectTagging(s, g, bucket, key);
-    case 'CreateBucket':
-      return bucketHandlers.createBucket(s, g, bucket);
-    case 'DeleteBucket':
-      return bucketHandlers.deleteBucket(s, g, bucket);
-    case 'HeadBucket':
-      return bucketHandlers.headBucket(s, g, bucket);
-    case 'ListObjects':
-    case 'ListObjectsV2':
-    case 'ListObjectVersions':
-      return bucketHandlers.listObjects(s, g, bucket);
-    case 'GetBucketLocation':
-      return bucketHandlers.getBucketLocation(s, g, bucket);
-    case 'GetBucketVersioning':
-      return bucketHandlers.getBucketVersioning(s, g, bucket);
-    case 'PutBucketVersioning':
-      return bucketHandlers.putBucketVersioning(s, g, bucket);
-    case 'GetBucketEncryption':
-      return bucketHandlers.getBucketEncryption(s, g, bucket);
-    case 'GetBucketPolicy':
-      return bucketHandlers.getBucketPolicy(s, g, bucket);
-    case 'PutBucketPolicy':
-      return bucketHandlers.putBucketPolicy(s, g, bucket);
-    case 'DeleteBucketPolicy':
-      return bucketHandlers.deleteBucketPolicy(s, g, bucket);
-    case 'ListMultipartUploads':
-      return bucketHandlers.listMultipartUploads(s, g, bucket);
-    case 'DeleteObjects':
-      return bucketHandlers.deleteObjects(s, g, bucket);
-    case 'GetObject':
-    case 'HeadObject':
-      return objectHandlers.getObject(s, g, bucket, key);
-    case 'PutObject':
-      return objectHandlers.putObject(s, g, bucket, key);
-    case 'CopyObject':
-      return objectHandlers.copyObject(s, g, bucket, key);
-    case 'DeleteObject':
-      return objectHandlers.deleteObject(s, g, bucket, key);
-    case 'CreateMultipartUpload':
-      return multipartHandlers.createMultipartUpload(s, g, bucket);
-    case 'UploadPart':
-      return multipartHandlers.uploadPart(s, g, bucket, key);
-    case 'UploadPartCopy':
-      return uploadPartCopy(s, g, bucket, key);
-    case 'CompleteMultipartUpload':
-      return multipartHandlers.completeMultipartUpload(s, g, bucket, key);
-    case 'AbortMultipartUpload':
-      return multipartHandlers.abortMultipartUpload(s, g, bucket, key);
-    case 'ListParts':
-      return multipartHandlers.listParts(s, g, bucket, key);
-  }
 }

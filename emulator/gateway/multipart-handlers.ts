@@ -7,7 +7,9 @@
 import { assertBucketExists } from './access.ts';
 import { assertOwnerOnlyAcl } from './acl.ts';
 import { ownerOf, readBody, withBodyText } from './bucket-handlers.ts';
-import { createdEvent, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import { CHECKSUM_ALGORITHMS, checksumAlgorithmOfName, checksumElement, checksumType } from './checksums.ts';
+import { createdEvent, headerOf, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
+import type { CompleteRequest } from './store/object-store.ts';
 import { S3Error } from './s3-errors.ts';
 import type { UploadRecord } from './store/store-state.ts';
 import { parseXml, xmlDocument } from './xml.ts';
@@ -20,13 +22,23 @@ export async function createMultipartUpload(s: GatewayServices, g: GatewayReques
   const sse = requestedSse(s, g, bucket);
   const attributes = requestedAttributes(g, sse);
   assertBucketExists(s, bucket);
-  await (await readBody(s, g)).dispose();
-  const upload = s.store.createUpload(bucket, g.operation.key ?? '', attributes);
+  await (await readBody(s, g)).dispose(); // checks x-amz-checksum-algorithm
+  const named = headerOf(g.req, 'x-amz-checksum-algorithm');
+  const checksumAlgorithm = named === undefined ? undefined : checksumAlgorithmOfName(named);
+  const upload = s.store.createUpload(bucket, g.operation.key ?? '', attributes, checksumAlgorithm);
   sendXml(
     g.res,
     200,
     xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }),
-    uploadSse(upload),
+    {
+      ...uploadSse(upload),
+      ...(checksumAlgorithm
+        ? {
+            'x-amz-checksum-algorithm': checksumAlgorithm.toUpperCase(),
+            'x-amz-checksum-type': checksumAlgorithm === 'crc64nvme' ? 'FULL_OBJECT' : 'COMPOSITE',
+          }
+        : {}),
+    },
   );
 }
 
@@ -62,21 +74,33 @@ export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: 
   const body = await readBody(s, g);
   try {
     const part = await s.store.putPart(upload.uploadId, bucket, key, partNumber, body);
-    sendEmpty(g.res, 200, { etag: part.etag, ...uploadSse(upload) });
+    const checksum = part.checksum ? { [`x-amz-checksum-${part.checksum[0]}`]: part.checksum[1] } : {};
+    sendEmpty(g.res, 200, { etag: part.etag, ...uploadSse(upload), ...checksum });
   } finally {
     await body.dispose();
   }
 }
 
-function parseCompletion(text: string): { partNumber: number; etag: string }[] {
+function parseCompletion(text: string): CompleteRequest['parts'] {
   const root = parseXml(text)?.CompleteMultipartUpload as Record<string, unknown> | undefined;
   const parts = (root?.Part as Record<string, unknown>[] | undefined) ?? [];
   if (!root || parts.length === 0) throw new S3Error('MalformedXML');
   return parts.map((part) => {
     const partNumber = Number(part?.PartNumber);
     if (!Number.isInteger(partNumber) || typeof part?.ETag !== 'string') throw new S3Error('MalformedXML');
-    return { partNumber, etag: part.ETag };
+    const algorithm = CHECKSUM_ALGORITHMS.find((a) => typeof part[checksumElement(a)] === 'string');
+    const checksum = algorithm ? ([algorithm, String(part[checksumElement(algorithm)])] as const) : undefined;
+    return { partNumber, etag: part.ETag, ...(checksum ? { checksum } : {}) };
   });
+}
+
+/** The whole object's checksum a completion sends (`x-amz-checksum-sha256: ...-3`), to be checked. */
+function expectedChecksum(g: GatewayRequest): CompleteRequest['expectedChecksum'] {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = headerOf(g.req, `x-amz-checksum-${algorithm}`);
+    if (value !== undefined) return [algorithm, value];
+  }
+  return undefined;
 }
 
 export async function completeMultipartUpload(
@@ -86,12 +110,14 @@ export async function completeMultipartUpload(
   key: string,
 ): Promise<void> {
   assertBucketExists(s, bucket);
-  const parts = await withBodyText(s, g, async (text) => parseCompletion(text));
+  const parts = await withBodyText(s, g, async (text) => parseCompletion(text), { checksumHeadersOfObject: true });
+  const expected = expectedChecksum(g);
   const { version } = await s.store.completeUpload({
     uploadId: g.operation.query.get('uploadId') ?? '',
     bucket,
     key,
     parts,
+    ...(expected ? { expectedChecksum: expected } : {}),
     conditions: writeConditions(g),
     event: createdEvent(s, g, 'ObjectCreated:CompleteMultipartUpload', bucket, key),
   });
@@ -103,6 +129,12 @@ export async function completeMultipartUpload(
       Bucket: bucket,
       Key: key,
       ETag: version.etag,
+      ...(version.checksum
+        ? {
+            [checksumElement(version.checksum[0])]: version.checksum[1],
+            ChecksumType: checksumType(version.checksum[1]),
+          }
+        : {}),
     }),
     {
       ...(version.sse ? { 'x-amz-server-side-encryption': version.sse } : {}),
@@ -145,6 +177,7 @@ export async function listParts(s: GatewayServices, g: GatewayRequest, bucket: s
         LastModified: new Date(p.lastModified).toISOString(),
         ETag: p.etag,
         Size: p.size,
+        ...(p.checksum ? { [checksumElement(p.checksum[0])]: p.checksum[1] } : {}),
       })),
       Initiator: { ...owner },
       Owner: { ...owner },

@@ -14,8 +14,11 @@ import {
   type GatewayRequest,
   type GatewayServices,
 } from './context.ts';
+import { assertDeleteCondition } from './delete-conditions.ts';
 import { assertSafeKey } from './key-safety.ts';
-import { parseCopySource, requestedTags } from './operations.ts';
+import { parseCopySource } from './operations/copy-source.ts';
+import { headerLookup } from './operations/request-permissions.ts';
+import { tagsSetBy } from './operations/request-tags.ts';
 import { S3Error } from './s3-errors.ts';
 import { sendObjectVersion } from './send-object.ts';
 import type { ObjectAttributes, ObjectVersion } from './store/object-record.ts';
@@ -60,7 +63,10 @@ export async function putObject(s: GatewayServices, g: GatewayRequest, bucket: s
 /** Deletes the object, or the version `?versionId=` names; in a versioned bucket, a delete marker is added. */
 export async function deleteObject(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): Promise<void> {
   assertBucketExists(s, bucket);
-  const outcome = s.store.delete(bucket, key, g.operation.query.get('versionId'), g.caller.user?.name);
+  const versionId = g.operation.query.get('versionId');
+  // Checked and deleted in one turn: no write can come between.
+  assertDeleteCondition(s, g, bucket, key, versionId, headerOf(g.req, 'if-match'));
+  const outcome = s.store.delete(bucket, key, versionId, g.caller.user?.name);
   if (outcome.removedLatest) s.events.emit('objectRemoved', objectEvent(g, 'ObjectRemoved:Delete', bucket, key));
   sendEmpty(g.res, 204, deleteAnswerHeaders(outcome));
 }
@@ -121,7 +127,8 @@ export async function copyObject(s: GatewayServices, g: GatewayRequest, bucket: 
         ? { contentHeaders: source.contentHeaders, userMetadata: source.userMetadata }
         : requestedMetadata(g),
     // Tags are copied unless x-amz-tagging-directive is REPLACE.
-    tags: taggingDirective === 'REPLACE' ? (requestedTags(g.operation, g.req.headers) ?? []) : source.tags,
+    tags:
+      taggingDirective === 'REPLACE' ? (tagsSetBy(g.operation.name, headerLookup(g.req.headers)) ?? []) : source.tags,
   });
   const copied = await s.store.copy({
     bucket,

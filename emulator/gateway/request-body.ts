@@ -13,7 +13,9 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { decodeAwsChunked, isStreamingPayload, type ChunkSigning } from './aws-chunked.ts';
 import {
+  CHECKSUM_ALGORITHMS,
   checksumAlgorithmOfHeader,
+  checksumAlgorithmOfName,
   createChecksum,
   type ChecksumAlgorithm,
   type IncrementalChecksum,
@@ -56,6 +58,7 @@ function headerValue(headers: BodyRequest['headers'], name: string): string | un
 
 export async function readRequestBody(request: BodyRequest, options: BodyOptions): Promise<SpooledBody> {
   const { headers, payloadHash } = request;
+  assertBodyHeaders(headers);
   const streaming = payloadHash !== undefined && isStreamingPayload(payloadHash);
   const trailers = new Map<string, string>();
   const body = streaming ? decodeAwsChunked(request.source, payloadHash, request.signing, trailers) : request.source;
@@ -221,4 +224,25 @@ function verifyBody(facts: BodyFacts): readonly [ChecksumAlgorithm, string] | un
     verified ??= [algorithm, computed];
   }
   return verified;
+}
+
+/**
+ * Headers about the body that must be well formed before it is read: a checksum algorithm S3 has, a
+ * decoded length that is a number.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+ */
+function assertBodyHeaders(headers: BodyRequest['headers']): void {
+  const algorithm =
+    headerValue(headers, 'x-amz-checksum-algorithm') ?? headerValue(headers, 'x-amz-sdk-checksum-algorithm');
+  if (algorithm !== undefined && checksumAlgorithmOfName(algorithm) === undefined)
+    throw new S3Error(
+      'InvalidRequest',
+      `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${CHECKSUM_ALGORITHMS.map((a) => a.toUpperCase()).join(', ')}]`,
+    );
+  const decodedLength = headerValue(headers, 'x-amz-decoded-content-length');
+  if (decodedLength !== undefined && !/^\d+$/.test(decodedLength))
+    throw new S3Error('InvalidArgument', 'x-amz-decoded-content-length must be a number of bytes', {
+      ArgumentName: 'x-amz-decoded-content-length',
+      ArgumentValue: decodedLength,
+    });
 }

@@ -7,6 +7,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
+import { partNumberOf } from './multipart-handlers.ts';
 import { S3Error } from './s3-errors.ts';
 import { checksumHeaders, objectHeaders, type ObjectVersion } from './store/object-record.ts';
 
@@ -82,9 +83,10 @@ export async function sendObjectVersion(
     g.res.end();
     return;
   }
-  const range = byteRange(headerOf(g.req, 'range'), version.size);
+  const part = partOf(g, version);
+  const range = part?.range ?? byteRange(headerOf(g.req, 'range'), version.size);
   const checksums = !range && headerOf(g.req, 'x-amz-checksum-mode') === 'ENABLED' ? checksumHeaders(version) : {};
-  const answer = { ...headers, ...checksums, ...responseOverrides(g) };
+  const answer = { ...headers, ...checksums, ...(part?.headers ?? {}), ...responseOverrides(g) };
   const length = range ? range.end - range.start + 1 : version.size;
   const head = {
     ...answer,
@@ -104,4 +106,32 @@ export async function sendObjectVersion(
     if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE' && error.code !== 'ECONNRESET' && error.code !== 'EPIPE')
       console.error(`[s3-harness] reading s3://${bucket}/${key} failed mid-answer: ${error.message}`);
   });
+}
+
+/**
+ * GET or HEAD with `partNumber`: that part of a multipart object (its bytes, `x-amz-mp-parts-count`);
+ * part 1 of any other object is the whole object. A part past the last is 416 InvalidPartNumber.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (partNumber)
+ */
+function partOf(
+  g: GatewayRequest,
+  version: ObjectVersion,
+): { range?: { start: number; end: number }; headers: Record<string, string> } | undefined {
+  if (!g.operation.query.has('partNumber')) return undefined;
+  const partNumber = partNumberOf(g);
+  if (headerOf(g.req, 'range') !== undefined)
+    throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  const parts = version.parts ?? [{ size: version.size }];
+  if (partNumber > parts.length)
+    throw new S3Error('InvalidPartNumber', undefined, {
+      PartNumberRequested: partNumber,
+      ActualPartCount: parts.length,
+    });
+  if (!version.parts) return { headers: {} };
+  const start = parts.slice(0, partNumber - 1).reduce((sum, part) => sum + part.size, 0);
+  const size = parts[partNumber - 1]!.size;
+  return {
+    ...(size > 0 ? { range: { start, end: start + size - 1 } } : {}),
+    headers: { 'x-amz-mp-parts-count': String(parts.length) },
+  };
 }

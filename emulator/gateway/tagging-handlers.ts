@@ -7,8 +7,8 @@
 import { assertBucketExists, authorize } from './access.ts';
 import { withBodyText } from './bucket-handlers.ts';
 import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
-import { existingTagContext, parseTaggingXml, requestTagContext } from './object-tags.ts';
-import { objectArn } from './operations.ts';
+import { parseTaggingXml } from './object-tags.ts';
+import { requestPermissions } from './operations/request-permissions.ts';
 import type { ObjectVersion } from './store/object-record.ts';
 import { versionToRead } from './versioning.ts';
 import { xmlDocument } from './xml.ts';
@@ -30,16 +30,14 @@ export async function getObjectTagging(s: GatewayServices, g: GatewayRequest, bu
   );
 }
 
-/** Authorised here, once the body is read: its tags are the request's `s3:RequestObjectTag/*` keys. */
+/**
+ * Authorized here, once the body is read: its tags are the request's `s3:RequestObjectTag/*` keys; with
+ * `versionId`, s3:PutObjectVersionTagging on that version, with that version's tags.
+ */
 export async function putObjectTagging(s: GatewayServices, g: GatewayRequest, bucket: string, key: string) {
   const tags = parseTaggingXml(await withBodyText(s, g, async (text) => text));
   assertBucketExists(s, bucket);
-  const latest = s.store.latest(bucket, key);
-  authorize(s, g, {
-    action: 's3:PutObjectTagging',
-    resource: objectArn(bucket, key),
-    context: { ...existingTagContext(latest?.kind === 'object' ? latest.tags : []), ...requestTagContext(tags) },
-  });
+  for (const permission of requestPermissions(s, g, g.rules, { requestTags: tags })) authorize(s, g, permission);
   const version = versionToRead(s, g, bucket, key);
   s.store.retag(bucket, key, version, tags);
   sendEmpty(g.res, 200, versionHeader(g, version));

@@ -9,7 +9,7 @@ import { readBody } from './bucket-handlers.ts';
 import { headerOf, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { existingUpload, partNumberOf } from './multipart-handlers.ts';
-import { parseCopySource } from './operations.ts';
+import { parseCopySource } from './operations/copy-source.ts';
 import { S3Error } from './s3-errors.ts';
 import { copySourceVersion } from './versioning.ts';
 import { xmlDocument } from './xml.ts';

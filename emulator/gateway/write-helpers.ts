@@ -4,7 +4,8 @@
  */
 import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
 import type { TagSet } from './object-tags.ts';
-import { requestedTags } from './operations.ts';
+import { headerLookup } from './operations/request-permissions.ts';
+import { tagsSetBy } from './operations/request-tags.ts';
 import { S3Error } from './s3-errors.ts';
 import {
   CONTENT_HEADERS,
@@ -78,7 +79,7 @@ export function requestedAttributes(
 ): ObjectAttributes {
   return {
     ...(options.metadata ?? requestedMetadata(g)),
-    tags: options.tags ?? requestedTags(g.operation, g.req.headers) ?? [],
+    tags: options.tags ?? tagsSetBy(g.operation.name, headerLookup(g.req.headers)) ?? [],
     ...(sse ? { sse } : {}),
     storageClass: requestedStorageClass(g),
     ...(g.caller.user ? { uploadedBy: g.caller.user.name } : {}),
@@ -93,6 +94,12 @@ export function requestedAttributes(
 export function writeConditions(g: GatewayRequest): WriteConditions {
   const ifMatch = headerOf(g.req, 'if-match');
   const ifNoneMatch = headerOf(g.req, 'if-none-match');
+  // A write's If-None-Match takes `*` only (there is no ETag a new object could be compared with).
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*')
+    throw new S3Error('InvalidArgument', 'If-None-Match on a write accepts only the value *', {
+      ArgumentName: 'If-None-Match',
+      ArgumentValue: ifNoneMatch,
+    });
   return { ...(ifMatch !== undefined ? { ifMatch } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}) };
 }
 

@@ -174,11 +174,13 @@ describe('object bodies', () => {
     await expectS3Error(copy({ CopySourceIfMatch: '"0123"' }), 'PreconditionFailed', 412);
     await expectS3Error(copy({ CopySourceIfNoneMatch: now! }), 'PreconditionFailed', 412);
     await copy({ CopySourceIfNoneMatch: '"0123"' });
-    // Not emulated: refused, never ignored.
+    // Part 1 of an object not uploaded in parts is the whole object; there is no part 2.
+    const part = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', PartNumber: 1 }));
+    expect(await part.Body!.transformToString()).toBe('matched');
     await expectS3Error(
-      admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', PartNumber: 1 })),
-      'NotImplemented',
-      501,
+      admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', PartNumber: 2 })),
+      'InvalidPartNumber',
+      416,
     );
   });
 

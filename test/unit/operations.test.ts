@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { classifyOperation, requiredPermissions } from '../../emulator/gateway/operations.ts';
+import type { GatewayRequest, GatewayServices } from '../../emulator/gateway/context.ts';
+import { classifyRequest } from '../../emulator/gateway/operations/classify.ts';
+import { requestPermissions } from '../../emulator/gateway/operations/request-permissions.ts';
+
+/** No object stored: the tags a rule reads are none. */
+const noObjects = { store: { latest: () => undefined, version: () => undefined } } as unknown as GatewayServices;
+
+const sorted = (context: object) =>
+  Object.fromEntries(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 function permissionsOf(method: string, path: string, headers: Record<string, string> = {}) {
   const [rawPath, rawQuery = ''] = path.split('?');
@@ -11,11 +19,19 @@ function permissionsOf(method: string, path: string, headers: Record<string, str
       .filter(Boolean)
       .map((p) => [p.split('=')[0]!, decodeURIComponent(p.split('=')[1] ?? '')] as [string, string]),
   );
-  const operation = classifyOperation(method, bucket || undefined, key || undefined, query, headers);
+  const { operation, entry } = classifyRequest(
+    method,
+    bucket || undefined,
+    key || undefined,
+    query,
+    (name) => headers[name],
+  );
+  const g = { operation, req: { headers } } as unknown as GatewayRequest;
+  const permissions = entry.authorizedBy === 'handler' ? [] : requestPermissions(noObjects, g, entry.permissions);
   return [
     operation.name,
-    ...requiredPermissions(operation, headers).map(
-      (p) => `${p.action} ${p.resource}${Object.keys(p.context).length ? ` ${JSON.stringify(p.context)}` : ''}`,
+    ...permissions.map(
+      (p) => `${p.action} ${p.resource}${Object.keys(p.context).length ? ` ${JSON.stringify(sorted(p.context))}` : ''}`,
     ),
   ];
 }
@@ -29,7 +45,7 @@ describe('operations and the permissions they need', () => {
     [
       'GET',
       '/b?list-type=2&prefix=us%2F&delimiter=%2F',
-      ['ListObjectsV2', 's3:ListBucket arn:aws:s3:::b {"s3:prefix":"us/","s3:delimiter":"/"}'],
+      ['ListObjectsV2', 's3:ListBucket arn:aws:s3:::b {"s3:delimiter":"/","s3:prefix":"us/"}'],
     ],
     ['GET', '/b?max-keys=5', ['ListObjects', 's3:ListBucket arn:aws:s3:::b {"s3:max-keys":"5"}']],
     ['GET', '/b?versions', ['ListObjectVersions', 's3:ListBucketVersions arn:aws:s3:::b']],
@@ -59,7 +75,7 @@ describe('operations and the permissions they need', () => {
     ).toEqual([
       'CopyObject',
       's3:GetObject arn:aws:s3:::src/a b.csv',
-      's3:PutObject arn:aws:s3:::dst/new.csv {"s3:x-amz-server-side-encryption":"AES256","s3:x-amz-copy-source":"/src/a%20b.csv"}',
+      's3:PutObject arn:aws:s3:::dst/new.csv {"s3:x-amz-copy-source":"/src/a%20b.csv","s3:x-amz-server-side-encryption":"AES256"}',
     ]);
   });
 
@@ -73,7 +89,7 @@ describe('operations and the permissions they need', () => {
     expect(permissionsOf('PUT', '/b/k?tagging')).toEqual(['PutObjectTagging']);
     const tagged = permissionsOf('PUT', '/b/k', { 'x-amz-tagging': 'team=data&stage=raw' });
     const context =
-      '{"s3:RequestObjectTag/team":"data","s3:RequestObjectTag/stage":"raw","s3:RequestObjectTagKeys":["team","stage"]}';
+      '{"s3:RequestObjectTag/stage":"raw","s3:RequestObjectTag/team":"data","s3:RequestObjectTagKeys":["team","stage"]}';
     expect(tagged).toEqual([
       'PutObject',
       `s3:PutObject arn:aws:s3:::b/k ${context}`,
@@ -82,7 +98,7 @@ describe('operations and the permissions they need', () => {
   });
 
   it('refuses what it does not emulate, never ignoring it', () => {
-    expect(() => permissionsOf('PUT', '/b?tagging')).toThrow(/Bucket tagging .* not emulated/);
+    expect(() => permissionsOf('PUT', '/b?tagging')).toThrow(/PutBucketTagging is not emulated/);
     expect(() => permissionsOf('PUT', '/b/k?retention')).toThrow(/not emulated/);
     expect(() => permissionsOf('POST', '/b')).toThrow(/POST Object/);
     expect(() => permissionsOf('PUT', '/b?lifecycle')).toThrow(/not emulated/);

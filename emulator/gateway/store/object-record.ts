@@ -65,6 +65,13 @@ export interface ObjectVersion extends ObjectAttributes {
   lastModified: number;
   /** The file holding the bytes. */
   blob: string;
+  /** A multipart upload's parts, in order (GetObjectAttributes, GET with `partNumber`). */
+  parts?: readonly PartSummary[];
+}
+
+export interface PartSummary {
+  size: number;
+  checksum?: readonly [ChecksumAlgorithm, string];
 }
 
 export interface DeleteMarker {

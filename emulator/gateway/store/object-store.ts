@@ -19,6 +19,7 @@ import type { Readable } from 'node:stream';
 import { openJournaledState, type JournaledState } from '../../journaled-state.ts';
 import type { TagSet } from '../object-tags.ts';
 import type { SpooledBody } from '../request-body.ts';
+import { createChecksum, type ChecksumAlgorithm, type IncrementalChecksum } from '../checksums.ts';
 import { S3Error } from '../s3-errors.ts';
 import { BlobFiles } from './blob-files.ts';
 import { crashHookFromEnvironment, type CrashPoint, type ReachPoint } from './crash-points.ts';
@@ -71,7 +72,9 @@ export interface CopyRequest extends WriteRequest {
 /** The attributes are the upload's, given when it was created. */
 export interface CompleteRequest extends Omit<WriteRequest, 'attributes'> {
   uploadId: string;
-  parts: readonly { partNumber: number; etag: string }[];
+  parts: readonly { partNumber: number; etag: string; checksum?: readonly [ChecksumAlgorithm, string] }[];
+  /** The whole object's checksum the client sent (`x-amz-checksum-*`): BadDigest unless it is the computed one. */
+  expectedChecksum?: readonly [ChecksumAlgorithm, string];
 }
 
 export interface DeleteOutcome {
@@ -320,7 +323,13 @@ export class ObjectStore {
     await this.#pause('copy:commit');
     return this.#commitVersion(
       request,
-      { size: source.size, etag: source.etag, blob, ...(source.checksum ? { checksum: source.checksum } : {}) },
+      {
+        size: source.size,
+        etag: source.etag,
+        blob,
+        ...(source.checksum ? { checksum: source.checksum } : {}),
+        ...(source.parts ? { parts: source.parts } : {}),
+      },
       'copy:committed',
     );
   }
@@ -333,7 +342,7 @@ export class ObjectStore {
    */
   #commitVersion(
     request: WriteRequest,
-    bytes: Pick<ObjectVersion, 'size' | 'etag' | 'blob' | 'checksum'>,
+    bytes: Pick<ObjectVersion, 'size' | 'etag' | 'blob' | 'checksum' | 'parts'>,
     point: CrashPoint,
     endUpload?: UploadRecord,
   ): ObjectVersion {
@@ -467,7 +476,12 @@ export class ObjectStore {
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated - b.initiated));
   }
 
-  createUpload(bucket: string, key: string, attributes: ObjectAttributes): UploadRecord {
+  createUpload(
+    bucket: string,
+    key: string,
+    attributes: ObjectAttributes,
+    checksumAlgorithm?: ChecksumAlgorithm,
+  ): UploadRecord {
     this.#bucket(bucket);
     const upload: UploadRecord = {
       uploadId: randomBytes(16).toString('hex'),
@@ -475,6 +489,7 @@ export class ObjectStore {
       key,
       initiated: Date.now(),
       attributes,
+      ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
       parts: [],
     };
     this.#commit({ op: 'createUpload', upload });
@@ -499,7 +514,13 @@ export class ObjectStore {
     this.#existingUpload(uploadId, bucket, key);
     await this.#pause('part:write-blob');
     const blob = await this.#blobOf(body);
-    return this.#commitPart(uploadId, bucket, key, { partNumber, etag: `"${body.md5Hex}"`, size: body.length, blob });
+    return this.#commitPart(uploadId, bucket, key, {
+      partNumber,
+      etag: `"${body.md5Hex}"`,
+      size: body.length,
+      blob,
+      ...(body.checksum ? { checksum: body.checksum } : {}),
+    });
   }
 
   /** UploadPartCopy: bytes `start`..`end` (inclusive) of a version, looked up in the same turn as this call. */
@@ -561,9 +582,10 @@ export class ObjectStore {
     const parts = chosenParts(upload, request.parts);
     const unpins = parts.map((part) => this.#blobs.pin(part.blob));
     let written;
+    const whole = upload.checksumAlgorithm === 'crc64nvme' ? createChecksum('crc64nvme') : undefined;
     try {
       await this.#pause('complete:assemble');
-      written = await this.#blobs.write(this.#concatenated(parts));
+      written = await this.#blobs.write(this.#concatenated(parts, whole));
     } finally {
       for (const unpin of unpins) unpin();
     }
@@ -582,9 +604,23 @@ export class ObjectStore {
       throw error;
     }
     const etag = multipartEtag(parts);
+    const checksum = multipartChecksum(now.checksumAlgorithm, parts, whole);
+    if (request.expectedChecksum && request.expectedChecksum[1] !== checksum?.[1]) {
+      this.#blobs.discard(written.id);
+      throw new S3Error(
+        'BadDigest',
+        `The ${request.expectedChecksum[0].toUpperCase()} you specified did not match the calculated checksum.`,
+      );
+    }
     const version = this.#commitVersion(
       { ...request, attributes: now.attributes },
-      { size: written.size, etag, blob: written.id },
+      {
+        size: written.size,
+        etag,
+        blob: written.id,
+        parts: parts.map((p) => ({ size: p.size, ...(p.checksum ? { checksum: p.checksum } : {}) })),
+        ...(checksum ? { checksum } : {}),
+      },
       'complete:committed',
       now,
     );
@@ -609,11 +645,14 @@ export class ObjectStore {
       : undefined;
   }
 
-  async *#concatenated(parts: readonly PartRecord[]): AsyncGenerator<Buffer> {
+  async *#concatenated(parts: readonly PartRecord[], whole?: IncrementalChecksum): AsyncGenerator<Buffer> {
     for (const part of parts) {
       const handle = await this.#blobs.open(part.blob);
       try {
-        for await (const chunk of handle.createReadStream({ autoClose: false })) yield chunk as Buffer;
+        for await (const chunk of handle.createReadStream({ autoClose: false })) {
+          whole?.update(chunk as Buffer);
+          yield chunk as Buffer;
+        }
       } finally {
         await handle.close();
       }
@@ -679,6 +718,8 @@ function chosenParts(upload: UploadRecord, requested: CompleteRequest['parts']):
     const part = upload.parts.find((p) => p.partNumber === wanted.partNumber);
     if (!part || part.etag.replace(/"/g, '') !== wanted.etag.replace(/"/g, '').trim())
       throw invalidPart(upload.uploadId, wanted);
+    // A part's checksum named in the completion must be the one it was uploaded with.
+    if (wanted.checksum && part.checksum?.[1] !== wanted.checksum[1]) throw invalidPart(upload.uploadId, wanted);
     if (i < requested.length - 1 && part.size < MIN_PART_BYTES)
       throw new S3Error('EntityTooSmall', undefined, {
         ProposedSize: part.size,
@@ -698,3 +739,22 @@ export function multipartEtag(parts: readonly { etag: string }[]): string {
 }
 
 async function* emptyStream(): AsyncGenerator<Buffer> {}
+
+/**
+ * The checksum of a multipart object uploaded with `x-amz-checksum-algorithm`: for CRC-64/NVME the
+ * whole object's (FULL_OBJECT); otherwise the checksum of the parts' binary checksums, then `-<parts>`
+ * (COMPOSITE); none when a part came without one.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+function multipartChecksum(
+  algorithm: ChecksumAlgorithm | undefined,
+  parts: readonly PartRecord[],
+  whole: IncrementalChecksum | undefined,
+): readonly [ChecksumAlgorithm, string] | undefined {
+  if (!algorithm) return undefined;
+  if (whole) return [algorithm, whole.digestBase64()];
+  if (!parts.every((part) => part.checksum?.[0] === algorithm)) return undefined;
+  const composite = createChecksum(algorithm);
+  for (const part of parts) composite.update(Buffer.from(part.checksum![1], 'base64'));
+  return [algorithm, `${composite.digestBase64()}-${parts.length}`];
+}

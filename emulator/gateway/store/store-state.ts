@@ -7,6 +7,7 @@
  * between the two) changes nothing.
  */
 import { insertKey, lowerBound, removeKey } from './key-order.ts';
+import type { ChecksumAlgorithm } from '../checksums.ts';
 import type { ObjectEvent } from './object-events.ts';
 import type { ObjectAttributes, StoredVersion } from './object-record.ts';
 
@@ -17,6 +18,8 @@ export interface PartRecord {
   size: number;
   blob: string;
   lastModified: number;
+  /** The part's checksum the client sent and the gateway verified. */
+  checksum?: readonly [ChecksumAlgorithm, string];
 }
 
 export interface UploadRecord {
@@ -25,6 +28,8 @@ export interface UploadRecord {
   key: string;
   initiated: number;
   attributes: ObjectAttributes;
+  /** CreateMultipartUpload's `x-amz-checksum-algorithm`: the completed object's checksum is of its parts'. */
+  checksumAlgorithm?: ChecksumAlgorithm;
   /** By part number, ascending. */
   parts: PartRecord[];
 }

@@ -1,0 +1,31 @@
+import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
+import { S3Error } from './s3-errors.ts';
+
+/**
+ * A conditional delete (`If-Match: ETAG`, general purpose buckets): 404 NoSuchKey when there is no such
+ * object, 412 PreconditionFailed when its ETag differs. The directory buckets' `x-amz-if-match-size` and
+ * `x-amz-if-match-last-modified-time` are refused as not emulated.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+ */
+export function assertDeleteCondition(
+  s: GatewayServices,
+  g: GatewayRequest,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+  ifMatch: string | undefined,
+): void {
+  for (const header of ['x-amz-if-match-size', 'x-amz-if-match-last-modified-time'])
+    if (headerOf(g.req, header) !== undefined)
+      throw new S3Error('NotImplemented', `${header} (directory buckets) is not emulated by s3-harness.`, {
+        Header: header,
+      });
+  if (ifMatch === undefined) return;
+  const version = versionId === undefined ? s.store.latest(bucket, key) : s.store.version(bucket, key, versionId);
+  if (version?.kind !== 'object') throw new S3Error('NoSuchKey', undefined, { Key: key });
+  const wanted = ifMatch.trim();
+  if (wanted !== '*' && wanted.replace(/"/g, '') !== version.etag.replace(/"/g, ''))
+    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+      Condition: 'If-Match',
+    });
+}
