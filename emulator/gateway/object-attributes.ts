@@ -55,7 +55,7 @@ function objectParts(g: GatewayRequest, version: ObjectVersion): XmlElement | un
   const page = after.slice(0, maxParts);
   const truncated = after.length > page.length;
   return {
-    TotalPartsCount: version.parts.length,
+    PartsCount: version.parts.length, // the SDK's TotalPartsCount
     PartNumberMarker: marker,
     ...(truncated ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
     MaxParts: maxParts,

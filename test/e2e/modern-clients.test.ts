@@ -1,0 +1,231 @@
+/**
+ * What modern clients send, answered through the gateway with the real SDK (docs/gateway.md,
+ * "Storage"): GetObjectAttributes, checksums kept per part and per object (COMPOSITE for a multipart
+ * upload, returned with `x-amz-checksum-mode: ENABLED`), GET and HEAD of one part, conditional deletes
+ * (`If-Match`), and AWS's 4xx for a checksum algorithm S3 does not have, `If-None-Match` other than `*`
+ * on a write, a `partNumber` that is not a number, and a non-numeric `x-amz-decoded-content-length`.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectAttributesCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendRaw } from '../helpers/raw-s3.ts';
+import { expectS3Error, startStack, type TestStack } from '../helpers/stack.ts';
+
+const BUCKET = 'acme-claravine';
+const MiB = 1024 * 1024;
+
+let stack: TestStack;
+let admin: S3Client;
+beforeAll(async () => {
+  stack = await startStack();
+  admin = stack.client('admin');
+});
+afterAll(() => stack.stop());
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('base64');
+
+/** A multipart upload of two parts (5 MiB and 1 MiB) with SHA-256 checksums. */
+async function uploadInParts(key: string) {
+  const parts = [Buffer.alloc(5 * MiB, 'a'), Buffer.alloc(MiB, 'b')];
+  const { UploadId } = await admin.send(
+    new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ChecksumAlgorithm: 'SHA256' }),
+  );
+  const uploaded = [];
+  for (const [i, body] of parts.entries()) {
+    const answer = await admin.send(
+      new UploadPartCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId,
+        PartNumber: i + 1,
+        Body: body,
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: sha256(body),
+      }),
+    );
+    expect(answer.ChecksumSHA256).toBe(sha256(body));
+    uploaded.push({ PartNumber: i + 1, ETag: answer.ETag!, ChecksumSHA256: answer.ChecksumSHA256! });
+  }
+  const listed = await admin.send(new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId }));
+  expect(listed.Parts?.map((p) => p.ChecksumSHA256)).toEqual(parts.map(sha256));
+  const composite = `${sha256(Buffer.concat(parts.map((p) => Buffer.from(sha256(p), 'base64'))))}-2`;
+  return { parts, UploadId: UploadId!, uploaded, composite };
+}
+
+describe('checksums of a multipart upload, its parts, and GetObjectAttributes', () => {
+  it('keeps each part checksum and the COMPOSITE checksum, refuses a wrong one at completion', async () => {
+    const key = 'modern/parts.bin';
+    const { parts, UploadId, uploaded, composite } = await uploadInParts(key);
+    await expectS3Error(
+      admin.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          ChecksumSHA256: `${sha256(Buffer.from('wrong'))}-2`,
+          MultipartUpload: { Parts: uploaded },
+        }),
+      ),
+      'BadDigest',
+      400,
+    );
+    const done = await admin.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        UploadId,
+        ChecksumSHA256: composite,
+        MultipartUpload: { Parts: uploaded },
+      }),
+    );
+    expect(done.ChecksumSHA256).toBe(composite);
+    expect((await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ChecksumSHA256).toBeUndefined();
+    const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
+    expect(head.ChecksumSHA256).toBe(composite);
+
+    const attributes = await admin.send(
+      new GetObjectAttributesCommand({
+        Bucket: BUCKET,
+        Key: key,
+        ObjectAttributes: ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'],
+      }),
+    );
+    expect(attributes.ETag).toBe(done.ETag!.replace(/"/g, ''));
+    expect(attributes.ObjectSize).toBe(6 * MiB);
+    expect(attributes.StorageClass).toBe('STANDARD');
+    expect(attributes.Checksum).toEqual({ ChecksumSHA256: composite, ChecksumType: 'COMPOSITE' });
+    expect(attributes.ObjectParts?.TotalPartsCount).toBe(2);
+    expect(attributes.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size, p.ChecksumSHA256])).toEqual([
+      [1, 5 * MiB, sha256(parts[0]!)],
+      [2, MiB, sha256(parts[1]!)],
+    ]);
+    const page = await admin.send(
+      new GetObjectAttributesCommand({ Bucket: BUCKET, Key: key, ObjectAttributes: ['ObjectParts'], MaxParts: 1 }),
+    );
+    expect(page.ObjectParts).toMatchObject({ IsTruncated: true, NextPartNumberMarker: '1', MaxParts: 1 });
+    expect(page.ETag).toBeUndefined();
+  });
+
+  it('answers GET and HEAD of one part with its bytes and the parts count; a part past the last is 416', async () => {
+    const key = 'modern/by-part.bin';
+    const { parts, UploadId, uploaded } = await uploadInParts(key);
+    await expectS3Error(
+      admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 1 })),
+      'NoSuchKey',
+      404,
+    );
+    await admin.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: uploaded } }),
+    );
+    for (const [i, bytes] of parts.entries()) {
+      const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: i + 1 }));
+      expect([head.PartsCount, head.ContentLength]).toEqual([2, bytes.length]);
+      const part = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: i + 1 }));
+      expect(Buffer.from(await part.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+    }
+    await expectS3Error(
+      admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 3 })),
+      'InvalidPartNumber',
+      416,
+    );
+    await expectS3Error(
+      admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 1, Range: 'bytes=0-1' })),
+      'InvalidRequest',
+      400,
+    );
+  });
+
+  it('asks for the attributes it answers, naming one it does not know', async () => {
+    await admin.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'modern/small.txt', Body: 'small' }));
+    const path = `/${BUCKET}/modern/small.txt`;
+    const answer = await sendRaw(stack, 'admin', {
+      method: 'GET',
+      path,
+      query: { attributes: '' },
+      headers: { 'x-amz-object-attributes': 'ETag,Colour' },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('Invalid attribute name');
+    const missing = await sendRaw(stack, 'admin', { method: 'GET', path, query: { attributes: '' } });
+    expect(missing.status).toBe(400);
+  });
+});
+
+describe('conditional deletes', () => {
+  it('deletes only the ETag named (If-Match), 412 otherwise, 404 for no object; DeleteObjects per key', async () => {
+    const key = 'modern/conditional.txt';
+    const { ETag } = await admin.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'one' }));
+    await expectS3Error(
+      admin.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key, IfMatch: '"0123456789abcdef0123456789abcdef"' })),
+      'PreconditionFailed',
+      412,
+    );
+    await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    await admin.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key, IfMatch: ETag }));
+    await expectS3Error(admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })), 'NotFound', 404);
+    await expectS3Error(
+      admin.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key, IfMatch: ETag })),
+      'NoSuchKey',
+      404,
+    );
+    const two = await admin.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'two' }));
+    const batch = await admin.send(
+      new DeleteObjectsCommand({
+        Bucket: BUCKET,
+        Delete: { Objects: [{ Key: key, ETag: '"0123456789abcdef0123456789abcdef"' }] },
+      }),
+    );
+    expect(batch.Errors?.map((e) => e.Code)).toEqual(['PreconditionFailed']);
+    const deleted = await admin.send(
+      new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: key, ETag: two.ETag }] } }),
+    );
+    expect(deleted.Deleted?.map((d) => d.Key)).toEqual([key]);
+  });
+});
+
+describe("AWS's 4xx for what it does not accept", () => {
+  const cases: [string, string, string, Record<string, string>, Record<string, string>, string][] = [
+    [
+      'a checksum algorithm S3 does not have',
+      'PUT',
+      'bogus.txt',
+      {},
+      { 'x-amz-checksum-algorithm': 'BOGUS' },
+      'InvalidRequest',
+    ],
+    ['If-None-Match other than *', 'PUT', 'inm.txt', {}, { 'if-none-match': '"abc"' }, 'InvalidArgument'],
+    ['a partNumber that is not a number', 'GET', 'small.txt', { partNumber: 'x' }, {}, 'InvalidArgument'],
+    [
+      'a non-numeric x-amz-decoded-content-length',
+      'PUT',
+      'dcl.txt',
+      {},
+      { 'x-amz-decoded-content-length': 'ten' },
+      'InvalidArgument',
+    ],
+  ];
+  it.each(cases)('%s', async (_what, method, name, query, headers, code) => {
+    await admin.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'modern/small.txt', Body: 'small' }));
+    const answer = await sendRaw(stack, 'admin', {
+      method,
+      path: `/${BUCKET}/modern/${name}`,
+      query,
+      headers,
+      ...(method === 'PUT' ? { body: 'body' } : {}),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain(`<Code>${code}</Code>`);
+  });
+});
