@@ -21,7 +21,6 @@ const ERRORS = {
   NoSuchVersion: [404, 'The specified version does not exist.'],
   InvalidTag: [400, 'The tag provided was not a valid tag.'],
   InvalidRange: [416, 'The requested range is not satisfiable'],
-  InvalidPartNumber: [416, 'The requested partnumber is not satisfiable'],
   InvalidBucketName: [400, 'The specified bucket is not valid.'],
   InvalidChunkSizeError: [403, 'Only the last chunk is allowed to have a size less than 8192 bytes'],
   InvalidDigest: [400, 'The Content-MD5 you specified is not valid.'],

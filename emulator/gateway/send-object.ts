@@ -110,7 +110,7 @@ export async function sendObjectVersion(
 
 /**
  * GET or HEAD with `partNumber`: that part of a multipart object (its bytes, `x-amz-mp-parts-count`);
- * part 1 of any other object is the whole object. A part past the last is 416 InvalidPartNumber.
+ * part 1 of any other object is the whole object. A part past the last is 400 InvalidPart.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (partNumber)
  */
 function partOf(
@@ -122,8 +122,9 @@ function partOf(
   if (headerOf(g.req, 'range') !== undefined)
     throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   const parts = version.parts ?? [{ size: version.size }];
+  // 400 InvalidPart, as ceph/s3-tests (test_multipart_get_part) and Ozone (HDDS-15740) observed of AWS.
   if (partNumber > parts.length)
-    throw new S3Error('InvalidPartNumber', undefined, {
+    throw new S3Error('InvalidPart', undefined, {
       PartNumberRequested: partNumber,
       ActualPartCount: parts.length,
     });

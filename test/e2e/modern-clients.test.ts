@@ -118,7 +118,7 @@ describe('checksums of a multipart upload, its parts, and GetObjectAttributes', 
     expect(page.ETag).toBeUndefined();
   });
 
-  it('answers GET and HEAD of one part with its bytes and the parts count; a part past the last is 416', async () => {
+  it('answers GET and HEAD of one part with its bytes and the parts count; a part past the last is 400 InvalidPart', async () => {
     const key = 'modern/by-part.bin';
     const { parts, UploadId, uploaded } = await uploadInParts(key);
     await expectS3Error(
@@ -137,8 +137,8 @@ describe('checksums of a multipart upload, its parts, and GetObjectAttributes', 
     }
     await expectS3Error(
       admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 3 })),
-      'InvalidPartNumber',
-      416,
+      'InvalidPart',
+      400,
     );
     await expectS3Error(
       admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 1, Range: 'bytes=0-1' })),

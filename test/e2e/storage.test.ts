@@ -179,8 +179,8 @@ describe('object bodies', () => {
     expect(await part.Body!.transformToString()).toBe('matched');
     await expectS3Error(
       admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/src.txt', PartNumber: 2 })),
-      'InvalidPartNumber',
-      416,
+      'InvalidPart',
+      400,
     );
   });
 
