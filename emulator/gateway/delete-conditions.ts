@@ -3,7 +3,7 @@ import { S3Error } from './s3-errors.ts';
 
 /**
  * A conditional delete (`If-Match: ETAG`, general purpose buckets): 404 NoSuchKey when there is no such
- * object, 412 PreconditionFailed when its ETag differs. The directory buckets' `x-amz-if-match-size` and
+ * object (a version named that is not there: nothing to do, 204), 412 PreconditionFailed when its ETag differs. The directory buckets' `x-amz-if-match-size` and
  * `x-amz-if-match-last-modified-time` are refused as not emulated.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
  */
@@ -22,6 +22,8 @@ export function assertDeleteCondition(
       });
   if (ifMatch === undefined) return;
   const version = versionId === undefined ? s.store.latest(bucket, key) : s.store.version(bucket, key, versionId);
+  // A version named that is not there is deleted already: S3 answers 204, as to any delete of one.
+  if (versionId !== undefined && version === undefined) return;
   if (version?.kind !== 'object') throw new S3Error('NoSuchKey', undefined, { Key: key });
   const wanted = ifMatch.trim();
   if (wanted !== '*' && wanted.replace(/"/g, '') !== version.etag.replace(/"/g, ''))

@@ -7,7 +7,13 @@
 import { assertBucketExists } from './access.ts';
 import { assertOwnerOnlyAcl } from './acl.ts';
 import { ownerOf, readBody, withBodyText } from './bucket-handlers.ts';
-import { CHECKSUM_ALGORITHMS, checksumAlgorithmOfName, checksumElement, checksumType } from './checksums.ts';
+import {
+  CHECKSUM_ALGORITHMS,
+  checksumAlgorithmOfName,
+  checksumElement,
+  checksumType,
+  type ChecksumAlgorithm,
+} from './checksums.ts';
 import { createdEvent, headerOf, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import type { CompleteRequest } from './store/object-store.ts';
 import { S3Error } from './s3-errors.ts';
@@ -23,23 +29,50 @@ export async function createMultipartUpload(s: GatewayServices, g: GatewayReques
   const attributes = requestedAttributes(g, sse);
   assertBucketExists(s, bucket);
   await (await readBody(s, g)).dispose(); // checks x-amz-checksum-algorithm
-  const named = headerOf(g.req, 'x-amz-checksum-algorithm');
-  const checksumAlgorithm = named === undefined ? undefined : checksumAlgorithmOfName(named);
-  const upload = s.store.createUpload(bucket, g.operation.key ?? '', attributes, checksumAlgorithm);
+  const checksum = uploadChecksum(g);
+  const upload = s.store.createUpload(bucket, g.operation.key ?? '', attributes, checksum);
   sendXml(
     g.res,
     200,
     xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }),
     {
       ...uploadSse(upload),
-      ...(checksumAlgorithm
-        ? {
-            'x-amz-checksum-algorithm': checksumAlgorithm.toUpperCase(),
-            'x-amz-checksum-type': checksumAlgorithm === 'crc64nvme' ? 'FULL_OBJECT' : 'COMPOSITE',
-          }
+      ...(checksum
+        ? { 'x-amz-checksum-algorithm': checksum.algorithm.toUpperCase(), 'x-amz-checksum-type': checksum.type }
         : {}),
     },
   );
+}
+
+/**
+ * `x-amz-checksum-algorithm` and `x-amz-checksum-type` of CreateMultipartUpload: CRC-64/NVME is always
+ * FULL_OBJECT, the SHAs always COMPOSITE, the CRC-32s either (COMPOSITE unless asked).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
+ */
+function uploadChecksum(
+  g: GatewayRequest,
+): { algorithm: ChecksumAlgorithm; type: 'COMPOSITE' | 'FULL_OBJECT' } | undefined {
+  const named = headerOf(g.req, 'x-amz-checksum-algorithm');
+  const algorithm = named === undefined ? undefined : checksumAlgorithmOfName(named);
+  const asked = headerOf(g.req, 'x-amz-checksum-type')?.toUpperCase();
+  if (!algorithm) {
+    if (asked !== undefined)
+      throw new S3Error('InvalidRequest', 'x-amz-checksum-type requires x-amz-checksum-algorithm');
+    return undefined;
+  }
+  const type = asked ?? (algorithm === 'crc64nvme' ? 'FULL_OBJECT' : 'COMPOSITE');
+  const allowed =
+    algorithm === 'crc64nvme'
+      ? ['FULL_OBJECT']
+      : algorithm.startsWith('sha')
+        ? ['COMPOSITE']
+        : ['COMPOSITE', 'FULL_OBJECT'];
+  if (!allowed.includes(type))
+    throw new S3Error(
+      'InvalidRequest',
+      `The ${type} checksum type cannot be used with the ${algorithm.toUpperCase()} checksum algorithm.`,
+    );
+  return { algorithm, type: type as 'COMPOSITE' | 'FULL_OBJECT' };
 }
 
 export function existingUpload(s: GatewayServices, g: GatewayRequest, bucket: string, key: string): UploadRecord {

@@ -6,6 +6,7 @@
  * on a write, a `partNumber` that is not a number, and a non-numeric `x-amz-decoded-content-length`.
  */
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -118,6 +119,53 @@ describe('checksums of a multipart upload, its parts, and GetObjectAttributes', 
     expect(page.ETag).toBeUndefined();
   });
 
+  it('computes a FULL_OBJECT CRC32 of the whole object when the upload asks for one', async () => {
+    const key = 'modern/full-object.bin';
+    const bodies = [Buffer.alloc(5 * MiB, 'c'), Buffer.from('tail')];
+    const { UploadId } = await admin.send(
+      new CreateMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: key,
+        ChecksumAlgorithm: 'CRC32',
+        ChecksumType: 'FULL_OBJECT',
+      }),
+    );
+    const parts = [];
+    for (const [i, Body] of bodies.entries()) {
+      const { ETag } = await admin.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: key,
+          UploadId,
+          PartNumber: i + 1,
+          Body,
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      );
+      parts.push({ PartNumber: i + 1, ETag: ETag! });
+    }
+    const done = await admin.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
+    const whole = Buffer.alloc(4);
+    whole.writeUInt32BE(crc32(Buffer.concat(bodies)));
+    expect([done.ChecksumCRC32, done.ChecksumType]).toEqual([whole.toString('base64'), 'FULL_OBJECT']);
+    const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
+    expect([head.ChecksumCRC32, head.ChecksumType]).toEqual([whole.toString('base64'), 'FULL_OBJECT']);
+    await expectS3Error(
+      admin.send(
+        new CreateMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: key,
+          ChecksumAlgorithm: 'SHA256',
+          ChecksumType: 'FULL_OBJECT',
+        }),
+      ),
+      'InvalidRequest',
+      400,
+    );
+  });
+
   it('answers GET and HEAD of one part with its bytes and the parts count; a part past the last is 400 InvalidPart', async () => {
     const key = 'modern/by-part.bin';
     const { parts, UploadId, uploaded } = await uploadInParts(key);
@@ -164,7 +212,7 @@ describe('checksums of a multipart upload, its parts, and GetObjectAttributes', 
 });
 
 describe('conditional deletes', () => {
-  it('deletes only the ETag named (If-Match), 412 otherwise, 404 for no object; DeleteObjects per key', async () => {
+  it('deletes only the ETag named (If-Match), 412 otherwise, 404 for no object, 204 for no such version; DeleteObjects per key', async () => {
     const key = 'modern/conditional.txt';
     const { ETag } = await admin.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'one' }));
     await expectS3Error(
@@ -180,6 +228,8 @@ describe('conditional deletes', () => {
       'NoSuchKey',
       404,
     );
+    // A version named that is not there is deleted already: 204, If-Match or not.
+    await admin.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key, VersionId: 'null', IfMatch: ETag }));
     const two = await admin.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'two' }));
     const batch = await admin.send(
       new DeleteObjectsCommand({

@@ -4,7 +4,7 @@
  * `blob` (blob-files.ts), written once and never changed. A delete marker is a version with no bytes.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html
  */
-import type { ChecksumAlgorithm } from '../checksums.ts';
+import { checksumType, type ChecksumAlgorithm } from '../checksums.ts';
 import type { TagSet } from '../object-tags.ts';
 
 /** The standard headers a write may set and GET/HEAD answer (S3's system-defined, user-settable metadata). */
@@ -99,9 +99,11 @@ export function objectHeaders(version: ObjectVersion, options: { versionIdAsked:
   return headers;
 }
 
-/** The checksum header a write or a read answers (`x-amz-checksum-crc32: ...`), if the object has one. */
+/** The checksum headers a read answers (`x-amz-checksum-crc32: ...`, `x-amz-checksum-type`), if the object has one. */
 export function checksumHeaders(version: ObjectVersion): Record<string, string> {
-  return version.checksum ? { [`x-amz-checksum-${version.checksum[0]}`]: version.checksum[1] } : {};
+  if (!version.checksum) return {};
+  const [algorithm, value] = version.checksum;
+  return { [`x-amz-checksum-${algorithm}`]: value, 'x-amz-checksum-type': checksumType(value) };
 }
 
 /** Whether a version is a stored object rather than a delete marker. */

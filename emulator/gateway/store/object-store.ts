@@ -480,7 +480,7 @@ export class ObjectStore {
     bucket: string,
     key: string,
     attributes: ObjectAttributes,
-    checksumAlgorithm?: ChecksumAlgorithm,
+    checksum?: { algorithm: ChecksumAlgorithm; type: 'COMPOSITE' | 'FULL_OBJECT' },
   ): UploadRecord {
     this.#bucket(bucket);
     const upload: UploadRecord = {
@@ -489,7 +489,7 @@ export class ObjectStore {
       key,
       initiated: Date.now(),
       attributes,
-      ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+      ...(checksum ? { checksumAlgorithm: checksum.algorithm, checksumType: checksum.type } : {}),
       parts: [],
     };
     this.#commit({ op: 'createUpload', upload });
@@ -582,7 +582,10 @@ export class ObjectStore {
     const parts = chosenParts(upload, request.parts);
     const unpins = parts.map((part) => this.#blobs.pin(part.blob));
     let written;
-    const whole = upload.checksumAlgorithm === 'crc64nvme' ? createChecksum('crc64nvme') : undefined;
+    const whole =
+      upload.checksumAlgorithm && upload.checksumType === 'FULL_OBJECT'
+        ? createChecksum(upload.checksumAlgorithm)
+        : undefined;
     try {
       await this.#pause('complete:assemble');
       written = await this.#blobs.write(this.#concatenated(parts, whole));
@@ -741,9 +744,9 @@ export function multipartEtag(parts: readonly { etag: string }[]): string {
 async function* emptyStream(): AsyncGenerator<Buffer> {}
 
 /**
- * The checksum of a multipart object uploaded with `x-amz-checksum-algorithm`: for CRC-64/NVME the
- * whole object's (FULL_OBJECT); otherwise the checksum of the parts' binary checksums, then `-<parts>`
- * (COMPOSITE); none when a part came without one.
+ * The checksum of a multipart object uploaded with `x-amz-checksum-algorithm`: FULL_OBJECT, the whole
+ * object's (computed as its parts are assembled); COMPOSITE, the checksum of the parts' binary checksums,
+ * then `-<parts>` (none when a part came without one).
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  */
 function multipartChecksum(

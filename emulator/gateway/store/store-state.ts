@@ -30,6 +30,8 @@ export interface UploadRecord {
   attributes: ObjectAttributes;
   /** CreateMultipartUpload's `x-amz-checksum-algorithm`: the completed object's checksum is of its parts'. */
   checksumAlgorithm?: ChecksumAlgorithm;
+  /** FULL_OBJECT: the checksum of the whole object's bytes; COMPOSITE: of the parts' checksums. */
+  checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
   /** By part number, ascending. */
   parts: PartRecord[];
 }
