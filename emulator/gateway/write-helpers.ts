@@ -94,12 +94,6 @@ export function requestedAttributes(
 export function writeConditions(g: GatewayRequest): WriteConditions {
   const ifMatch = headerOf(g.req, 'if-match');
   const ifNoneMatch = headerOf(g.req, 'if-none-match');
-  // A write's If-None-Match takes `*` only (there is no ETag a new object could be compared with).
-  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*')
-    throw new S3Error('InvalidArgument', 'If-None-Match on a write accepts only the value *', {
-      ArgumentName: 'If-None-Match',
-      ArgumentValue: ifNoneMatch,
-    });
   return { ...(ifMatch !== undefined ? { ifMatch } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}) };
 }
 

@@ -381,7 +381,8 @@ export class ObjectStore {
   }
 
   /**
-   * Conditional writes: `If-None-Match: *` refuses to overwrite; `If-Match: ETAG` writes only over that
+   * Conditional writes: `If-None-Match: *` refuses to overwrite (`If-None-Match: ETAG`, to overwrite that
+   * ETag); `If-Match: ETAG` writes only over that
    * ETag (a missing object: 404 NoSuchKey). Of two racing conditional writes, one commits first.
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
    */
@@ -394,7 +395,13 @@ export class ObjectStore {
       new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
         Condition: condition,
       });
-    if (ifNoneMatch === '*' && current) throw failed('If-None-Match');
+    // `*` matches any object; an ETag (or a list of them) only that one (RFC 9110, as ceph/s3-tests expect).
+    const etagsMatch = (header: string) =>
+      header.split(',').some((tag) => {
+        const wanted = tag.trim();
+        return wanted === '*' || wanted.replace(/"/g, '') === current?.etag.replace(/"/g, '');
+      });
+    if (ifNoneMatch !== undefined && current && etagsMatch(ifNoneMatch)) throw failed('If-None-Match');
     if (ifMatch !== undefined) {
       if (!current) throw new S3Error('NoSuchKey', undefined, { Key: request.key });
       if (ifMatch !== '*' && ifMatch !== current.etag) throw failed('If-Match');
