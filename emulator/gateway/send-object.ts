@@ -7,6 +7,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
+import { checksumType } from './checksums.ts';
 import { partNumberOf } from './multipart-handlers.ts';
 import { S3Error } from './s3-errors.ts';
 import { checksumHeaders, objectHeaders, type ObjectVersion } from './store/object-record.ts';
@@ -130,9 +131,14 @@ function partOf(
     });
   if (!version.parts) return { headers: {} };
   const start = parts.slice(0, partNumber - 1).reduce((sum, part) => sum + part.size, 0);
-  const size = parts[partNumber - 1]!.size;
+  const { size, checksum } = parts[partNumber - 1]!;
+  // With checksum mode, the part's own checksum, and the object's checksum type.
+  const checksums: Record<string, string> =
+    checksum && version.checksum && headerOf(g.req, 'x-amz-checksum-mode') === 'ENABLED'
+      ? { [`x-amz-checksum-${checksum[0]}`]: checksum[1], 'x-amz-checksum-type': checksumType(version.checksum[1]) }
+      : {};
   return {
     ...(size > 0 ? { range: { start, end: start + size - 1 } } : {}),
-    headers: { 'x-amz-mp-parts-count': String(parts.length) },
+    headers: { 'x-amz-mp-parts-count': String(parts.length), ...checksums },
   };
 }

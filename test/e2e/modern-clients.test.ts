@@ -180,8 +180,11 @@ describe('checksums of a multipart upload, its parts, and GetObjectAttributes', 
     for (const [i, bytes] of parts.entries()) {
       const head = await admin.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: i + 1 }));
       expect([head.PartsCount, head.ContentLength]).toEqual([2, bytes.length]);
-      const part = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: i + 1 }));
+      const part = await admin.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: i + 1, ChecksumMode: 'ENABLED' }),
+      );
       expect(Buffer.from(await part.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+      expect([part.ChecksumSHA256, part.ChecksumType]).toEqual([sha256(bytes), 'COMPOSITE']);
     }
     await expectS3Error(
       admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, PartNumber: 3 })),
