@@ -3,6 +3,7 @@ export type * from './policy-types.ts';
 export { evaluate, describeStatement, describeSource } from './evaluate.ts';
 export { validatePolicy, asPolicyDocument, type PolicyKind } from './policy-validate.ts';
 export { actionMatches, resourceMatches } from './matching.ts';
+export { isPublicPolicy } from './public-policy.ts';
 export { mergeRequestContext, parseRequestContext } from './request-context.ts';
 export { declarableKeyNames, declarableKeyProblem, keyKind, type KeyKind } from './context-keys.ts';
 export {

@@ -3,7 +3,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
 import { createHash } from 'node:crypto';
-import { validatePolicy } from '../../core/iam/index.ts';
+import { validatePolicy, type PolicyDocument } from '../../core/iam/index.ts';
 import { bucketNameProblem } from '../../core/workspace/index.ts';
 import { authorize, assertBucketExists } from './access.ts';
 import {
@@ -15,6 +15,7 @@ import {
   type GatewayServices,
 } from './context.ts';
 import { assertDeleteCondition } from './delete-conditions.ts';
+import { assertPolicyAllowedByBlock } from './public-access-block.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
 import { requestPermissions } from './operations/request-permissions.ts';
@@ -196,8 +197,9 @@ export async function putBucketPolicy(s: GatewayServices, g: GatewayRequest, buc
     }
     const issues = validatePolicy(parsed, 'policy', { kind: 'bucket', bucket });
     if (issues.length) throw new S3Error('MalformedPolicy', issues.map((i) => `${i.path}: ${i.message}`).join('; '));
-    return parsed as Parameters<GatewayServices['state']['setPolicy']>[1];
+    return parsed as PolicyDocument;
   });
+  assertPolicyAllowedByBlock(s, bucket, document);
   await s.state.setPolicy(bucket, document, new Date(g.now));
   sendEmpty(g.res, 204);
 }

@@ -1,7 +1,7 @@
 /**
  * What the S3 API changes about buckets beyond their objects, kept in the data folder so it
- * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy, and
- * versioning set through PutBucketVersioning.
+ * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy,
+ * versioning set through PutBucketVersioning, and Block Public Access set through PutPublicAccessBlock.
  * (Buckets themselves, and their objects, live in the object store: store/object-store.ts.)
  */
 import type { PolicyDocument } from '../../core/iam/index.ts';
@@ -14,6 +14,16 @@ interface BucketStateData {
   policies: Record<string, { document: PolicyDocument | null; changedAt: string }>;
   /** Versioning set through PutBucketVersioning (a bucket never goes back to unversioned). */
   versioning?: Record<string, 'Enabled' | 'Suspended'>;
+  /** S3 Block Public Access of a bucket, set through PutPublicAccessBlock. */
+  publicAccessBlock?: Record<string, PublicAccessBlock>;
+}
+
+/** @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PublicAccessBlockConfiguration.html */
+export interface PublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
 }
 
 export interface BucketState {
@@ -29,6 +39,9 @@ export interface BucketState {
   /** Undefined for a bucket that was never versioned. */
   versioningOf(bucket: string): 'Enabled' | 'Suspended' | undefined;
   setVersioning(bucket: string, status: 'Enabled' | 'Suspended'): Promise<void>;
+  /** Undefined for a bucket that has none (GetPublicAccessBlock: NoSuchPublicAccessBlockConfiguration). */
+  publicAccessBlockOf(bucket: string): PublicAccessBlock | undefined;
+  setPublicAccessBlock(bucket: string, block: PublicAccessBlock | undefined): Promise<void>;
 }
 
 export async function openBucketState(file: string, workspace: Workspace): Promise<BucketState> {
@@ -39,6 +52,7 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
   );
   db.data.policies = dictionary(db.data.policies ?? {}); // keyed by bucket names (`constructor` is one)
   const versioning = (db.data.versioning = dictionary(db.data.versioning ?? {}));
+  const blocks = (db.data.publicAccessBlock = dictionary(db.data.publicAccessBlock ?? {}));
   let workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
   let workspaceVersioning = new Map(workspace.buckets.map((b) => [b.name, b.versioning]));
   return {
@@ -64,6 +78,7 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
     async forgetBucket(bucket) {
       delete db.data.policies[bucket];
       delete versioning[bucket];
+      delete blocks[bucket];
       workspacePolicies.delete(bucket);
       workspaceVersioning.delete(bucket);
       await db.write();
@@ -71,6 +86,12 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
     versioningOf: (bucket) => own(versioning, bucket) ?? workspaceVersioning.get(bucket),
     async setVersioning(bucket, status) {
       versioning[bucket] = status;
+      await db.write();
+    },
+    publicAccessBlockOf: (bucket) => own(blocks, bucket),
+    async setPublicAccessBlock(bucket, block) {
+      if (block) blocks[bucket] = block;
+      else delete blocks[bucket];
       await db.write();
     },
   };

@@ -9,14 +9,20 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import {
   CompleteMultipartUploadCommand,
+  CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeletePublicAccessBlockCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectAttributesCommand,
+  GetBucketPolicyStatusCommand,
   GetObjectCommand,
+  GetPublicAccessBlockCommand,
   HeadObjectCommand,
   ListPartsCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
+  PutPublicAccessBlockCommand,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -267,6 +273,48 @@ describe('If-None-Match with an ETag on a write', () => {
     );
     const now = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(await now.Body!.transformToString()).toBe('two');
+  });
+});
+
+describe('Block Public Access', () => {
+  it('refuses a public policy under BlockPublicPolicy, accepts one fixed to an account, and says which is public', async () => {
+    const Bucket = 'modern-public-block';
+    await admin.send(new CreateBucketCommand({ Bucket }));
+    await expectS3Error(
+      admin.send(new GetPublicAccessBlockCommand({ Bucket })),
+      'NoSuchPublicAccessBlockConfiguration',
+      404,
+    );
+    const statement = (Principal: object | string) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal, Action: 's3:GetObject', Resource: `arn:aws:s3:::${Bucket}/*` }],
+    });
+    await admin.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(statement('*')) }));
+    expect((await admin.send(new GetBucketPolicyStatusCommand({ Bucket }))).PolicyStatus?.IsPublic).toBe(true);
+    await admin.send(
+      new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicPolicy: true } }),
+    );
+    const block = await admin.send(new GetPublicAccessBlockCommand({ Bucket }));
+    expect(block.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: false,
+      IgnorePublicAcls: false,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: false,
+    });
+    await expectS3Error(
+      admin.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(statement({ AWS: '*' })) })),
+      'AccessDenied',
+      403,
+    );
+    await admin.send(
+      new PutBucketPolicyCommand({
+        Bucket,
+        Policy: JSON.stringify(statement({ AWS: 'arn:aws:iam::123456789012:root' })),
+      }),
+    );
+    expect((await admin.send(new GetBucketPolicyStatusCommand({ Bucket }))).PolicyStatus?.IsPublic).toBe(false);
+    await admin.send(new DeletePublicAccessBlockCommand({ Bucket }));
+    await admin.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(statement('*')) }));
   });
 });
 

@@ -16,6 +16,10 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   DeleteObjectTaggingCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketPolicyStatusCommand,
+  GetPublicAccessBlockCommand,
+  PutPublicAccessBlockCommand,
   GetBucketAclCommand,
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
@@ -129,6 +133,28 @@ const CALLS = {
   DeleteBucketPolicy: {
     plain: async (p, a, n) => p.send(new DeleteBucketPolicyCommand({ Bucket: await scratchBucket(a, n) })),
   },
+  GetPublicAccessBlock: {
+    plain: async (p, a, n) => {
+      const Bucket = await scratchBucket(a, n);
+      await a.send(
+        new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicPolicy: true } }),
+      );
+      return p.send(new GetPublicAccessBlockCommand({ Bucket }));
+    },
+  },
+  PutPublicAccessBlock: {
+    plain: async (p, a, n) =>
+      p.send(
+        new PutPublicAccessBlockCommand({
+          Bucket: await scratchBucket(a, n),
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true },
+        }),
+      ),
+  },
+  DeletePublicAccessBlock: {
+    plain: async (p, a, n) => p.send(new DeletePublicAccessBlockCommand({ Bucket: await scratchBucket(a, n) })),
+  },
+  GetBucketPolicyStatus: { plain: (p) => p.send(new GetBucketPolicyStatusCommand({ Bucket: BUCKET })) },
   ListMultipartUploads: { plain: (p) => p.send(new ListMultipartUploadsCommand({ Bucket: BUCKET })) },
   GetBucketAcl: { plain: (p) => p.send(new GetBucketAclCommand({ Bucket: BUCKET })) },
   PutBucketAcl: { plain: (p) => p.send(new PutBucketAclCommand({ Bucket: BUCKET, ACL: 'private' })) },

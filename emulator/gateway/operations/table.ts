@@ -11,6 +11,7 @@ import type { GatewayRequest, GatewayServices } from '../context.ts';
 import * as multipartHandlers from '../multipart-handlers.ts';
 import * as objectHandlers from '../object-handlers.ts';
 import * as objectAttributes from '../object-attributes.ts';
+import * as publicAccess from '../public-access-block.ts';
 import * as tagging from '../tagging-handlers.ts';
 import { uploadPartCopy } from '../upload-part-copy.ts';
 import type { PermissionRule } from './permissions.ts';
@@ -76,6 +77,23 @@ export const OPERATIONS = {
   GetBucketPolicy: { permissions: [onBucket('s3:GetBucketPolicy')], handle: bucketHandlers.getBucketPolicy },
   PutBucketPolicy: { permissions: [onBucket('s3:PutBucketPolicy')], handle: bucketHandlers.putBucketPolicy },
   DeleteBucketPolicy: { permissions: [onBucket('s3:DeleteBucketPolicy')], handle: bucketHandlers.deleteBucketPolicy },
+  GetPublicAccessBlock: {
+    permissions: [onBucket('s3:GetBucketPublicAccessBlock')],
+    handle: publicAccess.getPublicAccessBlock,
+  },
+  PutPublicAccessBlock: {
+    permissions: [onBucket('s3:PutBucketPublicAccessBlock')],
+    handle: publicAccess.putPublicAccessBlock,
+  },
+  DeletePublicAccessBlock: {
+    permissions: [onBucket('s3:PutBucketPublicAccessBlock')],
+    handle: publicAccess.deletePublicAccessBlock,
+  },
+  GetBucketPolicyStatus: {
+    permissions: [onBucket('s3:GetBucketPolicyStatus')],
+    handle: publicAccess.getBucketPolicyStatus,
+    note: "a policy is public when an Allow names `*` and no condition fixes who (AWS's rule)",
+  },
   ListMultipartUploads: {
     permissions: [onBucket('s3:ListBucketMultipartUploads')],
     handle: bucketHandlers.listMultipartUploads,
@@ -168,7 +186,6 @@ export const NOT_EMULATED: Record<Exclude<OperationName, EmulatedOperation>, Not
   DeleteBucketReplication: 'configuration',
   DeleteBucketTagging: 'configuration',
   DeleteBucketWebsite: 'configuration',
-  DeletePublicAccessBlock: 'configuration',
   GetBucketAccelerateConfiguration: 'configuration',
   GetBucketAnalyticsConfiguration: 'configuration',
   GetBucketCors: 'configuration',
@@ -181,7 +198,6 @@ export const NOT_EMULATED: Record<Exclude<OperationName, EmulatedOperation>, Not
   GetBucketNotification: 'configuration',
   GetBucketNotificationConfiguration: 'configuration',
   GetBucketOwnershipControls: 'configuration',
-  GetBucketPolicyStatus: 'configuration',
   GetBucketReplication: 'configuration',
   GetBucketRequestPayment: 'configuration',
   GetBucketTagging: 'configuration',
@@ -190,7 +206,6 @@ export const NOT_EMULATED: Record<Exclude<OperationName, EmulatedOperation>, Not
   GetObjectLockConfiguration: 'compliance',
   GetObjectRetention: 'compliance',
   GetObjectTorrent: 'archive',
-  GetPublicAccessBlock: 'configuration',
   ListBucketAnalyticsConfigurations: 'configuration',
   ListBucketIntelligentTieringConfigurations: 'configuration',
   ListBucketInventoryConfigurations: 'configuration',
@@ -215,7 +230,6 @@ export const NOT_EMULATED: Record<Exclude<OperationName, EmulatedOperation>, Not
   PutObjectLegalHold: 'compliance',
   PutObjectLockConfiguration: 'compliance',
   PutObjectRetention: 'compliance',
-  PutPublicAccessBlock: 'configuration',
   RestoreObject: 'archive',
   SelectObjectContent: 'archive',
   CreateSession: 'express',
