@@ -15,7 +15,7 @@ import {
   type GatewayServices,
 } from './context.ts';
 import { assertDeleteCondition } from './delete-conditions.ts';
-import { assertPolicyAllowedByBlock } from './public-access-block.ts';
+import { assertPolicyAllowedByBlock } from './public-policy-block.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
 import { requestPermissions } from './operations/request-permissions.ts';

@@ -5,7 +5,7 @@
  * RestrictPublicBuckets is kept and answered, not enforced (docs/gateway.md).
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
  */
-import { isPublicPolicy, type PolicyDocument } from '../../core/iam/index.ts';
+import { isPublicPolicy } from '../../core/iam/index.ts';
 import { assertBucketExists } from './access.ts';
 import { withBodyText } from './bucket-handlers.ts';
 import type { PublicAccessBlock } from './bucket-state.ts';
@@ -56,18 +56,4 @@ export async function deletePublicAccessBlock(s: GatewayServices, g: GatewayRequ
 export async function getBucketPolicyStatus(s: GatewayServices, g: GatewayRequest, bucket: string): Promise<void> {
   assertBucketExists(s, bucket);
   sendXml(g.res, 200, xmlDocument('PolicyStatus', { IsPublic: isPublicPolicy(s.state.policyOf(bucket)) }));
-}
-
-/** PutBucketPolicy under BlockPublicPolicy: a public policy is refused, as AWS refuses it. */
-export function assertPolicyAllowedByBlock(s: GatewayServices, bucket: string, policy: PolicyDocument): void {
-  if (s.state.publicAccessBlockOf(bucket)?.BlockPublicPolicy && isPublicPolicy(policy))
-    throw new S3Error(
-      'AccessDenied',
-      'Access Denied',
-      {},
-      {
-        'x-s3-harness-explanation':
-          "The policy is public (an Allow for Principal * with no condition fixing who), and the bucket's Block Public Access sets BlockPublicPolicy.",
-      },
-    );
 }
