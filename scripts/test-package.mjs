@@ -126,6 +126,24 @@ try {
   child.kill('SIGINT');
   check('start stops on Ctrl-C with exit 0, removing its ready file', (await exited) === 0 && !existsSync(readyFile));
 
+  // docs/ci.md's one-line recipe: run ... -- COMMAND, the command's exit code is run's (the shell's
+  // `kill %1` recipe left the harness running: npm does not pass the signal on).
+  await writeFile(
+    join(consumer, 'list.mjs'),
+    `import { S3Client, ListObjectsV2Command } from '@aws-sdk/client-s3';
+     const s3 = new S3Client({ forcePathStyle: true }); // endpoint, region and keys from the environment
+     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'acme-claravine' }));
+     process.exit(listed.KeyCount === 0 ? 0 : 5);`,
+  );
+  const runRecipe = run(bin, ['run', '--as', 'admin', '--', 'node', 'list.mjs']);
+  check(
+    'run --as admin -- node list.mjs: the command runs against a fresh harness',
+    runRecipe.status === 0,
+    runRecipe.stderr,
+  );
+  const failing = run(bin, ['run', '--', 'node', '-e', 'process.exit(4)']);
+  check("run exits with the command's code", failing.status === 4, failing.stderr);
+
   // The API, from a program.
   await writeFile(
     join(consumer, 'api.mjs'),

@@ -10,6 +10,7 @@ const USAGE = `Usage: s3-harness <command> [options]
 
 Commands:
   start           start the embedded S3 endpoint behind the simulated IAM gateway
+  run             start it, run a command against it (the endpoint and keys in its environment), stop it
   template-file   write a template's CSV header (the file users fill in)
   validate        check a filled-in file against a template, as an import would
   outbound        outbound preview: the key and first lines of each file a template would write
@@ -47,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       await stop();
       return EXIT.ok;
     }
+    case 'run':
+      return (await import('./run.ts')).runRunCommand(rest);
     case 'template-file':
       return (await import('./template-file.ts')).runTemplateFile(rest);
     case 'validate':

@@ -174,7 +174,7 @@ function busyPort(error: unknown, options: StartOptions): string {
 export async function runStart(
   options: StartOptions,
   log: (line: string) => void = console.log,
-): Promise<{ running: Harness; ready: ReadyInfo; stop: () => Promise<void> }> {
+): Promise<{ running: Harness; workspace: Workspace; ready: ReadyInfo; stop: () => Promise<void> }> {
   // Edits made in the web UI are kept in the data folder and win over the file until that is deleted.
   const kept = options.ephemeral ? undefined : join(resolve(options.data), 'workspace.json');
   const edited =
@@ -270,12 +270,14 @@ export async function runStart(
   });
   if (options.readyFile) {
     // Whole or absent: a script polling for the file never reads half of it.
-    await writeFile(`${options.readyFile}.tmp`, `${JSON.stringify(ready)}\n`);
+    // It holds the users' secret keys: readable by its owner only.
+    await writeFile(`${options.readyFile}.tmp`, `${JSON.stringify(ready)}\n`, { mode: 0o600 });
     await rename(`${options.readyFile}.tmp`, options.readyFile);
   }
   let stopped = false;
   return {
     running,
+    workspace,
     ready,
     stop: async () => {
       if (stopped) return;
