@@ -20,7 +20,7 @@ Commands:
   mirror          write a workspace that reproduces a real AWS account's buckets and IAM user
   scenario        scenario run: run scenario suites, each on its own harness (JUnit XML for CI)
 
-Run "s3-harness <command> --help" for a command's options.`;
+Run "s3-harness <command> --help" for a command's options; "s3-harness --version" for the version.`;
 
 // The SDK warns that releases after January 2027 need Node 22; the lock file pins one that does not.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -66,6 +66,12 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./mirror.ts')).runMirrorCommand(rest);
     case 'scenario':
       return (await import('./scenario.ts')).runScenarioCommand(rest);
+    case '--version':
+    case '-v': {
+      const [{ readFile }, { DEFAULTS }] = await Promise.all([import('node:fs/promises'), import('../defaults.ts')]);
+      console.log((JSON.parse(await readFile(DEFAULTS.packageJson, 'utf8')) as { version: string }).version);
+      return EXIT.ok;
+    }
     case undefined:
     case '-h':
     case '--help':

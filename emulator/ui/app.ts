@@ -21,16 +21,20 @@ import { submissionRoutes } from './submissions.ts';
 import { templateRoutes } from './templates.ts';
 
 const require = createRequire(import.meta.url);
-const ASSETS = {
-  'htmx.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
-  },
-  'app.css': {
-    type: 'text/css; charset=utf-8',
-    body: readFileSync(new URL('./assets/app.css', import.meta.url), 'utf8'),
-  },
-};
+/** By file name: a Map, so that `/assets/constructor` is a name like any other (a 404), never Object's. */
+const ASSETS = new Map([
+  [
+    'htmx.js',
+    {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+    },
+  ],
+  [
+    'app.css',
+    { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/app.css', import.meta.url), 'utf8') },
+  ],
+]);
 
 export interface UiOptions {
   /** The scenario suites the Scenarios page runs. @default "scenarios" */
@@ -43,7 +47,7 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   app.get('/', (c) => c.redirect('/submissions'));
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/:name', (c) => {
-    const asset = ASSETS[c.req.param('name') as keyof typeof ASSETS];
+    const asset = ASSETS.get(c.req.param('name'));
     return asset
       ? c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'no-cache' })
       : c.text('Not found', 404);

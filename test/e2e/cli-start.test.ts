@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -231,5 +231,13 @@ describe('s3-harness start', () => {
   it('runs from a checkout through bin/s3-harness.js (the TypeScript sources, no build needed)', () => {
     const help = spawnSync(process.execPath, ['bin/s3-harness.js', '--help'], { encoding: 'utf8' });
     expect([help.status, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: s3-harness <command> [options]']);
+  });
+
+  it("says its version (--version), the package's, from the sources and compiled", () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const cli of [['bin/s3-harness.js'], CLI]) {
+      const answer = spawnSync(process.execPath, [...cli, '--version'], { encoding: 'utf8' });
+      expect([answer.status, answer.stdout.trim()]).toEqual([0, version]);
+    }
   });
 });

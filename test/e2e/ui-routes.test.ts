@@ -68,6 +68,9 @@ describe('the web UI', () => {
     expect(htmx.text).toContain('4.0.1');
     expect((await get('/assets/app.css')).text).toContain('td.bad');
     expect((await get('/assets/nope.js')).status).toBe(404);
+    // Names are data: Object's own keys are files that do not exist (they answered 500).
+    expect((await get('/assets/constructor')).status).toBe(404);
+    expect((await get('/assets/__proto__')).status).toBe(404);
     const missing = await get('/nowhere');
     expect([missing.status, missing.type]).toEqual([404, 'text/html; charset=UTF-8']);
     expect(missing.text).toContain('Nothing at /nowhere.');
