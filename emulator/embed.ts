@@ -4,7 +4,7 @@
  * upload, a wait for the import of a drop to be decided, the submissions, deliveries and denials, a
  * reset between tests, and `await using`.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -12,7 +12,7 @@ import type { Delivery, Submission } from '../core/submissions/index.ts';
 import { parseWorkspace, type Workspace } from '../core/workspace/index.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { DecisionFilter, LoggedDecision } from './gateway/index.ts';
-import { startHarness as startFullHarness, type Harness } from './harness.ts';
+import { HARNESS_DATA_ENTRIES, startHarness as startFullHarness, type Harness } from './harness.ts';
 import { runScenarios as runScenarioFiles, type RunAllOptions } from './scenarios/run-all.ts';
 import { findScenarioFiles } from './scenarios/scenario-files.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
@@ -99,7 +99,14 @@ export async function startHarness(options: EmbedOptions = {}): Promise<Embedded
       ...(options.now ? { now: options.now } : {}),
       ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
     });
-  let harness = await start({ port: options.port ?? 0, apiPort: options.apiPort ?? 0 });
+  let harness: Harness;
+  try {
+    harness = await start({ port: options.port ?? 0, apiPort: options.apiPort ?? 0 });
+  } catch (error) {
+    // A start that fails (a busy port) leaves nothing behind: no server, no temporary folder.
+    if (ephemeral) await rm(dataDirectory, { recursive: true, force: true });
+    throw error;
+  }
   const clients = userClients(workspace, harness.endpoint);
   const users = workspace.iam.users.map(({ name, accessKeyId, secretAccessKey }) => ({
     name,
@@ -107,11 +114,14 @@ export async function startHarness(options: EmbedOptions = {}): Promise<Embedded
     secretAccessKey,
   }));
   const { client } = clients;
-  const stop = async () => {
-    clients.destroy();
-    await harness.close();
-    if (ephemeral) await rm(dataDirectory, { recursive: true, force: true });
-  };
+  // Once: a second stop() must not close again what another harness in this process may now be using.
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      clients.destroy();
+      await harness.close();
+      if (ephemeral) await rm(dataDirectory, { recursive: true, force: true });
+    })());
   return {
     endpoint: harness.endpoint,
     region: workspace.region,
@@ -134,8 +144,8 @@ export async function startHarness(options: EmbedOptions = {}): Promise<Embedded
     async reset() {
       const ports = { port: Number(new URL(harness.endpoint).port), apiPort: Number(new URL(harness.apiUrl).port) };
       await harness.close();
-      for (const entry of await readdir(dataDirectory))
-        await rm(join(dataDirectory, entry), { recursive: true, force: true });
+      // Only what the harness writes: a data folder the caller chose may hold files of theirs.
+      for (const entry of HARNESS_DATA_ENTRIES) await rm(join(dataDirectory, entry), { recursive: true, force: true });
       harness = await start(ports);
     },
     stop,

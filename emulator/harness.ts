@@ -10,6 +10,13 @@ import { createWebApp } from './web.ts';
 import { allowedHostsFor, newToken, type WebGuardOptions } from './web-guard.ts';
 import { createWorkspaceEditor, type WorkspaceEditor, type WorkspaceJson } from './workspace-editor.ts';
 
+/**
+ * What a harness writes in its data folder: the object store (gateway/store/layout.ts), the buckets'
+ * policies and versioning (gateway/gateway.ts), the engine's state (engine/engine.ts). Anything else
+ * there is someone else's (`reset()` leaves it).
+ */
+export const HARNESS_DATA_ENTRIES = ['store', 'state.json', 'engine'] as const;
+
 export interface HarnessOptions {
   workspace: Workspace;
   dataDirectory: string;

@@ -4,6 +4,9 @@
  * deliveries and denials, resets between cases and stops.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type EmbeddedHarness } from '../../emulator/embed.ts';
@@ -68,5 +71,52 @@ describe('startHarness() from code', () => {
     const invalid = startHarness({ workspace: { ...json, region: 42 } });
     await expect(invalid).rejects.toBeInstanceOf(WorkspaceFileError);
     await expect(invalid).rejects.toThrow(/region/);
+  });
+});
+
+describe('startHarness() misused', () => {
+  it('stop() twice is a no-op: a second harness started meanwhile keeps working and stops cleanly', async () => {
+    const first = await startHarness();
+    await first.stop();
+    const second = await startHarness();
+    await first.stop(); // closed the files the second one now uses (EBADF) before
+    const { etag } = await second.upload('uploader', 'acme-claravine', 'us/submissions/Email.csv', EMAIL);
+    expect((await second.waitForSubmission({ etag })).status).toBe('complete');
+    await second.stop();
+  });
+
+  it('a start that fails (its port is busy) leaves no temporary folder', async () => {
+    const busy = await startHarness();
+    const tmp = await mkdtemp(join(tmpdir(), 'embed-tmp-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp; // where startHarness() makes its temporary folder
+    try {
+      await expect(startHarness({ port: Number(new URL(busy.endpoint).port) })).rejects.toThrow(/EADDRINUSE/);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await busy.stop();
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reset() clears only what the harness wrote in a data folder the caller chose', async () => {
+    const dataDirectory = await mkdtemp(join(tmpdir(), 'embed-data-'));
+    await writeFile(join(dataDirectory, 'notes.txt'), 'mine');
+    const own = await startHarness({ dataDirectory });
+    try {
+      await own.upload('admin', 'acme-claravine', 'keep/not.txt', 'x');
+      await own.reset();
+      expect(readFileSync(join(dataDirectory, 'notes.txt'), 'utf8')).toBe('mine');
+      await expectS3Error(
+        own.client('admin').send(new GetObjectCommand({ Bucket: 'acme-claravine', Key: 'keep/not.txt' })),
+        'NoSuchKey',
+        404,
+      );
+    } finally {
+      await own.stop();
+      await rm(dataDirectory, { recursive: true, force: true });
+    }
   });
 });
