@@ -31,7 +31,7 @@ Options:
   --json             when ready, print one JSON line on stdout (endpoints, region, users; the
                      log goes to stderr): for scripts and CI
   --ready-file FILE  when ready, write the same JSON to FILE (removed on exit)
-  --quiet            log only failures
+  --quiet            log only failures (and the endpoints; no user keys)
   -h, --help         show this help`;
 
 export interface StartOptions {
@@ -238,7 +238,9 @@ export async function runStart(
     log(
       `Note: the S3 endpoint listens on ${options.host}: other machines can reach it (requests are still signed and checked against the policies).`,
     );
-  for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
+  // --quiet: the endpoints only, never the users' keys (a CI log is often public).
+  if (!options.quiet)
+    for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
   log('');
   log('Press Ctrl-C to stop.');
   if (!options.quiet) {

@@ -208,6 +208,16 @@ describe('s3-harness start', () => {
     expect(existsSync(readyFile)).toBe(false);
   });
 
+  it('--quiet prints the endpoints and no user keys, even for the demo', async () => {
+    const started = await startCli(['--ephemeral', '--port', '0', '--quiet']);
+    try {
+      expect(started.output()).toContain(`S3 endpoint: ${started.endpoint}`);
+      expect(started.output()).not.toMatch(/AWS_SECRET_ACCESS_KEY|demoAdminSecretKey|AKIADEMO/);
+    } finally {
+      expect(await started.stop()).toBe(0);
+    }
+  });
+
   it('names the port that is busy', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
