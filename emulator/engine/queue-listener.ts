@@ -30,26 +30,42 @@ interface EventRecord {
   };
 }
 
-/** The object-created records of one message; none for S3's test event or a body that is not an S3 event. */
-export function createdObjects(body: string): DroppedObject[] {
+/**
+ * The object-created records of one message, each on its own: none for S3's test event or a body that
+ * is not an S3 event; a record whose key is not valid percent-encoding is named in `unreadable` (and
+ * skipped), so the valid records beside it are still imported.
+ */
+export function createdObjects(body: string): { objects: DroppedObject[]; unreadable: string[] } {
   let parsed: { Event?: string; Records?: EventRecord[] };
   try {
     parsed = JSON.parse(body) as typeof parsed;
   } catch {
-    return [];
+    return { objects: [], unreadable: [] };
   }
-  if (parsed.Event === 's3:TestEvent') return [];
-  return (parsed.Records ?? [])
-    .filter((r) => r.eventName?.startsWith('ObjectCreated:') && r.s3?.bucket?.name && r.s3.object?.key)
-    .map((r) => ({
-      bucket: r.s3!.bucket!.name!,
+  const objects: DroppedObject[] = [];
+  const unreadable: string[] = [];
+  if (parsed.Event === 's3:TestEvent' || !Array.isArray(parsed.Records)) return { objects, unreadable };
+  for (const r of parsed.Records) {
+    if (!r?.eventName?.startsWith('ObjectCreated:') || !r.s3?.bucket?.name || typeof r.s3.object?.key !== 'string')
+      continue;
+    let key: string;
+    try {
       // Keys in event notifications are URL-encoded, with `+` for a space.
-      key: decodeURIComponent(r.s3!.object!.key!.replace(/\+/g, ' ')),
-      etag: r.s3!.object!.eTag ?? '',
-      size: r.s3!.object!.size ?? 0,
-      ...(r.s3!.object!.versionId ? { versionId: r.s3!.object!.versionId } : {}),
-      ...(r.s3!.object!.sequencer ? { sequencer: r.s3!.object!.sequencer } : {}),
-    }));
+      key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    } catch {
+      unreadable.push(`s3://${r.s3.bucket.name}/${r.s3.object.key} (its key is not valid percent-encoding)`);
+      continue;
+    }
+    objects.push({
+      bucket: r.s3.bucket.name,
+      key,
+      etag: r.s3.object.eTag ?? '',
+      size: r.s3.object.size ?? 0,
+      ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
+      ...(r.s3.object.sequencer ? { sequencer: r.s3.object.sequencer } : {}),
+    });
+  }
+  return { objects, unreadable };
 }
 
 function listen(ref: IntegrationRef, client: SQSClient, options: QueueListenerOptions, signal: AbortSignal) {
@@ -61,7 +77,10 @@ function listen(ref: IntegrationRef, client: SQSClient, options: QueueListenerOp
       { abortSignal: signal },
     );
     for (const message of received.Messages ?? []) {
-      const objects = createdObjects(message.Body ?? '').filter(
+      const created = createdObjects(message.Body ?? '');
+      for (const record of created.unreadable)
+        options.report.integrationWarning(ref.id, `a queue message's record was skipped: ${record}`);
+      const objects = created.objects.filter(
         (o) => o.bucket === integration.bucket && ref.prefix.match(o.key) !== undefined,
       );
       for (const object of objects) await options.detector.detect(object, (r) => r.id === ref.id);
