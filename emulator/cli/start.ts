@@ -30,7 +30,8 @@ Options:
   --row-limit N      rows a dropped file may have (default: 50,000, the product's limit)
   --json             when ready, print one JSON line on stdout (endpoints, region, users; the
                      log goes to stderr): for scripts and CI
-  --ready-file FILE  when ready, write the same JSON to FILE (removed on exit)
+  --ready-file FILE  when ready, write the same JSON to FILE, with every user's secret key (mode 0600;
+                     removed on exit)
   --quiet            log only failures (and the endpoints; no user keys)
   -h, --help         show this help`;
 
@@ -271,9 +272,15 @@ export async function runStart(
     showSecrets: isDemo,
   });
   if (options.readyFile) {
-    // Whole or absent: a script polling for the file never reads half of it.
-    // It holds the users' secret keys: readable by its owner only.
-    await writeFile(`${options.readyFile}.tmp`, `${JSON.stringify(ready)}\n`, { mode: 0o600 });
+    // Whole or absent: a script polling for the file never reads half of it. It holds every user's
+    // secret key, for any workspace (the vitest recipe's clients need them): readable by its owner only.
+    const withKeys = readyInfo(workspace, running, {
+      data: dataDirectory,
+      ephemeral: options.ephemeral,
+      workspaceFile: options.workspace,
+      showSecrets: true,
+    });
+    await writeFile(`${options.readyFile}.tmp`, `${JSON.stringify(withKeys)}\n`, { mode: 0o600 });
     await rename(`${options.readyFile}.tmp`, options.readyFile);
   }
   let stopped = false;

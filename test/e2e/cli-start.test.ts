@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -75,7 +75,7 @@ describe('s3-harness start', () => {
     }
   });
 
-  it('never prints the secrets of a workspace other than the demo, and removes an ephemeral folder on exit', async () => {
+  it('never prints the secrets of a workspace other than the demo (the ready file, mode 0600, has them), and removes an ephemeral folder on exit', async () => {
     const file = join(dir, 'customer.json');
     await writeFile(
       file,
@@ -90,8 +90,26 @@ describe('s3-harness start', () => {
         },
       }),
     );
-    const started = await startCli(['--workspace', file, '--ephemeral', '--port', '0', '--api-port', '0']);
+    const readyFile = join(dir, 'customer-ready.json');
+    const started = await startCli([
+      '--workspace',
+      file,
+      '--ephemeral',
+      '--port',
+      '0',
+      '--api-port',
+      '0',
+      '--ready-file',
+      readyFile,
+    ]);
     const output = started.output();
+    // The vitest recipe's clients need the keys of any workspace: the file has them, for its owner only.
+    for (let i = 0; i < 100 && !existsSync(readyFile); i++) await new Promise((r) => setTimeout(r, 50));
+    const ready = JSON.parse(await readFile(readyFile, 'utf8')) as ReadyInfo;
+    expect(ready.users).toEqual([
+      { name: 'u', accessKeyId: 'AKIACUSTOMER00000001', secretAccessKey: 'TopSecretValue123' },
+    ]);
+    expect(statSync(readyFile).mode & 0o777).toBe(0o600);
     const data = /Data: (\S+)/.exec(output)![1]!;
     expect(existsSync(data)).toBe(true);
     expect(output).not.toContain('TopSecretValue123');
