@@ -9,7 +9,8 @@ import { formatResult } from '../scenarios/scenario-result.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
-export const SCENARIO_USAGE = `Usage: s3-harness scenario run [PATHS...] [--junit FILE] [--bail] [--filter TEXT] [--concurrency N]
+export const SCENARIO_USAGE = `Usage: s3-harness scenario run [PATHS...] [--junit FILE] [--bail] [--filter TEXT] [--workers N]
+                             [--shard I/N]
 
 Runs scenario files (*.json; default: the scenarios/ folder), each on its own harness with its own
 data folder and free ports, as many at once as there are cores. Prints each result as it comes, what
@@ -18,7 +19,19 @@ failed, 2 on a usage error. The format: docs/scenarios.md.
 
 --junit FILE    also write JUnit XML for CI
 --bail          start no more scenarios after the first failure
---filter TEXT   only scenarios whose name or file contains TEXT`;
+--filter TEXT   only scenarios whose name or file contains TEXT
+--workers N     scenarios at once (default: the number of cores; --concurrency is the same)
+--shard I/N     only the I-th of N shares of the files (1/3, 2/3, 3/3: N CI runners share a suite; the
+                split is by file, in sorted order, the same on every machine)`;
+
+/** `I/N`: the files whose position in sorted order is I-1 modulo N (round robin: shares differ by one at most). */
+export function shardOf<T>(files: readonly T[], shard: string): T[] {
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new UsageError(`--shard must be I/N with 1 <= I <= N, such as 2/3, got "${shard}"`);
+  return files.filter((_, position) => position % count === index - 1);
+}
 
 export async function runScenarioCommand(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -39,6 +52,8 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
         bail: { type: 'boolean' },
         filter: { type: 'string' },
         concurrency: { type: 'string' },
+        workers: { type: 'string' },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -50,14 +65,25 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
     console.log(SCENARIO_USAGE);
     return EXIT.ok;
   }
-  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  const workersText = values.workers ?? values.concurrency;
+  const concurrency = workersText === undefined ? undefined : Number(workersText);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
-    throw new UsageError(`--concurrency must be a whole number of at least 1, got "${values.concurrency}"`);
+    throw new UsageError(`--workers must be a whole number of at least 1, got "${workersText}"`);
   let files: string[];
   try {
     files = await findScenarioFiles(positionals.length ? positionals : ['scenarios']);
   } catch (error) {
     throw new UsageError(`cannot read the scenarios: ${(error as Error).message}`);
+  }
+  const all = files.length;
+  if (values.shard !== undefined) {
+    files = shardOf(files, values.shard);
+    console.log(`Shard ${values.shard}: ${files.length} of ${all} scenario file(s)`);
+    // A share with nothing to run checked nothing: said, and not a success.
+    if (files.length === 0)
+      throw new UsageError(
+        `shard ${values.shard} has no scenario file: the suite has ${all}, so use at most ${all} shard(s)`,
+      );
   }
   const workers = Math.min(concurrency ?? availableParallelism(), files.length);
   console.log(

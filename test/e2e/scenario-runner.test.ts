@@ -168,6 +168,18 @@ describe('s3-harness scenario run', () => {
     expect(result.stdout).toMatch(/\n0 passed, 1 failed; 1 not run \(--bail stopped after a failure\)\n$/);
   });
 
+  it('runs one share of the files with --shard I/N (the second of two files for 2/2)', async () => {
+    const wrong = await copy('a-wrong-shard.json', (text) =>
+      text.replace('"rows": 3, "accepted": 3', '"rows": 4, "accepted": 3'),
+    );
+    // Sorted: the copy (in a temporary folder under /tmp) comes before scenarios/: 1/2 runs it, 2/2 the other.
+    const first = await runCliAsync(['scenario', 'run', wrong, EMAIL, '--shard', '1/2', '--workers', '1']);
+    expect([first.status, first.stdout]).toEqual([1, expect.stringContaining('Shard 1/2: 1 of 2 scenario file(s)')]);
+    const second = await runCliAsync(['scenario', 'run', wrong, EMAIL, '--shard', '2/2', '--workers', '1']);
+    expect(second.status, second.stdout).toBe(0);
+    expect(second.stdout).toMatch(/\n1 passed, 0 failed\n$/);
+  });
+
   it('counts what --filter left out', async () => {
     const other = await copy('other.json', (text) => text.replace('"name": "Email:', '"name": "Other:'));
     const result = await runCliAsync(['scenario', 'run', other, EMAIL, '--filter', 'Other']);
@@ -203,5 +215,8 @@ describe('s3-harness scenario run', () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toBe('s3-harness: no scenario matches "no such scenario" (in 1 file(s))\n');
     expect((await runCliAsync(['scenario', 'run', '--concurrency', '0'])).status).toBe(2);
+    expect((await runCliAsync(['scenario', 'run', '--shard', '0/2'])).status).toBe(2);
+    const tooMany = await runCliAsync(['scenario', 'run', EMAIL, '--shard', '2/2']);
+    expect([tooMany.status, tooMany.stderr]).toEqual([2, expect.stringContaining('shard 2/2 has no scenario file')]);
   });
 });
