@@ -1,4 +1,4 @@
-/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import`, `-- outbound`, `-- checksums`, `-- files`, `-- growth`, `-- policy` or `-- startup` runs one. */
+/** `npm run bench`: every benchmark, in turn. `npm run bench -- gateway`, `-- import`, `-- outbound`, `-- checksums`, `-- files`, `-- growth`, `-- policy`, `-- scenarios` or `-- startup` runs one. */
 import { runChecksumBench } from './checksums.ts';
 import { runGatewayBench } from './gateway.ts';
 import { runGrowthBench } from './growth.ts';
@@ -6,6 +6,7 @@ import { runHostileFilesBench } from './hostile-files.ts';
 import { runImportBench } from './import.ts';
 import { runOutboundBench } from './outbound.ts';
 import { runPolicyBench } from './policy.ts';
+import { runScenariosBench } from './scenarios.ts';
 import { runStartupBench } from './startup.ts';
 
 const only = process.argv[2];
@@ -16,4 +17,5 @@ if (!only || only === 'checksums') await runChecksumBench();
 if (!only || only === 'files') await runHostileFilesBench();
 if (!only || only === 'growth') await runGrowthBench();
 if (!only || only === 'policy') await runPolicyBench();
+if (!only || only === 'scenarios') await runScenariosBench();
 if (!only || only === 'startup') await runStartupBench();
