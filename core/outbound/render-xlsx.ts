@@ -4,7 +4,6 @@
  * takes the first four rows and a blank one, as in CSV.
  */
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { hasControlCharacters, visibleControlCharacters } from './control-characters.ts';
 import type { OutputTable } from './render.ts';
 
@@ -27,6 +26,8 @@ export async function* renderXlsx(table: OutputTable, options: XlsxOptions = {})
       return visibleControlCharacters(cell);
     });
   };
+  // exceljs is loaded by the first XLSX rendered, not at start-up (npm run bench -- startup).
+  const { default: ExcelJS } = await import('exceljs');
   const out = new PassThrough();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
   const sheet = workbook.addWorksheet(sheetName.slice(0, 31) || 'Sheet1'); // Excel's limit on sheet names

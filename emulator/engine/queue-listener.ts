@@ -6,7 +6,7 @@
  * delivery of the same version a no-op, so at-least-once is enough.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  */
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DroppedObject, Importer, IntegrationRef } from '../../core/inbound/index.ts';
 import type { Account } from '../../core/inbound/index.ts';
 import type { Detector } from './detector.ts';
@@ -68,7 +68,15 @@ export function createdObjects(body: string): { objects: DroppedObject[]; unread
   return { objects, unreadable };
 }
 
-function listen(ref: IntegrationRef, client: SQSClient, options: QueueListenerOptions, signal: AbortSignal) {
+type Sqs = typeof import('@aws-sdk/client-sqs');
+
+function listen(
+  ref: IntegrationRef,
+  client: SQSClient,
+  { ReceiveMessageCommand, DeleteMessageCommand }: Sqs,
+  options: QueueListenerOptions,
+  signal: AbortSignal,
+) {
   const { integration } = ref;
   const queueUrl = integration.queueUrl!;
   const receiveOnce = async () => {
@@ -105,23 +113,30 @@ function listen(ref: IntegrationRef, client: SQSClient, options: QueueListenerOp
 
 /** Starts listening for every `sqs` integration; returns the stop, which ends the long polls. */
 export function startQueueListeners(options: QueueListenerOptions): () => Promise<void> {
+  const refs = options.importer.integrations.filter(
+    (ref) => ref.integration.detection === 'sqs' && ref.integration.queueUrl,
+  );
+  if (refs.length === 0) return async () => {};
   const controller = new AbortController();
   const clients: SQSClient[] = [];
-  const loops = options.importer.integrations
-    .filter((ref) => ref.integration.detection === 'sqs' && ref.integration.queueUrl)
-    .map((ref) => {
-      const remote = options.accounts.find((a) => a.name === ref.integration.account)?.remote ?? {};
-      const client = new SQSClient({
-        region: ref.integration.region,
-        ...(remote.profile ? { profile: remote.profile } : {}),
-        logger: QUIET_LOGGER,
-      });
-      clients.push(client);
-      return listen(ref, client, options, controller.signal);
-    });
+  // The SQS client is loaded only when an integration listens to a queue (npm run bench -- startup).
+  const loops = import('@aws-sdk/client-sqs').then((sqs) =>
+    Promise.allSettled(
+      refs.map((ref) => {
+        const remote = options.accounts.find((a) => a.name === ref.integration.account)?.remote ?? {};
+        const client = new sqs.SQSClient({
+          region: ref.integration.region,
+          ...(remote.profile ? { profile: remote.profile } : {}),
+          logger: QUIET_LOGGER,
+        });
+        clients.push(client);
+        return listen(ref, client, sqs, options, controller.signal);
+      }),
+    ),
+  );
   return async () => {
     controller.abort();
-    await Promise.allSettled(loops);
+    await loops.catch(() => {});
     for (const client of clients) client.destroy();
   };
 }
