@@ -164,6 +164,20 @@ try {
     api.stdout + api.stderr,
   );
 
+  // A CommonJS project: require('s3-harness') (Node 20.19+ loads the ES module; it was ERR_PACKAGE_PATH_NOT_EXPORTED).
+  await writeFile(
+    join(consumer, 'api.cjs'),
+    `const { startHarness } = require('s3-harness');
+     (async () => {
+       const harness = await startHarness();
+       const { etag } = await harness.upload('admin', 'acme-claravine', 'from-cjs.txt', 'hi');
+       console.log(etag.length > 0 ? 'uploaded' : 'no etag');
+       await harness.stop();
+     })();`,
+  );
+  const cjs = run(process.execPath, ['api.cjs']);
+  check("require('s3-harness') from a CommonJS file", cjs.stdout.trim() === 'uploaded', cjs.stdout + cjs.stderr);
+
   // The vitest recipe: a project of its own (test/consumers/vitest-project) with the tarball and vitest.
   const project = join(folder, 'vitest-project');
   await cp(new URL('test/consumers/vitest-project/', new URL('..', import.meta.url)), project, { recursive: true });

@@ -24,6 +24,7 @@ export class BlobFiles {
   /** Blobs a reader is between looking up and opening: removed only once they have been opened. */
   readonly #pins = new Map<string, number>();
   readonly #doomed = new Set<string>();
+  readonly #removals = new Set<Promise<void>>();
 
   constructor(
     private readonly layout: StoreLayout,
@@ -159,10 +160,18 @@ export class BlobFiles {
   }
 
   #remove(id: string): void {
-    unlink(this.path(id)).catch((error: NodeJS.ErrnoException) => {
-      // Left behind, it is removed at the next start; nothing reads it.
-      if (error.code !== 'ENOENT') this.log(`could not remove ${this.path(id)} (${error.code}); the next start will`);
-    });
+    const removal = unlink(this.path(id))
+      .catch((error: NodeJS.ErrnoException) => {
+        // Left behind, it is removed at the next start; nothing reads it.
+        if (error.code !== 'ENOENT') this.log(`could not remove ${this.path(id)} (${error.code}); the next start will`);
+      })
+      .finally(() => this.#removals.delete(removal));
+    this.#removals.add(removal);
+  }
+
+  /** Waits for the removals under way: a stop leaves exactly the blobs its commits name. */
+  async settle(): Promise<void> {
+    while (this.#removals.size > 0) await Promise.all([...this.#removals]);
   }
 
   /** Removes the file of a write that failed, and hands back its error. */

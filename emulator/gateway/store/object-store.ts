@@ -713,6 +713,7 @@ export class ObjectStore {
     this.#closed = true;
     this.#journal.close();
     await Promise.all([...this.#open].map((handle) => handle.close().catch(() => {})));
+    await this.#blobs.settle();
   }
 }
 
