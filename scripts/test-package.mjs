@@ -178,6 +178,30 @@ try {
   const cjs = run(process.execPath, ['api.cjs']);
   check("require('s3-harness') from a CommonJS file", cjs.stdout.trim() === 'uploaded', cjs.stdout + cjs.stderr);
 
+  // docs/ci.md's pytest recipe, its files exactly as written there (each block starts `# NAME.py`).
+  if (run('python3', ['-c', 'import pytest, boto3']).status !== 0) {
+    console.log(
+      'SKIPPED - the pytest recipe: python3 with pytest and boto3 is missing (apt-get install python3-pytest python3-boto3)',
+    );
+  } else {
+    const ciDoc = await readFile(new URL('docs/ci.md', new URL('..', import.meta.url)), 'utf8');
+    const blocks = [...ciDoc.matchAll(/```python\n# (\S+\.py)[^\n]*\n([\s\S]*?)```/g)];
+    for (const [, name, body] of blocks) await writeFile(join(consumer, name), body);
+    const pytest = run('python3', [
+      '-m',
+      'pytest',
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      ...blocks.map(([, name]) => name).filter((n) => n.startsWith('test_')),
+    ]);
+    check(
+      `the pytest recipe of docs/ci.md (${blocks.map(([, name]) => name).join(', ')}) passes from the tarball`,
+      blocks.length === 2 && pytest.status === 0 && /1 passed/.test(pytest.stdout),
+      pytest.stdout + pytest.stderr,
+    );
+  }
+
   // The vitest recipe: a project of its own (test/consumers/vitest-project) with the tarball and vitest.
   const project = join(folder, 'vitest-project');
   await cp(new URL('test/consumers/vitest-project/', new URL('..', import.meta.url)), project, { recursive: true });
