@@ -178,6 +178,55 @@ try {
   const cjs = run(process.execPath, ['api.cjs']);
   check("require('s3-harness') from a CommonJS file", cjs.stdout.trim() === 'uploaded', cjs.stdout + cjs.stderr);
 
+  // A TypeScript consumer: its use of the API and of the vitest recipe type-checks against the shipped types
+  // (strict, NodeNext), and a misuse is a type error, so the types are checked, not just present.
+  await writeFile(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        noEmit: true,
+        skipLibCheck: true,
+        types: [],
+      },
+      include: ['typed.ts'],
+    }),
+  );
+  const typed = `import { startHarness, runScenarios, type EmbeddedHarness } from 's3-harness';
+     import type { ProvidedHarness } from 's3-harness/vitest';
+     const harness: EmbeddedHarness = await startHarness({ workspace: 'workspace.json' });
+     const { etag }: { etag: string } = await harness.upload('uploader', 'b', 'k', 'body');
+     const submission = await harness.waitForSubmission({ etag, timeoutMs: 5000 });
+     const status: string = submission.status;
+     const results = await runScenarios(['drop.json']);
+     const passed: boolean = results.every((r) => r.passed);
+     const provided = {} as ProvidedHarness;
+     const endpoint: string = provided.endpoint;
+     const keys = provided.users.map((u) => u.accessKeyId);
+     await harness.stop();
+     export { status, passed, endpoint, keys };`;
+  const tsc = join(new URL('..', import.meta.url).pathname, 'node_modules', 'typescript', 'bin', 'tsc');
+  await writeFile(join(consumer, 'typed.ts'), typed);
+  const typeCheck = run(process.execPath, [tsc, '-p', 'tsconfig.json']);
+  check(
+    'a TypeScript consumer type-checks its use of the API and the vitest recipe',
+    typeCheck.status === 0,
+    typeCheck.stdout + typeCheck.stderr,
+  );
+  await writeFile(
+    join(consumer, 'typed.ts'),
+    typed.replace("harness.upload('uploader', 'b', 'k', 'body')", "harness.upload('uploader', 42)"),
+  );
+  const misuse = run(process.execPath, [tsc, '-p', 'tsconfig.json']);
+  check(
+    'a misuse of the API is a type error there',
+    misuse.status !== 0 && misuse.stdout.includes('typed.ts'),
+    misuse.stdout,
+  );
+
   // docs/ci.md's pytest recipe, its files exactly as written there (each block starts `# NAME.py`).
   if (run('python3', ['-c', 'import pytest, boto3']).status !== 0) {
     console.log(
