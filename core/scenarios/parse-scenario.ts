@@ -27,16 +27,14 @@ export function parseScenario(json: unknown): Validated<Scenario> {
   unknownKeys(json, TOP_KEYS, '(file)', issues);
   const name = readString(json, 'name', '(file)', issues, { required: true }) ?? '';
   const description = readString(json, 'description', '(file)', issues);
-  let workspace: Scenario['workspace'] = { inline: {} };
+  // Without one, the bundled demo workspace: a scenario copied out of a checkout names no path it lacks.
+  let workspace: Scenario['workspace'] = { demo: true };
   if (typeof json.workspace === 'string') workspace = { file: json.workspace };
   else if (isRecord(json.workspace)) workspace = { inline: json.workspace };
-  else
+  else if (json.workspace !== undefined)
     issues.push({
       path: 'workspace',
-      message:
-        json.workspace === undefined
-          ? '"workspace" is missing: name a workspace file relative to the scenario ("workspace": "../fixtures/workspaces/demo.json"), or give the workspace itself'
-          : `"workspace" must be a workspace file relative to the scenario, or the workspace itself, got ${describeType(json.workspace)}`,
+      message: `"workspace" must be a workspace file relative to the scenario, or the workspace itself (or left out: the demo), got ${describeType(json.workspace)}`,
     });
   const patch = readObject(json, 'patch', '(file)', issues) ?? {};
   const clock = readString(json, 'clock', '(file)', issues);

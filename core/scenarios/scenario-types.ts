@@ -152,8 +152,8 @@ export const STEP_KINDS = [
 export interface Scenario {
   name: string;
   description?: string;
-  /** A workspace file relative to the scenario file, or the workspace itself. */
-  workspace: { file: string } | { inline: unknown };
+  /** A workspace file relative to the scenario file, the workspace itself, or (left out) the bundled demo. */
+  workspace: { file: string } | { inline: unknown } | { demo: true };
   /** Edits applied to the workspace's JSON before it is parsed: `"templates[0].outbound[0].sse": false`. */
   patch: Record<string, unknown>;
   /** The engine's clock, fixed: Submitted At and derived dates (ISO 8601). */

@@ -13,6 +13,7 @@ import {
 } from '../../core/scenarios/index.ts';
 import { formatIssue, type InputIssue } from '../../core/shared/issues.ts';
 import { parseWorkspace, type Workspace } from '../../core/workspace/index.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { WorkspaceFileError, parseJsonFile } from '../workspace-file.ts';
 
 export interface LoadedScenario {
@@ -37,11 +38,10 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   const scenario = parsed.value;
   let workspaceJson: unknown;
   let workspaceName = `${file} (inline workspace)`;
-  if ('file' in scenario.workspace) {
-    workspaceName = resolve(directory, scenario.workspace.file);
+  if ('inline' in scenario.workspace) workspaceJson = scenario.workspace.inline;
+  else {
+    workspaceName = 'file' in scenario.workspace ? resolve(directory, scenario.workspace.file) : DEFAULTS.demoWorkspace;
     workspaceJson = await parseJsonFile(workspaceName, 'workspace', ScenarioFileError);
-  } else {
-    workspaceJson = scenario.workspace.inline;
   }
   const patched = applyPatch(workspaceJson, scenario.patch);
   if (!patched.ok)
@@ -108,9 +108,15 @@ async function looseReferenceIssues(
   const raw = json as { workspace?: unknown; steps?: unknown };
   if (!Array.isArray(raw?.steps)) return [];
   let users: string[] | undefined;
-  const workspaceJson =
+  const workspaceFile =
     typeof raw.workspace === 'string'
-      ? await parseJsonFile(resolve(directory, raw.workspace), 'workspace', ScenarioFileError).catch(() => undefined)
+      ? resolve(directory, raw.workspace)
+      : raw.workspace === undefined
+        ? DEFAULTS.demoWorkspace
+        : undefined;
+  const workspaceJson =
+    workspaceFile !== undefined
+      ? await parseJsonFile(workspaceFile, 'workspace', ScenarioFileError).catch(() => undefined)
       : raw.workspace;
   const workspace = workspaceJson === undefined ? undefined : parseWorkspace(workspaceJson);
   if (workspace?.ok) users = workspace.value.iam.users.map((u) => u.name);

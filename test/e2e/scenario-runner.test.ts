@@ -180,6 +180,13 @@ describe('s3-harness scenario run', () => {
     expect(second.stdout).toMatch(/\n1 passed, 0 failed\n$/);
   });
 
+  it('runs a scenario that names no workspace on the bundled demo', async () => {
+    const noWorkspace = await copy('no-workspace.json', (text) => text.replace(/"workspace":\s*"[^"]*",\s*/, ''));
+    expect(await readFile(noWorkspace, 'utf8')).not.toContain('"workspace"');
+    const result = await runCliAsync(['scenario', 'run', noWorkspace]);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+  });
+
   it('counts what --filter left out', async () => {
     const other = await copy('other.json', (text) => text.replace('"name": "Email:', '"name": "Other:'));
     const result = await runCliAsync(['scenario', 'run', other, EMAIL, '--filter', 'Other']);

@@ -54,12 +54,14 @@ describe('scenario comparisons', () => {
     expect(differenceOf([], [''], () => '')).toContain('+  ""');
   });
 
-  it('a scenario without a workspace says what is missing and how to name one', () => {
-    const parsed = parseScenario({ name: 'x', steps: [] });
-    expect(parsed.ok ? [] : parsed.issues).toContainEqual({
+  it('a scenario without a workspace runs on the bundled demo; a workspace of the wrong type is named', () => {
+    const parsed = parseScenario({ name: 'x', steps: [{ expectNoSubmission: { key: 'k' } }] });
+    expect(parsed.ok ? parsed.value.workspace : parsed.issues).toEqual({ demo: true });
+    const wrong = parseScenario({ name: 'x', workspace: 42, steps: [] });
+    expect(wrong.ok ? [] : wrong.issues).toContainEqual({
       path: 'workspace',
       message:
-        '"workspace" is missing: name a workspace file relative to the scenario ("workspace": "../fixtures/workspaces/demo.json"), or give the workspace itself',
+        '"workspace" must be a workspace file relative to the scenario, or the workspace itself (or left out: the demo), got number 42',
     });
   });
 });
