@@ -153,3 +153,13 @@ export function checksumElement(algorithm: ChecksumAlgorithm): string {
 export function checksumType(value: string): 'COMPOSITE' | 'FULL_OBJECT' {
   return /-\d+$/.test(value) ? 'COMPOSITE' : 'FULL_OBJECT';
 }
+
+/** `x-amz-checksum-sha256`: the header (and trailer) that carries an algorithm's checksum. */
+export function checksumHeaderName(algorithm: ChecksumAlgorithm): string {
+  return `x-amz-checksum-${algorithm}`;
+}
+
+/** The header a checksum is answered in, or none. */
+export function checksumHeader(checksum: readonly [ChecksumAlgorithm, string] | undefined): Record<string, string> {
+  return checksum ? { [checksumHeaderName(checksum[0])]: checksum[1] } : {};
+}

@@ -1,5 +1,6 @@
 import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
 import { S3Error } from './s3-errors.ts';
+import { sameEtag } from './store/object-record.ts';
 
 /**
  * A conditional delete (`If-Match: ETAG`, general purpose buckets): 404 NoSuchKey when there is no such
@@ -25,8 +26,7 @@ export function assertDeleteCondition(
   // A version named that is not there is deleted already: S3 answers 204, as to any delete of one.
   if (versionId !== undefined && version === undefined) return;
   if (version?.kind !== 'object') throw new S3Error('NoSuchKey', undefined, { Key: key });
-  const wanted = ifMatch.trim();
-  if (wanted !== '*' && wanted.replace(/"/g, '') !== version.etag.replace(/"/g, ''))
+  if (ifMatch.trim() !== '*' && !sameEtag(ifMatch, version.etag))
     throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
       Condition: 'If-Match',
     });

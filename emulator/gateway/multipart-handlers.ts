@@ -11,6 +11,8 @@ import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmOfName,
   checksumElement,
+  checksumHeader,
+  checksumHeaderName,
   checksumType,
   type ChecksumAlgorithm,
 } from './checksums.ts';
@@ -107,8 +109,7 @@ export async function uploadPart(s: GatewayServices, g: GatewayRequest, bucket: 
   const body = await readBody(s, g);
   try {
     const part = await s.store.putPart(upload.uploadId, bucket, key, partNumber, body);
-    const checksum = part.checksum ? { [`x-amz-checksum-${part.checksum[0]}`]: part.checksum[1] } : {};
-    sendEmpty(g.res, 200, { etag: part.etag, ...uploadSse(upload), ...checksum });
+    sendEmpty(g.res, 200, { etag: part.etag, ...uploadSse(upload), ...checksumHeader(part.checksum) });
   } finally {
     await body.dispose();
   }
@@ -130,7 +131,7 @@ function parseCompletion(text: string): CompleteRequest['parts'] {
 /** The whole object's checksum a completion sends (`x-amz-checksum-sha256: ...-3`), to be checked. */
 function expectedChecksum(g: GatewayRequest): CompleteRequest['expectedChecksum'] {
   for (const algorithm of CHECKSUM_ALGORITHMS) {
-    const value = headerOf(g.req, `x-amz-checksum-${algorithm}`);
+    const value = headerOf(g.req, checksumHeaderName(algorithm));
     if (value !== undefined) return [algorithm, value];
   }
   return undefined;

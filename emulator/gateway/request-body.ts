@@ -16,6 +16,7 @@ import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmOfHeader,
   checksumAlgorithmOfName,
+  checksumHeaderName,
   createChecksum,
   type ChecksumAlgorithm,
   type IncrementalChecksum,
@@ -209,7 +210,7 @@ function verifyBody(facts: BodyFacts): readonly [ChecksumAlgorithm, string] | un
   }
   let verified: readonly [ChecksumAlgorithm, string] | undefined;
   for (const [algorithm, checksum] of facts.checksums) {
-    const name = `x-amz-checksum-${algorithm}`;
+    const name = checksumHeaderName(algorithm);
     const declared = headerValue(headers, name) ?? facts.trailers.get(name);
     if (declared === undefined) {
       throw new S3Error('InvalidRequest', `The request announced a ${name} trailer but did not send it.`);

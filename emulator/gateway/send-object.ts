@@ -7,7 +7,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
-import { checksumType } from './checksums.ts';
+import { checksumHeader, checksumType } from './checksums.ts';
 import { partNumberOf } from './multipart-handlers.ts';
 import { S3Error } from './s3-errors.ts';
 import { checksumHeaders, objectHeaders, type ObjectVersion } from './store/object-record.ts';
@@ -135,7 +135,7 @@ function partOf(
   // With checksum mode, the part's own checksum, and the object's checksum type.
   const checksums: Record<string, string> =
     checksum && version.checksum && headerOf(g.req, 'x-amz-checksum-mode') === 'ENABLED'
-      ? { [`x-amz-checksum-${checksum[0]}`]: checksum[1], 'x-amz-checksum-type': checksumType(version.checksum[1]) }
+      ? { ...checksumHeader(checksum), 'x-amz-checksum-type': checksumType(version.checksum[1]) }
       : {};
   return {
     ...(size > 0 ? { range: { start, end: start + size - 1 } } : {}),

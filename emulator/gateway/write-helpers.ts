@@ -2,6 +2,7 @@
  * What every object write shares: the SSE it asks for, the attributes it gives its object (standard
  * headers, user metadata, tags, storage class, who wrote it), and its conditions.
  */
+import { checksumHeader, type ChecksumAlgorithm } from './checksums.ts';
 import { headerOf, type GatewayRequest, type GatewayServices } from './context.ts';
 import type { TagSet } from './object-tags.ts';
 import { headerLookup } from './operations/request-permissions.ts';
@@ -102,12 +103,12 @@ export function writeAnswerHeaders(version: {
   etag: string;
   versionId: string;
   sse?: string;
-  checksum?: readonly [string, string];
+  checksum?: readonly [ChecksumAlgorithm, string];
 }): Record<string, string> {
   return {
     etag: version.etag,
     ...(version.versionId !== 'null' ? { 'x-amz-version-id': version.versionId } : {}),
     ...(version.sse ? { 'x-amz-server-side-encryption': version.sse } : {}),
-    ...(version.checksum ? { [`x-amz-checksum-${version.checksum[0]}`]: version.checksum[1] } : {}),
+    ...checksumHeader(version.checksum),
   };
 }

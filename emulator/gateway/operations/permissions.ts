@@ -48,11 +48,14 @@ const fromQuery =
     return value === undefined ? {} : { [`s3:${name}`]: value };
   };
 
+/** Both request-tag keys come from the request's tags at once (requestTagContext). */
+const requestTags: Provider = (facts) => (facts.requestTags ? requestTagContext(facts.requestTags) : {});
+
 /** The keys set from something other than a header of the same name, by the reference's (lower-cased) name. */
 const PROVIDERS: ReadonlyMap<string, Provider> = new Map<string, Provider>([
   ['s3:existingobjecttag/<key>', (facts) => existingTagContext(facts.existingTags())],
-  ['s3:requestobjecttag/<key>', (facts) => (facts.requestTags ? requestTagContext(facts.requestTags) : {})],
-  ['s3:requestobjecttagkeys', (facts) => (facts.requestTags ? requestTagContext(facts.requestTags) : {})],
+  ['s3:requestobjecttag/<key>', requestTags],
+  ['s3:requestobjecttagkeys', requestTags],
   [
     's3:versionid',
     (facts): Record<string, ContextValue> => (facts.versionId === undefined ? {} : { 's3:VersionId': facts.versionId }),
@@ -65,23 +68,39 @@ const PROVIDERS: ReadonlyMap<string, Provider> = new Map<string, Provider>([
 /** `s3:x-amz-acl`, `s3:if-match`, ...: keys named after the request header they carry. */
 const HEADER_KEY = /^s3:(x-amz-[a-z0-9-]+|if-match|if-none-match)$/;
 
+/** The provider of a key of the reference, or undefined for a key a request here cannot carry. */
+function providerOf(referenceKey: string): Provider | undefined {
+  const key = referenceKey.toLowerCase();
+  const provider = PROVIDERS.get(key);
+  if (provider || !HEADER_KEY.test(key)) return provider;
+  const header = key.slice('s3:'.length);
+  return (facts) => {
+    const value = facts.header(header);
+    return value === undefined ? {} : { [key]: value };
+  };
+}
+
 /** Keys of the reference this harness sets on the actions that list them (docs/gateway.md, "Condition keys"). */
 export function providesKey(referenceKey: string): boolean {
-  const key = referenceKey.toLowerCase();
-  return PROVIDERS.has(key) || HEADER_KEY.test(key);
+  return providerOf(referenceKey) !== undefined;
+}
+
+/** Each action's providers, found once (each provider once: the two request-tag keys share one). */
+const providersByAction = new Map<string, readonly Provider[]>();
+
+function providersOf(action: string): readonly Provider[] {
+  let providers = providersByAction.get(action);
+  if (!providers) {
+    const found = (S3_ACTIONS[action]?.conditionKeys ?? []).map(providerOf);
+    providers = [...new Set(found.filter((p): p is Provider => p !== undefined))];
+    providersByAction.set(action, providers);
+  }
+  return providers;
 }
 
 export function conditionContext(action: string, facts: RuleFacts): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = Object.create(null);
-  for (const referenceKey of S3_ACTIONS[action]?.conditionKeys ?? []) {
-    const key = referenceKey.toLowerCase();
-    const provider = PROVIDERS.get(key);
-    if (provider) Object.assign(context, provider(facts));
-    else if (HEADER_KEY.test(key)) {
-      const value = facts.header(key.slice('s3:'.length));
-      if (value !== undefined) context[key] = value;
-    }
-  }
+  for (const provider of providersOf(action)) Object.assign(context, provider(facts));
   return context;
 }
 

@@ -42,9 +42,16 @@ export interface S3Operation {
 /** Query parameters any operation may carry: presigned URLs' and the SDKs' own. */
 const ALWAYS_ALLOWED = /^(x-amz-|x-id$)/i;
 
-const routable = S3_API_OPERATIONS.filter(
-  (row) => !('deprecated' in row) && OTHER_ENDPOINTS[row.name] === undefined,
-) as readonly ApiRow[];
+/** The routable operations by `METHOD shape`, most URI markers first (model order among equals). */
+const ROWS_BY_PATH = new Map<string, ApiRow[]>();
+for (const row of S3_API_OPERATIONS as readonly ApiRow[]) {
+  if ('deprecated' in row || OTHER_ENDPOINTS[row.name] !== undefined) continue;
+  const path = `${row.method} ${row.shape}`;
+  ROWS_BY_PATH.set(path, [...(ROWS_BY_PATH.get(path) ?? []), row]);
+}
+for (const rows of ROWS_BY_PATH.values()) rows.sort((a, b) => b.markers.length - a.markers.length);
+
+const requirementCount = (row: ApiRow) => row.requiredQuery.length + row.requiredHeaders.length;
 
 const hasMarker = (query: ReadonlyMap<string, string>, marker: readonly string[]) =>
   marker.length === 1 ? query.has(marker[0]!) : query.get(marker[0]!) === marker[1];
@@ -69,25 +76,20 @@ export function recogniseOperation(
 ): Recognised {
   const newer = NEWER_OPERATIONS.find((op) => op.method === method && op.shape === shape && query.has(op.marker));
   if (newer) return { kind: 'operation', name: newer.name };
-  const candidates = routable.filter(
-    (row) => row.method === method && row.shape === shape && row.markers.every((m) => hasMarker(query, m)),
-  );
-  const mostMarkers = Math.max(-1, ...candidates.map((row) => row.markers.length));
-  const best = candidates.filter((row) => row.markers.length === mostMarkers);
+  // The operations whose markers are all present, with the most markers.
+  const best: ApiRow[] = [];
+  for (const row of ROWS_BY_PATH.get(`${method} ${shape}`) ?? []) {
+    if (best.length > 0 && row.markers.length < best[0]!.markers.length) break;
+    if (row.markers.every((m) => hasMarker(query, m))) best.push(row);
+  }
   // A marker names its operation even when a required member is missing (the handler says which);
-  // without one, an operation is this request only when all it requires is there.
+  // without one, an operation is this request only when all it requires is there (the most of it wins).
   const met = best.filter((row) => requirementsMet(row, query, headers));
-  const pick = (rows: ApiRow[]) =>
-    rows.reduce<ApiRow | undefined>(
-      (chosen, row) =>
-        !chosen ||
-        row.requiredQuery.length + row.requiredHeaders.length >
-          chosen.requiredQuery.length + chosen.requiredHeaders.length
-          ? row
-          : chosen,
+  const row =
+    met.reduce<ApiRow | undefined>(
+      (chosen, r) => (!chosen || requirementCount(r) > requirementCount(chosen) ? r : chosen),
       undefined,
-    );
-  const row = pick(met) ?? (mostMarkers > 0 ? best[0] : undefined);
+    ) ?? (best[0] && best[0].markers.length > 0 ? best[0] : undefined);
   const unknown = unknownSubresource(query, row);
   if (unknown !== undefined) return { kind: 'unknown-subresource', parameter: unknown };
   return row ? { kind: 'operation', name: row.name, row } : { kind: 'none' };

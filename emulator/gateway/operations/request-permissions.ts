@@ -24,15 +24,21 @@ export function headerLookup(headers: IncomingHttpHeaders): (name: string) => st
   };
 }
 
-/** The facts of one rule's target; `target` overrides the request's own object (DeleteObjects' keys). */
-export function factsFor(
+export interface PermissionOptions {
+  /** Another object than the request's own (DeleteObjects' keys). */
+  target?: { key: string; versionId?: string };
+  /** The tags the request sets, when not in its headers (PutObjectTagging's body). */
+  requestTags?: TagSet;
+}
+
+/** The facts of one rule's target. */
+function factsFor(
   s: GatewayServices,
   g: GatewayRequest,
   rule: PermissionRule,
-  options: { target?: { key: string; versionId?: string }; requestTags?: TagSet } = {},
+  header: (name: string) => string | undefined,
+  { target, requestTags }: PermissionOptions,
 ): RuleFacts {
-  const header = headerLookup(g.req.headers);
-  const requestTags = options.requestTags ?? tagsSetBy(g.operation.name, header);
   const common = { header, query: g.operation.query, ...(requestTags ? { requestTags } : {}) };
   if (rule.on === 'copy-source') {
     const source = parseCopySource(String(header('x-amz-copy-source')));
@@ -43,8 +49,8 @@ export function factsFor(
     };
   }
   const bucket = g.operation.bucket ?? '';
-  const key = options.target?.key ?? g.operation.key ?? '';
-  const versionId = options.target ? options.target.versionId : g.operation.query.get('versionId');
+  const key = target?.key ?? g.operation.key ?? '';
+  const versionId = target ? target.versionId : g.operation.query.get('versionId');
   return {
     ...common,
     bucket,
@@ -59,10 +65,14 @@ export function requestPermissions(
   s: GatewayServices,
   g: GatewayRequest,
   rules: readonly PermissionRule[],
-  options: Parameters<typeof factsFor>[3] = {},
+  options: PermissionOptions = {},
 ): RequiredPermission[] {
+  const header = headerLookup(g.req.headers);
+  // The tags a write sets, read once for all its rules.
+  const requestTags = options.requestTags ?? tagsSetBy(g.operation.name, header);
+  const resolved = { ...options, ...(requestTags ? { requestTags } : {}) };
   return rules.flatMap((rule) => {
-    const facts = factsFor(s, g, rule, options);
+    const facts = factsFor(s, g, rule, header, resolved);
     if (rule.whenSettingTags && facts.requestTags === undefined) return [];
     return [permissionOf(rule, facts)];
   });

@@ -4,7 +4,7 @@
  * `blob` (blob-files.ts), written once and never changed. A delete marker is a version with no bytes.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html
  */
-import { checksumType, type ChecksumAlgorithm } from '../checksums.ts';
+import { checksumHeader, checksumType, type ChecksumAlgorithm } from '../checksums.ts';
 import type { TagSet } from '../object-tags.ts';
 
 /** The standard headers a write may set and GET/HEAD answer (S3's system-defined, user-settable metadata). */
@@ -102,11 +102,15 @@ export function objectHeaders(version: ObjectVersion, options: { versionIdAsked:
 /** The checksum headers a read answers (`x-amz-checksum-crc32: ...`, `x-amz-checksum-type`), if the object has one. */
 export function checksumHeaders(version: ObjectVersion): Record<string, string> {
   if (!version.checksum) return {};
-  const [algorithm, value] = version.checksum;
-  return { [`x-amz-checksum-${algorithm}`]: value, 'x-amz-checksum-type': checksumType(value) };
+  return { ...checksumHeader(version.checksum), 'x-amz-checksum-type': checksumType(version.checksum[1]) };
 }
 
 /** Whether a version is a stored object rather than a delete marker. */
 export function isObject(version: StoredVersion | undefined): version is ObjectVersion {
   return version?.kind === 'object';
+}
+
+/** Whether two ETags are the same, quoted (as answered) or not (as clients often send them back). */
+export function sameEtag(a: string, b: string): boolean {
+  return a.trim().replace(/"/g, '') === b.trim().replace(/"/g, '');
 }

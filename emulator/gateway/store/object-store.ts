@@ -26,7 +26,13 @@ import { crashHookFromEnvironment, type CrashPoint, type ReachPoint } from './cr
 import { storeLayout, type StoreLayout } from './layout.ts';
 import { moveLegacyLayoutIn, readLegacyEvents } from './legacy-layout.ts';
 import type { ObjectEvent, PendingEvents } from './object-events.ts';
-import { NULL_VERSION, type ObjectAttributes, type ObjectVersion, type StoredVersion } from './object-record.ts';
+import {
+  NULL_VERSION,
+  sameEtag,
+  type ObjectAttributes,
+  type ObjectVersion,
+  type StoredVersion,
+} from './object-record.ts';
 import { StoreState, type ChangeBody, type PartRecord, type StoreChange, type UploadRecord } from './store-state.ts';
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -397,10 +403,7 @@ export class ObjectStore {
       });
     // `*` matches any object; an ETag (or a list of them) only that one (RFC 9110, as ceph/s3-tests expect).
     const etagsMatch = (header: string) =>
-      header.split(',').some((tag) => {
-        const wanted = tag.trim();
-        return wanted === '*' || wanted.replace(/"/g, '') === current?.etag.replace(/"/g, '');
-      });
+      header.split(',').some((tag) => tag.trim() === '*' || (current !== undefined && sameEtag(tag, current.etag)));
     if (ifNoneMatch !== undefined && current && etagsMatch(ifNoneMatch)) throw failed('If-None-Match');
     if (ifMatch !== undefined) {
       if (!current) throw new S3Error('NoSuchKey', undefined, { Key: request.key });
@@ -727,8 +730,7 @@ function chosenParts(upload: UploadRecord, requested: CompleteRequest['parts']):
     if (i > 0 && wanted.partNumber <= requested[i - 1]!.partNumber)
       throw new S3Error('InvalidPartOrder', undefined, { UploadId: upload.uploadId });
     const part = upload.parts.find((p) => p.partNumber === wanted.partNumber);
-    if (!part || part.etag.replace(/"/g, '') !== wanted.etag.replace(/"/g, '').trim())
-      throw invalidPart(upload.uploadId, wanted);
+    if (!part || !sameEtag(part.etag, wanted.etag)) throw invalidPart(upload.uploadId, wanted);
     // A part's checksum named in the completion must be the one it was uploaded with.
     if (wanted.checksum && part.checksum?.[1] !== wanted.checksum[1]) throw invalidPart(upload.uploadId, wanted);
     if (i < requested.length - 1 && part.size < MIN_PART_BYTES)
