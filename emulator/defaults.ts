@@ -18,6 +18,8 @@ export const DEFAULTS = {
   apiPort: 4569,
   /** The workspace `npm start` and the CLI load when none is named. */
   demoWorkspace: fileURLToPath(new URL('../fixtures/workspaces/demo.json', import.meta.url)),
+  /** The starting project `s3-harness init` copies (shipped with the package). */
+  starterDirectory: fileURLToPath(new URL('../fixtures/starter/', import.meta.url)),
   /** The package's own package.json (its version): beside emulator/ in a checkout, beside dist/ installed. */
   packageJson: fileURLToPath(new URL('../package.json', import.meta.url)),
   /** Rows a dropped file may have: the product's limit. */

@@ -4,11 +4,12 @@
  * `npm ci` put them; the registry answers what the cache lacks), and there runs the CLI (`--help`, `validate`, `preflight`, `scenario run`,
  * `start --json --ready-file` with an SDK upload) and the API (`import { startHarness } from 's3-harness'`),
  * and the vitest recipe (test/consumers/vitest-project: its own suite, on the harness its globalSetup
- * starts and on one already running), with no TypeScript sources and no tsx. Each check prints `ok` or fails the run.
+ * starts and on one already running), `init` and the workflow it writes, with no TypeScript sources and no tsx.
+ * Each check prints `ok` or fails the run.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,9 +55,27 @@ try {
   const tarball = join(folder, packed);
   await execFileSync('mkdir', ['-p', consumer]);
   await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball]);
+  const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball]);
   check('the packed tarball installs into an empty folder', install.status === 0, install.stderr);
+  check(
+    'with no warning about its scripts (a `prepare` whose file is not shipped)',
+    !/prepare|install-scripts.*s3-harness/.test(install.stderr),
+    install.stderr,
+  );
   const installed = join(consumer, 'node_modules', 's3-harness');
+
+  // Every example file the README and docs/ cite (fixtures/..., scenarios/...) is in the installed package.
+  const cited = new Set();
+  for (const doc of ['README.md', ...(await readdir(join(installed, 'docs'))).map((name) => `docs/${name}`)]) {
+    const text = await readFile(join(installed, doc), 'utf8');
+    for (const [path] of text.matchAll(/(?<![\w/.-])(?:fixtures|scenarios)\/[\w./-]*\w/g)) cited.add(path);
+  }
+  const absent = [...cited].filter((path) => !existsSync(join(installed, path)));
+  check(
+    `the ${cited.size} example paths the docs cite exist in the installed package`,
+    cited.size > 0 && absent.length === 0,
+    absent.join(', '),
+  );
   check(
     'the package ships compiled JavaScript and types, not the TypeScript sources',
     existsSync(join(installed, 'dist', 'cli.js')) &&
@@ -285,6 +304,22 @@ try {
   const externalExited = new Promise((resolve) => external.once('exit', resolve));
   external.kill('SIGINT');
   await externalExited;
+
+  // `s3-harness init` in that project (it has the tarball and vitest), then every `run:` of the workflow
+  // it wrote, as written (the job's `npm ci` done above).
+  const init = run(join(project, 'node_modules', '.bin', 's3-harness'), ['init'], { cwd: project });
+  check('s3-harness init writes a starting project', init.status === 0, init.stdout + init.stderr);
+  const gitignore = await readFile(join(project, '.gitignore'), 'utf8').catch(() => '');
+  check('init adds .s3-harness/ to .gitignore', gitignore.split('\n').includes('.s3-harness/'), gitignore);
+  const again = run(join(project, 'node_modules', '.bin', 's3-harness'), ['init'], { cwd: project });
+  check('a second init overwrites nothing (exit 2)', again.status === 2, again.stdout + again.stderr);
+  const workflow = await readFile(join(project, '.github', 'workflows', 's3-harness.yml'), 'utf8').catch(() => '');
+  const steps = [...workflow.matchAll(/^ {6}- run: (.+)$/gm)].map(([, line]) => line).filter((l) => l !== 'npm ci');
+  for (const line of steps) {
+    const step = run('sh', ['-c', line], { cwd: project });
+    check(`init's workflow: ${line}`, step.status === 0, step.stdout + step.stderr);
+  }
+  check("init's workflow has its four checks", steps.length === 4, workflow);
 } finally {
   await rm(folder, { recursive: true, force: true });
 }

@@ -9,6 +9,7 @@ import { EXIT, UsageError } from './usage-error.ts';
 const USAGE = `Usage: s3-harness <command> [options]
 
 Commands:
+  init            write a starting project: a workspace, example files, a scenario, a test, a CI workflow
   start           start the embedded S3 endpoint behind the simulated IAM gateway
   run             start it, run a command against it (the endpoint and keys in its environment), stop it
   template-file   write a template's CSV header (the file users fill in)
@@ -48,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       await stop();
       return EXIT.ok;
     }
+    case 'init':
+      return (await import('./init.ts')).runInit(rest);
     case 'run':
       return (await import('./run.ts')).runRunCommand(rest);
     case 'template-file':

@@ -8,9 +8,10 @@ import { loadScenarioFile } from '../../emulator/scenarios/load-scenario.ts';
 import { findScenarioFiles } from '../../emulator/scenarios/scenario-files.ts';
 import { runScenario } from '../../emulator/scenarios/run-scenario.ts';
 
-const files = await findScenarioFiles(['scenarios']);
+// The project's suite, and the one `s3-harness init` writes into a new project.
+const files = await findScenarioFiles(['scenarios', 'fixtures/starter/s3-harness/scenarios']);
 
-describe('scenarios/', () => {
+describe('scenarios/ and the starter project', () => {
   it('holds the suite', () => {
     expect(files.length).toBeGreaterThanOrEqual(25);
   });
