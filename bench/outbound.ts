@@ -74,7 +74,7 @@ async function inProcess(dir: string, file100k: string): Promise<void> {
     forcePathStyle: true,
     credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
   });
-  const account = createAccountS3(clientWithKeys(harness.endpoint, 'us-east-1', workspace.accounts[0]!), {
+  const account = createAccountS3(() => clientWithKeys(harness.endpoint, 'us-east-1', workspace.accounts[0]!), {
     spoolDirectory: join(dir, 'spool'),
   });
   const { store } = harness.engine;
@@ -119,7 +119,7 @@ async function inProcess(dir: string, file100k: string): Promise<void> {
     }
   } finally {
     s3.destroy();
-    account.client.destroy();
+    account.destroy();
     await harness.close();
   }
 }

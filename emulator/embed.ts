@@ -7,14 +7,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from './s3-sdk.ts';
 import type { Delivery, Submission } from '../core/submissions/index.ts';
 import { parseWorkspace, type Workspace } from '../core/workspace/index.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { DecisionFilter, LoggedDecision } from './gateway/index.ts';
 import { HARNESS_DATA_ENTRIES, startHarness as startFullHarness, type Harness } from './harness.ts';
-import { runScenarios as runScenarioFiles, type RunAllOptions } from './scenarios/run-all.ts';
-import { findScenarioFiles } from './scenarios/scenario-files.ts';
+import type { RunAllOptions } from './scenarios/run-all.ts';
 import type { ScenarioResult } from './scenarios/scenario-result.ts';
 import { userClients } from './s3-client.ts';
 import { WorkspaceFileError, loadWorkspaceFile } from './workspace-file.ts';
@@ -131,7 +131,9 @@ export async function startHarness(options: EmbedOptions = {}): Promise<Embedded
     users,
     client,
     async upload(userName, bucket, key, body) {
-      const answer = await client(userName).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      const answer = await client(userName).send(
+        new (s3Sdk().PutObjectCommand)({ Bucket: bucket, Key: key, Body: body }),
+      );
       return { etag: answer.ETag ?? '' };
     },
     waitForSubmission: (match) => waitForSubmission(harness, match),
@@ -190,5 +192,10 @@ function waitForSubmission(harness: Harness, match: SubmissionMatch): Promise<Su
  * `scenario run` prints and writes as JUnit XML (`formatResult` gives its text).
  */
 export async function runScenarios(paths: readonly string[], options: RunAllOptions = {}): Promise<ScenarioResult[]> {
-  return runScenarioFiles(await findScenarioFiles(paths), options);
+  // The runner (and what only it needs) is loaded when scenarios run, not with every harness.
+  const [{ runScenarios: runFiles }, { findScenarioFiles }] = await Promise.all([
+    import('./scenarios/run-all.ts'),
+    import('./scenarios/scenario-files.ts'),
+  ]);
+  return runFiles(await findScenarioFiles(paths), options);
 }

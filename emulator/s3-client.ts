@@ -3,8 +3,9 @@
  * scenario runner call it: path-style, one attempt (a refusal is an answer, not a fault to retry),
  * and quiet (failures are data; the SDK would otherwise warn on the console about failed streamed PUTs).
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Workspace } from '../core/workspace/index.ts';
+import { s3Sdk } from './s3-sdk.ts';
 
 /** An SDK logger that says nothing: failures are data here, never console warnings. */
 export const QUIET_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -14,7 +15,7 @@ export function clientWithKeys(
   region: string,
   keys: { accessKeyId: string; secretAccessKey: string },
 ): S3Client {
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     endpoint,
     region,
     forcePathStyle: true,

@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { startHarness, type Harness } from '../harness.ts';
-import { runScenarios } from '../scenarios/run-all.ts';
 import { isWildcardHost } from '../web-guard.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { UsageError } from './usage-error.ts';
@@ -204,7 +203,8 @@ export async function runStart(
       port: options.port,
       apiPort: options.apiPort,
       log: engineLog,
-      runScenarios: (files) => runScenarios(files),
+      // Loaded when the Scenarios page first runs one, not at start.
+      runScenarios: async (files) => (await import('../scenarios/run-all.ts')).runScenarios(files),
       ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
     });
   } catch (error) {

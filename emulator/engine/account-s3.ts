@@ -9,17 +9,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  GetObjectCommand,
-  ListBucketsCommand,
-  PutObjectCommand,
-  type S3Client,
-  paginateListObjectsV2,
-  ListObjectsV2Command,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AccountS3, OutboundS3, PutOutcome, S3ObjectSummary, S3Outcome } from '../../core/s3/index.ts';
 import type { S3Failure } from '../../core/submissions/index.ts';
 import { EXPLANATION_HEADER } from '../gateway/index.ts';
+import { s3Sdk } from '../s3-sdk.ts';
 
 interface SdkError {
   name?: string;
@@ -90,16 +84,22 @@ export interface AccountS3Options {
   spoolDirectory: string;
 }
 
+/** The port over a client made on first use (by `makeClient`): a workspace that never calls S3 never loads the SDK. */
 export function createAccountS3(
-  client: S3Client,
+  makeClient: () => S3Client,
   options: AccountS3Options,
-): AccountS3 & OutboundS3 & { client: S3Client } {
+): AccountS3 & OutboundS3 & { destroy(): void } {
+  let made: S3Client | undefined;
+  const client = () => (made ??= makeClient());
   return {
-    client,
+    destroy: () => made?.destroy(),
     listBuckets: () =>
-      attempt(async () => ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '')),
+      attempt(async () =>
+        ((await client().send(new (s3Sdk().ListBucketsCommand)({}))).Buckets ?? []).map((b) => b.Name ?? ''),
+      ),
     listObjects: (bucket, prefix, options = {}) =>
       attempt(async () => {
+        const { ListObjectsV2Command, paginateListObjectsV2 } = s3Sdk();
         const summaries: S3ObjectSummary[] = [];
         const add = (contents: { Key?: string; ETag?: string; Size?: number; LastModified?: Date }[] | undefined) => {
           for (const c of contents ?? [])
@@ -112,17 +112,17 @@ export function createAccountS3(
         };
         if (!options.all) {
           add(
-            (await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }))).Contents,
+            (await client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }))).Contents,
           );
         } else {
-          for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix }))
+          for await (const page of paginateListObjectsV2({ client: client() }, { Bucket: bucket, Prefix: prefix }))
             add(page.Contents);
         }
         return summaries;
       }),
     getObject: (bucket, key) =>
       attempt(async () => {
-        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const response = await client().send(new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: key }));
         return {
           body: response.Body as AsyncIterable<Uint8Array>,
           etag: response.ETag ?? '',
@@ -133,8 +133,8 @@ export function createAccountS3(
     async putObject(bucket, key, body, { sse, contentType }): Promise<PutOutcome> {
       const file = await spool(body, options.spoolDirectory);
       try {
-        const response = await client.send(
-          new PutObjectCommand({
+        const response = await client().send(
+          new (s3Sdk().PutObjectCommand)({
             Bucket: bucket,
             Key: key,
             Body: createReadStream(file.path),

@@ -3,7 +3,7 @@
  * the connection as the product's Step 3 does (list the buckets with those keys, through the
  * gateway), and the preflight of every integration.
  */
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../s3-sdk.ts';
 import type { Context, Hono } from 'hono';
 import { dictionary } from '../../core/shared/dictionary.ts';
 import { runPreflight } from '../../core/preflight/index.ts';
@@ -21,7 +21,7 @@ async function testConnection(ctx: UiContext, name: string): Promise<Html> {
   if (!account) return html`<p class="error" role="alert">No account "${name}".</p>`;
   const client = clientWithKeys(ctx.endpoint, ctx.workspace.region, account);
   try {
-    const buckets = ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '');
+    const buckets = ((await client.send(new (s3Sdk().ListBucketsCommand)({}))).Buckets ?? []).map((b) => b.Name ?? '');
     return html`<p role="status">${statusBadge('allowed')} Connected: the keys work and list ${buckets.length} bucket(s): ${buckets.join(', ')}.</p>`;
   } catch (error) {
     const failure = toS3Failure(error);

@@ -6,7 +6,7 @@
  * the first lines of the file for a sample submission as the user types. Saving validates the whole
  * workspace, saves it and applies it (docs/web-ui.md).
  */
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../s3-sdk.ts';
 import type { Context, Hono } from 'hono';
 import {
   DELIMITERS,
@@ -90,7 +90,7 @@ async function listBuckets(
   try {
     return {
       ok: true,
-      buckets: ((await client.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? ''),
+      buckets: ((await client.send(new (s3Sdk().ListBucketsCommand)({}))).Buckets ?? []).map((b) => b.Name ?? ''),
     };
   } catch (error) {
     const failure = toS3Failure(error);

@@ -5,7 +5,7 @@
  * demo drops a file, and a denial shows AWS's error and the statement that decided.
  */
 import { Readable } from 'node:stream';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../s3-sdk.ts';
 import type { Context, Hono } from 'hono';
 import Papa from 'papaparse';
 import { sampleInboundKey } from '../../core/preflight/index.ts';
@@ -205,7 +205,7 @@ async function upload(ctx: UiContext, c: Context): Promise<Response> {
     try {
       const body = Buffer.from(await file.arrayBuffer());
       await client.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: bucket,
           Key: key,
           Body: body,

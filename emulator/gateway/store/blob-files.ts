@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { copyFile, link, mkdir, open, opendir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -32,11 +32,16 @@ export class BlobFiles {
     private readonly reach: ReachPoint = () => {},
   ) {}
 
-  /** Makes the 256 folders blobs go in, so that a write never has to (run once, at open). */
+  /** Makes the 256 folders blobs go in, so that a write never has to (run once, at open): only the missing ones. */
   async prepare(): Promise<void> {
     await mkdir(this.layout.blobs, { recursive: true });
+    const present = new Set(await readdir(this.layout.blobs));
     const names = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-    await Promise.all(names.map((name) => mkdir(join(this.layout.blobs, name), { recursive: true })));
+    await Promise.all(
+      names
+        .filter((name) => !present.has(name))
+        .map((name) => mkdir(join(this.layout.blobs, name), { recursive: true })),
+    );
   }
 
   #newId(): string {
@@ -185,20 +190,21 @@ export class BlobFiles {
    * cut short before their commit, removals it interrupted). Returns how many.
    */
   async collect(named: ReadonlySet<string>): Promise<number> {
-    let removed = 0;
-    const folders = await opendir(this.layout.blobs).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
+    const folders = await readdir(this.layout.blobs, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
       throw error;
     });
-    if (!folders) return 0;
-    for await (const folder of folders) {
-      if (!folder.isDirectory()) continue;
-      for await (const file of await opendir(join(this.layout.blobs, folder.name))) {
-        if (named.has(file.name)) continue;
-        await rm(join(this.layout.blobs, folder.name, file.name), { force: true, recursive: true });
-        removed++;
-      }
-    }
-    return removed;
+    // The folders are read side by side: one after the other, 256 of them took 50-70 ms of every start.
+    const removed = await Promise.all(
+      folders
+        .filter((folder) => folder.isDirectory())
+        .map(async (folder) => {
+          const unnamed = (await readdir(join(this.layout.blobs, folder.name))).filter((file) => !named.has(file));
+          for (const file of unnamed)
+            await rm(join(this.layout.blobs, folder.name, file), { force: true, recursive: true });
+          return unnamed.length;
+        }),
+    );
+    return removed.reduce((sum, count) => sum + count, 0);
   }
 }
