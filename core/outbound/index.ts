@@ -1,6 +1,7 @@
 /** Outbound files: keys, columns, rendering and delivery. */
 export {
   renderObjectKey,
+  staticKeyPrefix,
   formatSubmittedAt,
   unknownOutboundPlaceholders,
   DEFAULT_FILENAME,

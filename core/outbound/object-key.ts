@@ -74,3 +74,29 @@ export function renderObjectKey(
   const withoutExtension = base.toLowerCase().endsWith(extension) ? base.slice(0, -extension.length) : base;
   return `${cutToBytes(withoutExtension, MAX_KEY_BYTES - Buffer.byteLength(extension))}${extension}`;
 }
+
+/**
+ * What every key of the integration's files starts with, whatever the dynamic values: the key up to its
+ * first dynamic value, or the whole key when it has none (an IAM policy's `prefix*` resource). Found as
+ * the common start of two keys whose dynamic values differ from their first character.
+ */
+export function staticKeyPrefix(
+  filename: string,
+  templateName: string,
+  options: { pathMode: PathMode; fileType: FileType },
+): { prefix: string; exact: boolean } {
+  const one = renderObjectKey(
+    filename,
+    { templateName, submittedAt: new Date('1999-01-01T00:00:00Z'), submittedBy: 'a', submissionName: 'a' },
+    options,
+  );
+  const other = renderObjectKey(
+    filename,
+    { templateName, submittedAt: new Date('2000-02-02T00:00:00Z'), submittedBy: 'b', submissionName: 'b' },
+    options,
+  );
+  if (one === other) return { prefix: one, exact: true };
+  let length = 0;
+  while (one[length] === other[length]) length++;
+  return { prefix: one.slice(0, length), exact: false };
+}

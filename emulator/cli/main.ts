@@ -18,6 +18,7 @@ Commands:
   deliveries      list outbound deliveries of a running harness, retry failed ones
   reimport        import a failed submission's object again (a running harness)
   preflight       what every integration will need from S3, and whether its account's policies allow it
+  policy          the least-privilege IAM policy each connected account needs, checked, ready to attach
   mirror          write a workspace that reproduces a real AWS account's buckets and IAM user
   scenario        scenario run: run scenario suites, each on its own harness (JUnit XML for CI)
 
@@ -65,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./reimport.ts')).runReimport(rest);
     case 'preflight':
       return (await import('./preflight.ts')).runPreflightCommand(rest);
+    case 'policy':
+      return (await import('./policy.ts')).runPolicyCommand(rest);
     case 'mirror':
       return (await import('./mirror.ts')).runMirrorCommand(rest);
     case 'scenario':

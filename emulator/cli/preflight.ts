@@ -47,6 +47,9 @@ export function formatPreflight(report: PreflightReport): string {
         `  ${integration.remote ? 'remote ' : check.allowed ? 'allowed' : 'DENIED '}  ${check.action} on ${check.resource}${context}: ${check.purpose}`,
       );
       lines.push(`           ${check.explanation}`);
+      if (check.wouldAllow) lines.push(`           Would be allowed by: ${JSON.stringify(check.wouldAllow)}`);
+      if (check.noAllowCanFix)
+        lines.push(`           No Allow added to the user's policies can change this: ${check.noAllowCanFix}`);
     }
   }
   const { integrations, checks, allowed, denied } = report.counts;
