@@ -43,6 +43,13 @@ export function compilePrefix(prefix: string, templateName: string, variant: Pre
   let staticPrefix = '';
   let dynamic = false;
   let last = 0;
+  // A value named twice is the same value twice: the second is a back-reference (two groups of one name are a syntax error).
+  const captured = new Set<string>();
+  const capture = (group: string, pattern: string) => {
+    if (captured.has(group)) return `\\k<${group}>`;
+    captured.add(group);
+    return `(?<${group}>${pattern})`;
+  };
   for (const m of prefix.matchAll(PLACEHOLDER)) {
     const literal = prefix.slice(last, m.index);
     source += escapeRegExp(literal);
@@ -56,13 +63,14 @@ export function compilePrefix(prefix: string, templateName: string, variant: Pre
       case 'submitted_by':
         // At the very end it takes the whole segment; elsewhere the shortest token that lets the
         // rest of the prefix match.
-        source += last === prefix.length ? '(?<submittedBy>[^/]+)' : '(?<submittedBy>[^/]+?)';
+        source += capture('submittedBy', last === prefix.length ? '[^/]+' : '[^/]+?');
         dynamic = true;
         break;
       case 'submitted_at':
-        source += variant.anySubmittedAt
-          ? '(?<submittedAt>[^/]+?)'
-          : '(?<submittedAt>\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2})';
+        source += capture(
+          'submittedAt',
+          variant.anySubmittedAt ? '[^/]+?' : '\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2}',
+        );
         dynamic = true;
         break;
     }

@@ -144,24 +144,29 @@ function policyFor(
         );
         continue;
       }
-      needed.push({ integration: integration.id, need });
       const alone = decide(withoutPolicies, need);
       if (alone.allowed) {
         result.grantedByBucketPolicy.push(ungranted(integration.id, need, alone.explanation, alone.decidingStatement));
+        needed.push({ integration: integration.id, need });
+        continue;
+      }
+      // Its statement alone: an Allow satisfies it, or a Deny or a boundary refuses it (and a statement would be superfluous).
+      const own = { ...withoutPolicies, policies: [{ Version: '2012-10-17', Statement: [statementFor(need.grant)] }] };
+      const granted = decide(own, need);
+      if (!granted.allowed) {
+        result.blocked.push(ungranted(integration.id, need, granted.explanation, granted.decidingStatement));
         continue;
       }
       grants.push({ grant: need.grant, integration: integration.id, purpose: need.purpose });
+      needed.push({ integration: integration.id, need });
     }
   }
   const statements = mergeGrants(grants);
   const document: PolicyDocument = { Version: '2012-10-17', Statement: statements.map((s) => s.statement) };
   const holder: IamUser = { ...user, policies: [document] };
-  for (const { integration, need } of needed) {
-    const decision = decide(holder, need);
-    if (!decision.allowed)
-      result.blocked.push(ungranted(integration, need, decision.explanation, decision.decidingStatement));
-  }
-  return { document, statements, ...result, enough: result.blocked.length === 0 };
+  // The proof: a user holding exactly the document is allowed every need (merging only widens, so it holds by construction; checked anyway).
+  const verified = needed.every(({ need }) => decide(holder, need).allowed);
+  return { document, statements, ...result, enough: verified && result.blocked.length === 0 };
 }
 
 /** The workspace with every integration in the bucket mode asked for. */

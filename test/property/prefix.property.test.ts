@@ -34,6 +34,15 @@ describe('inbound prefix matching', () => {
     },
   );
 
+  test.prop([segment, fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/), fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/), rest])(
+    'a dynamic value named twice is the same value twice (it was a SyntaxError that failed the workspace)',
+    (folder, user, other, tail) => {
+      const prefix = compilePrefix(`${folder}/{{submitted_by}}/{{submitted_by}}/`, 'T');
+      expect(prefix.match(`${folder}/${user}/${user}/${tail}`)).toEqual({ submittedBy: user });
+      if (other !== user) expect(prefix.match(`${folder}/${user}/${other}/${tail}`)).toBeUndefined();
+    },
+  );
+
   test.prop([segment, rest, rest])('a key matches exactly when it starts with a static prefix', (folder, key, tail) => {
     const prefix = compilePrefix(`${folder}/`, 'T');
     expect(prefix.match(key) !== undefined).toBe(key.startsWith(`${folder}/`));
