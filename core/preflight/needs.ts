@@ -58,6 +58,39 @@ function listAllBuckets(): Need {
   };
 }
 
+/**
+ * The queue's ARN from its URL: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME` (the host names the
+ * region; another endpoint's URL is read as `/ACCOUNT/NAME` in the integration's region).
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html
+ */
+export function queueArn(queueUrl: string, region: string): string {
+  const url = new URL(queueUrl);
+  const [account = '', name = ''] = url.pathname.split('/').filter(Boolean).slice(-2);
+  const fromHost = /^sqs\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
+  return `arn:aws:sqs:${fromHost ?? region}:${account}:${name}`;
+}
+
+/** SQS detection: receive the bucket's event notifications, delete each message once its drops are recorded (docs/go-live.md). */
+function queueNeeds(integration: InboundIntegration, named: string): Need[] {
+  const queue = queueArn(integration.queueUrl!, integration.region);
+  return [
+    {
+      action: 'sqs:ReceiveMessage',
+      resource: queue,
+      context: {},
+      purpose: "receives the bucket's event notifications from the queue",
+      grant: { sid: `ReceiveDropEvents${named}`, action: 'sqs:ReceiveMessage', resource: queue },
+    },
+    {
+      action: 'sqs:DeleteMessage',
+      resource: queue,
+      context: {},
+      purpose: 'deletes each message once its drops are recorded',
+      grant: { sid: `DeleteDropEvents${named}`, action: 'sqs:DeleteMessage', resource: queue },
+    },
+  ];
+}
+
 export function inboundNeeds(template: WorkspaceTemplate, integration: InboundIntegration): Need[] {
   const needs: Need[] = [];
   const { staticPrefix } = compilePrefix(integration.prefix, template.name);
@@ -81,6 +114,7 @@ export function inboundNeeds(template: WorkspaceTemplate, integration: InboundIn
       },
     });
   }
+  if (integration.detection === 'sqs' && integration.queueUrl) needs.push(...queueNeeds(integration, named));
   needs.push({
     action: 's3:GetObject',
     resource: arn(integration.bucket, sampleInboundKey(integration.prefix, template.name)),

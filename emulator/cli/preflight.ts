@@ -1,13 +1,14 @@
 /** `s3-harness preflight`: the go-live check of every integration's permissions. */
 import { parseArgs } from 'node:util';
 import { runPreflight, type PreflightReport } from '../../core/preflight/index.ts';
+import type { Workspace } from '../../core/workspace/index.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 import { parseError } from './workspace-options.ts';
 
 export const PREFLIGHT_USAGE = `Usage: s3-harness preflight [--workspace FILE] [--json]
-                           [--live [--profile P] [--region R] [--probe [--probe-write KEY]]]
+                           [--live [--profile P] [--region R] [--probe [--probe-write KEY]] [--generated-policy]]
 
 For every integration of the workspace: the S3 actions it will need with its account's keys (list
 the buckets, list under the prefix, read dropped files, write outbound files with or without SSE),
@@ -23,6 +24,12 @@ what may explain it. IAM Access Analyzer's ValidatePolicy findings on each polic
 are listed too. Every call that fails says why in one line (AWS could not be reached, no usable
 credentials, throttled, refused). Exit 1 when they differ or any call failed. Nothing is sent to S3,
 nothing is written.
+
+--generated-policy (with --live) also checks the policy \`s3-harness policy\` writes for each account,
+before anyone attaches it: each need simulated with iam:SimulateCustomPolicy (that policy as the user's
+only identity policy, the bucket policy as the resource policy) and the policy validated with
+ValidatePolicy. Exit 1 when a need is not answered as the policy means, or a finding is an error or a
+security warning. Needs iam:SimulateCustomPolicy and access-analyzer:ValidatePolicy.
 
 --probe (with --live) also makes the harmless real calls the integrations make, with the same
 credentials: ListBuckets (List Buckets mode) and ListObjectsV2 under each inbound prefix (MaxKeys 1).
@@ -71,6 +78,7 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
         region: { type: 'string' },
         probe: { type: 'boolean' },
         'probe-write': { type: 'string' },
+        'generated-policy': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -83,6 +91,7 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
   }
   if (values['probe-write'] !== undefined && !values.probe) throw new UsageError('--probe-write needs --probe');
   if (values.probe && !values.live) throw new UsageError('--probe needs --live');
+  if (values['generated-policy'] && !values.live) throw new UsageError('--generated-policy needs --live');
   const file = values.workspace ?? DEFAULTS.demoWorkspace;
   const { workspace } = await loadWorkspaceFile(file);
   const report = runPreflight(workspace);
@@ -96,8 +105,9 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     return report.ok ? EXIT.ok : EXIT.failed;
   }
   const { livePreflight, formatLive, probeIntegrations, formatProbes } = await import('../go-live/live-preflight.ts');
+  const access = values.profile ? { profile: values.profile } : {};
   const live = await livePreflight(workspace, report, {
-    ...(values.profile ? { profile: values.profile } : {}),
+    ...access,
     ...(values.region ? { region: values.region } : {}),
     bucketPolicyOf: (bucket) => workspace.buckets.find((b) => b.name === bucket)?.policy,
   });
@@ -112,13 +122,47 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
     region: values.region ?? workspace.region,
     ...(values.profile ? { profile: values.profile } : {}),
   });
+  const generated = values['generated-policy']
+    ? await checkGenerated(workspace, { ...access, region: values.region ?? workspace.region })
+    : undefined;
   const text = [
     formatPreflight(report),
     `Live (AWS IAM):\n${formatLive(live)}`,
     `Policy findings (IAM Access Analyzer, ValidatePolicy):\n${formatFindings(findings)}`,
     ...(values.probe ? [`Probes (real calls):\n${formatProbes(probes)}`] : []),
+    ...(generated ? [generated.text] : []),
   ].join('\n\n');
-  console.log(values.json ? JSON.stringify({ report, live, findings, probes }, null, 2) : text);
+  console.log(
+    values.json
+      ? JSON.stringify(
+          { report, live, findings, probes, ...(generated ? { generatedPolicy: generated.report } : {}) },
+          null,
+          2,
+        )
+      : text,
+  );
   const validated = findings.every((f) => f.error === undefined);
-  return report.ok && live.ok && validated && probes.every((p) => p.ok) ? EXIT.ok : EXIT.failed;
+  const generatedOk = generated?.report.ok ?? true;
+  return report.ok && live.ok && validated && generatedOk && probes.every((p) => p.ok) ? EXIT.ok : EXIT.failed;
+}
+
+/** `--generated-policy`: the policy `s3-harness policy` writes, simulated and validated by the real account. */
+async function checkGenerated(workspace: Workspace, options: { profile?: string; region: string }) {
+  const [{ leastPrivilegePolicies }, { checkGeneratedPolicies, formatGeneratedPolicyCheck }, { formatFindings }] =
+    await Promise.all([
+      import('../../core/preflight/index.ts'),
+      import('../go-live/generated-policy-check.ts'),
+      import('../go-live/policy-findings.ts'),
+    ]);
+  const generated = leastPrivilegePolicies(workspace);
+  if (!generated.ok) throw new UsageError(generated.error);
+  const report = await checkGeneratedPolicies(workspace, generated.policies, {
+    ...options,
+    bucketPolicyOf: (bucket) => workspace.buckets.find((b) => b.name === bucket)?.policy,
+  });
+  const text = [
+    `Generated policy (s3-harness policy), simulated (iam:SimulateCustomPolicy):\n${formatGeneratedPolicyCheck(report)}`,
+    `Generated policy findings (ValidatePolicy):\n${formatFindings(report.findings)}`,
+  ].join('\n\n');
+  return { report, text };
 }

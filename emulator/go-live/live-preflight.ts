@@ -47,7 +47,7 @@ export interface LiveReport {
  * The condition keys of a production request, as SimulatePrincipalPolicy takes them: the operation's
  * own keys, HTTPS, and the user's name.
  */
-function contextEntries(check: PreflightCheck, userName: string): ContextEntry[] {
+export function contextEntries(check: Pick<PreflightCheck, 'context'>, userName: string): ContextEntry[] {
   const entry = (key: string, value: ContextValue, type: ContextKeyTypeEnum): ContextEntry => ({
     ContextKeyName: key,
     ContextKeyValues: typeof value === 'string' ? [value] : [...value],

@@ -32,7 +32,7 @@ export interface FindingsOptions extends AwsAccess {
   region: string;
 }
 
-interface PolicyToValidate {
+export interface PolicyToValidate {
   name: string;
   document: PolicyDocument;
   type: 'IDENTITY_POLICY' | 'RESOURCE_POLICY';
@@ -72,7 +72,11 @@ async function resolveCredentials(options: FindingsOptions): Promise<AwsCredenti
  * throttled), one line each: a failure is never a stack and never looks like "no findings".
  */
 export async function policyFindings(workspace: Workspace, options: FindingsOptions): Promise<PolicyFindings[]> {
-  const policies = policiesOf(workspace);
+  return findingsFor(policiesOf(workspace), options);
+}
+
+/** The findings of the policies given (the one `s3-harness policy` writes, before anyone attaches it). */
+export async function findingsFor(policies: PolicyToValidate[], options: FindingsOptions): Promise<PolicyFindings[]> {
   const credentials = await attempt(() => resolveCredentials(options));
   if (!credentials.ok)
     return policies.map((policy) => ({ policy: policy.name, findings: [], error: describeError(credentials.error) }));
@@ -95,11 +99,7 @@ export async function policyFindings(workspace: Workspace, options: FindingsOpti
 }
 
 /** One ValidatePolicy call (REST-JSON, signed); AWS's refusal thrown as an error `attempt` reads. */
-async function validate(
-  signer: SignatureV4,
-  region: string,
-  policy: ReturnType<typeof policiesOf>[number],
-): Promise<PolicyFinding[]> {
+async function validate(signer: SignatureV4, region: string, policy: PolicyToValidate): Promise<PolicyFinding[]> {
   const host = `access-analyzer.${region}.amazonaws.com`;
   const body = JSON.stringify({
     locale: 'EN',

@@ -5,7 +5,7 @@
  * (`onUnhandledRequest: 'error'`).
  * Shapes: https://docs.aws.amazon.com/IAM/latest/APIReference/ (GetUser, ListUserPolicies, GetUserPolicy,
  * ListAttachedUserPolicies, GetPolicy, GetPolicyVersion, ListGroupsForUser, ListGroupPolicies,
- * GetGroupPolicy, ListAttachedGroupPolicies, SimulatePrincipalPolicy, CommonErrors) and
+ * GetGroupPolicy, ListAttachedGroupPolicies, SimulatePrincipalPolicy, SimulateCustomPolicy, CommonErrors) and
  * https://docs.aws.amazon.com/AmazonS3/latest/API/ (GetBucketPolicy, GetBucketEncryption,
  * GetBucketVersioning, GetBucketLocation, GetPublicAccessBlock, ErrorResponses).
  */
@@ -60,6 +60,20 @@ export interface FakeAccount {
   queues?: FakeQueue[];
   /** SimulatePrincipalPolicy's answers: action -> decision. */
   simulate?: (action: string, resource: string) => 'allowed' | 'implicitDeny' | 'explicitDeny';
+  /** SimulateCustomPolicy's answers, from what it was given. @default implicitDeny */
+  simulateCustom?: (input: CustomSimulation) => 'allowed' | 'implicitDeny' | 'explicitDeny';
+  /** ValidatePolicy's findings beyond the public-principal one, from the policy given. */
+  findings?: (document: { Statement: object[] }) => object[];
+}
+
+/** What SimulateCustomPolicy was asked. */
+export interface CustomSimulation {
+  policies: { Statement: object[] }[];
+  boundaries: object[];
+  action: string;
+  resource: string;
+  resourcePolicy?: object;
+  callerArn?: string;
 }
 
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -168,6 +182,26 @@ function iamAnswer(account: FakeAccount, form: URLSearchParams): Response {
       return iamResult(
         action,
         `<GroupName>${form.get('GroupName')}</GroupName><PolicyName>${form.get('PolicyName')}</PolicyName><PolicyDocument>${encodeURIComponent(JSON.stringify(document))}</PolicyDocument>`,
+      );
+    }
+    case 'SimulateCustomPolicy': {
+      const list = (name: string) =>
+        [...form.entries()].filter(([k]) => k.startsWith(`${name}.member.`)).map(([, v]) => v);
+      const resourcePolicy = form.get('ResourcePolicy');
+      const callerArn = form.get('CallerArn');
+      const [action = '', resource = '*'] = [list('ActionNames')[0], list('ResourceArns')[0]];
+      const decision =
+        account.simulateCustom?.({
+          policies: list('PolicyInputList').map((p) => JSON.parse(p) as { Statement: object[] }),
+          boundaries: list('PermissionsBoundaryPolicyInputList').map((p) => JSON.parse(p) as object),
+          action,
+          resource,
+          ...(resourcePolicy ? { resourcePolicy: JSON.parse(resourcePolicy) as object } : {}),
+          ...(callerArn ? { callerArn } : {}),
+        }) ?? 'implicitDeny';
+      return iamResult(
+        'SimulateCustomPolicy',
+        `<EvaluationResults><member><EvalActionName>${action}</EvalActionName><EvalResourceName>${escape(resource)}</EvalResourceName><EvalDecision>${decision}</EvalDecision><MatchedStatements/><MissingContextValues/></member></EvaluationResults><IsTruncated>false</IsTruncated>`,
       );
     }
     case 'SimulatePrincipalPolicy': {
@@ -354,18 +388,21 @@ export function fakeAws(account: FakeAccount): {
       const input = (await request.json()) as { policyDocument: string; policyType: string };
       const document = JSON.parse(input.policyDocument) as { Statement: { Effect: string; Principal?: unknown }[] };
       const publicAllow = document.Statement.some((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal) === '"*"');
-      const findings = publicAllow
-        ? [
-            {
-              findingType: 'SECURITY_WARNING',
-              issueCode: 'EXAMPLE_PUBLIC_PRINCIPAL', // illustrative: the fake's one finding
-              findingDetails: 'Using a wildcard principal allows anyone to access the bucket.',
-              learnMoreLink:
-                'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
-              locations: [],
-            },
-          ]
-        : [];
+      const findings = [
+        ...(account.findings?.(document) ?? []),
+        ...(publicAllow
+          ? [
+              {
+                findingType: 'SECURITY_WARNING',
+                issueCode: 'EXAMPLE_PUBLIC_PRINCIPAL', // illustrative: the fake's one finding
+                findingDetails: 'Using a wildcard principal allows anyone to access the bucket.',
+                learnMoreLink:
+                  'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+                locations: [],
+              },
+            ]
+          : []),
+      ];
       return new HttpResponse(JSON.stringify({ findings }), { headers: { 'content-type': 'application/json' } });
     }),
     // This machine's own endpoints (a second harness playing a remote S3) are not AWS: let them through.
