@@ -69,7 +69,9 @@ export interface GeneratedPolicy {
   enough: boolean;
 }
 
-export type PolicyResult = { ok: true; policies: GeneratedPolicy[] } | { ok: false; error: string };
+export type PolicyResult =
+  | { ok: true; policies: GeneratedPolicy[] }
+  | { ok: false; reason: 'no-such-account' | 'nothing-to-grant'; error: string };
 
 type Decide = (user: IamUser, need: Need) => ReturnType<typeof decideForCaller>['decision'];
 
@@ -190,12 +192,17 @@ export function leastPrivilegePolicies(workspace: Workspace, options: PolicyOpti
   const used = [...new Set(all.map((i) => i.account))];
   if (options.account !== undefined && !workspace.accounts.some((a) => a.name === options.account)) {
     const names = workspace.accounts.map((a) => `"${a.name}"`).join(', ') || 'none';
-    return { ok: false, error: `no account "${options.account}" in the workspace (its accounts: ${names})` };
+    return {
+      ok: false,
+      reason: 'no-such-account',
+      error: `no account "${options.account}" in the workspace (its accounts: ${names})`,
+    };
   }
   const accounts = options.account !== undefined ? [options.account] : used;
   if (accounts.length === 0 || !used.includes(accounts[0]!))
     return {
       ok: false,
+      reason: 'nothing-to-grant',
       error: `${options.account !== undefined ? `account "${options.account}" has` : 'the workspace has'} no integration: there is nothing to grant`,
     };
   const decide: Decide = (user, need) => {

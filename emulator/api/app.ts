@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono';
 import Papa from 'papaparse';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import { runPreflight } from '../../core/preflight/index.ts';
+import { addPolicyRoute } from './policy-route.ts';
 import type { SubmissionStatus } from '../../core/submissions/index.ts';
 import { templateFileColumns } from '../../core/templates/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
@@ -210,6 +211,8 @@ export function createApiApp(workspace: Workspace, engine: Engine, options: ApiO
   app.get('/api/preflight', (c) =>
     c.json(runPreflight(workspace, options.bucketPolicyOf ? { bucketPolicyOf: options.bucketPolicyOf } : {})),
   );
+
+  addPolicyRoute(app, workspace, options.bucketPolicyOf);
 
   app.notFound((c) => c.json(notFound(`no route ${c.req.method} ${c.req.path}`), 404));
   return app;

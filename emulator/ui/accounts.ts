@@ -45,10 +45,11 @@ ${notice}
   <thead><tr><th>Account</th><th>Description</th><th>Access key id</th><th>Secret access key</th><th>IAM user</th><th>Connection</th></tr></thead>
   <tbody>${ctx.workspace.accounts.map((a, i) =>
     a.remote
-      ? html`<tr><td>${a.name} <span class="badge">remote</span></td><td>${a.description ?? ''}</td><td colspan="3">Remote: ${a.remote.endpoint ?? 'AWS'}, credentials from the AWS provider chain${a.remote.profile ? html` (profile <code>${a.remote.profile}</code>)` : ''}; the embedded gateway is not involved</td>`
+      ? html`<tr><td>${a.name} <span class="badge">remote</span></td><td>${a.description ?? ''}</td><td colspan="3">Remote: ${a.remote.endpoint ?? 'AWS'}, credentials from the AWS provider chain${a.remote.profile ? html` (profile <code>${a.remote.profile}</code>)` : ''}; the embedded gateway is not involved. <a href="/accounts/${encodeURIComponent(a.name)}/policy">Least-privilege policy</a></td>`
       : html`<tr><td>${a.name}</td><td>${a.description ?? ''}</td><td><code>${a.accessKeyId}</code></td><td>${MASKED_SECRET}</td>
     <td>${ctx.workspace.iam.users.find((u) => u.accessKeyId === a.accessKeyId)?.name ?? html`<span class="error">no user holds this key</span>`}</td>
-    <td><button hx-post="/accounts/${encodeURIComponent(a.name)}/test" hx-target="#test-${i}">Test the connection</button><div id="test-${i}"></div></td></tr>`,
+    <td><button hx-post="/accounts/${encodeURIComponent(a.name)}/test" hx-target="#test-${i}">Test the connection</button><div id="test-${i}"></div>
+    <a href="/accounts/${encodeURIComponent(a.name)}/policy">Least-privilege policy</a></td></tr>`,
   )}</tbody>
 </table>
 <h2>Connect an account</h2>

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Hono } from 'hono';
 import { DEFAULTS } from '../defaults.ts';
 import type { ScenarioRunner } from '../scenarios/scenario-result.ts';
+import { accountPolicyRoutes } from './account-policy.ts';
 import { accountRoutes } from './accounts.ts';
 import { connectRoutes } from './connect.ts';
 import { activityRoutes } from './activity.ts';
@@ -57,6 +58,7 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   templateRoutes(app, ctx);
   connectRoutes(app, ctx);
   accountRoutes(app, ctx);
+  accountPolicyRoutes(app, ctx);
   iamRoutes(app, ctx);
   activityRoutes(app, ctx);
   decisionRoutes(app, ctx);

@@ -196,6 +196,34 @@ describe('the web UI', () => {
     expect(accounts.text).toContain('1 of 3 needed actions are denied.');
   });
 
+  it("shows an account's least-privilege policy with a copy button, for the mode chosen; 404 for an unknown account", async () => {
+    const accounts = await get('/accounts');
+    expect(accounts.text).toContain('<a href="/accounts/acme-custom-policy/policy">Least-privilege policy</a>');
+    const custom = await get('/accounts/acme-custom-policy/policy');
+    expect(custom.status).toBe(200);
+    expect(custom.text).toContain('&quot;Sid&quot;: &quot;ReadDroppedFilesSocial&quot;');
+    expect(custom.text).toContain(`navigator.clipboard.writeText(document.getElementById('policy-0').textContent)`);
+    expect(custom.text).toContain(
+      '<td><code>ReadDroppedFilesSocial</code></td><td>Social/Social reads each dropped file<br></td>',
+    );
+    const list = await get('/accounts/acme-platform/policy?bucketMode=list&per=integration');
+    expect(list.text).toContain('&quot;Sid&quot;: &quot;ListBucketsForTheBucketDropdown&quot;');
+    expect(list.text).toContain('id="policy-1"');
+    const unknown = await get('/accounts/nobody/policy');
+    expect([unknown.status, unknown.text]).toEqual([
+      404,
+      expect.stringContaining('no account &quot;nobody&quot; in the workspace'),
+    ]);
+
+    const api = await request('/api/accounts/acme-custom-policy/policy');
+    const body = (await api.json()) as { policies: { document: unknown; enough: boolean }[] };
+    expect(body.policies.map((p) => [p.document, p.enough])).toEqual([
+      [JSON.parse(readFileSync('fixtures/expected/policy/acme-custom-policy.json', 'utf8')), true],
+    ]);
+    expect((await request('/api/accounts/nobody/policy')).status).toBe(404);
+    expect((await request('/api/accounts/acme-platform/policy?per=bucket')).status).toBe(400);
+  });
+
   it('opens a policy for editing, and answers 404 for one that does not exist', async () => {
     expect((await get('/iam/users/uploader/policies/0')).text).toContain('&quot;Sid&quot;: &quot;DropFiles&quot;');
     expect((await get('/iam/users/uploader/policies/new')).text).toContain('NewStatement');
