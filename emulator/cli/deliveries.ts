@@ -2,12 +2,11 @@
  * `s3-harness deliveries`: lists outbound deliveries and retries failed ones, through the API of a
  * running `s3-harness start` (the engine that owns the state does the work).
  */
-import { parseArgs } from 'node:util';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import { DEFAULT_API_URL } from '../defaults.ts';
 import { call, harnessApi, type ApiError } from './api-client.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { parseError } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 
 export const DELIVERIES_USAGE = `Usage: s3-harness deliveries list [--status STATUS] [--submission ID] [--api URL]
        s3-harness deliveries retry SUBMISSION_ID [N] [--api URL]
@@ -40,22 +39,17 @@ export async function runDeliveries(args: string[]): Promise<number> {
   }
   if (subcommand !== 'list' && subcommand !== 'retry')
     throw new UsageError(`unknown deliveries command "${subcommand}" (see s3-harness deliveries --help)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        api: { type: 'string' },
-        status: { type: 'string' },
-        submission: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw parseError(error, `deliveries ${subcommand}`);
-  }
+  const parsed = commandArgs(`deliveries ${subcommand}`, {
+    args: rest,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      api: { type: 'string' },
+      status: { type: 'string' },
+      submission: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(DELIVERIES_USAGE);

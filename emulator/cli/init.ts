@@ -7,9 +7,8 @@
 import { existsSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../defaults.ts';
-import { parseError } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 export const INIT_USAGE = `Usage: s3-harness init [DIR] [--force]
@@ -68,17 +67,12 @@ async function missingDevDependencies(directory: string): Promise<string | null>
 }
 
 export async function runInit(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw parseError(error, 'init');
-  }
+  const parsed = commandArgs('init', {
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (parsed.values.help) {
     console.log(INIT_USAGE);
     return EXIT.ok;

@@ -1,12 +1,11 @@
 /** `s3-harness mirror`: a workspace that reproduces the customer's real bucket and IAM user (docs/go-live.md). */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parseWorkspace } from '../../core/workspace/index.ts';
 import { formatIssue } from '../../core/shared/issues.ts';
 import { mirrorAccount, MirrorError, sampleObjects, type MirrorResult } from '../go-live/mirror.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { parseError } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 
 export const MIRROR_USAGE = `Usage: s3-harness mirror --bucket B [--bucket B2 ...] [--user U] [--profile P]
                         [--region R] [--out FILE] [--force] [--json]
@@ -59,28 +58,23 @@ function formatResult(result: MirrorResult, out: string, loads: string[]): strin
 }
 
 export async function runMirrorCommand(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        bucket: { type: 'string', multiple: true },
-        user: { type: 'string' },
-        profile: { type: 'string' },
-        region: { type: 'string' },
-        out: { type: 'string' },
-        force: { type: 'boolean' },
-        json: { type: 'boolean' },
-        objects: { type: 'string' },
-        max: { type: 'string' },
-        'objects-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw parseError(error, 'mirror');
-  }
+  const { values } = commandArgs('mirror', {
+    args,
+    strict: true,
+    options: {
+      bucket: { type: 'string', multiple: true },
+      user: { type: 'string' },
+      profile: { type: 'string' },
+      region: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+      objects: { type: 'string' },
+      max: { type: 'string' },
+      'objects-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(MIRROR_USAGE);
     return EXIT.ok;

@@ -1,10 +1,10 @@
 /** `s3-harness outbound preview`: the key and first lines of each outbound file, without writing it. */
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { previewOutbound, sampleSubmission, type FieldValues } from '../../core/outbound/index.ts';
 import { openSubmissionStore } from '../engine/submission-store.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { loadTemplate, parseError } from './workspace-options.ts';
+import { loadTemplate } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 
 export const OUTBOUND_USAGE = `Usage: s3-harness outbound preview --template NAME [--workspace FILE] [--integration NAME]
                                   [--submission ID [--data DIR]] [--lines N]
@@ -21,24 +21,19 @@ export async function runOutbound(args: string[]): Promise<number> {
   }
   if (subcommand !== 'preview')
     throw new UsageError(`unknown outbound command "${subcommand}" (see s3-harness outbound --help)`);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      options: {
-        workspace: { type: 'string' },
-        template: { type: 'string' },
-        integration: { type: 'string' },
-        submission: { type: 'string' },
-        data: { type: 'string' },
-        lines: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw parseError(error, 'outbound preview');
-  }
+  const { values } = commandArgs('outbound preview', {
+    args: rest,
+    strict: true,
+    options: {
+      workspace: { type: 'string' },
+      template: { type: 'string' },
+      integration: { type: 'string' },
+      submission: { type: 'string' },
+      data: { type: 'string' },
+      lines: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(OUTBOUND_USAGE);
     return EXIT.ok;

@@ -1,10 +1,9 @@
 /** `s3-harness policy`: the least-privilege identity policy of each connected account, ready to attach. */
-import { parseArgs } from 'node:util';
 import { leastPrivilegePolicies, type GeneratedPolicy, type PolicyOptions } from '../../core/preflight/index.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { parseError } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 
 export const POLICY_USAGE = `Usage: s3-harness policy [--workspace FILE] [--account NAME] [--per account|integration]
                          [--bucket-mode list|manual] [--no-list-buckets] [--json | --document]
@@ -54,24 +53,20 @@ export function formatPolicy(policy: GeneratedPolicy): string {
 }
 
 function parsePolicyArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        workspace: { type: 'string' },
-        account: { type: 'string' },
-        per: { type: 'string' },
-        'bucket-mode': { type: 'string' },
-        'no-list-buckets': { type: 'boolean' },
-        json: { type: 'boolean' },
-        document: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw parseError(error, 'policy');
-  }
+  return commandArgs('policy', {
+    args,
+    strict: true,
+    options: {
+      workspace: { type: 'string' },
+      account: { type: 'string' },
+      per: { type: 'string' },
+      'bucket-mode': { type: 'string' },
+      'no-list-buckets': { type: 'boolean' },
+      json: { type: 'boolean' },
+      document: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 function policyOptions(values: ReturnType<typeof parsePolicyArgs>): PolicyOptions {

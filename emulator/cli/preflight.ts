@@ -1,11 +1,10 @@
 /** `s3-harness preflight`: the go-live check of every integration's permissions. */
-import { parseArgs } from 'node:util';
 import { runPreflight, type PreflightReport } from '../../core/preflight/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { parseError } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 
 export const PREFLIGHT_USAGE = `Usage: s3-harness preflight [--workspace FILE] [--json]
                            [--live [--profile P] [--region R] [--probe [--probe-write KEY]] [--generated-policy]]
@@ -65,26 +64,21 @@ export function formatPreflight(report: PreflightReport): string {
 }
 
 export async function runPreflightCommand(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        workspace: { type: 'string' },
-        json: { type: 'boolean' },
-        live: { type: 'boolean' },
-        profile: { type: 'string' },
-        region: { type: 'string' },
-        probe: { type: 'boolean' },
-        'probe-write': { type: 'string' },
-        'generated-policy': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw parseError(error, 'preflight');
-  }
+  const { values } = commandArgs('preflight', {
+    args,
+    strict: true,
+    options: {
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+      live: { type: 'boolean' },
+      profile: { type: 'string' },
+      region: { type: 'string' },
+      probe: { type: 'boolean' },
+      'probe-write': { type: 'string' },
+      'generated-policy': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(PREFLIGHT_USAGE);
     return EXIT.ok;

@@ -2,13 +2,12 @@
  * `s3-harness reimport ID`: imports a submission's object again (after a policy or template fix, say),
  * through the API of a running `s3-harness start`; the new submissions say which one they replace.
  */
-import { parseArgs } from 'node:util';
 import type { Submission } from '../../core/submissions/index.ts';
 import { DEFAULT_API_URL } from '../defaults.ts';
 import { whyFailed } from '../engine/report.ts';
 import { call, harnessApi, type ApiError } from './api-client.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { parseError } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 
 export const REIMPORT_USAGE = `Usage: s3-harness reimport SUBMISSION_ID [--api URL]
 
@@ -21,17 +20,12 @@ usage error or when the submission cannot be imported again (unknown, or its int
         ${DEFAULT_API_URL}`;
 
 export async function runReimport(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: { api: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw parseError(error, 'reimport');
-  }
+  const parsed = commandArgs('reimport', {
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { api: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(REIMPORT_USAGE);

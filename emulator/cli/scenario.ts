@@ -1,13 +1,12 @@
 /** `s3-harness scenario run`: the scenario suites, each on its own harness, for people and for CI. */
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { junitXml } from '../scenarios/junit.ts';
 import { runScenarios } from '../scenarios/run-all.ts';
 import { findScenarioFiles } from '../scenarios/scenario-files.ts';
 import { formatResult } from '../scenarios/scenario-result.ts';
 import { EXIT, UsageError } from './usage-error.ts';
-import { parseError } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 
 export const SCENARIO_USAGE = `Usage: s3-harness scenario run [PATHS...] [--junit FILE] [--bail] [--filter TEXT] [--workers N]
                              [--shard I/N]
@@ -41,25 +40,20 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
   }
   if (subcommand !== 'run')
     throw new UsageError(`unknown scenario command "${subcommand}" (see s3-harness scenario --help)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        junit: { type: 'string' },
-        bail: { type: 'boolean' },
-        filter: { type: 'string' },
-        concurrency: { type: 'string' },
-        workers: { type: 'string' },
-        shard: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw parseError(error, 'scenario run');
-  }
+  const parsed = commandArgs('scenario run', {
+    args: rest,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      junit: { type: 'string' },
+      bail: { type: 'boolean' },
+      filter: { type: 'string' },
+      concurrency: { type: 'string' },
+      workers: { type: 'string' },
+      shard: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(SCENARIO_USAGE);

@@ -4,12 +4,12 @@
 import { access, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import { isWildcardHost } from '../web-guard.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
+import { commandArgs } from './command-args.ts';
 import { UsageError } from './usage-error.ts';
 
 export const START_USAGE = `Usage: s3-harness start [options]
@@ -61,30 +61,25 @@ export interface ReadyInfo {
 }
 
 export function parseStartOptions(args: string[]): StartOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        workspace: { type: 'string' },
-        data: { type: 'string' },
-        ephemeral: { type: 'boolean' },
-        host: { type: 'string' },
-        'api-host': { type: 'string' },
-        port: { type: 'string' },
-        'api-port': { type: 'string' },
-        'row-limit': { type: 'string' },
-        json: { type: 'boolean' },
-        'ready-file': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see s3-harness start --help)`);
-  }
+  const { values } = commandArgs('start', {
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      workspace: { type: 'string' },
+      data: { type: 'string' },
+      ephemeral: { type: 'boolean' },
+      host: { type: 'string' },
+      'api-host': { type: 'string' },
+      port: { type: 'string' },
+      'api-port': { type: 'string' },
+      'row-limit': { type: 'string' },
+      json: { type: 'boolean' },
+      'ready-file': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return 'help';
   const portOf = (name: string, text: string | undefined, fallback: number) => {
     const port = Number(text ?? fallback);

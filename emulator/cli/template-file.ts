@@ -1,9 +1,9 @@
 /** `s3-harness template-file`: the CSV UTF-8 header users fill in. */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import Papa from 'papaparse';
 import { templateFileColumns } from '../../core/templates/index.ts';
-import { loadTemplate, parseError } from './workspace-options.ts';
+import { loadTemplate } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 import { UsageError } from './usage-error.ts';
 
 export const TEMPLATE_FILE_USAGE = `Usage: s3-harness template-file --template NAME [--workspace FILE] [-o FILE]
@@ -12,21 +12,16 @@ Writes the template file: one CSV UTF-8 header row with the template's user-inpu
 order (derived fields such as constants are left out). Without -o it goes to standard output.`;
 
 export async function runTemplateFile(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        workspace: { type: 'string' },
-        template: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw parseError(error, 'template-file');
-  }
+  const { values } = commandArgs('template-file', {
+    args,
+    strict: true,
+    options: {
+      workspace: { type: 'string' },
+      template: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(TEMPLATE_FILE_USAGE);
     return 0;

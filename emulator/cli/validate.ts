@@ -2,10 +2,10 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { validateTemplateFile, type FileIssue, type FileValidationResult } from '../../core/files/index.ts';
 import type { DerivationContext } from '../../core/templates/index.ts';
-import { loadTemplate, parseError } from './workspace-options.ts';
+import { loadTemplate } from './workspace-options.ts';
+import { commandArgs } from './command-args.ts';
 import { EXIT, UsageError } from './usage-error.ts';
 
 export const VALIDATE_USAGE = `Usage: s3-harness validate FILE --template NAME [--workspace FILE] [--json] [--row-limit N]
@@ -55,23 +55,18 @@ function summary(file: string, template: string, result: FileValidationResult): 
 }
 
 export async function runValidate(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        workspace: { type: 'string' },
-        template: { type: 'string' },
-        json: { type: 'boolean' },
-        'row-limit': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw parseError(error, 'validate');
-  }
+  const parsed = commandArgs('validate', {
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      template: { type: 'string' },
+      json: { type: 'boolean' },
+      'row-limit': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(VALIDATE_USAGE);

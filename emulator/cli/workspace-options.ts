@@ -19,7 +19,3 @@ export async function loadTemplate(
   }
   return { ...loaded, template };
 }
-
-export function parseError(error: unknown, command: string): UsageError {
-  return new UsageError(`${(error as Error).message.split('\n')[0]} (see s3-harness ${command} --help)`);
-}
