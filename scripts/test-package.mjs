@@ -183,20 +183,6 @@ try {
     api.stdout + api.stderr,
   );
 
-  // A CommonJS project: require('s3-harness') (Node 20.19+ loads the ES module; it was ERR_PACKAGE_PATH_NOT_EXPORTED).
-  await writeFile(
-    join(consumer, 'api.cjs'),
-    `const { startHarness } = require('s3-harness');
-     (async () => {
-       const harness = await startHarness();
-       const { etag } = await harness.upload('admin', 'acme-claravine', 'from-cjs.txt', 'hi');
-       console.log(etag.length > 0 ? 'uploaded' : 'no etag');
-       await harness.stop();
-     })();`,
-  );
-  const cjs = run(process.execPath, ['api.cjs']);
-  check("require('s3-harness') from a CommonJS file", cjs.stdout.trim() === 'uploaded', cjs.stdout + cjs.stderr);
-
   // A TypeScript consumer: its use of the API and of the vitest recipe type-checks against the shipped types
   // (strict, NodeNext), and a misuse is a type error, so the types are checked, not just present.
   await writeFile(
@@ -305,18 +291,45 @@ try {
   external.kill('SIGINT');
   await externalExited;
 
-  // `s3-harness init` in that project (it has the tarball and vitest), then every `run:` of the workflow
-  // it wrote, as written (the job's `npm ci` done above).
-  const init = run(join(project, 'node_modules', '.bin', 's3-harness'), ['init'], { cwd: project });
+  // A CommonJS project as `npm init -y` makes it, with the tarball and vitest: require('s3-harness') from a .js
+  // file (Node 20.19+ loads the ES module; it was ERR_PACKAGE_PATH_NOT_EXPORTED), then `s3-harness init` and
+  // every `run:` of the workflow it wrote, as written (the job's `npm ci` being this install).
+  const commonjs = join(folder, 'commonjs-project');
+  await execFileSync('mkdir', ['-p', commonjs]);
+  await writeFile(
+    join(commonjs, 'package.json'),
+    JSON.stringify({ name: 'commonjs-project', version: '1.0.0', type: 'commonjs', private: true }),
+  );
+  const commonjsInstall = run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, `vitest@${vitestVersion}`],
+    { cwd: commonjs },
+  );
+  check('a CommonJS project installs the tarball beside vitest', commonjsInstall.status === 0, commonjsInstall.stderr);
+  await writeFile(
+    join(commonjs, 'index.js'),
+    `const { startHarness } = require('s3-harness');
+     (async () => {
+       const harness = await startHarness();
+       const { etag } = await harness.upload('admin', 'acme-claravine', 'from-cjs.txt', 'hi');
+       console.log(etag.length > 0 ? 'uploaded' : 'no etag');
+       await harness.stop();
+     })();`,
+  );
+  const cjs = run(process.execPath, ['index.js'], { cwd: commonjs });
+  check("require('s3-harness') in a CommonJS project", cjs.stdout.trim() === 'uploaded', cjs.stdout + cjs.stderr);
+
+  const commonjsBin = join(commonjs, 'node_modules', '.bin', 's3-harness');
+  const init = run(commonjsBin, ['init'], { cwd: commonjs });
   check('s3-harness init writes a starting project', init.status === 0, init.stdout + init.stderr);
-  const gitignore = await readFile(join(project, '.gitignore'), 'utf8').catch(() => '');
+  const gitignore = await readFile(join(commonjs, '.gitignore'), 'utf8').catch(() => '');
   check('init adds .s3-harness/ to .gitignore', gitignore.split('\n').includes('.s3-harness/'), gitignore);
-  const again = run(join(project, 'node_modules', '.bin', 's3-harness'), ['init'], { cwd: project });
+  const again = run(commonjsBin, ['init'], { cwd: commonjs });
   check('a second init overwrites nothing (exit 2)', again.status === 2, again.stdout + again.stderr);
-  const workflow = await readFile(join(project, '.github', 'workflows', 's3-harness.yml'), 'utf8').catch(() => '');
+  const workflow = await readFile(join(commonjs, '.github', 'workflows', 's3-harness.yml'), 'utf8').catch(() => '');
   const steps = [...workflow.matchAll(/^ {6}- run: (.+)$/gm)].map(([, line]) => line).filter((l) => l !== 'npm ci');
   for (const line of steps) {
-    const step = run('sh', ['-c', line], { cwd: project });
+    const step = run('sh', ['-c', line], { cwd: commonjs });
     check(`init's workflow: ${line}`, step.status === 0, step.stdout + step.stderr);
   }
   check("init's workflow has its four checks", steps.length === 4, workflow);
