@@ -1,5 +1,5 @@
 /** Validates a template's outbound integrations. */
-import type { Account } from '../inbound/index.ts';
+import type { Account } from '../s3/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
 import { readBoolean, readObjectList, readString, unknownKeys, type JsonObject } from '../shared/read-fields.ts';
 import type { Template } from '../templates/index.ts';

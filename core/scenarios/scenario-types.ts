@@ -149,6 +149,11 @@ export const STEP_KINDS = [
   'retryDelivery',
 ] as const;
 
+/** true when two unions have the same members. */
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// A kind in the step union and not in STEP_KINDS, or the other way round, does not compile.
+true satisfies SameMembers<(typeof STEP_KINDS)[number], ScenarioStep['kind']>;
+
 export interface Scenario {
   name: string;
   description?: string;
