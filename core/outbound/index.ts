@@ -23,6 +23,8 @@ export {
 } from './outbound-types.ts';
 export { outputColumns, rowCells, rowProjector, type OutputColumn, type FieldValues } from './columns.ts';
 export { renderXlsx } from './render-xlsx.ts';
+// Its reader, independent of exceljs: what the S3 browser and the scenario steps read an XLSX with.
+export { readXlsx } from './read-xlsx.ts';
 export { previewOutbound, outputTable, objectKeyFor, type OutboundPreview, type StoredRows } from './preview.ts';
 export {
   createDeliverer,

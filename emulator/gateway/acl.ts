@@ -6,7 +6,8 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html
  */
 import { assertBucketExists, missingObject } from './access.ts';
-import { ownerOf, readBody } from './bucket-handlers.ts';
+import { ownerOf } from './account-owner.ts';
+import { readBody } from './handler-body.ts';
 import { headerOf, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { S3Error } from './s3-errors.ts';
 

@@ -2,24 +2,17 @@
  * Bucket operations, answered from the object store and the bucket state.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
-import { createHash } from 'node:crypto';
 import { validatePolicy, type PolicyDocument } from '../../core/iam/index.ts';
 import { bucketNameProblem } from '../../core/workspace/index.ts';
 import { authorize, assertBucketExists } from './access.ts';
-import {
-  awaitingContinue,
-  objectEvent,
-  sendEmpty,
-  sendXml,
-  type GatewayRequest,
-  type GatewayServices,
-} from './context.ts';
+import { objectEvent, sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertDeleteCondition } from './delete-conditions.ts';
 import { assertPolicyAllowedByBlock } from './public-policy-block.ts';
 import { assertSafeKey } from './key-safety.ts';
-import { listObjectsV1, listObjectsV2, listObjectVersions, type ListingOwner } from './listing.ts';
+import { ownerOf } from './account-owner.ts';
+import { withBodyText } from './handler-body.ts';
+import { listObjectsV1, listObjectsV2, listObjectVersions } from './listing.ts';
 import { requestPermissions } from './operations/request-permissions.ts';
-import { readRequestBody, type SpooledBody } from './request-body.ts';
 import { S3Error } from './s3-errors.ts';
 import { parseXml, toXml, xmlDocument, type XmlElement } from './xml.ts';
 
@@ -27,45 +20,6 @@ import { parseXml, toXml, xmlDocument, type XmlElement } from './xml.ts';
 const MAX_POLICY_BYTES = 20 * 1024;
 /** DeleteObjects takes at most 1,000 keys. */
 const MAX_DELETE_KEYS = 1000;
-
-export function ownerOf(s: GatewayServices): ListingOwner {
-  return {
-    ID: createHash('sha256').update(s.workspace.accountId).digest('hex'),
-    DisplayName: `account-${s.workspace.accountId}`,
-  };
-}
-
-export interface ReadBodyOptions {
-  /** The `x-amz-checksum-*` headers are the object's (CompleteMultipartUpload), not this body's. */
-  checksumHeadersOfObject?: boolean;
-}
-
-export async function readBody(
-  s: GatewayServices,
-  g: GatewayRequest,
-  options: ReadBodyOptions = {},
-): Promise<SpooledBody> {
-  // The request has been decided by now: let a waiting client send its body.
-  if (awaitingContinue.delete(g.req)) g.res.writeContinue();
-  const headers = options.checksumHeadersOfObject
-    ? Object.fromEntries(Object.entries(g.req.headers).filter(([name]) => !name.startsWith('x-amz-checksum-')))
-    : g.req.headers;
-  return readRequestBody({ source: g.req, headers, payloadHash: g.payloadHash, signing: g.signing }, s.body);
-}
-
-export async function withBodyText<T>(
-  s: GatewayServices,
-  g: GatewayRequest,
-  use: (text: string, length: number) => Promise<T>,
-  options: ReadBodyOptions = {},
-): Promise<T> {
-  const body = await readBody(s, g, options);
-  try {
-    return await use(await body.text(), body.length);
-  } finally {
-    await body.dispose();
-  }
-}
 
 export async function listBuckets(s: GatewayServices, g: GatewayRequest): Promise<void> {
   const buckets = s.store

@@ -6,7 +6,8 @@
  */
 import { assertBucketExists } from './access.ts';
 import { assertOwnerOnlyAcl } from './acl.ts';
-import { ownerOf, readBody, withBodyText } from './bucket-handlers.ts';
+import { ownerOf } from './account-owner.ts';
+import { readBody, withBodyText } from './handler-body.ts';
 import {
   CHECKSUM_ALGORITHMS,
   checksumAlgorithmOfName,

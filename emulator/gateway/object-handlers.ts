@@ -4,7 +4,7 @@
  */
 import { assertBucketExists } from './access.ts';
 import { assertOwnerOnlyAcl } from './acl.ts';
-import { readBody } from './bucket-handlers.ts';
+import { readBody } from './handler-body.ts';
 import {
   createdEvent,
   headerOf,

@@ -7,7 +7,7 @@
  */
 import { isPublicPolicy } from '../../core/iam/index.ts';
 import { assertBucketExists } from './access.ts';
-import { withBodyText } from './bucket-handlers.ts';
+import { withBodyText } from './handler-body.ts';
 import type { PublicAccessBlock } from './bucket-state.ts';
 import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { S3Error } from './s3-errors.ts';

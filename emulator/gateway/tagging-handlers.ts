@@ -5,7 +5,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html
  */
 import { assertBucketExists, authorize } from './access.ts';
-import { withBodyText } from './bucket-handlers.ts';
+import { withBodyText } from './handler-body.ts';
 import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { parseTaggingXml } from './object-tags.ts';
 import { requestPermissions } from './operations/request-permissions.ts';

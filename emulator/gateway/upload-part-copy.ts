@@ -5,7 +5,7 @@
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
  */
 import { assertBucketExists } from './access.ts';
-import { readBody } from './bucket-handlers.ts';
+import { readBody } from './handler-body.ts';
 import { headerOf, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { assertSafeKey } from './key-safety.ts';
 import { existingUpload, partNumberOf } from './multipart-handlers.ts';

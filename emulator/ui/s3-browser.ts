@@ -12,7 +12,7 @@ import { sampleInboundKey } from '../../core/preflight/index.ts';
 import { inboundCandidates, takenBy, whyNotTaken, type NearMissCandidate } from '../../core/inbound/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { InspectedObject, UnsafeKey } from '../gateway/index.ts';
-import { readXlsx } from '../scenarios/xlsx-cells.ts';
+import { readXlsx } from '../../core/outbound/index.ts';
 import type { UiContext } from './context.ts';
 import { clientWithKeys } from '../s3-client.ts';
 import { Html, html } from './html.ts';

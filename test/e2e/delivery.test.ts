@@ -23,7 +23,7 @@ import { run } from '../helpers/system-tools.ts';
 import { expectGolden } from '../helpers/golden.ts';
 import { openSubmissionStore } from '../../emulator/engine/submission-store.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
-import { readXlsx } from '../../emulator/scenarios/xlsx-cells.ts';
+import { readXlsx } from '../../core/outbound/index.ts';
 
 const CLOCK = new Date('2026-11-28T09:30:00.000Z');
 const GOLDEN = 'fixtures/expected/delivery';

@@ -9,7 +9,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery, Submission } from '../../core/submissions/index.ts';
 import { parseWorkspace } from '../../core/workspace/index.ts';
-import { readXlsx } from '../../emulator/scenarios/xlsx-cells.ts';
+import { readXlsx } from '../../core/outbound/index.ts';
 import { startTestHarness, type TestHarness } from '../helpers/harness.ts';
 
 const LONG_NAME = `${'L'.repeat(150)}${'é'.repeat(23)}`;

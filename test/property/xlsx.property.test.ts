@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { renderXlsx } from '../../core/outbound/index.ts';
-import { readXlsx } from '../../emulator/scenarios/xlsx-cells.ts';
+import { readXlsx } from '../../core/outbound/index.ts';
 
 async function bytes(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];

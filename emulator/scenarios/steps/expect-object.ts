@@ -2,7 +2,7 @@
 import Papa from 'papaparse';
 import { DELIMITERS, type Delimiter } from '../../../core/outbound/index.ts';
 import { readScenarioText } from '../load-scenario.ts';
-import { readXlsx } from '../xlsx-cells.ts';
+import { readXlsx } from '../../../core/outbound/index.ts';
 import { cellDiff, differenceOf, jsonDiff, matchesSubset, projectOnto, unifiedDiff } from '../compare.ts';
 import { Mismatch, type RunContext, describeError } from '../run-context.ts';
 import type { ObjectStep } from '../../../core/scenarios/index.ts';
