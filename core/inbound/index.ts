@@ -7,7 +7,7 @@ export {
   type CompiledPrefix,
   type PrefixMatch,
 } from './prefix-match.ts';
-export { parseAccounts, parseInbound } from './parse-inbound.ts';
+export { INBOUND_FIELDS, parseAccounts, parseInbound } from './parse-inbound.ts';
 export {
   createImporter,
   integrationId,

@@ -6,18 +6,20 @@ import type { Account, InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
 const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey', 'requestContext', 'remote'];
-const INBOUND_KEYS = [
-  'name',
-  'account',
-  'region',
-  'bucketMode',
-  'bucket',
-  'prefix',
-  'detection',
-  'pollIntervalSeconds',
-  'queueUrl',
-  'outcome',
-];
+/** Every key of an inbound integration, and how a form carries it (the web UI's integration editor reads this table). */
+export const INBOUND_FIELDS = {
+  name: 'text',
+  account: 'text',
+  region: 'text',
+  bucketMode: 'text',
+  bucket: 'text',
+  prefix: 'text',
+  detection: 'text',
+  pollIntervalSeconds: 'number',
+  queueUrl: 'text',
+  outcome: 'text',
+} as const satisfies Record<string, 'text' | 'number' | 'checkbox' | 'structured'>;
+const INBOUND_KEYS = Object.keys(INBOUND_FIELDS);
 /** Polling more often than this only loads the machine. */
 const MIN_POLL_SECONDS = 1;
 

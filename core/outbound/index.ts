@@ -12,7 +12,7 @@ export {
   type FileType,
 } from './object-key.ts';
 export { renderCsv, renderJson, DELIMITERS, type Delimiter, type OutputTable, type SummaryHeader } from './render.ts';
-export { parseOutbound } from './parse-outbound.ts';
+export { OUTBOUND_FIELDS, parseOutbound } from './parse-outbound.ts';
 export {
   META_FIELDS,
   LABEL_TRANSFORMS,

@@ -14,22 +14,24 @@ import {
 } from './outbound-types.ts';
 import { DELIMITERS, type Delimiter } from './render.ts';
 
-const OUTBOUND_KEYS = [
-  'name',
-  'account',
-  'region',
-  'bucketMode',
-  'bucket',
-  'sse',
-  'filename',
-  'pathMode',
-  'fileType',
-  'delimiter',
-  'summaryHeader',
-  'escapeFormulas',
-  'columns',
-  'labelTransform',
-];
+/** Every key of an outbound integration, and how a form carries it (the web UI's integration editor reads this table). */
+export const OUTBOUND_FIELDS = {
+  name: 'text',
+  account: 'text',
+  region: 'text',
+  bucketMode: 'text',
+  bucket: 'text',
+  sse: 'checkbox',
+  filename: 'text',
+  pathMode: 'text',
+  fileType: 'text',
+  delimiter: 'text',
+  summaryHeader: 'checkbox',
+  escapeFormulas: 'checkbox',
+  columns: 'structured',
+  labelTransform: 'text',
+} as const satisfies Record<string, 'text' | 'number' | 'checkbox' | 'structured'>;
+const OUTBOUND_KEYS = Object.keys(OUTBOUND_FIELDS);
 
 function oneOf<T extends string>(
   item: JsonObject,

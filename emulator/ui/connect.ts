@@ -12,10 +12,12 @@ import {
   DELIMITERS,
   LABEL_TRANSFORMS,
   META_FIELDS,
+  OUTBOUND_FIELDS,
   previewOutbound,
   sampleSubmission,
   summaryTargets,
 } from '../../core/outbound/index.ts';
+import { INBOUND_FIELDS } from '../../core/inbound/index.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
 import {
   applyEdits,
@@ -45,31 +47,16 @@ const text = (value: unknown) => (typeof value === 'string' ? value : value === 
 /** The form's fields as an integration's JSON: empty fields are left out, so the defaults apply. */
 function fromForm(direction: Direction, form: Form): Item {
   const item: Item = {};
-  const keys =
-    direction === 'inbound'
-      ? ['name', 'account', 'region', 'bucketMode', 'bucket', 'prefix', 'detection', 'outcome']
-      : [
-          'name',
-          'account',
-          'region',
-          'bucketMode',
-          'bucket',
-          'filename',
-          'pathMode',
-          'fileType',
-          'delimiter',
-          'labelTransform',
-        ];
-  for (const key of keys) if (form[key]) item[key] = form[key];
-  if (direction === 'inbound') {
-    if (form.prefix === '') item.prefix = '';
-    if (form.pollIntervalSeconds) item.pollIntervalSeconds = Number(form.pollIntervalSeconds);
-  } else {
-    item.sse = form.sse === 'on';
-    item.summaryHeader = form.summaryHeader === 'on';
-    item.escapeFormulas = form.escapeFormulas === 'on';
-    if (form.columnsMode === 'custom') item.columns = customColumns(form);
+  // The keys come from core's tables (parse-inbound.ts, parse-outbound.ts): a new key is one entry there.
+  const fields: Record<string, string> = direction === 'inbound' ? INBOUND_FIELDS : OUTBOUND_FIELDS;
+  for (const [key, kind] of Object.entries(fields)) {
+    if (kind === 'checkbox') item[key] = form[key] === 'on';
+    else if (kind === 'number' && form[key]) item[key] = Number(form[key]);
+    else if (kind === 'text' && form[key]) item[key] = form[key];
   }
+  // An empty prefix is a choice (the whole bucket), not a field left out.
+  if (direction === 'inbound' && form.prefix === '') item.prefix = '';
+  if (direction === 'outbound' && form.columnsMode === 'custom') item.columns = customColumns(form);
   return item;
 }
 
