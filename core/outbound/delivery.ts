@@ -8,18 +8,10 @@
 import { checkBucketListing, type OutboundS3, type PutOutcome } from '../s3/index.ts';
 import type { Delivery, S3Failure, Submission } from '../submissions/index.ts';
 import type { Template } from '../templates/index.ts';
-import type { FileType } from './object-key.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
 import type { FieldValues } from './columns.ts';
 import { objectKeyFor, outputTable, type StoredRows } from './preview.ts';
-import { renderCsv, renderJson, type OutputTable } from './render.ts';
-import { renderXlsx } from './render-xlsx.ts';
-
-export const CONTENT_TYPES: Record<FileType, string> = {
-  csv: 'text/csv; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-};
+import { FILE_FORMATS, fileFormat } from './file-formats.ts';
 
 /** A template with its outbound integrations. */
 export type OutboundTemplate = Template & { outbound: readonly OutboundIntegration[] };
@@ -81,30 +73,12 @@ export function renderOutboundFile(
   warnings: string[] = [],
 ): AsyncIterable<string | Uint8Array> {
   const table = outputTable(template, integration, submission, rows, summaryTargets(template));
-  switch (integration.fileType) {
-    case 'csv':
-      return renderCsv(table, integration.delimiter, { escapeFormulas: integration.escapeFormulas });
-    case 'json':
-      return renderJson(table);
-    case 'xlsx':
-      return xlsxNoting(table, template.name, warnings);
-  }
-}
-
-async function* xlsxNoting(table: OutputTable, sheetName: string, warnings: string[]): AsyncGenerator<Uint8Array> {
-  let count = 0;
-  let first: { row: number; column: number } | undefined;
-  yield* renderXlsx(table, {
-    sheetName,
-    onControlCharacters: (at) => {
-      count++;
-      first ??= at;
-    },
-  });
-  if (first)
-    warnings.push(
-      `${count} cell(s) held control characters an XLSX file cannot store; each was replaced by its visible symbol (NUL as \u2400 and so on), the first at row ${first.row}, column ${first.column} of the sheet`,
-    );
+  const settings = {
+    delimiter: integration.delimiter,
+    escapeFormulas: integration.escapeFormulas,
+    sheetName: template.name,
+  };
+  return FILE_FORMATS[integration.fileType].render(table, settings, warnings);
 }
 
 export interface DelivererOptions {
@@ -213,7 +187,7 @@ async function writeFile(
   try {
     return await s3.putObject(delivery.bucket, delivery.key, render(), {
       sse: delivery.sse,
-      contentType: CONTENT_TYPES[delivery.fileType],
+      contentType: fileFormat(delivery.fileType)?.contentType ?? 'application/octet-stream',
     });
   } catch (error) {
     // Not S3's answer: the rows could not be read or rendered.

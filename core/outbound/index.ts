@@ -31,7 +31,6 @@ export {
   queuedDeliveries,
   renderOutboundFile,
   summaryTargets,
-  CONTENT_TYPES,
   type Deliverer,
   type DelivererOptions,
   type DeliveryRef,
@@ -41,3 +40,12 @@ export {
 } from './delivery.ts';
 export { checkOutbound, type OutboundStatus } from './outbound-check.ts';
 export { sampleSubmission } from './sample.ts';
+export {
+  FILE_FORMATS,
+  FILE_TYPES,
+  fileFormat,
+  formatOfKey,
+  type FileFormat,
+  type ReadTable,
+  type RenderSettings,
+} from './file-formats.ts';

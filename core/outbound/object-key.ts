@@ -9,7 +9,9 @@ export const DEFAULT_FILENAME = '{{template_name}}{{submitted_at}}';
 export const OUTBOUND_DYNAMIC_VALUES = ['template_name', 'submitted_at', 'submitted_by', 'submission_name'] as const;
 export type OutboundDynamicValue = (typeof OUTBOUND_DYNAMIC_VALUES)[number];
 export type PathMode = 'flatten' | 'folders';
-export type FileType = 'csv' | 'xlsx' | 'json';
+import type { FileType } from './file-formats.ts';
+
+export type { FileType };
 
 /** S3's limit. @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html */
 export const MAX_KEY_BYTES = 1024;

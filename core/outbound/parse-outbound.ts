@@ -3,6 +3,7 @@ import type { Account } from '../s3/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
 import { readBoolean, readObjectList, readString, unknownKeys, type JsonObject } from '../shared/read-fields.ts';
 import type { Template } from '../templates/index.ts';
+import { FILE_TYPES } from './file-formats.ts';
 import { DEFAULT_FILENAME, unknownOutboundPlaceholders, type FileType, type PathMode } from './object-key.ts';
 import {
   LABEL_TRANSFORMS,
@@ -135,7 +136,7 @@ export function parseOutbound(
           path: at,
           message: '"filename" must not start with "/" (the product: "enter the file path with no leading slash")',
         });
-      const fileType = oneOf<FileType>(item, 'fileType', ['csv', 'xlsx', 'json'], 'csv', at, issues);
+      const fileType = oneOf<FileType>(item, 'fileType', FILE_TYPES, 'csv', at, issues);
       const columns = parseColumns(item.columns, at, template, issues);
       const labelTransform =
         item.labelTransform === undefined

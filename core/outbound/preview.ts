@@ -7,11 +7,13 @@ import type { Template } from '../templates/index.ts';
 import { outputColumns, rowProjector, type FieldValues } from './columns.ts';
 import { renderObjectKey } from './object-key.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
-import { renderCsv, renderJson, type OutputTable } from './render.ts';
+import Papa from 'papaparse';
+import { FILE_FORMATS } from './file-formats.ts';
+import type { OutputTable } from './render.ts';
 
 export interface OutboundPreview {
   key: string;
-  /** The first lines of the file (for XLSX, the rows it holds, shown as comma-separated text). */
+  /** The first lines of the file (for a binary one, XLSX, the rows it holds, shown as comma-separated text). */
   lines: string[];
 }
 
@@ -57,6 +59,22 @@ export function objectKeyFor(template: Template, integration: OutboundIntegratio
   );
 }
 
+async function collect(chunks: AsyncIterable<string | Uint8Array>): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  for await (const chunk of chunks) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts);
+}
+
+/** Text enough for `lines` lines, without rendering the rest. */
+async function firstLines(chunks: AsyncIterable<string | Uint8Array>, lines: number): Promise<string> {
+  let text = '';
+  for await (const chunk of chunks) {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (text.split('\n').length > lines) break;
+  }
+  return text;
+}
+
 export async function previewOutbound(
   template: Template,
   integration: OutboundIntegration,
@@ -65,17 +83,17 @@ export async function previewOutbound(
   options: { lines: number; targets: string },
 ): Promise<OutboundPreview> {
   const table = outputTable(template, integration, submission, rows, options.targets);
-  const chunks =
-    integration.fileType === 'json'
-      ? renderJson(table)
-      : renderCsv(table, integration.fileType === 'csv' ? integration.delimiter : 'comma', {
-          escapeFormulas: integration.fileType !== 'csv' || integration.escapeFormulas,
-        });
-  let text = '';
-  for await (const chunk of chunks) {
-    text += chunk;
-    if (text.split('\n').length > options.lines) break;
-  }
+  const format = FILE_FORMATS[integration.fileType];
+  const settings = {
+    delimiter: integration.delimiter,
+    escapeFormulas: integration.escapeFormulas,
+    sheetName: template.name,
+  };
+  const chunks = format.render(table, settings, []);
+  // A binary file is shown by what it holds (the cells an independent reader finds), one row a line.
+  const text = format.binary
+    ? Papa.unparse(format.read(await collect(chunks)) as unknown[][], { newline: '\n' })
+    : await firstLines(chunks, options.lines);
   return {
     key: objectKeyFor(template, integration, submission),
     lines: text

@@ -68,7 +68,8 @@ export interface Delivery {
   bucket: string;
   /** The object key, as of the last attempt (settings may change between attempts). */
   key: string;
-  fileType: 'csv' | 'xlsx' | 'json';
+  /** A format of core/outbound/file-formats.ts (its name; core/submissions does not import the outbound side). */
+  fileType: string;
   sse: boolean;
   status: DeliveryStatus;
   /** Attempts started, retries included. */

@@ -10,6 +10,7 @@ import { s3Sdk } from '../s3-sdk.ts';
 import type { Context, Hono } from 'hono';
 import {
   DELIMITERS,
+  FILE_TYPES,
   LABEL_TRANSFORMS,
   META_FIELDS,
   OUTBOUND_FIELDS,
@@ -214,7 +215,7 @@ async function integrationForm(
   <label><span><input type="checkbox" name="sse"${item.sse === true ? html` checked` : ''}> SSE-S3 (x-amz-server-side-encryption: AES256)</span></label>
   <label>Filename <input name="filename" value="${text(item.filename)}" placeholder="{{template_name}}{{submitted_at}}" size="44"></label>
   ${select('pathMode', 'Slashes in the filename', ['flatten', 'folders'], text(item.pathMode) || 'flatten')}
-  ${select('fileType', 'File type', ['csv', 'xlsx', 'json'], text(item.fileType) || 'csv')}
+  ${select('fileType', 'File type', FILE_TYPES, text(item.fileType) || 'csv')}
   ${select('delimiter', 'Delimiter (CSV)', Object.keys(DELIMITERS), text(item.delimiter) || 'comma')}
   <label><span><input type="checkbox" name="summaryHeader"${item.summaryHeader === true ? html` checked` : ''}> Summary header</span></label>
   <label><span><input type="checkbox" name="escapeFormulas"${item.escapeFormulas === false ? '' : html` checked`}> Escape formulas (CSV: a cell starting with = + - @ gets a leading ', so spreadsheets show it as text)</span></label>

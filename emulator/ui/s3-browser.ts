@@ -7,12 +7,11 @@
 import { Readable } from 'node:stream';
 import { s3Sdk } from '../s3-sdk.ts';
 import type { Context, Hono } from 'hono';
-import Papa from 'papaparse';
 import { sampleInboundKey } from '../../core/preflight/index.ts';
 import { inboundCandidates, takenBy, whyNotTaken, type NearMissCandidate } from '../../core/inbound/index.ts';
 import { toS3Failure } from '../engine/account-s3.ts';
 import type { InspectedObject, UnsafeKey } from '../gateway/index.ts';
-import { readXlsx } from '../../core/outbound/index.ts';
+import { formatOfKey } from '../../core/outbound/index.ts';
 import type { UiContext } from './context.ts';
 import { clientWithKeys } from '../s3-client.ts';
 import { Html, html } from './html.ts';
@@ -134,32 +133,13 @@ function preview(key: string, body: Buffer): Html {
   <thead><tr>${header.map((h) => html`<th>${h}</th>`)}</tr></thead>
   <tbody>${rows.slice(0, PREVIEW_ROWS).map((r) => html`<tr>${r.map((v) => html`<td>${typeof v === 'string' ? v : JSON.stringify(v)}</td>`)}</tr>`)}</tbody></table>`;
   try {
-    if (key.toLowerCase().endsWith('.xlsx')) {
-      const [head = [], ...rows] = readXlsx(body);
-      return table(head, rows);
-    }
-    const text = body.toString('utf8');
-    if (key.toLowerCase().endsWith('.json')) {
-      const parsed = JSON.parse(text) as unknown;
-      const rows = Array.isArray(parsed) ? parsed : (parsed as { rows?: unknown[] }).rows;
-      const summary = Array.isArray(parsed) ? undefined : (parsed as { summary?: Record<string, unknown> }).summary;
-      if (Array.isArray(rows) && rows.every((r) => r && typeof r === 'object')) {
-        const header = [...new Set(rows.flatMap((r) => Object.keys(r as object)))];
-        return html`${summary ? html`<dl class="panel">${Object.entries(summary).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>` : ''}${table(
-          header,
-          rows.map((r) => header.map((h) => (r as Record<string, unknown>)[h] ?? '')),
-        )}`;
-      }
-      return html`<pre>${JSON.stringify(parsed, null, 2)}</pre>`;
-    }
-    if (key.toLowerCase().endsWith('.csv')) {
-      const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: false });
-      const [head = [], ...rows] = parsed.data.filter(
-        (r, i, all) => !(i === all.length - 1 && r.length === 1 && r[0] === ''),
-      );
-      return table(head, rows);
-    }
-    return html`<pre>${text.slice(0, 20_000)}</pre>`;
+    // The format its extension names reads it (core/outbound/file-formats.ts); JSON that is no table is shown as JSON.
+    const format = formatOfKey(key);
+    const shown = format?.table(body);
+    if (shown)
+      return html`${shown.summary ? html`<dl class="panel">${Object.entries(shown.summary).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>` : ''}${table(shown.header, shown.rows)}`;
+    if (format) return html`<pre>${JSON.stringify(format.read(body), null, 2)}</pre>`;
+    return html`<pre>${body.toString('utf8').slice(0, 20_000)}</pre>`;
   } catch (error) {
     return html`<p class="error">Cannot preview: ${(error as Error).message}</p><pre>${body.toString('utf8').slice(0, 20_000)}</pre>`;
   }

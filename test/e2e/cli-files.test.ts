@@ -92,6 +92,22 @@ describe('s3-harness outbound preview', () => {
     ]);
   });
 
+  it('previews an XLSX file by the cells it holds: rendered as delivered, read back by the independent reader', async () => {
+    const workspace = JSON.parse(await readFile('fixtures/workspaces/demo.json', 'utf8'));
+    Object.assign(workspace.templates[0].outbound[0], { fileType: 'xlsx', escapeFormulas: false });
+    const path = join(dir, 'xlsx-preview.json');
+    await writeFile(path, JSON.stringify(workspace));
+    const result = runCli(['outbound', 'preview', '--template', 'Email', '--workspace', path]);
+    expect(result.status, result.stderr).toBe(0);
+    const [heading, ...lines] = result.stdout.trimEnd().split('\n');
+    expect(heading).toMatch(/\.xlsx \(xlsx, SSE-S3\)$/);
+    // It was previewed as CSV text before; now as the cells of the workbook delivery would write.
+    expect(lines.slice(5, 7)).toEqual([
+      '  CAMPAIGN,TRACKING CODE,BY,NOTES',
+      '  <Campaign Name>,<Tracking Code>,sample@example.com,',
+    ]);
+  });
+
   it('previews the rows of a real submission from the data folder', async () => {
     const { startTestHarness } = await import('../helpers/harness.ts');
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');

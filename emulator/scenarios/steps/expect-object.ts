@@ -1,22 +1,14 @@
 /** Runs an `expectObject` step (docs/scenarios.md). */
-import Papa from 'papaparse';
-import { DELIMITERS, type Delimiter } from '../../../core/outbound/index.ts';
 import { readScenarioText } from '../load-scenario.ts';
-import { readXlsx } from '../../../core/outbound/index.ts';
+import { FILE_FORMATS, formatOfKey } from '../../../core/outbound/index.ts';
 import { cellDiff, differenceOf, jsonDiff, matchesSubset, projectOnto, unifiedDiff } from '../compare.ts';
 import { Mismatch, type RunContext, describeError } from '../run-context.ts';
 import type { ObjectStep } from '../../../core/scenarios/index.ts';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 
+/** The rows as its format reads them (core/outbound/file-formats.ts); a key of no known format is read as CSV. */
 function parseRows(bytes: Uint8Array, key: string, delimiter: string | undefined): unknown {
-  const text = Buffer.from(bytes).toString('utf8');
-  if (key.endsWith('.xlsx')) return readXlsx(bytes);
-  if (key.endsWith('.json')) return JSON.parse(text);
-  const char = delimiter ? (DELIMITERS[delimiter as Delimiter] ?? delimiter) : ',';
-  return Papa.parse<string[]>(text.replace(/\r?\n$/, ''), {
-    delimiter: char,
-    newline: text.includes('\r\n') ? '\r\n' : '\n',
-  }).data;
+  return (formatOfKey(key) ?? FILE_FORMATS.csv).read(bytes, delimiter === undefined ? {} : { delimiter });
 }
 
 export async function expectObject(ctx: RunContext, step: ObjectStep): Promise<void> {
@@ -62,8 +54,9 @@ export async function expectObject(ctx: RunContext, step: ObjectStep): Promise<v
   if (step.equalsFile !== undefined) {
     const expected = await readScenarioText(ctx.loaded.directory, step.equalsFile);
     // A workbook holds its creation time: two equal workbooks are equal cell for cell, not byte for byte.
-    const detail = key!.endsWith('.xlsx')
-      ? cellDiff(readXlsx(expected), readXlsx(bytes))
+    const format = formatOfKey(key!);
+    const detail = format?.binary
+      ? cellDiff(format.read(expected) as string[][], format.read(bytes) as string[][])
       : expected.equals(bytes)
         ? ''
         : unifiedDiff(expected.toString('utf8'), text(), step.equalsFile, where);
