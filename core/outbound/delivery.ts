@@ -10,7 +10,7 @@ import type { Delivery, S3Failure, Submission } from '../submissions/index.ts';
 import type { Template } from '../templates/index.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
 import type { FieldValues } from './columns.ts';
-import { objectKeyFor, outputTable, type StoredRows } from './preview.ts';
+import { objectKeyFor, outputTable, renderSettings, type StoredRows } from './preview.ts';
 import { FILE_FORMATS, fileFormat } from './file-formats.ts';
 
 /** A template with its outbound integrations. */
@@ -73,12 +73,7 @@ export function renderOutboundFile(
   warnings: string[] = [],
 ): AsyncIterable<string | Uint8Array> {
   const table = outputTable(template, integration, submission, rows, summaryTargets(template));
-  const settings = {
-    delimiter: integration.delimiter,
-    escapeFormulas: integration.escapeFormulas,
-    sheetName: template.name,
-  };
-  return FILE_FORMATS[integration.fileType].render(table, settings, warnings);
+  return FILE_FORMATS[integration.fileType].render(table, renderSettings(template, integration), warnings);
 }
 
 export interface DelivererOptions {

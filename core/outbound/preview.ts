@@ -8,7 +8,7 @@ import { outputColumns, rowProjector, type FieldValues } from './columns.ts';
 import { renderObjectKey } from './object-key.ts';
 import type { OutboundIntegration } from './outbound-types.ts';
 import Papa from 'papaparse';
-import { FILE_FORMATS } from './file-formats.ts';
+import { FILE_FORMATS, type RenderSettings } from './file-formats.ts';
 import type { OutputTable } from './render.ts';
 
 export interface OutboundPreview {
@@ -75,6 +75,11 @@ async function firstLines(chunks: AsyncIterable<string | Uint8Array>, lines: num
   return text;
 }
 
+/** How the integration's file is rendered (its format's settings). */
+export function renderSettings(template: Template, integration: OutboundIntegration): RenderSettings {
+  return { delimiter: integration.delimiter, escapeFormulas: integration.escapeFormulas, sheetName: template.name };
+}
+
 export async function previewOutbound(
   template: Template,
   integration: OutboundIntegration,
@@ -84,12 +89,7 @@ export async function previewOutbound(
 ): Promise<OutboundPreview> {
   const table = outputTable(template, integration, submission, rows, options.targets);
   const format = FILE_FORMATS[integration.fileType];
-  const settings = {
-    delimiter: integration.delimiter,
-    escapeFormulas: integration.escapeFormulas,
-    sheetName: template.name,
-  };
-  const chunks = format.render(table, settings, []);
+  const chunks = format.render(table, renderSettings(template, integration), []);
   // A binary file is shown by what it holds (the cells an independent reader finds), one row a line.
   const text = format.binary
     ? Papa.unparse(format.read(await collect(chunks)) as unknown[][], { newline: '\n' })

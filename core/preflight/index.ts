@@ -1,6 +1,7 @@
 /** The permission preflight: what each integration will need, and whether its account may. */
 export {
   checkPermission,
+  workspaceBucketPolicies,
   runPreflight,
   type IntegrationPreflight,
   type PreflightCheck,

@@ -9,9 +9,7 @@
  * checked the way the gateway decides: a user holding exactly the policy is allowed every need.
  */
 import {
-  callerOf,
-  decideForCaller,
-  localRequestFacts,
+  type Decision,
   type IamUser,
   type PolicyDocument,
   type PolicyStatement,
@@ -19,6 +17,7 @@ import {
 } from '../iam/index.ts';
 import { accountUser, type Workspace } from '../workspace/index.ts';
 import { integrationNeeds, statementFor, type Grant, type IntegrationNeeds, type Need } from './needs.ts';
+import { checkPermission, workspaceBucketPolicies } from './preflight.ts';
 
 export interface PolicyOptions {
   /** One account's policy. @default every account an integration uses */
@@ -73,7 +72,7 @@ export type PolicyResult =
   | { ok: true; policies: GeneratedPolicy[] }
   | { ok: false; reason: 'no-such-account' | 'nothing-to-grant'; error: string };
 
-type Decide = (user: IamUser, need: Need) => ReturnType<typeof decideForCaller>['decision'];
+type Decide = (user: IamUser, need: Need) => Decision;
 
 /** Does `wider` grant every request `narrower` does? (same action; a prefix wildcard or the same resource; no stricter condition) */
 function covers(wider: Grant, narrower: Grant): boolean {
@@ -186,8 +185,7 @@ function inBucketMode(workspace: Workspace, mode: PolicyOptions['bucketMode']): 
 
 export function leastPrivilegePolicies(workspace: Workspace, options: PolicyOptions = {}): PolicyResult {
   const now = options.now ?? new Date();
-  const bucketPolicyOf =
-    options.bucketPolicyOf ?? ((bucket: string) => workspace.buckets.find((b) => b.name === bucket)?.policy);
+  const bucketPolicyOf = options.bucketPolicyOf ?? workspaceBucketPolicies(workspace);
   const all = integrationNeeds(inBucketMode(workspace, options.bucketMode), now);
   const used = [...new Set(all.map((i) => i.account))];
   if (options.account !== undefined && !workspace.accounts.some((a) => a.name === options.account)) {
@@ -205,10 +203,7 @@ export function leastPrivilegePolicies(workspace: Workspace, options: PolicyOpti
       reason: 'nothing-to-grant',
       error: `${options.account !== undefined ? `account "${options.account}" has` : 'the workspace has'} no integration: there is nothing to grant`,
     };
-  const decide: Decide = (user, need) => {
-    const { caller, baseContext } = callerOf(workspace, user, localRequestFacts(now.getTime()));
-    return decideForCaller(caller, need, { bucketPolicyOf, baseContext }).decision;
-  };
+  const decide: Decide = (user, need) => checkPermission(workspace, user, need, { now, bucketPolicyOf });
   const listAllMyBuckets = options.listAllMyBuckets ?? true;
   const policies = accounts.flatMap((account) => {
     const integrations = all.filter((i) => i.account === account);

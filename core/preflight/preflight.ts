@@ -68,6 +68,13 @@ export interface PreflightOptions {
   now?: Date;
 }
 
+/** The workspace's own bucket policies: what the preflight and the policy writer decide with when no running gateway's are given. */
+export function workspaceBucketPolicies(
+  workspace: Pick<Workspace, 'buckets'>,
+): (bucket: string) => PolicyDocument | undefined {
+  return (bucket) => workspace.buckets.find((b) => b.name === bucket)?.policy;
+}
+
 /** One check: what the user's keys would be answered for this permission, asked the one way (core/iam). */
 export function checkPermission(
   workspace: Workspace,
@@ -119,8 +126,7 @@ function decideNeed(
 
 export function runPreflight(workspace: Workspace, options: PreflightOptions = {}): PreflightReport {
   const now = options.now ?? new Date();
-  const bucketPolicyOf =
-    options.bucketPolicyOf ?? ((bucket: string) => workspace.buckets.find((b) => b.name === bucket)?.policy);
+  const bucketPolicyOf = options.bucketPolicyOf ?? workspaceBucketPolicies(workspace);
   const integrations = integrationNeeds(workspace, now).map(({ needs, ...base }): IntegrationPreflight => {
     const account = workspace.accounts.find((a) => a.name === base.account);
     const user = accountUser(workspace, base.account);

@@ -1,5 +1,10 @@
 /** `s3-harness preflight`: the go-live check of every integration's permissions. */
-import { runPreflight, type PreflightReport } from '../../core/preflight/index.ts';
+import {
+  leastPrivilegePolicies,
+  runPreflight,
+  workspaceBucketPolicies,
+  type PreflightReport,
+} from '../../core/preflight/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { DEFAULTS } from '../defaults.ts';
@@ -103,7 +108,7 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
   const live = await livePreflight(workspace, report, {
     ...access,
     ...(values.region ? { region: values.region } : {}),
-    bucketPolicyOf: (bucket) => workspace.buckets.find((b) => b.name === bucket)?.policy,
+    bucketPolicyOf: workspaceBucketPolicies(workspace),
   });
   const probes = values.probe
     ? await probeIntegrations(workspace, {
@@ -142,17 +147,15 @@ export async function runPreflightCommand(args: string[]): Promise<number> {
 
 /** `--generated-policy`: the policy `s3-harness policy` writes, simulated and validated by the real account. */
 async function checkGenerated(workspace: Workspace, options: { profile?: string; region: string }) {
-  const [{ leastPrivilegePolicies }, { checkGeneratedPolicies, formatGeneratedPolicyCheck }, { formatFindings }] =
-    await Promise.all([
-      import('../../core/preflight/index.ts'),
-      import('../go-live/generated-policy-check.ts'),
-      import('../go-live/policy-findings.ts'),
-    ]);
+  const [{ checkGeneratedPolicies, formatGeneratedPolicyCheck }, { formatFindings }] = await Promise.all([
+    import('../go-live/generated-policy-check.ts'),
+    import('../go-live/policy-findings.ts'),
+  ]);
   const generated = leastPrivilegePolicies(workspace);
   if (!generated.ok) throw new UsageError(generated.error);
   const report = await checkGeneratedPolicies(workspace, generated.policies, {
     ...options,
-    bucketPolicyOf: (bucket) => workspace.buckets.find((b) => b.name === bucket)?.policy,
+    bucketPolicyOf: workspaceBucketPolicies(workspace),
   });
   const text = [
     `Generated policy (s3-harness policy), simulated (iam:SimulateCustomPolicy):\n${formatGeneratedPolicyCheck(report)}`,

@@ -8,7 +8,7 @@
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html
  */
 import { IAMClient, SimulateCustomPolicyCommand } from '@aws-sdk/client-iam';
-import type { PolicyDocument } from '../../core/iam/index.ts';
+import { bucketOfResource, type PolicyDocument } from '../../core/iam/index.ts';
 import { integrationNeeds, type GeneratedPolicy, type Need } from '../../core/preflight/index.ts';
 import { accountUser, type Workspace } from '../../core/workspace/index.ts';
 import { attempt, clientConfig, describeError } from './aws-calls.ts';
@@ -34,7 +34,6 @@ export interface GeneratedPolicyReport {
   ok: boolean;
 }
 
-const bucketOf = (resource: string) => /^arn:aws:s3:::([^/*]+)/.exec(resource)?.[1];
 const nameOf = (policy: GeneratedPolicy) =>
   `account ${policy.account}${policy.integration ? `, ${policy.integration}` : ''}`;
 
@@ -46,7 +45,7 @@ async function simulate(
   need: Need,
   options: LiveOptions,
 ): Promise<GeneratedPolicyCheck['live']> {
-  const bucket = bucketOf(need.resource);
+  const bucket = bucketOfResource(need.resource);
   const resourcePolicy: PolicyDocument | undefined = bucket ? options.bucketPolicyOf(bucket) : undefined;
   const boundary = accountUser(workspace, policy.account)?.permissionsBoundary;
   const answer = await attempt(() =>
