@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import { leastPrivilegePolicies, type PolicyOptions } from '../../core/preflight/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
+import { badRequest, notFound } from './responses.ts';
 
 /** The options a query asks for, or what is wrong with it. */
 function policyQuery(query: Record<string, string>): Omit<PolicyOptions, 'account'> | string {
@@ -31,14 +32,14 @@ export function addPolicyRoute(
 ): void {
   app.get('/api/accounts/:name/policy', (c) => {
     const options = policyQuery(c.req.query());
-    if (typeof options === 'string') return c.json({ error: { code: 'BadRequest', message: options } }, 400);
+    if (typeof options === 'string') return badRequest(c, options);
     const account = c.req.param('name');
     const result = leastPrivilegePolicies(workspace, {
       ...options,
       account,
       ...(bucketPolicyOf ? { bucketPolicyOf } : {}),
     });
-    if (!result.ok) return c.json({ error: { code: 'NotFound', message: result.error } }, 404);
+    if (!result.ok) return c.json(notFound(result.error), 404);
     return c.json({ account, policies: result.policies });
   });
 }

@@ -7,10 +7,11 @@ import { join, resolve } from 'node:path';
 import type { Workspace } from '../../core/workspace/index.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { startHarness, type Harness } from '../harness.ts';
-import { isWildcardHost } from '../web-guard.ts';
+import type { WorkspaceJson } from '../workspace-editor.ts';
 import { loadWorkspaceFile } from '../workspace-file.ts';
 import { commandArgs } from './command-args.ts';
 import { UsageError } from './usage-error.ts';
+import { logGatewayEvents, readyInfo, startBanner, type ReadyInfo } from './start-output.ts';
 
 export const START_USAGE = `Usage: s3-harness start [options]
 
@@ -46,18 +47,6 @@ export interface StartOptions {
   quiet: boolean;
   json: boolean;
   readyFile?: string;
-}
-
-/** What `--json` prints and `--ready-file` holds once the harness answers (README, `start`). */
-export interface ReadyInfo {
-  s3: { endpoint: string; region: string; accountId: string };
-  api: string;
-  ui: string;
-  data: string;
-  ephemeral: boolean;
-  pid: number;
-  /** The secret of each user is shown for the bundled demo workspace only, as in the human output. */
-  users: { name: string; accessKeyId: string; secretAccessKey?: string; secretIn?: string }[];
 }
 
 export function parseStartOptions(args: string[]): StartOptions | 'help' {
@@ -109,54 +98,6 @@ export function parseStartOptions(args: string[]): StartOptions | 'help' {
   };
 }
 
-/** The lines a person pastes to act as each user. Secrets are shown for the bundled demo workspace only. */
-export function credentialLines(
-  workspace: Workspace,
-  endpoint: string,
-  showSecrets: boolean,
-  workspaceFile: string,
-): string[] {
-  const lines = ['', showSecrets ? 'Users (demo workspace: paste the lines of the user you want to be):' : 'Users:'];
-  workspace.iam.users.forEach((user, i) => {
-    lines.push(`  ${user.name} (${user.displayName})`);
-    lines.push(`    export AWS_ACCESS_KEY_ID=${user.accessKeyId}`);
-    lines.push(
-      showSecrets
-        ? `    export AWS_SECRET_ACCESS_KEY=${user.secretAccessKey}`
-        : `    export AWS_SECRET_ACCESS_KEY=...   # the secret is in ${workspaceFile} at iam.users[${i}].secretAccessKey`,
-    );
-    lines.push(`    export AWS_DEFAULT_REGION=${workspace.region} AWS_ENDPOINT_URL=${endpoint}`);
-  });
-  const bucket = workspace.buckets[0]?.name;
-  lines.push('', `Then, for example: aws --endpoint-url ${endpoint} s3 ls${bucket ? ` s3://${bucket}/` : ''}`);
-  lines.push(
-    `(aws cli before 2.13 ignores AWS_ENDPOINT_URL; an alias helps: alias awsh='aws --endpoint-url ${endpoint}')`,
-  );
-  return lines;
-}
-
-export function readyInfo(
-  workspace: Workspace,
-  running: Harness,
-  where: { data: string; ephemeral: boolean; workspaceFile: string; showSecrets: boolean },
-): ReadyInfo {
-  return {
-    s3: { endpoint: running.endpoint, region: workspace.region, accountId: workspace.accountId },
-    api: running.apiUrl,
-    ui: `${running.apiUrl}/`,
-    data: where.data,
-    ephemeral: where.ephemeral,
-    pid: process.pid,
-    users: workspace.iam.users.map((user, i) => ({
-      name: user.name,
-      accessKeyId: user.accessKeyId,
-      ...(where.showSecrets
-        ? { secretAccessKey: user.secretAccessKey }
-        : { secretIn: `${where.workspaceFile} at iam.users[${i}].secretAccessKey` }),
-    })),
-  };
-}
-
 /** Which port a listen error is about, as the user gave it. */
 function busyPort(error: unknown, options: StartOptions): string {
   const port = (error as { port?: number }).port;
@@ -166,11 +107,8 @@ function busyPort(error: unknown, options: StartOptions): string {
   return `port ${options.port} or ${options.apiPort}`;
 }
 
-export async function runStart(
-  options: StartOptions,
-  log: (line: string) => void = console.log,
-): Promise<{ running: Harness; workspace: Workspace; ready: ReadyInfo; stop: () => Promise<void> }> {
-  // Edits made in the web UI are kept in the data folder and win over the file until that is deleted.
+/** The workspace to run: the copy edited in the web UI, kept in the data folder, wins over the file until deleted. */
+async function workspaceToRun(options: StartOptions): Promise<{ path: string; edited: boolean }> {
   const kept = options.ephemeral ? undefined : join(resolve(options.data), 'workspace.json');
   const edited =
     kept !== undefined &&
@@ -178,21 +116,26 @@ export async function runStart(
       () => true,
       () => false,
     ));
-  const { workspace, json, warnings } = await loadWorkspaceFile(edited ? kept : options.workspace);
-  const dataDirectory = options.ephemeral ? await mkdtemp(join(tmpdir(), 's3-harness-')) : resolve(options.data);
-  const editsFile = join(dataDirectory, 'workspace.json');
-  let running: Harness;
+  return edited ? { path: kept, edited } : { path: options.workspace, edited };
+}
+
+/** Starts the harness; a port in use or a host that cannot be listened on is the user's to fix (a usage error). */
+async function launch(
+  options: StartOptions,
+  loaded: { workspace: Workspace; json: WorkspaceJson },
+  folders: { dataDirectory: string; editsFile: string },
+  log: (line: string) => void,
+): Promise<Harness> {
   // Engine lines (imports, failures, warnings) are logged from the start; `quiet` keeps only failures.
   const engineLog = (line: string) => {
     if (!options.quiet || /^\[(import failed|import error|delivery failed|delivery error|alert)\]/.test(line))
       log(line);
   };
   try {
-    running = await startHarness({
-      workspace,
-      source: json,
-      editsFile,
-      dataDirectory,
+    return await startHarness({
+      workspace: loaded.workspace,
+      source: loaded.json,
+      ...folders,
       host: options.host,
       apiHost: options.apiHost,
       port: options.port,
@@ -203,7 +146,7 @@ export async function runStart(
       ...(options.rowLimit ? { rowLimit: options.rowLimit } : {}),
     });
   } catch (error) {
-    if (options.ephemeral) await rm(dataDirectory, { recursive: true, force: true });
+    if (options.ephemeral) await rm(folders.dataDirectory, { recursive: true, force: true });
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new UsageError(`${busyPort(error, options)} is already in use (pass --port 0 to pick free ones)`);
@@ -211,73 +154,40 @@ export async function runStart(
       throw new UsageError(`cannot listen on host "${options.host}" or "${options.apiHost}"`);
     throw error;
   }
+}
+
+/** Writes `--ready-file` whole or not at all: a script polling for it never reads half of it. */
+async function writeReadyFile(file: string, info: ReadyInfo): Promise<void> {
+  // It holds every user's secret key, for any workspace (the vitest recipe's clients need them): owner only.
+  await writeFile(`${file}.tmp`, `${JSON.stringify(info)}\n`, { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+}
+
+export async function runStart(
+  options: StartOptions,
+  log: (line: string) => void = console.log,
+): Promise<{ running: Harness; workspace: Workspace; ready: ReadyInfo; stop: () => Promise<void> }> {
+  const source = await workspaceToRun(options);
+  const { workspace, json, warnings } = await loadWorkspaceFile(source.path);
+  const dataDirectory = options.ephemeral ? await mkdtemp(join(tmpdir(), 's3-harness-')) : resolve(options.data);
+  const editsFile = join(dataDirectory, 'workspace.json');
+  const running = await launch(options, { workspace, json }, { dataDirectory, editsFile }, log);
   const isDemo = (await realpath(options.workspace).catch(() => '')) === (await realpath(DEFAULTS.demoWorkspace));
-  log(
-    `s3-harness: workspace ${edited ? `${editsFile}, as edited in the web UI (delete it to start from ${options.workspace} again)` : options.workspace} (account ${workspace.accountId}, region ${workspace.region})`,
-  );
-  for (const warning of warnings) log(`Warning: ${warning}`);
-  log(`Data: ${dataDirectory}${options.ephemeral ? ' (temporary, removed on exit)' : ' (kept across restarts)'}`);
-  for (const { bucket, changedAt } of running.gateway.policyOverrides()) {
-    log(
-      `Note: the policy of bucket ${bucket} was changed through the S3 API on ${changedAt}; that version is in force, not the workspace's.`,
-    );
-  }
-  log(`S3 endpoint: ${running.endpoint}`);
-  log(`API: ${running.apiUrl}`);
-  log(`UI: ${running.apiUrl}/`);
-  if (isWildcardHost(options.apiHost)) {
-    log(
-      `Warning: the web UI and API listen on ${options.apiHost}: anyone on your network can use them (no login), as ${running.web.allowedHosts.join(', ')}.`,
-    );
-  }
-  if (isWildcardHost(options.host))
-    log(
-      `Note: the S3 endpoint listens on ${options.host}: other machines can reach it (requests are still signed and checked against the policies).`,
-    );
-  // --quiet: the endpoints only, never the users' keys (a CI log is often public).
-  if (!options.quiet)
-    for (const line of credentialLines(workspace, running.endpoint, isDemo, options.workspace)) log(line);
-  log('');
-  log('Press Ctrl-C to stop.');
-  if (!options.quiet) {
-    running.gateway.events.on('decision', (event) => {
-      if (event.decision.allowed) return;
-      log(
-        `[denied] ${event.userName ?? 'anonymous'} ${event.operation}: ${event.action} on ${event.resource}: ${event.decision.explanation} (request ${event.requestId}; GET /api/decisions keeps the latest)`,
-      );
-    });
-    // A client's keys, clock or signing settings: the most common go-live question, answered in the log too.
-    running.gateway.events.on('request', (request) => {
-      if (!request.authentication) return;
-      const who =
-        request.user ?? request.keyOwner ?? (request.accessKeyId ? `key ${request.accessKeyId}` : 'anonymous');
-      const compare = request.stringToSign ? "; the Activity page shows AWS's string to sign" : '';
-      log(
-        `[refused] ${who} ${request.method} ${request.path}: ${request.code}: ${request.why ?? request.message} (request ${request.requestId}${compare})`,
-      );
-    });
-    running.gateway.events.on('objectCreated', (event) => {
-      log(`[object] ${event.bucket}/${event.key} (${event.size ?? '?'} bytes) by ${event.userName ?? 'anonymous'}`);
-    });
-  }
-  const ready = readyInfo(workspace, running, {
-    data: dataDirectory,
-    ephemeral: options.ephemeral,
-    workspaceFile: options.workspace,
+  const where = { data: dataDirectory, ephemeral: options.ephemeral, workspaceFile: options.workspace };
+  const banner = startBanner(workspace, running, {
+    ...where,
+    editsFile: source.edited ? editsFile : undefined,
+    warnings,
     showSecrets: isDemo,
+    quiet: options.quiet,
+    host: options.host,
+    apiHost: options.apiHost,
   });
-  if (options.readyFile) {
-    // Whole or absent: a script polling for the file never reads half of it. It holds every user's
-    // secret key, for any workspace (the vitest recipe's clients need them): readable by its owner only.
-    const withKeys = readyInfo(workspace, running, {
-      data: dataDirectory,
-      ephemeral: options.ephemeral,
-      workspaceFile: options.workspace,
-      showSecrets: true,
-    });
-    await writeFile(`${options.readyFile}.tmp`, `${JSON.stringify(withKeys)}\n`, { mode: 0o600 });
-    await rename(`${options.readyFile}.tmp`, options.readyFile);
-  }
+  for (const line of banner) log(line);
+  if (!options.quiet) logGatewayEvents(running, log);
+  const ready = readyInfo(workspace, running, { ...where, showSecrets: isDemo });
+  if (options.readyFile)
+    await writeReadyFile(options.readyFile, readyInfo(workspace, running, { ...where, showSecrets: true }));
   let stopped = false;
   return {
     running,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadyInfo } from '../../emulator/cli/start.ts';
+import type { ReadyInfo } from '../../emulator/cli/start-output.ts';
 import { CLI, runCli, runCliAsync, startCli } from '../helpers/cli.ts';
 
 let dir: string;
