@@ -23,19 +23,6 @@ import {
 } from './template-types.ts';
 
 const COMMON_KEYS = ['name', 'type', 'required', 'description', 'visible'];
-const TYPE_KEYS: Record<FieldType, string[]> = {
-  text: ['minLength', 'maxLength', 'noSpaces', 'pattern', 'patternMessage', 'transform'],
-  picklist: ['values', 'multiple', 'delimiter'],
-  dependent: ['source', 'map'],
-  drilldown: ['parent', 'options'],
-  date: ['inputFormats', 'format'],
-  constant: ['value'],
-  autofill: ['source', 'transform'],
-  concatenation: ['fields', 'separator'],
-  autonumber: ['start', 'width'],
-  pattern: ['parts'],
-};
-const FIELD_TYPES = Object.keys(TYPE_KEYS) as FieldType[];
 /** The product's random pattern part: 6 to 99 characters. */
 const RANDOM_LENGTH = { min: 6, max: 99 };
 
@@ -166,6 +153,119 @@ function parsePatternParts(value: JsonObject, path: string, issues: InputIssue[]
   });
 }
 
+/** What a field of type T holds beyond the keys every field has. */
+type TypeSpecific<T extends FieldType> = Omit<
+  Extract<Field, { type: T }>,
+  'type' | 'name' | 'required' | 'visible' | 'description'
+>;
+
+type Reader<T extends FieldType> = (raw: JsonObject, path: string, issues: InputIssue[]) => TypeSpecific<T>;
+
+function readTextField(raw: JsonObject, path: string, issues: InputIssue[]): TypeSpecific<'text'> {
+  const minLength = readInteger(raw, 'minLength', path, issues, { min: 0 });
+  const maxLength = readInteger(raw, 'maxLength', path, issues, { min: 1 });
+  if (minLength !== undefined && maxLength !== undefined && minLength > maxLength)
+    issues.push({ path, message: `"minLength" (${minLength}) must not exceed "maxLength" (${maxLength})` });
+  const pattern = readString(raw, 'pattern', path, issues);
+  if (pattern !== undefined) {
+    try {
+      new RegExp(pattern, 'u');
+    } catch (error) {
+      issues.push({ path, message: `"pattern" is not a valid regular expression: ${(error as Error).message}` });
+    }
+  }
+  const patternMessage = readString(raw, 'patternMessage', path, issues);
+  const transform = readTransform(raw, 'transform', path, issues);
+  return {
+    noSpaces: readBoolean(raw, 'noSpaces', path, issues, false),
+    ...(minLength !== undefined ? { minLength } : {}),
+    ...(maxLength !== undefined ? { maxLength } : {}),
+    ...(pattern !== undefined ? { pattern } : {}),
+    ...(patternMessage !== undefined ? { patternMessage } : {}),
+    ...(transform ? { transform } : {}),
+  };
+}
+
+function readPicklistField(raw: JsonObject, path: string, issues: InputIssue[]): TypeSpecific<'picklist'> {
+  const values = readStringList(raw, 'values', path, issues, { required: true, minItems: 1, unique: true });
+  const multiple = readBoolean(raw, 'multiple', path, issues, false);
+  const delimiter = readString(raw, 'delimiter', path, issues) ?? '|';
+  if (multiple) {
+    for (const v of values.filter((v) => v.includes(delimiter)))
+      issues.push({ path, message: `value ${JSON.stringify(v)} contains the delimiter ${JSON.stringify(delimiter)}` });
+  }
+  return { values, multiple, delimiter };
+}
+
+function readDateField(raw: JsonObject, path: string, issues: InputIssue[]): TypeSpecific<'date'> {
+  const inputFormats = readStringList(raw, 'inputFormats', path, issues, { required: true, minItems: 1 });
+  const format = readString(raw, 'format', path, issues, { required: true }) ?? 'YYYY-MM-DD';
+  for (const f of [...inputFormats, format]) {
+    const problem = formatProblem(f);
+    if (problem) issues.push({ path, message: `date format ${JSON.stringify(f)} ${problem}` });
+  }
+  return { inputFormats, format };
+}
+
+/**
+ * Each field type: the keys it may have beyond the common ones, and how they are read (docs/templates.md).
+ * A new field type is one entry here (the mapped type makes a missing one a compile error).
+ */
+const FIELD_READERS: { [T in FieldType]: { keys: readonly string[]; read: Reader<T> } } = {
+  text: {
+    keys: ['minLength', 'maxLength', 'noSpaces', 'pattern', 'patternMessage', 'transform'],
+    read: readTextField,
+  },
+  picklist: { keys: ['values', 'multiple', 'delimiter'], read: readPicklistField },
+  dependent: {
+    keys: ['source', 'map'],
+    read: (raw, path, issues) => ({
+      source: readString(raw, 'source', path, issues, { required: true }) ?? '',
+      map: readStringMap(raw, 'map', path, issues, 'string') as Record<string, string>,
+    }),
+  },
+  drilldown: {
+    keys: ['parent', 'options'],
+    read: (raw, path, issues) => ({
+      parent: readString(raw, 'parent', path, issues, { required: true }) ?? '',
+      options: readStringMap(raw, 'options', path, issues, 'list') as Record<string, string[]>,
+    }),
+  },
+  date: { keys: ['inputFormats', 'format'], read: readDateField },
+  constant: {
+    keys: ['value'],
+    read: (raw, path, issues) => ({
+      value: readString(raw, 'value', path, issues, { required: true, allowEmpty: true }) ?? '',
+    }),
+  },
+  autofill: {
+    keys: ['source', 'transform'],
+    read: (raw, path, issues) => {
+      const transform = readTransform(raw, 'transform', path, issues);
+      return {
+        source: readString(raw, 'source', path, issues, { required: true }) ?? '',
+        ...(transform ? { transform } : {}),
+      };
+    },
+  },
+  concatenation: {
+    keys: ['fields', 'separator'],
+    read: (raw, path, issues) => ({
+      fields: readStringList(raw, 'fields', path, issues, { required: true, minItems: 2 }),
+      separator: readString(raw, 'separator', path, issues, { allowEmpty: true }) ?? '',
+    }),
+  },
+  autonumber: {
+    keys: ['start', 'width'],
+    read: (raw, path, issues) => ({
+      start: readInteger(raw, 'start', path, issues, { min: 0 }) ?? 1,
+      width: readInteger(raw, 'width', path, issues, { min: 1, max: 20 }) ?? 1,
+    }),
+  },
+  pattern: { keys: ['parts'], read: (raw, path, issues) => ({ parts: parsePatternParts(raw, path, issues) }) },
+};
+const FIELD_TYPES = Object.keys(FIELD_READERS) as FieldType[];
+
 function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | undefined {
   if (!isRecord(raw)) {
     issues.push({
@@ -184,7 +284,8 @@ function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | u
     return undefined;
   }
   const fieldType = type as FieldType;
-  unknownKeys(raw, [...COMMON_KEYS, ...TYPE_KEYS[fieldType]], path, issues);
+  const reader = FIELD_READERS[fieldType] as { keys: readonly string[]; read: Reader<FieldType> };
+  unknownKeys(raw, [...COMMON_KEYS, ...reader.keys], path, issues);
   const base = {
     name,
     required: readBoolean(raw, 'required', path, issues, false),
@@ -193,101 +294,8 @@ function parseField(raw: unknown, path: string, issues: InputIssue[]): Field | u
       ? { description: raw.description as string }
       : {}),
   };
-  switch (fieldType) {
-    case 'text': {
-      const minLength = readInteger(raw, 'minLength', path, issues, { min: 0 });
-      const maxLength = readInteger(raw, 'maxLength', path, issues, { min: 1 });
-      if (minLength !== undefined && maxLength !== undefined && minLength > maxLength)
-        issues.push({ path, message: `"minLength" (${minLength}) must not exceed "maxLength" (${maxLength})` });
-      const pattern = readString(raw, 'pattern', path, issues);
-      if (pattern !== undefined) {
-        try {
-          new RegExp(pattern, 'u');
-        } catch (error) {
-          issues.push({ path, message: `"pattern" is not a valid regular expression: ${(error as Error).message}` });
-        }
-      }
-      const patternMessage = readString(raw, 'patternMessage', path, issues);
-      const transform = readTransform(raw, 'transform', path, issues);
-      return {
-        ...base,
-        type: 'text',
-        noSpaces: readBoolean(raw, 'noSpaces', path, issues, false),
-        ...(minLength !== undefined ? { minLength } : {}),
-        ...(maxLength !== undefined ? { maxLength } : {}),
-        ...(pattern !== undefined ? { pattern } : {}),
-        ...(patternMessage !== undefined ? { patternMessage } : {}),
-        ...(transform ? { transform } : {}),
-      };
-    }
-    case 'picklist': {
-      const values = readStringList(raw, 'values', path, issues, { required: true, minItems: 1, unique: true });
-      const multiple = readBoolean(raw, 'multiple', path, issues, false);
-      const delimiter = readString(raw, 'delimiter', path, issues) ?? '|';
-      if (multiple) {
-        for (const v of values.filter((v) => v.includes(delimiter)))
-          issues.push({
-            path,
-            message: `value ${JSON.stringify(v)} contains the delimiter ${JSON.stringify(delimiter)}`,
-          });
-      }
-      return { ...base, type: 'picklist', values, multiple, delimiter };
-    }
-    case 'dependent':
-      return {
-        ...base,
-        type: 'dependent',
-        source: readString(raw, 'source', path, issues, { required: true }) ?? '',
-        map: readStringMap(raw, 'map', path, issues, 'string') as Record<string, string>,
-      };
-    case 'drilldown':
-      return {
-        ...base,
-        type: 'drilldown',
-        parent: readString(raw, 'parent', path, issues, { required: true }) ?? '',
-        options: readStringMap(raw, 'options', path, issues, 'list') as Record<string, string[]>,
-      };
-    case 'date': {
-      const inputFormats = readStringList(raw, 'inputFormats', path, issues, { required: true, minItems: 1 });
-      const format = readString(raw, 'format', path, issues, { required: true }) ?? 'YYYY-MM-DD';
-      for (const f of [...inputFormats, format]) {
-        const problem = formatProblem(f);
-        if (problem) issues.push({ path, message: `date format ${JSON.stringify(f)} ${problem}` });
-      }
-      return { ...base, type: 'date', inputFormats, format };
-    }
-    case 'constant':
-      return {
-        ...base,
-        type: 'constant',
-        value: readString(raw, 'value', path, issues, { required: true, allowEmpty: true }) ?? '',
-      };
-    case 'autofill': {
-      const transform = readTransform(raw, 'transform', path, issues);
-      return {
-        ...base,
-        type: 'autofill',
-        source: readString(raw, 'source', path, issues, { required: true }) ?? '',
-        ...(transform ? { transform } : {}),
-      };
-    }
-    case 'concatenation':
-      return {
-        ...base,
-        type: 'concatenation',
-        fields: readStringList(raw, 'fields', path, issues, { required: true, minItems: 2 }),
-        separator: readString(raw, 'separator', path, issues, { allowEmpty: true }) ?? '',
-      };
-    case 'autonumber':
-      return {
-        ...base,
-        type: 'autonumber',
-        start: readInteger(raw, 'start', path, issues, { min: 0 }) ?? 1,
-        width: readInteger(raw, 'width', path, issues, { min: 1, max: 20 }) ?? 1,
-      };
-    case 'pattern':
-      return { ...base, type: 'pattern', parts: parsePatternParts(raw, path, issues) };
-  }
+  // TypeScript cannot tie the reader's result to `fieldType`; the mapped type of FIELD_READERS does.
+  return { ...base, type: fieldType, ...reader.read(raw, path, issues) } as Field;
 }
 
 /** The fields a field reads, for reference checks and the derivation order. */
