@@ -147,106 +147,137 @@ function headerIssues(header: string[], expected: string[]): FileIssue[] {
   return issues;
 }
 
+/** A record's own problems before its fields are checked: a broken quote, or a cell count unlike the header's. */
+function recordIssues(record: CsvRecord, columns: number): FileIssue[] {
+  const row = record.index + 1;
+  // A broken quote also breaks the cell count; the quote is the cause worth naming.
+  if (record.error) return [{ row, rule: 'quotes', message: record.error }];
+  if (record.cells.length !== columns)
+    return [{ row, rule: 'columns', message: `has ${record.cells.length} value(s) where the header has ${columns}` }];
+  return [];
+}
+
+/** One file's check as its records arrive: the header first, then each row; what was found so far. */
+class FileCheck {
+  readonly issues: FileIssue[] = [];
+  issuesNotKept = 0;
+  readonly counts = { rows: 0, accepted: 0, rejected: 0, blank: 0 };
+  fileFailed = false;
+  sawHeader = false;
+  readonly #plan: ReturnType<typeof planRows>;
+  readonly #rowLimit: number;
+  readonly #maxKept: number;
+
+  constructor(
+    template: Template,
+    readonly options: FileValidationOptions,
+  ) {
+    this.#plan = planRows(template);
+    this.#rowLimit = options.rowLimit ?? MAX_TEMPLATE_ROWS;
+    this.#maxKept = options.maxKeptIssues ?? MAX_KEPT_ISSUES;
+  }
+
+  keep(issue: FileIssue): void {
+    if (this.issues.length < this.#maxKept) this.issues.push(shortened(issue));
+    else this.issuesNotKept++;
+  }
+
+  failFile(issue: FileIssue): void {
+    this.fileFailed = true;
+    this.keep(issue);
+  }
+
+  /** Returns false to stop reading; a promise only when a sink asks to wait (back-pressure). */
+  record(record: CsvRecord): boolean | Promise<boolean> {
+    if (!this.sawHeader) {
+      this.sawHeader = true;
+      return this.#header(record.cells);
+    }
+    if (record.cells.every((cell) => cell === '')) {
+      this.counts.blank++; // empty lines and rows of bare commas are skipped, as a spreadsheet shows them
+      return true;
+    }
+    if (this.counts.rows >= this.#rowLimit) {
+      this.failFile({
+        rule: 'rowLimit',
+        message: `the file has more than ${this.#rowLimit.toLocaleString('en-US')} rows, the limit of a template file`,
+      });
+      return false;
+    }
+    this.counts.rows++;
+    return this.#row(record);
+  }
+
+  #header(header: string[]): boolean {
+    if (header.length === 1 && header[0] === '') {
+      this.failFile({
+        row: 1,
+        rule: 'header',
+        message: 'the first line is empty: it must be the header of the template file',
+      });
+      return false;
+    }
+    const problems = headerIssues(header, this.#plan.columns);
+    if (problems.length === 0) return true;
+    this.fileFailed = true;
+    problems.forEach((issue) => this.keep(issue));
+    return false;
+  }
+
+  #row(record: CsvRecord): true | Promise<true> {
+    const row = record.index + 1;
+    const rowIssues = recordIssues(record, this.#plan.columns.length);
+    if (rowIssues.length === 0) {
+      const checked = checkRow(this.#plan, record.cells, this.options.derivation);
+      for (const issue of checked.issues) rowIssues.push({ row, ...issue });
+      if (rowIssues.length === 0) {
+        this.counts.accepted++;
+        const wait = this.options.onAccepted?.({ row, values: checked.values });
+        return wait ? wait.then(() => true) : true;
+      }
+    }
+    this.counts.rejected++;
+    rowIssues.forEach((issue) => this.keep(issue));
+    const wait = this.options.onRejected?.({ row, cells: record.cells, issues: rowIssues });
+    return wait ? wait.then(() => true) : true;
+  }
+
+  /** An error that stopped the reading: the file's, when it is bad UTF-8 or broken CSV. */
+  stopped(error: unknown): void {
+    if (error instanceof Utf8Error) this.failFile({ rule: 'encoding', message: `the file ${error.message}` });
+    else if (error instanceof CsvSyntaxError)
+      this.failFile({ row: error.record + 1, rule: error.rule, message: error.message });
+    else throw error;
+  }
+
+  result(): FileValidationResult {
+    if (!this.fileFailed && !this.sawHeader)
+      this.failFile({
+        rule: 'empty',
+        message: "the file is empty: it must hold the template file's header and at least one row",
+      });
+    else if (!this.fileFailed && this.counts.rows === 0)
+      this.failFile({ rule: 'headerOnly', message: 'the file has a header but no rows' });
+    const { fileFailed, counts, issues, issuesNotKept } = this;
+    return { ok: !fileFailed && counts.rejected === 0, fileFailed, counts, issues, issuesNotKept };
+  }
+}
+
 export async function validateTemplateFile(
   source: AsyncIterable<Uint8Array>,
   template: Template,
   options: FileValidationOptions,
 ): Promise<FileValidationResult> {
-  const rowLimit = options.rowLimit ?? MAX_TEMPLATE_ROWS;
-  const maxKept = options.maxKeptIssues ?? MAX_KEPT_ISSUES;
-  const plan = planRows(template);
-  const issues: FileIssue[] = [];
-  let issuesNotKept = 0;
-  const keep = (issue: FileIssue) => {
-    if (issues.length < maxKept) issues.push(shortened(issue));
-    else issuesNotKept++;
-  };
-  const counts = { rows: 0, accepted: 0, rejected: 0, blank: 0 };
-  let fileFailed = false;
-  const failFile = (issue: FileIssue) => {
-    fileFailed = true;
-    keep(issue);
-  };
-  const decoder = new Utf8StreamDecoder();
-  let sawHeader = false;
-  /** Returns false to stop reading; a promise only when a sink asks to wait (back-pressure). */
-  const handle = (record: CsvRecord): boolean | Promise<boolean> => {
-    const row = record.index + 1;
-    if (!sawHeader) {
-      sawHeader = true;
-      const header = record.cells;
-      if (header.length === 1 && header[0] === '') {
-        failFile({
-          row: 1,
-          rule: 'header',
-          message: 'the first line is empty: it must be the header of the template file',
-        });
-        return false;
-      }
-      const problems = headerIssues(header, plan.columns);
-      if (problems.length) {
-        fileFailed = true;
-        problems.forEach(keep);
-        return false;
-      }
-      return true;
-    }
-    if (record.cells.every((cell) => cell === '')) {
-      counts.blank++; // empty lines and rows of bare commas are skipped, as a spreadsheet shows them
-      return true;
-    }
-    if (counts.rows >= rowLimit) {
-      failFile({
-        rule: 'rowLimit',
-        message: `the file has more than ${rowLimit.toLocaleString('en-US')} rows, the limit of a template file`,
-      });
-      return false;
-    }
-    counts.rows++;
-    const rowIssues: FileIssue[] = [];
-    // A broken quote also breaks the cell count; the quote is the cause worth naming.
-    if (record.error) rowIssues.push({ row, rule: 'quotes', message: record.error });
-    else if (record.cells.length !== plan.columns.length) {
-      rowIssues.push({
-        row,
-        rule: 'columns',
-        message: `has ${record.cells.length} value(s) where the header has ${plan.columns.length}`,
-      });
-    }
-    if (rowIssues.length === 0) {
-      const checked = checkRow(plan, record.cells, options.derivation);
-      for (const issue of checked.issues) rowIssues.push({ row, ...issue });
-      if (rowIssues.length === 0) {
-        counts.accepted++;
-        const wait = options.onAccepted?.({ row, values: checked.values });
-        return wait ? wait.then(() => true) : true;
-      }
-    }
-    counts.rejected++;
-    rowIssues.forEach(keep);
-    const wait = options.onRejected?.({ row, cells: record.cells, issues: rowIssues });
-    return wait ? wait.then(() => true) : true;
-  };
+  const check = new FileCheck(template, options);
   try {
-    reading: for await (const batch of csvRecordBatches(decodeText(source, decoder))) {
+    reading: for await (const batch of csvRecordBatches(decodeText(source, new Utf8StreamDecoder()))) {
       for (const record of batch) {
-        const more = handle(record);
+        const more = check.record(record);
         if (!(typeof more === 'boolean' ? more : await more)) break reading;
       }
     }
   } catch (error) {
-    if (error instanceof Utf8Error) failFile({ rule: 'encoding', message: `the file ${error.message}` });
-    else if (error instanceof CsvSyntaxError)
-      failFile({ row: error.record + 1, rule: error.rule, message: error.message });
-    else throw error;
+    check.stopped(error);
   }
-  if (!fileFailed) {
-    if (!sawHeader)
-      failFile({
-        rule: 'empty',
-        message: "the file is empty: it must hold the template file's header and at least one row",
-      });
-    else if (counts.rows === 0) failFile({ rule: 'headerOnly', message: 'the file has a header but no rows' });
-  }
-  return { ok: !fileFailed && counts.rejected === 0, fileFailed, counts, issues, issuesNotKept };
+  return check.result();
 }
