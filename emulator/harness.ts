@@ -55,13 +55,81 @@ export interface Harness extends RunningGateway {
   readonly web: WebGuardOptions;
 }
 
-export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const host = options.host ?? DEFAULTS.host;
+/** The engine now, its events followed by the activity log; a workspace edited in the UI replaces it. */
+class LiveEngine {
+  #unfollow: () => void;
+
+  private constructor(
+    public current: Engine,
+    readonly gateway: RunningGateway['gateway'],
+    readonly activity: ActivityLog,
+    readonly engineFor: (workspace: Workspace) => Promise<Engine>,
+  ) {
+    this.#unfollow = activity.followEngine(current.events);
+  }
+
+  static async start(
+    workspace: Workspace,
+    gateway: RunningGateway['gateway'],
+    activity: ActivityLog,
+    engineFor: (workspace: Workspace) => Promise<Engine>,
+  ): Promise<LiveEngine> {
+    return new LiveEngine(await engineFor(workspace), gateway, activity, engineFor);
+  }
+
+  async replace(workspace: Workspace): Promise<void> {
+    this.current = await replaceEngine(this.gateway, this.current, workspace, this.engineFor);
+    this.#unfollow();
+    this.#unfollow = this.activity.followEngine(this.current.events);
+  }
+
+  async stop(): Promise<void> {
+    await this.current.stop();
+    this.#unfollow();
+  }
+}
+
+/** The JSON API and the web UI on one port, over the engine now; an edited workspace gets a new app. */
+async function startWeb(
+  options: HarnessOptions,
+  running: RunningGateway,
+  engines: LiveEngine,
+): Promise<{ url: string; guard: WebGuardOptions; editor: WorkspaceEditor; close(): Promise<void> }> {
   const apiHost = options.apiHost ?? DEFAULTS.apiHost;
+  const guard: WebGuardOptions = { allowedHosts: [], token: newToken() };
+  let web: ReturnType<typeof createWebApp> | undefined;
+  const webFor = (workspace: Workspace) =>
+    createWebApp({
+      workspace,
+      engine: engines.current,
+      gateway: running.gateway,
+      endpoint: running.endpoint,
+      editor,
+      guard,
+      activity: engines.activity,
+      ...(options.runScenarios ? { runScenarios: options.runScenarios } : {}),
+    });
+  const editor = createWorkspaceEditor({
+    ...(options.source ? { json: options.source } : {}),
+    workspace: options.workspace,
+    ...(options.editsFile ? { file: options.editsFile } : {}),
+    async apply(workspace) {
+      await engines.replace(workspace);
+      web = webFor(workspace);
+      options.log?.('[workspace] changed in the web UI; integrations re-checked');
+    },
+  });
+  const api = await startApiServer({ fetch: (request: Request) => web!.fetch(request) }, apiHost, options.apiPort ?? 0);
+  guard.allowedHosts = allowedHostsFor(apiHost, api.port);
+  web = webFor(options.workspace);
+  return { url: api.url, guard, editor, close: () => api.close() };
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const running = await startGatewayServer({
     workspace: options.workspace,
     dataDirectory: options.dataDirectory,
-    host,
+    host: options.host ?? DEFAULTS.host,
     port: options.port ?? 0,
     ...(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {}),
   });
@@ -77,64 +145,30 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     });
   const activity = createActivityLog(DEFAULTS.activityLogSize);
   const unfollowGateway = activity.follow(running.gateway.events);
-  let unfollowEngine = () => {};
-  let engine: Engine | undefined;
+  let engines: LiveEngine | undefined;
   try {
-    engine = await engineFor(options.workspace);
-    let current = engine;
-    unfollowEngine = activity.followEngine(current.events);
-    // The JSON API and the web UI share one port; an edited workspace gets a new app.
-    const guard: WebGuardOptions = { allowedHosts: [], token: newToken() };
-    const webFor = (workspace: Workspace) =>
-      createWebApp({
-        workspace,
-        engine: current,
-        gateway: running.gateway,
-        endpoint: running.endpoint,
-        editor,
-        guard,
-        activity,
-        ...(options.runScenarios ? { runScenarios: options.runScenarios } : {}),
-      });
-    const editor = createWorkspaceEditor({
-      ...(options.source ? { json: options.source } : {}),
-      workspace: options.workspace,
-      ...(options.editsFile ? { file: options.editsFile } : {}),
-      async apply(workspace) {
-        current = await replaceEngine(running.gateway, current, workspace, engineFor);
-        unfollowEngine();
-        unfollowEngine = activity.followEngine(current.events);
-        web = webFor(workspace);
-        options.log?.('[workspace] changed in the web UI; integrations re-checked');
-      },
-    });
-    let web: ReturnType<typeof webFor> | undefined;
-    const api = await startApiServer(
-      { fetch: (request: Request) => web!.fetch(request) },
-      apiHost,
-      options.apiPort ?? 0,
-    );
-    guard.allowedHosts = allowedHostsFor(apiHost, api.port);
-    web = webFor(options.workspace);
+    engines = await LiveEngine.start(options.workspace, running.gateway, activity, engineFor);
+    const live = engines;
+    const web = await startWeb(options, running, live);
     return {
       ...running,
-      apiUrl: api.url,
-      editor,
-      web: guard,
+      apiUrl: web.url,
+      editor: web.editor,
+      web: web.guard,
       activity,
       get engine() {
-        return current;
+        return live.current;
       },
       async close() {
-        await current.stop();
-        unfollowEngine();
+        await live.stop();
         unfollowGateway();
-        await api.close();
+        await web.close();
         await running.close();
       },
     };
   } catch (error) {
-    await engine?.stop();
+    await engines?.stop();
+    unfollowGateway();
     await running.close();
     throw error;
   }

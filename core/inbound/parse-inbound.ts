@@ -1,7 +1,14 @@
 /** Validates connected accounts and a template's inbound integrations. */
 import { parseRequestContext } from '../iam/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
-import { readInteger, readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
+import {
+  readInteger,
+  readObjectList,
+  readOneOf,
+  readString,
+  unknownKeys,
+  type JsonObject,
+} from '../shared/read-fields.ts';
 import type { Account, InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
@@ -115,6 +122,96 @@ function parseRemoteAccount(raw: Record<string, unknown>, name: string, path: st
   };
 }
 
+/** "prefix": a folder path with dynamic values, as the product's prefix field takes it. */
+function readPrefix(item: JsonObject, at: string, issues: InputIssue[]): string {
+  const prefix = readString(item, 'prefix', at, issues, { allowEmpty: true }) ?? '';
+  for (const name of unknownPlaceholders(prefix)) {
+    issues.push({
+      path: at,
+      message: `"prefix" uses {{${name}}}; the dynamic values are {{template_name}}, {{submitted_by}}, {{submitted_at}}`,
+    });
+  }
+  if (prefix.startsWith('/'))
+    issues.push({ path: at, message: '"prefix" must not start with "/" (S3 keys have no leading slash)' });
+  return prefix;
+}
+
+/** "detection" and "queueUrl": how drops are noticed, which depends on whether the account is remote. */
+function readDetection(
+  item: JsonObject,
+  at: string,
+  account: { name: string; remote: boolean },
+  issues: InputIssue[],
+): Pick<InboundIntegration, 'detection' | 'queueUrl'> {
+  const detection = readOneOf(item, 'detection', ['event', 'poll', 'sqs'] as const, 'event', at, issues);
+  if (account.remote && detection === 'event')
+    issues.push({
+      path: at,
+      message: `account "${account.name}" is remote: its drops are detected by polling ("detection": "poll") or from a queue ("sqs"); events come from the embedded gateway only`,
+    });
+  const queueUrl = readString(item, 'queueUrl', at, issues, {
+    pattern: {
+      test: /^https?:\/\/\S+$/,
+      expected: 'must be the queue\'s URL, like "https://sqs.us-east-1.amazonaws.com/123456789012/drops"',
+    },
+  });
+  if (detection === 'sqs' && (!account.remote || !queueUrl))
+    issues.push({
+      path: at,
+      message: `"detection": "sqs" needs a remote account and "queueUrl" (the queue receiving the bucket's event notifications)`,
+    });
+  return { detection, ...(queueUrl !== undefined ? { queueUrl } : {}) };
+}
+
+function readInboundIntegration(
+  item: JsonObject,
+  at: string,
+  template: { name: string; autoSubmit: boolean },
+  defaults: { region: string },
+  accounts: readonly Account[],
+  issues: InputIssue[],
+): InboundIntegration {
+  unknownKeys(item, INBOUND_KEYS, at, issues);
+  const account = readString(item, 'account', at, issues, { required: true }) ?? '';
+  if (account && !accounts.some((a) => a.name === account)) {
+    issues.push({
+      path: at,
+      message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
+    });
+  }
+  const prefix = readPrefix(item, at, issues);
+  const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
+  if (bucket.includes('/'))
+    issues.push({
+      path: at,
+      message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}`,
+    });
+  const remote = accounts.find((a) => a.name === account)?.remote !== undefined;
+  const detection = readDetection(item, at, { name: account, remote }, issues);
+  return {
+    name: readString(item, 'name', at, issues) ?? template.name,
+    template: template.name,
+    account,
+    region:
+      readString(item, 'region', at, issues, {
+        pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
+      }) ?? defaults.region,
+    bucketMode: readOneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
+    bucket,
+    prefix,
+    ...detection,
+    pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
+    outcome: readOneOf(
+      item,
+      'outcome',
+      ['all-or-nothing', 'auto-submit'] as const,
+      template.autoSubmit ? 'auto-submit' : 'all-or-nothing',
+      at,
+      issues,
+    ),
+  };
+}
+
 export function parseInbound(
   raw: Record<string, unknown>,
   path: string,
@@ -128,78 +225,6 @@ export function parseInbound(
     `${path}.inbound`,
     { item: 'inbound integration', example: '{"account": "acme-aws", "bucket": "acme-claravine"}' },
     issues,
-    (item, at): InboundIntegration => {
-      unknownKeys(item, INBOUND_KEYS, at, issues);
-      const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
-        const v = item[key];
-        if (v === undefined) return fallback;
-        if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-        issues.push({
-          path: at,
-          message: `"${key}" must be ${allowed.map((a) => `"${a}"`).join(' or ')}, got ${describeType(v)}`,
-        });
-        return fallback;
-      };
-      const account = readString(item, 'account', at, issues, { required: true }) ?? '';
-      if (account && !accounts.some((a) => a.name === account)) {
-        issues.push({
-          path: at,
-          message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
-        });
-      }
-      const prefix = readString(item, 'prefix', at, issues, { allowEmpty: true }) ?? '';
-      for (const name of unknownPlaceholders(prefix)) {
-        issues.push({
-          path: at,
-          message: `"prefix" uses {{${name}}}; the dynamic values are {{template_name}}, {{submitted_by}}, {{submitted_at}}`,
-        });
-      }
-      if (prefix.startsWith('/'))
-        issues.push({ path: at, message: '"prefix" must not start with "/" (S3 keys have no leading slash)' });
-      const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
-      if (bucket.includes('/'))
-        issues.push({
-          path: at,
-          message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}`,
-        });
-      const detection = oneOf('detection', ['event', 'poll', 'sqs'] as const, 'event');
-      const remote = accounts.find((a) => a.name === account)?.remote;
-      if (remote && detection === 'event')
-        issues.push({
-          path: at,
-          message: `account "${account}" is remote: its drops are detected by polling ("detection": "poll") or from a queue ("sqs"); events come from the embedded gateway only`,
-        });
-      const queueUrl = readString(item, 'queueUrl', at, issues, {
-        pattern: {
-          test: /^https?:\/\/\S+$/,
-          expected: 'must be the queue\'s URL, like "https://sqs.us-east-1.amazonaws.com/123456789012/drops"',
-        },
-      });
-      if (detection === 'sqs' && (!remote || !queueUrl))
-        issues.push({
-          path: at,
-          message: `"detection": "sqs" needs a remote account and "queueUrl" (the queue receiving the bucket's event notifications)`,
-        });
-      return {
-        name: readString(item, 'name', at, issues) ?? template.name,
-        template: template.name,
-        account,
-        region:
-          readString(item, 'region', at, issues, {
-            pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
-          }) ?? defaults.region,
-        bucketMode: oneOf('bucketMode', ['list', 'manual'] as const, 'list'),
-        bucket,
-        prefix,
-        detection,
-        ...(queueUrl !== undefined ? { queueUrl } : {}),
-        pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
-        outcome: oneOf(
-          'outcome',
-          ['all-or-nothing', 'auto-submit'] as const,
-          template.autoSubmit ? 'auto-submit' : 'all-or-nothing',
-        ),
-      };
-    },
+    (item, at) => readInboundIntegration(item, at, template, defaults, accounts, issues),
   );
 }

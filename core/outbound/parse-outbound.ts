@@ -1,7 +1,14 @@
 /** Validates a template's outbound integrations. */
 import type { Account } from '../s3/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
-import { readBoolean, readObjectList, readString, unknownKeys, type JsonObject } from '../shared/read-fields.ts';
+import {
+  readBoolean,
+  readObjectList,
+  readOneOf,
+  readString,
+  unknownKeys,
+  type JsonObject,
+} from '../shared/read-fields.ts';
 import type { Template } from '../templates/index.ts';
 import { FILE_TYPES } from './file-formats.ts';
 import { DEFAULT_FILENAME, unknownOutboundPlaceholders, type FileType, type PathMode } from './object-key.ts';
@@ -33,24 +40,6 @@ export const OUTBOUND_FIELDS = {
   labelTransform: 'text',
 } as const satisfies Record<string, 'text' | 'number' | 'checkbox' | 'structured'>;
 const OUTBOUND_KEYS = Object.keys(OUTBOUND_FIELDS);
-
-function oneOf<T extends string>(
-  item: JsonObject,
-  key: string,
-  allowed: readonly T[],
-  fallback: T,
-  at: string,
-  issues: InputIssue[],
-): T {
-  const v = item[key];
-  if (v === undefined) return fallback;
-  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-  issues.push({
-    path: at,
-    message: `"${key}" must be ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describeType(v)}`,
-  });
-  return fallback;
-}
 
 function parseColumns(value: unknown, at: string, template: Template, issues: InputIssue[]): 'default' | ColumnSpec[] {
   if (value === undefined || value === 'default') return 'default';
@@ -136,12 +125,12 @@ export function parseOutbound(
           path: at,
           message: '"filename" must not start with "/" (the product: "enter the file path with no leading slash")',
         });
-      const fileType = oneOf<FileType>(item, 'fileType', FILE_TYPES, 'csv', at, issues);
+      const fileType = readOneOf<FileType>(item, 'fileType', FILE_TYPES, 'csv', at, issues);
       const columns = parseColumns(item.columns, at, template, issues);
       const labelTransform =
         item.labelTransform === undefined
           ? undefined
-          : oneOf<LabelTransform>(item, 'labelTransform', LABEL_TRANSFORMS, 'lowercase', at, issues);
+          : readOneOf<LabelTransform>(item, 'labelTransform', LABEL_TRANSFORMS, 'lowercase', at, issues);
       return {
         name: readString(item, 'name', at, issues) ?? template.name,
         template: template.name,
@@ -154,10 +143,10 @@ export function parseOutbound(
           readString(item, 'region', at, issues, {
             pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
           }) ?? defaults.region,
-        bucketMode: oneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
+        bucketMode: readOneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
         sse: readBoolean(item, 'sse', at, issues, false),
-        pathMode: oneOf<PathMode>(item, 'pathMode', ['flatten', 'folders'], 'flatten', at, issues),
-        delimiter: oneOf<Delimiter>(item, 'delimiter', Object.keys(DELIMITERS) as Delimiter[], 'comma', at, issues),
+        pathMode: readOneOf<PathMode>(item, 'pathMode', ['flatten', 'folders'], 'flatten', at, issues),
+        delimiter: readOneOf<Delimiter>(item, 'delimiter', Object.keys(DELIMITERS) as Delimiter[], 'comma', at, issues),
         summaryHeader: readBoolean(item, 'summaryHeader', at, issues, false),
         escapeFormulas: readBoolean(item, 'escapeFormulas', at, issues, true),
         ...(labelTransform ? { labelTransform } : {}),

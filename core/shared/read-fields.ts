@@ -40,6 +40,28 @@ export function readString(
   return v;
 }
 
+/** `"a"`, `"a" or "b"`, `"a", "b" or "c"`: the choices a message names. */
+export function quotedChoices(choices: readonly string[]): string {
+  const quoted = choices.map((c) => `"${c}"`);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
+
+/** One of a fixed set of strings, or `fallback` when absent (and, with an issue, when it is none of them). */
+export function readOneOf<T extends string>(
+  value: JsonObject,
+  key: string,
+  allowed: readonly T[],
+  fallback: T,
+  path: string,
+  issues: InputIssue[],
+): T {
+  const v = value[key];
+  if (v === undefined) return fallback;
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  issues.push({ path, message: `"${key}" must be ${quotedChoices(allowed)}, got ${describeType(v)}` });
+  return fallback;
+}
+
 export function readBoolean(
   value: JsonObject,
   key: string,

@@ -31,69 +31,53 @@ function describe(delivery: Delivery, index: number, submission: Pick<Submission
   return lines;
 }
 
-export async function runDeliveries(args: string[]): Promise<number> {
-  const [subcommand, ...rest] = args;
-  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
-    console.log(DELIVERIES_USAGE);
-    return subcommand === undefined ? EXIT.usage : EXIT.ok;
+/** Every submission, a page at a time (the API serves at most 1,000 at once). */
+async function allSubmissions(api: string): Promise<Submission[]> {
+  const submissions: Submission[] = [];
+  for (let before: string | undefined, more = true; more;) {
+    const page = await call<Submission[]>(
+      api,
+      `/api/submissions${before ? `?before=${encodeURIComponent(before)}` : ''}`,
+    );
+    submissions.push(...page.body);
+    before = page.next;
+    more = before !== undefined;
   }
-  if (subcommand !== 'list' && subcommand !== 'retry')
-    throw new UsageError(`unknown deliveries command "${subcommand}" (see s3-harness deliveries --help)`);
-  const parsed = commandArgs(`deliveries ${subcommand}`, {
-    args: rest,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      api: { type: 'string' },
-      status: { type: 'string' },
-      submission: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(DELIVERIES_USAGE);
-    return EXIT.ok;
-  }
-  const api = harnessApi(values.api);
+  return submissions;
+}
 
-  if (subcommand === 'list') {
-    if (positionals.length) throw new UsageError(`deliveries list takes no arguments, got "${positionals.join(' ')}"`);
-    // Every submission, a page at a time (the API serves at most 1,000 at once).
-    const submissions: Submission[] = [];
-    for (let before: string | undefined, more = true; more;) {
-      const page = await call<Submission[]>(
-        api,
-        `/api/submissions${before ? `?before=${encodeURIComponent(before)}` : ''}`,
-      );
-      submissions.push(...page.body);
-      before = page.next;
-      more = before !== undefined;
-    }
-    let shown = 0;
-    for (const submission of submissions.filter((s) => values.submission === undefined || s.id === values.submission)) {
-      (submission.deliveries ?? []).forEach((delivery, index) => {
-        if (values.status !== undefined && delivery.status !== values.status) return;
-        shown++;
-        for (const line of describe(delivery, index, submission)) console.log(line);
-      });
-    }
-    if (shown === 0) console.log('no deliveries');
-    return EXIT.ok;
+async function listDeliveries(api: string, filter: { status?: string; submission?: string }): Promise<number> {
+  let shown = 0;
+  for (const submission of await allSubmissions(api)) {
+    if (filter.submission !== undefined && submission.id !== filter.submission) continue;
+    (submission.deliveries ?? []).forEach((delivery, index) => {
+      if (filter.status !== undefined && delivery.status !== filter.status) return;
+      shown++;
+      for (const line of describe(delivery, index, submission)) console.log(line);
+    });
   }
+  if (shown === 0) console.log('no deliveries');
+  return EXIT.ok;
+}
 
+/** The deliveries to retry: the one named, or every failed one of the submission. */
+async function deliveriesToRetry(api: string, submissionId: string, n: string | undefined): Promise<number[]> {
+  if (n !== undefined && !/^\d+$/.test(n))
+    throw new UsageError(`the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`);
+  const found = await call<Submission | ApiError>(api, `/api/submissions/${encodeURIComponent(submissionId)}`);
+  if (found.status !== 200) throw new UsageError(`no submission "${submissionId}" at ${api}`);
+  const deliveries = (found.body as Submission).deliveries ?? [];
+  return n !== undefined ? [Number(n)] : deliveries.flatMap((d, i) => (d.status === 'failed' ? [i] : []));
+}
+
+async function retryDeliveries(api: string, positionals: readonly string[]): Promise<number> {
   const [submissionId, n, ...extra] = positionals;
   if (!submissionId) throw new UsageError('deliveries retry needs a submission id (see s3-harness deliveries --help)');
   if (extra.length)
     throw new UsageError(
       `deliveries retry takes a submission id and at most one delivery number, got also "${extra.join(' ')}"`,
     );
-  if (n !== undefined && !/^\d+$/.test(n))
-    throw new UsageError(`the delivery number must be its index in "deliveries" (0, 1, ...), got "${n}"`);
-  const found = await call<Submission | ApiError>(api, `/api/submissions/${encodeURIComponent(submissionId)}`);
-  if (found.status !== 200) throw new UsageError(`no submission "${submissionId}" at ${api}`);
-  const deliveries = (found.body as Submission).deliveries ?? [];
-  const indexes = n !== undefined ? [Number(n)] : deliveries.flatMap((d, i) => (d.status === 'failed' ? [i] : []));
+  const indexes = await deliveriesToRetry(api, submissionId, n);
   if (indexes.length === 0) {
     console.log(`submission ${submissionId} has no failed delivery to retry`);
     return EXIT.ok;
@@ -117,4 +101,33 @@ export async function runDeliveries(args: string[]): Promise<number> {
     if (delivery.status !== 'delivered') failed++;
   }
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+export async function runDeliveries(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+    console.log(DELIVERIES_USAGE);
+    return subcommand === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (subcommand !== 'list' && subcommand !== 'retry')
+    throw new UsageError(`unknown deliveries command "${subcommand}" (see s3-harness deliveries --help)`);
+  const { values, positionals } = commandArgs(`deliveries ${subcommand}`, {
+    args: rest,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      api: { type: 'string' },
+      status: { type: 'string' },
+      submission: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(DELIVERIES_USAGE);
+    return EXIT.ok;
+  }
+  const api = harnessApi(values.api);
+  if (subcommand === 'retry') return retryDeliveries(api, positionals);
+  if (positionals.length) throw new UsageError(`deliveries list takes no arguments, got "${positionals.join(' ')}"`);
+  return listDeliveries(api, values);
 }

@@ -161,13 +161,12 @@ async function savePolicy(ctx: UiContext, c: Context): Promise<Response> {
   return c.html(policyEditor(userName, index, text, problems).text, result.stage === 'edit' ? 400 : 422);
 }
 
-export function iamRoutes(app: Hono, ctx: UiContext): void {
-  app.get('/iam', (c) =>
-    c.html(
-      page(
-        'IAM',
-        '/iam',
-        html`
+/** The IAM page: the simulator, each user with their identity policies, each bucket's policy. */
+function iamPage(ctx: UiContext): Html {
+  return page(
+    'IAM',
+    '/iam',
+    html`
 <h2>Simulator</h2>
 <form class="panel inline" method="post" action="/iam/simulate" hx-post="/iam/simulate" hx-target="#decision">
   <label>User <select name="user">${ctx.workspace.iam.users.map((u) => html`<option>${u.name}</option>`)}</select></label>
@@ -194,59 +193,66 @@ ${ctx.workspace.buckets.map((b) => {
 ${changed ? html`<p class="muted">Set through the S3 API on ${changed.changedAt}: this version is in force, not the workspace's.</p>` : ''}
 ${policy ? html`<pre>${JSON.stringify(policy, null, 2)}</pre>` : html`<p class="muted">No bucket policy.</p>`}</section>`;
 })}`,
-      ).text,
-    ),
   );
-  app.get('/iam/users/:name/policies/:index', (c) => {
-    const user = ctx.workspace.iam.users.find((u) => u.name === c.req.param('name'));
-    const index = c.req.param('index') === 'new' ? 'new' : Number(c.req.param('index'));
-    const policy =
-      index === 'new'
-        ? {
-            Version: '2012-10-17',
-            Statement: [
-              { Sid: 'NewStatement', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' },
-            ],
-          }
-        : user?.policies[index];
-    if (!user || !policy) return c.html(page('Not found', '/iam', html`<p>No such policy.</p>`).text, 404);
-    return c.html(policyEditor(user.name, index, JSON.stringify(policy, null, 2)).text);
+}
+
+/** A new identity policy starts from one example statement. */
+const NEW_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'NewStatement', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }],
+};
+
+function userPolicyEditor(ctx: UiContext, c: Context): Response {
+  const user = ctx.workspace.iam.users.find((u) => u.name === c.req.param('name'));
+  const index = c.req.param('index') === 'new' ? 'new' : Number(c.req.param('index'));
+  const policy = index === 'new' ? NEW_POLICY : user?.policies[index];
+  if (!user || !policy) return c.html(page('Not found', '/iam', html`<p>No such policy.</p>`).text, 404);
+  return c.html(policyEditor(user.name, index, JSON.stringify(policy, null, 2)).text);
+}
+
+function bucketPolicyEditor(ctx: UiContext, c: Context): Response {
+  const bucket = c.req.param('bucket')!;
+  if (!ctx.workspace.buckets.some((b) => b.name === bucket))
+    return c.html(page('Not found', '/iam', html`<p>No bucket "${bucket}" in the workspace.</p>`).text, 404);
+  const policy = ctx.gateway.bucketPolicy(bucket);
+  const note = html`<p class="muted">Leave it empty for no bucket policy.</p>${
+    ctx.gateway.policyOverrides().some((o) => o.bucket === bucket)
+      ? html`<p class="panel">This policy was set through the S3 API. Saving here makes yours the one in force, and the workspace's.</p>`
+      : ''
+  }`;
+  return c.html(
+    policyForm(
+      `Bucket policy of ${bucket}`,
+      `/iam/buckets/${encodeURIComponent(bucket)}/policy`,
+      policy ? JSON.stringify(policy, null, 2) : '',
+      '',
+      note,
+    ).text,
+  );
+}
+
+/** The simulator's form: a fragment for htmx, a page without it. */
+async function simulateRoute(ctx: UiContext, c: Context): Promise<Response> {
+  const form = await c.req.parseBody();
+  const result = simulate(ctx, {
+    user: String(form.user ?? ''),
+    action: String(form.action ?? ''),
+    resource: String(form.resource ?? ''),
+    context: String(form.context ?? ''),
   });
+  return c.html(
+    c.req.header('HX-Request')
+      ? result.html.text
+      : page('IAM simulator', '/iam', html`${result.html}<p><a href="/iam">Back</a></p>`).text,
+    result.status,
+  );
+}
+
+export function iamRoutes(app: Hono, ctx: UiContext): void {
+  app.get('/iam', (c) => c.html(iamPage(ctx).text));
+  app.get('/iam/users/:name/policies/:index', (c) => userPolicyEditor(ctx, c));
   app.post('/iam/users/:name/policies/:index', (c) => savePolicy(ctx, c));
-  app.get('/iam/buckets/:bucket/policy', (c) => {
-    const bucket = c.req.param('bucket');
-    if (!ctx.workspace.buckets.some((b) => b.name === bucket))
-      return c.html(page('Not found', '/iam', html`<p>No bucket "${bucket}" in the workspace.</p>`).text, 404);
-    const policy = ctx.gateway.bucketPolicy(bucket);
-    const note = html`<p class="muted">Leave it empty for no bucket policy.</p>${
-      ctx.gateway.policyOverrides().some((o) => o.bucket === bucket)
-        ? html`<p class="panel">This policy was set through the S3 API. Saving here makes yours the one in force, and the workspace's.</p>`
-        : ''
-    }`;
-    return c.html(
-      policyForm(
-        `Bucket policy of ${bucket}`,
-        `/iam/buckets/${encodeURIComponent(bucket)}/policy`,
-        policy ? JSON.stringify(policy, null, 2) : '',
-        '',
-        note,
-      ).text,
-    );
-  });
+  app.get('/iam/buckets/:bucket/policy', (c) => bucketPolicyEditor(ctx, c));
   app.post('/iam/buckets/:bucket/policy', (c) => saveBucketPolicy(ctx, c));
-  app.post('/iam/simulate', async (c) => {
-    const form = await c.req.parseBody();
-    const result = simulate(ctx, {
-      user: String(form.user ?? ''),
-      action: String(form.action ?? ''),
-      resource: String(form.resource ?? ''),
-      context: String(form.context ?? ''),
-    });
-    return c.html(
-      c.req.header('HX-Request')
-        ? result.html.text
-        : page('IAM simulator', '/iam', html`${result.html}<p><a href="/iam">Back</a></p>`).text,
-      result.status,
-    );
-  });
+  app.post('/iam/simulate', (c) => simulateRoute(ctx, c));
 }

@@ -112,7 +112,7 @@ describe('templates, accounts and inbound integrations in the workspace', () => 
       'templates[0].inbound[0]: "prefix" uses {{user}}; the dynamic values are {{template_name}}, {{submitted_by}}, {{submitted_at}}',
       'templates[0].inbound[0]: "prefix" must not start with "/" (S3 keys have no leading slash)',
       'templates[0].inbound[0]: "bucket" must be the bucket name alone, without slashes, got "drop/bucket"',
-      'templates[0].inbound[0]: "detection" must be "event" or "poll" or "sqs", got string "push"',
+      'templates[0].inbound[0]: "detection" must be "event", "poll" or "sqs", got string "push"',
     ]);
   });
 });
@@ -179,12 +179,12 @@ describe('outbound integrations in the workspace', () => {
       'templates[0].outbound[0]: "bucket" must be the bucket name alone, with no leading or trailing slash, got "/exports/"',
       'templates[0].outbound[0]: "filename" uses {{date}}; the dynamic values are {{template_name}}, {{submitted_at}}, {{submitted_by}}, {{submission_name}}',
       'templates[0].outbound[0]: "filename" must not start with "/" (the product: "enter the file path with no leading slash")',
-      'templates[0].outbound[0]: "fileType" must be "csv", "xlsx", "json", got string "pdf"',
+      'templates[0].outbound[0]: "fileType" must be "csv", "xlsx" or "json", got string "pdf"',
       'templates[0].outbound[0].columns[0]: "field" names "Budget", which is not a field of template "Email"',
       'templates[0].outbound[0].columns[1]: "meta" must be one of "Template Name", "Submitter Name", "Submitter Email", "Created Date", "Updated Date", "Empty", got string "Owner"',
       'templates[0].outbound[0].columns[2]: a column names either a "field" or a "meta" field',
-      'templates[0].outbound[0]: "labelTransform" must be "spacesToUnderscores", "underscoresToSpaces", "lowercase", "uppercase", got string "kebab"',
-      'templates[0].outbound[0]: "delimiter" must be "comma", "semicolon", "tab", "space", got string "pipe"',
+      'templates[0].outbound[0]: "labelTransform" must be "spacesToUnderscores", "underscoresToSpaces", "lowercase" or "uppercase", got string "kebab"',
+      'templates[0].outbound[0]: "delimiter" must be "comma", "semicolon", "tab" or "space", got string "pipe"',
     ]);
   });
 });
