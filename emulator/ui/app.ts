@@ -20,6 +20,7 @@ import { s3Routes } from './s3-browser.ts';
 import { scenarioRoutes } from './scenarios.ts';
 import { submissionRoutes } from './submissions.ts';
 import { templateRoutes } from './templates.ts';
+import { workspaceDownloadRoutes } from './workspace-download.ts';
 
 const require = createRequire(import.meta.url);
 /** By file name: a Map, so that `/assets/constructor` is a name like any other (a 404), never Object's. */
@@ -57,6 +58,7 @@ export function uiRoutes(app: Hono, ctx: UiContext, options: UiOptions = {}): vo
   s3Routes(app, ctx);
   templateRoutes(app, ctx);
   connectRoutes(app, ctx);
+  workspaceDownloadRoutes(app, ctx);
   accountRoutes(app, ctx);
   accountPolicyRoutes(app, ctx);
   iamRoutes(app, ctx);
