@@ -9,6 +9,7 @@ import {
   unknownKeys,
   type JsonObject,
 } from '../shared/read-fields.ts';
+import { readAccountName, readBucketName, readRegion } from '../s3/index.ts';
 import type { Account, InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
@@ -172,30 +173,16 @@ function readInboundIntegration(
   issues: InputIssue[],
 ): InboundIntegration {
   unknownKeys(item, INBOUND_KEYS, at, issues);
-  const account = readString(item, 'account', at, issues, { required: true }) ?? '';
-  if (account && !accounts.some((a) => a.name === account)) {
-    issues.push({
-      path: at,
-      message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
-    });
-  }
+  const account = readAccountName(item, at, accounts, issues);
   const prefix = readPrefix(item, at, issues);
-  const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
-  if (bucket.includes('/'))
-    issues.push({
-      path: at,
-      message: `"bucket" must be the bucket name alone, without slashes, got ${JSON.stringify(bucket)}`,
-    });
+  const bucket = readBucketName(item, at, issues);
   const remote = accounts.find((a) => a.name === account)?.remote !== undefined;
   const detection = readDetection(item, at, { name: account, remote }, issues);
   return {
     name: readString(item, 'name', at, issues) ?? template.name,
     template: template.name,
     account,
-    region:
-      readString(item, 'region', at, issues, {
-        pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
-      }) ?? defaults.region,
+    region: readRegion(item, at, defaults.region, issues),
     bucketMode: readOneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
     bucket,
     prefix,

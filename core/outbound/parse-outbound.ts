@@ -1,5 +1,5 @@
 /** Validates a template's outbound integrations. */
-import type { Account } from '../s3/index.ts';
+import { readAccountName, readBucketName, readRegion, type Account } from '../s3/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
 import {
   readBoolean,
@@ -99,20 +99,8 @@ export function parseOutbound(
     issues,
     (item, at): OutboundIntegration => {
       unknownKeys(item, OUTBOUND_KEYS, at, issues);
-      const account = readString(item, 'account', at, issues, { required: true }) ?? '';
-      if (account && !accounts.some((a) => a.name === account)) {
-        issues.push({
-          path: at,
-          message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
-        });
-      }
-      const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
-      // The product: "use just the bucket name with no leading or trailing slash".
-      if (bucket.includes('/'))
-        issues.push({
-          path: at,
-          message: `"bucket" must be the bucket name alone, with no leading or trailing slash, got ${JSON.stringify(bucket)}`,
-        });
+      const account = readAccountName(item, at, accounts, issues);
+      const bucket = readBucketName(item, at, issues);
       const filename = readString(item, 'filename', at, issues) ?? DEFAULT_FILENAME;
       for (const name of unknownOutboundPlaceholders(filename)) {
         issues.push({
@@ -139,10 +127,7 @@ export function parseOutbound(
         filename,
         fileType,
         columns,
-        region:
-          readString(item, 'region', at, issues, {
-            pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
-          }) ?? defaults.region,
+        region: readRegion(item, at, defaults.region, issues),
         bucketMode: readOneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
         sse: readBoolean(item, 'sse', at, issues, false),
         pathMode: readOneOf<PathMode>(item, 'pathMode', ['flatten', 'folders'], 'flatten', at, issues),

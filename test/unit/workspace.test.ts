@@ -111,7 +111,7 @@ describe('templates, accounts and inbound integrations in the workspace', () => 
       'templates[0].inbound[0]: "account" names "nope", which is not in "accounts" (none declared)',
       'templates[0].inbound[0]: "prefix" uses {{user}}; the dynamic values are {{template_name}}, {{submitted_by}}, {{submitted_at}}',
       'templates[0].inbound[0]: "prefix" must not start with "/" (S3 keys have no leading slash)',
-      'templates[0].inbound[0]: "bucket" must be the bucket name alone, without slashes, got "drop/bucket"',
+      'templates[0].inbound[0]: "bucket" must be the bucket name alone, with no leading or trailing slash, got "drop/bucket"',
       'templates[0].inbound[0]: "detection" must be "event", "poll" or "sqs", got string "push"',
     ]);
   });

@@ -1,0 +1,44 @@
+/**
+ * The keys every integration has, inbound or outbound: the connected account it uses, the bucket and the
+ * region. Read once here so both sides name a problem the same way.
+ */
+import type { InputIssue } from '../shared/issues.ts';
+import { readString, type JsonObject } from '../shared/read-fields.ts';
+import type { Account } from './account.ts';
+
+/** "account": required, and one of the workspace's connected accounts. */
+export function readAccountName(
+  item: JsonObject,
+  at: string,
+  accounts: readonly Account[],
+  issues: InputIssue[],
+): string {
+  const account = readString(item, 'account', at, issues, { required: true }) ?? '';
+  if (account && !accounts.some((a) => a.name === account)) {
+    issues.push({
+      path: at,
+      message: `"account" names "${account}", which is not in "accounts" (${accounts.map((a) => `"${a.name}"`).join(', ') || 'none declared'})`,
+    });
+  }
+  return account;
+}
+
+/** "bucket": required; the product: "use just the bucket name with no leading or trailing slash". */
+export function readBucketName(item: JsonObject, at: string, issues: InputIssue[]): string {
+  const bucket = readString(item, 'bucket', at, issues, { required: true }) ?? '';
+  if (bucket.includes('/'))
+    issues.push({
+      path: at,
+      message: `"bucket" must be the bucket name alone, with no leading or trailing slash, got ${JSON.stringify(bucket)}`,
+    });
+  return bucket;
+}
+
+/** "region", or the workspace's when left out. */
+export function readRegion(item: JsonObject, at: string, fallback: string, issues: InputIssue[]): string {
+  return (
+    readString(item, 'region', at, issues, {
+      pattern: { test: /^[a-z]{2}(-[a-z]+)+-\d+$/, expected: 'must be an AWS region such as "us-east-1"' },
+    }) ?? fallback
+  );
+}
