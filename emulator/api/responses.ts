@@ -29,3 +29,9 @@ export function refusal(
         : ([500, 'InternalError'] as const);
   return c.json({ error: { code, message: result.message } }, status);
 }
+
+/** A page that has more after it: its `next` as a `link` header (RFC 8288) and as `x-s3-harness-next`. */
+export function linkNextPage(c: Context, path: string, query: Record<string, string>, next: string): void {
+  c.header('link', `<${path}?${new URLSearchParams(query)}>; rel="next"`);
+  c.header('x-s3-harness-next', next);
+}

@@ -4,7 +4,7 @@
 import type { Hono } from 'hono';
 import type { SubmissionStatus } from '../../core/submissions/index.ts';
 import type { Engine } from '../engine/engine.ts';
-import { MAX_PAGE, badRequest, limitProblem, notFound, refusal } from './responses.ts';
+import { MAX_PAGE, badRequest, limitProblem, linkNextPage, notFound, refusal } from './responses.ts';
 
 const STATUSES: readonly SubmissionStatus[] = ['complete', 'failed', 'pending'];
 
@@ -29,14 +29,13 @@ export function addSubmissionRoutes(app: Hono, engine: Engine): void {
         (template === undefined || s.template === template) && (status === undefined || s.status === status),
     });
     if (page.next) {
-      const next = new URLSearchParams({
+      const query = {
         ...(template !== undefined ? { template } : {}),
         ...(status !== undefined ? { status } : {}),
         limit: limitText,
         before: page.next,
-      });
-      c.header('link', `</api/submissions?${next}>; rel="next"`);
-      c.header('x-s3-harness-next', page.next);
+      };
+      linkNextPage(c, '/api/submissions', query, page.next);
     }
     return c.json(page.submissions);
   });

@@ -6,7 +6,7 @@ import Papa from 'papaparse';
 import { templateFileColumns } from '../../core/templates/index.ts';
 import type { Workspace } from '../../core/workspace/index.ts';
 import type { Engine } from '../engine/engine.ts';
-import { MAX_PAGE, badRequest, limitProblem, notFound } from './responses.ts';
+import { MAX_PAGE, badRequest, limitProblem, linkNextPage, notFound } from './responses.ts';
 
 export function addTemplateRoutes(app: Hono, workspace: Workspace, engine: Engine): void {
   app.get('/api/templates', (c) =>
@@ -45,11 +45,13 @@ export function addTemplateRoutes(app: Hono, workspace: Workspace, engine: Engin
       limit: Number(limitText),
       ...(after !== undefined ? { after } : {}),
     });
-    if (page.next) {
-      const next = new URLSearchParams({ limit: limitText, after: page.next });
-      c.header('link', `</api/templates/${encodeURIComponent(found.name)}/dataset?${next}>; rel="next"`);
-      c.header('x-s3-harness-next', page.next);
-    }
+    if (page.next)
+      linkNextPage(
+        c,
+        `/api/templates/${encodeURIComponent(found.name)}/dataset`,
+        { limit: limitText, after: page.next },
+        page.next,
+      );
     return c.json(page.rows);
   });
 }
