@@ -4,8 +4,9 @@
  * `s3:prefix` condition for listing and the SSE condition for encrypted writes, and nothing else. It is
  * what the product article's custom-policy section asks the customer to write by hand (docs/go-live.md).
  *
- * A need the bucket's policy already grants the user gets no statement (it would be superfluous); a need
- * no Allow can satisfy (a Deny, a permissions boundary) is reported, not papered over. The result is
+ * A need the bucket's policy already grants the user, across the whole resource, gets no statement (it
+ * would be superfluous); a need no Allow can satisfy (a Deny, a permissions boundary) is reported, not
+ * papered over. The result is
  * checked the way the gateway decides: a user holding exactly the policy is allowed every need.
  */
 import {
@@ -119,6 +120,22 @@ function ungranted(integration: string, need: Need, explanation: string, stateme
   };
 }
 
+/**
+ * The need at keys across its grant's wildcard, the sample first: a bucket policy grants the need only if it
+ * grants every one of them. One granting part of the prefix (another folder, a name pattern, the sample
+ * file alone) would otherwise count, and the drops outside that part would be denied at go-live.
+ */
+function acrossTheGrant(need: Need): Need[] {
+  const pattern = need.grant.resource;
+  // Object resources only (`arn:aws:s3:::bucket/prefix*`); ListAllMyBuckets's `*` is no prefix.
+  if (!/^arn:aws:s3:::[^/]+\/.*\*$/.test(pattern)) return [need];
+  const base = pattern.slice(0, -1);
+  // Same extension as the sample: a policy on `*.csv` grants every drop of a CSV integration.
+  const extension = /\.[A-Za-z0-9]+$/.exec(need.resource)?.[0] ?? '';
+  const tails = ['0', 'a', 'Z', '~', 'zz/zz/z'].map((start) => `${start}-probe${extension}`);
+  return [need, ...tails.map((tail) => ({ ...need, resource: `${base}${tail}` }))];
+}
+
 function policyFor(
   integrations: IntegrationNeeds[],
   user: IamUser,
@@ -146,7 +163,7 @@ function policyFor(
         continue;
       }
       const alone = decide(withoutPolicies, need);
-      if (alone.allowed) {
+      if (alone.allowed && acrossTheGrant(need).every((probe) => decide(withoutPolicies, probe).allowed)) {
         result.grantedByBucketPolicy.push(ungranted(integration.id, need, alone.explanation, alone.decidingStatement));
         needed.push({ integration: integration.id, need });
         continue;

@@ -100,6 +100,32 @@ describe('s3-harness policy', () => {
     );
   });
 
+  it('writes the statement when the bucket policy grants only part of the prefix (the sample file, a name pattern)', async () => {
+    for (const resource of [
+      'arn:aws:s3:::acme-claravine/us/submissions/Email.csv',
+      'arn:aws:s3:::acme-claravine/us/submissions/Email.*',
+    ]) {
+      const path = await demoWith('bucket-grants-part', (w) => {
+        w.buckets[0].policy = {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'PlatformReadsSome',
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::123456789012:user/platform' },
+              Action: 's3:GetObject',
+              Resource: resource,
+            },
+          ],
+        };
+      });
+      const result = runCli(['policy', '--workspace', path, '--account', 'acme-platform']);
+      expect(result.status, resource).toBe(0);
+      expect(result.stdout, resource).toContain('ReadDroppedFilesEmailDrop');
+      expect(result.stdout, resource).not.toContain('Not in it: s3:GetObject');
+    }
+  });
+
   it('refuses what it cannot do (exit 2), naming it', async () => {
     const none = await demoWith('no-integrations', (w) => (w.templates = []));
     const cases: [string[], string][] = [
