@@ -3,7 +3,7 @@
  * an aws-cli user who only sees `403 Forbidden` finds which statement denied which action, for which
  * S3 operation (a multipart upload is denied at UploadPart, say, not at CreateMultipartUpload).
  */
-import type { StatementRef } from '../../core/iam/index.ts';
+import type { ContextValue, StatementRef } from '../../core/iam/index.ts';
 import { createBoundedRing, fieldsEqual } from '../bounded-ring.ts';
 import type { DecisionEvent } from './context.ts';
 
@@ -22,6 +22,11 @@ export interface LoggedDecision {
   /** The statement that decided, or absent when none applied (an implicit deny). */
   decidingStatement?: StatementRef;
   explanation: string;
+  /**
+   * The operation's condition keys as the policies saw them (`s3:prefix`, `s3:x-amz-server-side-encryption`,
+   * `s3:ExistingObjectTag/<key>`, ...): a Condition that did or did not match is explained by these.
+   */
+  conditionKeys: Record<string, ContextValue>;
 }
 
 export interface DecisionFilter {
@@ -55,6 +60,8 @@ export function createDecisionLog(capacity: number): DecisionLog {
         decision: event.decision.allowed ? 'allow' : 'deny',
         ...(event.decision.decidingStatement ? { decidingStatement: event.decision.decidingStatement } : {}),
         explanation: event.decision.explanation,
+        // Keys are the request's (tag names): a null-prototype copy, so none is taken for Object's.
+        conditionKeys: Object.assign(Object.create(null) as Record<string, ContextValue>, event.context),
       });
     },
     list: (filter = {}) =>

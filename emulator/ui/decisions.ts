@@ -1,11 +1,18 @@
 /** Decisions: the gateway's latest IAM decisions, so a `403 Forbidden` seen in a terminal can be explained. */
 import type { Hono } from 'hono';
 import { describeStatement } from '../../core/iam/index.ts';
-import type { DecisionFilter } from '../gateway/index.ts';
+import type { DecisionFilter, LoggedDecision } from '../gateway/index.ts';
 import type { UiContext } from './context.ts';
-import { html } from './html.ts';
+import { html, type Html } from './html.ts';
 import { filterForm, tableHead } from './filter-form.ts';
 import { page, statusBadge } from './layout.ts';
+
+/** The condition keys the policies saw, when the operation has any: what a Condition was matched against. */
+function conditionKeys(keys: LoggedDecision['conditionKeys']): Html | '' {
+  const shown = Object.entries(keys).map(([key, value]) => html`<code>${key}</code> = ${JSON.stringify(value)}`);
+  if (shown.length === 0) return '';
+  return html`<br /><small>Condition keys: ${shown.map((entry, i) => html`${i ? ', ' : ''}${entry}`)}</small>`;
+}
 
 export function decisionRoutes(app: Hono, ctx: UiContext): void {
   app.get('/decisions', (c) => {
@@ -53,7 +60,7 @@ export function decisionRoutes(app: Hono, ctx: UiContext): void {
                         d.decidingStatement
                           ? html`<br /><small>Decided by ${describeStatement(d.decidingStatement)}</small>`
                           : ''
-                      }
+                      }${conditionKeys(d.conditionKeys)}
                     </td>
                   </tr>`,
               )}

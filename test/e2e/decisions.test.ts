@@ -4,6 +4,7 @@
  */
 import {
   CreateMultipartUploadCommand,
+  ListObjectsV2Command,
   PutBucketPolicyCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -42,6 +43,22 @@ describe('GET /api/decisions', () => {
     const allowed = await decisions('decision=allow');
     expect(allowed.every((d) => d.decision === 'allow')).toBe(true);
     expect(await decisions(`since=${latest!.seq}&user=intern`)).toEqual([]);
+  });
+
+  it('carries the condition keys the policies saw (what a Condition matched), in the API and on the page', async () => {
+    await h
+      .client('admin')
+      .send(
+        new PutObjectCommand({ Bucket: 'acme-exports', Key: 'keys.csv', Body: 'a', ServerSideEncryption: 'AES256' }),
+      );
+    await h.client('admin').send(new ListObjectsV2Command({ Bucket: 'acme-claravine', Prefix: 'us/' }));
+    const [put] = (await decisions('user=admin')).filter((d) => d.resource === 'arn:aws:s3:::acme-exports/keys.csv');
+    expect(put!.conditionKeys).toMatchObject({ 's3:x-amz-server-side-encryption': 'AES256' });
+    const [list] = (await decisions('user=admin')).filter((d) => d.operation === 'ListObjectsV2');
+    expect(list!.conditionKeys).toMatchObject({ 's3:prefix': 'us/' });
+    expect(Object.keys(list!.conditionKeys).filter((key) => key.startsWith('aws:'))).toEqual([]);
+    const page = await (await fetch(`${h.apiUrl}/decisions?user=admin`)).text();
+    expect(page).toContain('Condition keys: <code>s3:prefix</code> = &quot;us/&quot;');
   });
 
   it('says a multipart upload with SSE is denied at UploadPart, by the statement that requires the header', async () => {
