@@ -1,5 +1,6 @@
 /** Connected accounts, inbound integrations and prefix matching. */
 export type * from './inbound-types.ts';
+export { DETECTIONS, OUTCOMES } from './inbound-types.ts';
 export {
   compilePrefix,
   prefixesOverlap,

@@ -9,8 +9,8 @@ import {
   unknownKeys,
   type JsonObject,
 } from '../shared/read-fields.ts';
-import { readAccountName, readBucketName, readRegion } from '../s3/index.ts';
-import type { Account, InboundIntegration } from './inbound-types.ts';
+import { readAccountName, readBucketMode, readBucketName, readRegion } from '../s3/index.ts';
+import { DETECTIONS, OUTCOMES, type Account, type InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
 const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey', 'requestContext', 'remote'];
@@ -144,7 +144,7 @@ function readDetection(
   account: { name: string; remote: boolean },
   issues: InputIssue[],
 ): Pick<InboundIntegration, 'detection' | 'queueUrl'> {
-  const detection = readOneOf(item, 'detection', ['event', 'poll', 'sqs'] as const, 'event', at, issues);
+  const detection = readOneOf(item, 'detection', DETECTIONS, 'event', at, issues);
   if (account.remote && detection === 'event')
     issues.push({
       path: at,
@@ -183,19 +183,12 @@ function readInboundIntegration(
     template: template.name,
     account,
     region: readRegion(item, at, defaults.region, issues),
-    bucketMode: readOneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
+    bucketMode: readBucketMode(item, at, issues),
     bucket,
     prefix,
     ...detection,
     pollIntervalSeconds: readInteger(item, 'pollIntervalSeconds', at, issues, { min: MIN_POLL_SECONDS }) ?? 5,
-    outcome: readOneOf(
-      item,
-      'outcome',
-      ['all-or-nothing', 'auto-submit'] as const,
-      template.autoSubmit ? 'auto-submit' : 'all-or-nothing',
-      at,
-      issues,
-    ),
+    outcome: readOneOf(item, 'outcome', OUTCOMES, template.autoSubmit ? 'auto-submit' : 'all-or-nothing', at, issues),
   };
 }
 

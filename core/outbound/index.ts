@@ -7,6 +7,7 @@ export {
   DEFAULT_FILENAME,
   OUTBOUND_DYNAMIC_VALUES,
   MAX_KEY_BYTES,
+  PATH_MODES,
   type KeyValues,
   type PathMode,
   type FileType,

@@ -8,7 +8,9 @@
 export const DEFAULT_FILENAME = '{{template_name}}{{submitted_at}}';
 export const OUTBOUND_DYNAMIC_VALUES = ['template_name', 'submitted_at', 'submitted_by', 'submission_name'] as const;
 export type OutboundDynamicValue = (typeof OUTBOUND_DYNAMIC_VALUES)[number];
-export type PathMode = 'flatten' | 'folders';
+/** What a slash in the filename does: `flatten` makes it `_`, `folders` keeps it (docs/outbound.md). */
+export const PATH_MODES = ['flatten', 'folders'] as const;
+export type PathMode = (typeof PATH_MODES)[number];
 import type { FileType } from './file-formats.ts';
 
 export type { FileType };

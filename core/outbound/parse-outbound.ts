@@ -1,5 +1,5 @@
 /** Validates a template's outbound integrations. */
-import { readAccountName, readBucketName, readRegion, type Account } from '../s3/index.ts';
+import { readAccountName, readBucketMode, readBucketName, readRegion, type Account } from '../s3/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
 import {
   readBoolean,
@@ -11,7 +11,7 @@ import {
 } from '../shared/read-fields.ts';
 import type { Template } from '../templates/index.ts';
 import { FILE_TYPES } from './file-formats.ts';
-import { DEFAULT_FILENAME, unknownOutboundPlaceholders, type FileType, type PathMode } from './object-key.ts';
+import { DEFAULT_FILENAME, PATH_MODES, unknownOutboundPlaceholders, type FileType } from './object-key.ts';
 import {
   LABEL_TRANSFORMS,
   META_FIELDS,
@@ -128,9 +128,9 @@ export function parseOutbound(
         fileType,
         columns,
         region: readRegion(item, at, defaults.region, issues),
-        bucketMode: readOneOf(item, 'bucketMode', ['list', 'manual'] as const, 'list', at, issues),
+        bucketMode: readBucketMode(item, at, issues),
         sse: readBoolean(item, 'sse', at, issues, false),
-        pathMode: readOneOf<PathMode>(item, 'pathMode', ['flatten', 'folders'], 'flatten', at, issues),
+        pathMode: readOneOf(item, 'pathMode', PATH_MODES, 'flatten', at, issues),
         delimiter: readOneOf<Delimiter>(item, 'delimiter', Object.keys(DELIMITERS) as Delimiter[], 'comma', at, issues),
         summaryHeader: readBoolean(item, 'summaryHeader', at, issues, false),
         escapeFormulas: readBoolean(item, 'escapeFormulas', at, issues, true),

@@ -5,4 +5,5 @@
 export type { AccountS3, IntegrationConnection, OutboundS3, PutOutcome, S3ObjectSummary, S3Outcome } from './ports.ts';
 export { checkBucketListing, switchToManual, type IntegrationWarning } from './bucket-listing.ts';
 export type { Account, RemoteEndpoint } from './account.ts';
-export { readAccountName, readBucketName, readRegion } from './read-connection.ts';
+export { BUCKET_MODES } from './ports.ts';
+export { readAccountName, readBucketMode, readBucketName, readRegion } from './read-connection.ts';

@@ -41,6 +41,9 @@ export interface OutboundS3 extends Pick<AccountS3, 'listBuckets'> {
   ): Promise<PutOutcome>;
 }
 
+/** `list`: list buckets with the account's keys (a 403 gives the permission warning); `manual`: never lists. */
+export const BUCKET_MODES = ['list', 'manual'] as const;
+
 /** How an integration reaches a bucket: the same for inbound and outbound. */
 export interface IntegrationConnection {
   /** @default the template's name */
@@ -48,7 +51,6 @@ export interface IntegrationConnection {
   template: string;
   account: string;
   region: string;
-  /** `list`: list buckets with the account's keys (a 403 gives the permission warning); `manual`: never lists. */
-  bucketMode: 'list' | 'manual';
+  bucketMode: (typeof BUCKET_MODES)[number];
   bucket: string;
 }

@@ -3,8 +3,9 @@
  * region. Read once here so both sides name a problem the same way.
  */
 import type { InputIssue } from '../shared/issues.ts';
-import { readString, type JsonObject } from '../shared/read-fields.ts';
+import { readOneOf, readString, type JsonObject } from '../shared/read-fields.ts';
 import type { Account } from './account.ts';
+import { BUCKET_MODES } from './ports.ts';
 
 /** "account": required, and one of the workspace's connected accounts. */
 export function readAccountName(
@@ -32,6 +33,11 @@ export function readBucketName(item: JsonObject, at: string, issues: InputIssue[
       message: `"bucket" must be the bucket name alone, with no leading or trailing slash, got ${JSON.stringify(bucket)}`,
     });
   return bucket;
+}
+
+/** "bucketMode": how the bucket is chosen (the product's List Buckets or Manual Bucket Entry). */
+export function readBucketMode(item: JsonObject, at: string, issues: InputIssue[]): (typeof BUCKET_MODES)[number] {
+  return readOneOf(item, 'bucketMode', BUCKET_MODES, 'list', at, issues);
 }
 
 /** "region", or the workspace's when left out. */

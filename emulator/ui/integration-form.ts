@@ -3,7 +3,8 @@
  * the product's column picker ("Default Summary" or "Custom") and, for outbound, a live preview
  * (docs/web-ui.md).
  */
-import { DELIMITERS, FILE_TYPES, LABEL_TRANSFORMS, META_FIELDS } from '../../core/outbound/index.ts';
+import { DETECTIONS, OUTCOMES } from '../../core/inbound/index.ts';
+import { DELIMITERS, FILE_TYPES, LABEL_TRANSFORMS, META_FIELDS, PATH_MODES } from '../../core/outbound/index.ts';
 import type { InputIssue } from '../../core/shared/issues.ts';
 import { REFRESH_BUCKETS, bucketField } from './bucket-field.ts';
 import type { UiContext } from './context.ts';
@@ -85,13 +86,14 @@ export async function integrationForm(
     direction === 'inbound'
       ? html`
   <label>File prefix <input name="prefix" value="${text(item.prefix)}" placeholder="us/submissions/{{template_name}}" size="40"></label>
-  ${select('detection', 'Detection', ['event', 'poll'], text(item.detection) || 'event')}
+  ${select('detection', 'Detection', DETECTIONS, text(item.detection) || 'event')}
+  <label>Queue URL (sqs detection) <input name="queueUrl" value="${text(item.queueUrl)}" placeholder="https://sqs.us-east-1.amazonaws.com/123456789012/drops" size="50"></label>
   <label>Poll every (seconds) <input name="pollIntervalSeconds" type="number" min="1" value="${text(item.pollIntervalSeconds)}" placeholder="5"></label>
-  ${select('outcome', 'Outcome', ['all-or-nothing', 'auto-submit'], text(item.outcome) || 'all-or-nothing')}`
+  ${select('outcome', 'Outcome', OUTCOMES, text(item.outcome) || 'all-or-nothing')}`
       : html`
   <label><span><input type="checkbox" name="sse"${item.sse === true ? html` checked` : ''}> SSE-S3 (x-amz-server-side-encryption: AES256)</span></label>
   <label>Filename <input name="filename" value="${text(item.filename)}" placeholder="{{template_name}}{{submitted_at}}" size="44"></label>
-  ${select('pathMode', 'Slashes in the filename', ['flatten', 'folders'], text(item.pathMode) || 'flatten')}
+  ${select('pathMode', 'Slashes in the filename', PATH_MODES, text(item.pathMode) || 'flatten')}
   ${select('fileType', 'File type', FILE_TYPES, text(item.fileType) || 'csv')}
   ${select('delimiter', 'Delimiter (CSV)', Object.keys(DELIMITERS), text(item.delimiter) || 'comma')}
   <label><span><input type="checkbox" name="summaryHeader"${item.summaryHeader === true ? html` checked` : ''}> Summary header</span></label>

@@ -284,6 +284,25 @@ describe('the web UI', () => {
     expect(manual.text).toContain('<input name="bucket" value="acme-claravine"');
     const edit = await get('/templates/Email/inbound/0');
     expect(edit.text).toContain('value="us/submissions/{{template_name}}"');
+    // Every detection the workspace takes is offered, SQS with its queue URL; SQS needs a remote account.
+    expect(edit.text).toMatch(/<select name="detection" >.*<option>sqs<\/option>/s);
+    expect(edit.text).toContain('<input name="queueUrl" value=""');
+    const sqsHere = await request(
+      '/templates/Email/inbound/new',
+      form(
+        {
+          account: 'acme-platform',
+          bucketMode: 'manual',
+          bucket: 'acme-claravine',
+          prefix: 'sqs/',
+          detection: 'sqs',
+          queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/drops',
+        },
+        false,
+      ),
+    );
+    expect(sqsHere.status).toBe(422);
+    expect(await sqsHere.text()).toContain('&quot;detection&quot;: &quot;sqs&quot; needs a remote account');
     expect((await get('/templates/Nope/inbound/0')).status).toBe(404);
     expect((await get('/templates/Email/inbound/7')).status).toBe(404);
     // A change that would not validate is refused, named, and changes nothing.
