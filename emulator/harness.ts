@@ -1,6 +1,7 @@
 /** The whole harness on one machine: the gateway and its object store, the engine, the JSON API and the web UI. */
 import { createActivityLog, type ActivityLog } from './activity.ts';
 import { startApiServer } from './api/server.ts';
+import { lockDataFolder, type DataFolderLock } from './data-folder-lock.ts';
 import { DEFAULTS } from './defaults.ts';
 import { startEngine, type CreatedObject, type Engine } from './engine/engine.ts';
 import { startGatewayServer, type RunningGateway } from './gateway/index.ts';
@@ -16,6 +17,7 @@ import { createWorkspaceEditor, type WorkspaceEditor, type WorkspaceJson } from 
  * there is someone else's (`reset()` leaves it).
  */
 export const HARNESS_DATA_ENTRIES = ['store', 'state.json', 'engine'] as const;
+// Beside them while the harness runs: harness.lock (data-folder-lock.ts), removed on close.
 
 export interface HarnessOptions {
   workspace: Workspace;
@@ -126,6 +128,22 @@ async function startWeb(
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const lock = await lockDataFolder(options.dataDirectory);
+  if (lock.tookOverFrom) {
+    const { pid, startedAt } = lock.tookOverFrom;
+    options.log?.(
+      `[data] ${options.dataDirectory} was locked by pid ${pid} (started ${startedAt}), which is gone: lock taken over`,
+    );
+  }
+  try {
+    return await startOnLockedFolder(options, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startOnLockedFolder(options: HarnessOptions, lock: DataFolderLock): Promise<Harness> {
   const running = await startGatewayServer({
     workspace: options.workspace,
     dataDirectory: options.dataDirectory,
@@ -160,10 +178,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         return live.current;
       },
       async close() {
-        await live.stop();
-        unfollowGateway();
-        await web.close();
-        await running.close();
+        try {
+          await live.stop();
+          unfollowGateway();
+          await web.close();
+          await running.close();
+        } finally {
+          await lock.release();
+        }
       },
     };
   } catch (error) {

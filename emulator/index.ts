@@ -11,4 +11,5 @@ export type { RunAllOptions } from './scenarios/run-all.ts';
 export { findScenarioFiles } from './scenarios/scenario-files.ts';
 export { formatResult, type ScenarioResult } from './scenarios/scenario-result.ts';
 export { DEFAULTS } from './defaults.ts';
+export { DataFolderInUseError } from './data-folder-lock.ts';
 export { parseWorkspace, type Workspace } from '../core/workspace/index.ts';

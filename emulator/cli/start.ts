@@ -5,6 +5,7 @@ import { access, mkdtemp, realpath, rename, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Workspace } from '../../core/workspace/index.ts';
+import { DataFolderInUseError } from '../data-folder-lock.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { startHarness, type Harness } from '../harness.ts';
 import type { WorkspaceJson } from '../workspace-editor.ts';
@@ -147,6 +148,7 @@ async function launch(
     });
   } catch (error) {
     if (options.ephemeral) await rm(folders.dataDirectory, { recursive: true, force: true });
+    if (error instanceof DataFolderInUseError) throw new UsageError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new UsageError(`${busyPort(error, options)} is already in use (pass --port 0 to pick free ones)`);
