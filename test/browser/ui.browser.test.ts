@@ -135,6 +135,24 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
     await page.goto(`${h.apiUrl}/scenarios`);
     await shot('scenarios');
   });
+
+  it("copies an account's least-privilege policy to the clipboard with its button", async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.apiUrl });
+    const policyPage = await context.newPage();
+    try {
+      await policyPage.goto(`${h.apiUrl}/accounts/acme-custom-policy/policy`);
+      const shown = await policyPage.locator('#policy-0').textContent();
+      await policyPage.getByRole('button', { name: 'Copy the policy' }).click();
+      // The button says so once the clipboard has it (its name changes: found by its new one).
+      await policyPage.getByRole('button', { name: 'Copied' }).waitFor({ timeout: 5_000 });
+      const copied = await policyPage.evaluate(() => navigator.clipboard.readText());
+      expect(copied).toBe(shown);
+      expect(JSON.parse(copied).Statement[0]).toMatchObject({ Action: 's3:GetObject' });
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe.skipIf(!hasChromium)('Step 3 Connect in Chromium', () => {
