@@ -146,7 +146,7 @@ describe.skipIf(!hasChromium)('the web UI in Chromium', () => {
       await policyPage.getByRole('button', { name: 'Copy the policy' }).click();
       // The button says so once the clipboard has it (its name changes: found by its new one).
       await policyPage.getByRole('button', { name: 'Copied' }).waitFor({ timeout: 5_000 });
-      const copied = await policyPage.evaluate(() => navigator.clipboard.readText());
+      const copied = (await policyPage.evaluate('navigator.clipboard.readText()')) as string;
       expect(copied).toBe(shown);
       expect(JSON.parse(copied).Statement[0]).toMatchObject({ Action: 's3:GetObject' });
     } finally {
