@@ -14,11 +14,15 @@ import {
   type Permission,
   type RequestFacts,
 } from './caller.ts';
+import { asList } from './matching.ts';
 import type { AttachedPolicy, ContextValue, Decision, PolicyDocument } from './policy-types.ts';
+import { isPublicPolicy } from './public-policy.ts';
 
 export interface DecideOptions {
   /** The bucket policy in force now (the workspace's, or one set through the S3 API). */
   bucketPolicyOf(bucket: string): PolicyDocument | undefined;
+  /** Whether the bucket's Block Public Access has RestrictPublicBuckets on. @default never */
+  restrictsPublicBuckets?(bucket: string): boolean;
   /** The global condition keys of the request (`globalContext`), computed once per request by a caller that asks often. */
   baseContext: Readonly<Record<string, ContextValue>>;
 }
@@ -39,9 +43,22 @@ export function bucketOfResource(resource: string): string | undefined {
   return bucket && !/[*?]/.test(bucket) ? bucket : undefined;
 }
 
+/**
+ * The bucket policy as it applies to the caller. RestrictPublicBuckets: with a public policy, only AWS
+ * services and principals of the bucket owner's account get what it allows (every user of a workspace is
+ * one; an anonymous caller is not); its Denies still apply.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+ */
+function bucketPolicyFor(caller: Caller, bucket: string, options: DecideOptions): PolicyDocument | undefined {
+  const policy = options.bucketPolicyOf(bucket);
+  if (!policy || caller.principal.kind !== 'anonymous' || !options.restrictsPublicBuckets?.(bucket)) return policy;
+  if (!isPublicPolicy(policy)) return policy;
+  return { ...policy, Statement: asList(policy.Statement).filter((statement) => statement.Effect === 'Deny') };
+}
+
 export function decideForCaller(caller: Caller, permission: Permission, options: DecideOptions): UserDecision {
   const bucket = bucketOfResource(permission.resource);
-  const policies = applicablePolicies(caller, bucket, bucket ? options.bucketPolicyOf(bucket) : undefined);
+  const policies = applicablePolicies(caller, bucket, bucket ? bucketPolicyFor(caller, bucket, options) : undefined);
   return { decision: decide(caller, permission, policies, options.baseContext), policies };
 }
 

@@ -4,10 +4,18 @@
 import { asPolicyDocument, mergeRequestContext, parseRequestContext, validatePolicy } from '../iam/index.ts';
 import { compilePrefix, parseAccounts, parseInbound, prefixesOverlap, type Account } from '../inbound/index.ts';
 import { describeType, isRecord, type InputIssue } from '../shared/issues.ts';
-import { readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
+import { readBoolean, readObjectList, readString, unknownKeys } from '../shared/read-fields.ts';
 import { parseOutbound } from '../outbound/index.ts';
 import { parseTemplate } from '../templates/index.ts';
-import type { AlertSettings, Workspace, WorkspaceBucket, WorkspaceTemplate, WorkspaceUser } from './workspace-types.ts';
+import {
+  PUBLIC_ACCESS_BLOCK_SETTINGS,
+  type AlertSettings,
+  type PublicAccessBlock,
+  type Workspace,
+  type WorkspaceBucket,
+  type WorkspaceTemplate,
+  type WorkspaceUser,
+} from './workspace-types.ts';
 
 const TOP_LEVEL_KEYS = [
   '$schema',
@@ -20,7 +28,7 @@ const TOP_LEVEL_KEYS = [
   'templates',
   'alerts',
 ];
-const BUCKET_KEYS = ['name', 'policy', 'defaultEncryption', 'versioning'];
+const BUCKET_KEYS = ['name', 'policy', 'defaultEncryption', 'versioning', 'publicAccessBlock'];
 const USER_KEYS = [
   'name',
   'displayName',
@@ -158,6 +166,22 @@ function parseAlerts(value: unknown, issues: InputIssue[]): AlertSettings {
   return webhookUrl ? { webhookUrl } : {};
 }
 
+/** A bucket's Block Public Access: the four settings, each true or false (left out: false, as in AWS's API). */
+function parsePublicAccessBlock(value: unknown, path: string, issues: InputIssue[]): PublicAccessBlock | undefined {
+  if (!isRecord(value)) {
+    issues.push({
+      path,
+      message: `"publicAccessBlock" must be an object such as {"BlockPublicPolicy": true, "RestrictPublicBuckets": true}, got ${describeType(value)}`,
+    });
+    return undefined;
+  }
+  unknownKeys(value, PUBLIC_ACCESS_BLOCK_SETTINGS, `${path}.publicAccessBlock`, issues);
+  const block = {} as PublicAccessBlock;
+  for (const setting of PUBLIC_ACCESS_BLOCK_SETTINGS)
+    block[setting] = readBoolean(value, setting, `${path}.publicAccessBlock`, issues, false);
+  return block;
+}
+
 function parseBuckets(value: unknown, issues: InputIssue[]): WorkspaceBucket[] {
   const seen = new Set<string>();
   return readObjectList(
@@ -188,9 +212,14 @@ function parseBuckets(value: unknown, issues: InputIssue[]): WorkspaceBucket[] {
           message: `"versioning" must be "Enabled" or "Suspended" (or left out: never versioned), got ${describeType(versioning)}`,
         });
       }
+      const publicAccessBlock =
+        bucket.publicAccessBlock === undefined
+          ? undefined
+          : parsePublicAccessBlock(bucket.publicAccessBlock, path, issues);
       return {
         name,
         defaultEncryption: defaultEncryption as WorkspaceBucket['defaultEncryption'],
+        ...(publicAccessBlock ? { publicAccessBlock } : {}),
         ...(bucket.policy !== undefined ? { policy: asPolicyDocument(bucket.policy) } : {}),
         ...(versioning === 'Enabled' || versioning === 'Suspended' ? { versioning } : {}),
       };

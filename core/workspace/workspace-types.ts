@@ -42,7 +42,29 @@ export interface WorkspaceBucket {
   defaultEncryption: 'none' | 'AES256';
   /** `Enabled` or `Suspended` as PutBucketVersioning sets it; absent: never versioned (docs/gateway.md, "Versioning"). */
   versioning?: 'Enabled' | 'Suspended';
+  /**
+   * S3 Block Public Access (a bucket made in AWS since April 2023 has all four on); absent: none, as
+   * GetPublicAccessBlock then answers. PutPublicAccessBlock and DeletePublicAccessBlock override it.
+   */
+  publicAccessBlock?: PublicAccessBlock;
 }
+
+/** @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PublicAccessBlockConfiguration.html */
+export interface PublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  /** PutBucketPolicy refuses a public policy. */
+  BlockPublicPolicy: boolean;
+  /** With a public bucket policy, only principals of the bucket owner's account get what it allows. */
+  RestrictPublicBuckets: boolean;
+}
+
+export const PUBLIC_ACCESS_BLOCK_SETTINGS = [
+  'BlockPublicAcls',
+  'IgnorePublicAcls',
+  'BlockPublicPolicy',
+  'RestrictPublicBuckets',
+] as const satisfies readonly (keyof PublicAccessBlock)[];
 
 export interface WorkspaceUser {
   name: string;

@@ -10,6 +10,7 @@ import { S3Error } from './s3-errors.ts';
 export function evaluatePermission(s: GatewayServices, g: GatewayRequest, permission: RequiredPermission): Decision {
   const { decision } = decideForCaller(g.caller, permission, {
     bucketPolicyOf: (bucket) => s.state.policyOf(bucket),
+    restrictsPublicBuckets: (bucket) => s.state.publicAccessBlockOf(bucket)?.RestrictPublicBuckets === true,
     baseContext: g.baseContext,
   });
   s.events.emit('decision', {

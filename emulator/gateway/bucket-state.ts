@@ -1,12 +1,13 @@
 /**
  * What the S3 API changes about buckets beyond their objects, kept in the data folder so it
  * survives a restart: bucket policies set or deleted through PutBucketPolicy/DeleteBucketPolicy,
- * versioning set through PutBucketVersioning, and Block Public Access set through PutPublicAccessBlock.
+ * versioning set through PutBucketVersioning, and Block Public Access set or deleted through
+ * Put/DeletePublicAccessBlock; each overrides what the workspace declares.
  * (Buckets themselves, and their objects, live in the object store: store/object-store.ts.)
  */
 import type { PolicyDocument } from '../../core/iam/index.ts';
 import { dictionary, own } from '../../core/shared/dictionary.ts';
-import type { Workspace } from '../../core/workspace/index.ts';
+import type { PublicAccessBlock, Workspace } from '../../core/workspace/index.ts';
 import { openStateFile } from '../state-file.ts';
 
 interface BucketStateData {
@@ -14,16 +15,11 @@ interface BucketStateData {
   policies: Record<string, { document: PolicyDocument | null; changedAt: string }>;
   /** Versioning set through PutBucketVersioning (a bucket never goes back to unversioned). */
   versioning?: Record<string, 'Enabled' | 'Suspended'>;
-  /** S3 Block Public Access of a bucket, set through PutPublicAccessBlock. */
-  publicAccessBlock?: Record<string, PublicAccessBlock>;
-}
-
-/** @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_PublicAccessBlockConfiguration.html */
-export interface PublicAccessBlock {
-  BlockPublicAcls: boolean;
-  IgnorePublicAcls: boolean;
-  BlockPublicPolicy: boolean;
-  RestrictPublicBuckets: boolean;
+  /**
+   * S3 Block Public Access set through PutPublicAccessBlock; `null` records one deleted through
+   * DeletePublicAccessBlock (overriding the workspace's).
+   */
+  publicAccessBlock?: Record<string, PublicAccessBlock | null>;
 }
 
 export interface BucketState {
@@ -55,6 +51,7 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
   const blocks = (db.data.publicAccessBlock = dictionary(db.data.publicAccessBlock ?? {}));
   let workspacePolicies = new Map(workspace.buckets.map((b) => [b.name, b.policy]));
   let workspaceVersioning = new Map(workspace.buckets.map((b) => [b.name, b.versioning]));
+  let workspaceBlocks = new Map(workspace.buckets.map((b) => [b.name, b.publicAccessBlock]));
   return {
     policyOf(bucket) {
       const changed = own(db.data.policies, bucket);
@@ -74,6 +71,7 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
     useWorkspace(next) {
       workspacePolicies = new Map(next.buckets.map((b) => [b.name, b.policy]));
       workspaceVersioning = new Map(next.buckets.map((b) => [b.name, b.versioning]));
+      workspaceBlocks = new Map(next.buckets.map((b) => [b.name, b.publicAccessBlock]));
     },
     async forgetBucket(bucket) {
       delete db.data.policies[bucket];
@@ -81,6 +79,7 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
       delete blocks[bucket];
       workspacePolicies.delete(bucket);
       workspaceVersioning.delete(bucket);
+      workspaceBlocks.delete(bucket);
       await db.write();
     },
     versioningOf: (bucket) => own(versioning, bucket) ?? workspaceVersioning.get(bucket),
@@ -88,9 +87,14 @@ export async function openBucketState(file: string, workspace: Workspace): Promi
       versioning[bucket] = status;
       await db.write();
     },
-    publicAccessBlockOf: (bucket) => own(blocks, bucket),
+    publicAccessBlockOf(bucket) {
+      const set = own(blocks, bucket);
+      return set === null ? undefined : (set ?? workspaceBlocks.get(bucket));
+    },
     async setPublicAccessBlock(bucket, block) {
+      // A deletion is kept as null only where the workspace declares one it would otherwise bring back.
       if (block) blocks[bucket] = block;
+      else if (workspaceBlocks.get(bucket)) blocks[bucket] = null;
       else delete blocks[bucket];
       await db.write();
     },

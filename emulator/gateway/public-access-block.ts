@@ -2,23 +2,22 @@
  * S3 Block Public Access of a bucket (Get/Put/DeletePublicAccessBlock) and GetBucketPolicyStatus.
  * With BlockPublicPolicy, PutBucketPolicy refuses a public policy (403 AccessDenied), as AWS does; the
  * ACL settings change nothing here, where ACLs are disabled and public ones always refused.
- * RestrictPublicBuckets is kept and answered, not enforced (docs/gateway.md).
+ * RestrictPublicBuckets: with a public policy, anonymous callers get nothing it allows (core/iam/decide-for-user.ts).
+ * A workspace bucket may declare its block (`publicAccessBlock`); the S3 API's changes override it.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
  */
 import { isPublicPolicy } from '../../core/iam/index.ts';
+import { PUBLIC_ACCESS_BLOCK_SETTINGS, type PublicAccessBlock } from '../../core/workspace/index.ts';
 import { assertBucketExists } from './access.ts';
 import { withBodyText } from './handler-body.ts';
-import type { PublicAccessBlock } from './bucket-state.ts';
 import { sendEmpty, sendXml, type GatewayRequest, type GatewayServices } from './context.ts';
 import { S3Error } from './s3-errors.ts';
 import { parseXml, xmlDocument } from './xml.ts';
 
-const SETTINGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
-
 function parseBlock(text: string): PublicAccessBlock {
   const root = parseXml(text)?.PublicAccessBlockConfiguration as Record<string, unknown> | undefined;
   if (!root || typeof root !== 'object') throw new S3Error('MalformedXML');
-  const setting = (name: (typeof SETTINGS)[number]) => {
+  const setting = (name: (typeof PUBLIC_ACCESS_BLOCK_SETTINGS)[number]) => {
     const value = root[name];
     if (value === undefined) return false;
     const text = String(value).trim();

@@ -39,6 +39,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { attempt, clientConfig, describeError, type AwsAccess, type AwsError, type FailureKind } from './aws-calls.ts';
 import type { PolicyDocument } from '../../core/iam/index.ts';
+import { PUBLIC_ACCESS_BLOCK_SETTINGS } from '../../core/workspace/index.ts';
 
 export interface MirrorOptions extends AwsAccess {
   buckets: string[];
@@ -252,12 +253,11 @@ class Mirror {
     const block = await attempt(() => s3.send(new GetPublicAccessBlockCommand({ Bucket: name })));
     if (block.ok) {
       const config = block.value.PublicAccessBlockConfiguration ?? {};
-      const on = Object.entries(config)
-        .filter(([, v]) => v === true)
-        .map(([k]) => k);
-      this.read.push(
-        `public access block of ${name} (${on.length ? on.join(', ') : 'off'}; not emulated, for the record)`,
+      entry.publicAccessBlock = Object.fromEntries(
+        PUBLIC_ACCESS_BLOCK_SETTINGS.map((setting) => [setting, config[setting] === true]),
       );
+      const on = PUBLIC_ACCESS_BLOCK_SETTINGS.filter((setting) => config[setting] === true);
+      this.read.push(`public access block of ${name} (${on.length ? on.join(', ') : 'all off'})`);
     }
     return { entry, region };
   }

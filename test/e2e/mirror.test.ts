@@ -100,7 +100,19 @@ describe('s3-harness mirror', () => {
     const workspace = parsed.value;
     expect([workspace.accountId, workspace.region]).toEqual(['210987654321', 'eu-west-1']);
     expect(workspace.buckets).toEqual([
-      { name: 'acme-drop', policy: BUCKET_POLICY, defaultEncryption: 'AES256', versioning: 'Enabled' },
+      {
+        name: 'acme-drop',
+        policy: BUCKET_POLICY,
+        defaultEncryption: 'AES256',
+        versioning: 'Enabled',
+        // The real bucket's Block Public Access, all four on (AWS's default since April 2023).
+        publicAccessBlock: {
+          BlockPublicAcls: true,
+          IgnorePublicAcls: true,
+          BlockPublicPolicy: true,
+          RestrictPublicBuckets: true,
+        },
+      },
     ]);
     const [user] = workspace.iam.users;
     expect([user!.name, user!.policies, user!.permissionsBoundary]).toEqual([
