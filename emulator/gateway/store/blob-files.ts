@@ -32,20 +32,28 @@ export class BlobFiles {
     private readonly reach: ReachPoint = () => {},
   ) {}
 
-  /** Makes the 256 folders blobs go in, so that a write never has to (run once, at open): only the missing ones. */
+  /** The blob folders known to exist: one is made at the first write into it, not all 256 at every start. */
+  readonly #folders = new Set<string>();
+
+  /** Makes the blobs folder and notes which of its 256 folders exist (run once, at open). */
   async prepare(): Promise<void> {
     await mkdir(this.layout.blobs, { recursive: true });
-    const present = new Set(await readdir(this.layout.blobs));
-    const names = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-    await Promise.all(
-      names
-        .filter((name) => !present.has(name))
-        .map((name) => mkdir(join(this.layout.blobs, name), { recursive: true })),
-    );
+    for (const name of await readdir(this.layout.blobs)) this.#folders.add(join(this.layout.blobs, name));
   }
 
-  #newId(): string {
-    return randomBytes(16).toString('hex');
+  /** A new blob's id and path, its folder made if this is the first blob there. */
+  async #newBlob(): Promise<{ id: string; path: string }> {
+    const id = randomBytes(16).toString('hex');
+    const path = this.path(id);
+    const folder = dirname(path);
+    if (!this.#folders.has(folder)) {
+      // Not `recursive`: Node then reports a read-only file system as ENOENT, and the client must hear EROFS.
+      await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      this.#folders.add(folder);
+    }
+    return { id, path };
   }
 
   path(id: string): string {
@@ -57,13 +65,20 @@ export class BlobFiles {
    * object, where each asynchronous call would wait its turn in libuv's pool of four.
    */
   writeHeld(bytes: Buffer): string {
-    const id = this.#newId();
+    const id = randomBytes(16).toString('hex');
     const path = this.path(id);
     try {
       writeFileSync(path, bytes);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw this.#removing(path, error);
-      mkdirSync(dirname(path)); // its folder was removed by hand since the start
+      // Its first blob, or its folder was removed by hand (not `recursive`: see #newBlob). EEXIST: an
+      // asynchronous write made it meanwhile.
+      try {
+        mkdirSync(dirname(path));
+      } catch (mkdirError) {
+        if ((mkdirError as NodeJS.ErrnoException).code !== 'EEXIST') throw mkdirError;
+      }
+      this.#folders.add(dirname(path));
       try {
         writeFileSync(path, bytes);
       } catch (again) {
@@ -75,8 +90,7 @@ export class BlobFiles {
 
   /** A request body spooled to a file (store/tmp, the same file system): renamed in, copied if it is not. */
   async moveIn(spooled: string): Promise<string> {
-    const id = this.#newId();
-    const path = this.path(id);
+    const { id, path } = await this.#newBlob();
     try {
       await rename(spooled, path);
     } catch (error) {
@@ -90,8 +104,7 @@ export class BlobFiles {
 
   /** Writes a stream to a new blob, with its length and MD5. */
   async write(source: Readable | AsyncIterable<Buffer>): Promise<WrittenBlob> {
-    const id = this.#newId();
-    const path = this.path(id);
+    const { id, path } = await this.#newBlob();
     const md5 = createHash('md5');
     let size = 0;
     let chunks = 0;
@@ -119,8 +132,7 @@ export class BlobFiles {
 
   /** A new blob with a file's bytes (a blob's, or an earlier release's object file): hard-linked, or copied. */
   async adopt(file: string): Promise<string> {
-    const id = this.#newId();
-    const path = this.path(id);
+    const { id, path } = await this.#newBlob();
     try {
       await link(file, path);
     } catch (error) {
