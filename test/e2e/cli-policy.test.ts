@@ -21,6 +21,20 @@ async function demoWith(name: string, edit: (workspace: Record<string, any>) => 
   return path;
 }
 
+/** A drop-bucket policy letting the platform's user read `resource`. */
+const platformReads = (Sid: string, resource: string) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid,
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:user/platform' },
+      Action: 's3:GetObject',
+      Resource: resource,
+    },
+  ],
+});
+
 describe('s3-harness policy', () => {
   it("writes the demo's custom-policy account the policy the product article's example lacks (golden file)", () => {
     const result = runCli(['policy', '--account', 'acme-custom-policy', '--document']);
@@ -79,18 +93,7 @@ describe('s3-harness policy', () => {
 
   it('leaves out what the bucket policy already grants, and says so', async () => {
     const path = await demoWith('bucket-grants', (w) => {
-      w.buckets[0].policy = {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'PlatformReads',
-            Effect: 'Allow',
-            Principal: { AWS: 'arn:aws:iam::123456789012:user/platform' },
-            Action: 's3:GetObject',
-            Resource: 'arn:aws:s3:::acme-claravine/*',
-          },
-        ],
-      };
+      w.buckets[0].policy = platformReads('PlatformReads', 'arn:aws:s3:::acme-claravine/*');
     });
     const result = runCli(['policy', '--workspace', path, '--account', 'acme-platform']);
     expect(result.status).toBe(0);
@@ -106,18 +109,7 @@ describe('s3-harness policy', () => {
       'arn:aws:s3:::acme-claravine/us/submissions/Email.*',
     ]) {
       const path = await demoWith('bucket-grants-part', (w) => {
-        w.buckets[0].policy = {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'PlatformReadsSome',
-              Effect: 'Allow',
-              Principal: { AWS: 'arn:aws:iam::123456789012:user/platform' },
-              Action: 's3:GetObject',
-              Resource: resource,
-            },
-          ],
-        };
+        w.buckets[0].policy = platformReads('PlatformReadsSome', resource);
       });
       const result = runCli(['policy', '--workspace', path, '--account', 'acme-platform']);
       expect(result.status, resource).toBe(0);
