@@ -9,24 +9,27 @@ import {
   unknownKeys,
   type JsonObject,
 } from '../shared/read-fields.ts';
-import { readAccountName, readBucketMode, readBucketName, readRegion } from '../s3/index.ts';
+import {
+  CONNECTION_FIELDS,
+  readAccountName,
+  readBucketMode,
+  readBucketName,
+  readRegion,
+  type FormFieldKind,
+} from '../s3/index.ts';
 import { DETECTIONS, OUTCOMES, type Account, type InboundIntegration } from './inbound-types.ts';
 import { unknownPlaceholders } from './prefix-match.ts';
 
 const ACCOUNT_KEYS = ['name', 'description', 'accessKeyId', 'secretAccessKey', 'requestContext', 'remote'];
 /** Every key of an inbound integration, and how a form carries it (the web UI's integration editor reads this table). */
 export const INBOUND_FIELDS = {
-  name: 'text',
-  account: 'text',
-  region: 'text',
-  bucketMode: 'text',
-  bucket: 'text',
+  ...CONNECTION_FIELDS,
   prefix: 'text',
   detection: 'text',
   pollIntervalSeconds: 'number',
   queueUrl: 'text',
   outcome: 'text',
-} as const satisfies Record<string, 'text' | 'number' | 'checkbox' | 'structured'>;
+} as const satisfies Record<string, FormFieldKind>;
 const INBOUND_KEYS = Object.keys(INBOUND_FIELDS);
 /** Polling more often than this only loads the machine. */
 const MIN_POLL_SECONDS = 1;

@@ -1,5 +1,13 @@
 /** Validates a template's outbound integrations. */
-import { readAccountName, readBucketMode, readBucketName, readRegion, type Account } from '../s3/index.ts';
+import {
+  CONNECTION_FIELDS,
+  readAccountName,
+  readBucketMode,
+  readBucketName,
+  readRegion,
+  type Account,
+  type FormFieldKind,
+} from '../s3/index.ts';
 import { describeType, type InputIssue } from '../shared/issues.ts';
 import {
   readBoolean,
@@ -24,11 +32,7 @@ import { DELIMITERS, type Delimiter } from './render.ts';
 
 /** Every key of an outbound integration, and how a form carries it (the web UI's integration editor reads this table). */
 export const OUTBOUND_FIELDS = {
-  name: 'text',
-  account: 'text',
-  region: 'text',
-  bucketMode: 'text',
-  bucket: 'text',
+  ...CONNECTION_FIELDS,
   sse: 'checkbox',
   filename: 'text',
   pathMode: 'text',
@@ -38,7 +42,7 @@ export const OUTBOUND_FIELDS = {
   escapeFormulas: 'checkbox',
   columns: 'structured',
   labelTransform: 'text',
-} as const satisfies Record<string, 'text' | 'number' | 'checkbox' | 'structured'>;
+} as const satisfies Record<string, FormFieldKind>;
 const OUTBOUND_KEYS = Object.keys(OUTBOUND_FIELDS);
 
 function parseColumns(value: unknown, at: string, template: Template, issues: InputIssue[]): 'default' | ColumnSpec[] {

@@ -6,4 +6,11 @@ export type { AccountS3, IntegrationConnection, OutboundS3, PutOutcome, S3Object
 export { checkBucketListing, switchToManual, type IntegrationWarning } from './bucket-listing.ts';
 export type { Account, RemoteEndpoint } from './account.ts';
 export { BUCKET_MODES } from './ports.ts';
-export { readAccountName, readBucketMode, readBucketName, readRegion } from './read-connection.ts';
+export {
+  CONNECTION_FIELDS,
+  readAccountName,
+  readBucketMode,
+  readBucketName,
+  readRegion,
+  type FormFieldKind,
+} from './read-connection.ts';

@@ -7,6 +7,18 @@ import { readOneOf, readString, type JsonObject } from '../shared/read-fields.ts
 import type { Account } from './account.ts';
 import { BUCKET_MODES } from './ports.ts';
 
+/** How a form carries a key of an integration (the web UI's integration editor reads the tables). */
+export type FormFieldKind = 'text' | 'number' | 'checkbox' | 'structured';
+
+/** The keys every integration has, first in both directions' tables (INBOUND_FIELDS, OUTBOUND_FIELDS). */
+export const CONNECTION_FIELDS = {
+  name: 'text',
+  account: 'text',
+  region: 'text',
+  bucketMode: 'text',
+  bucket: 'text',
+} as const satisfies Record<string, FormFieldKind>;
+
 /** "account": required, and one of the workspace's connected accounts. */
 export function readAccountName(
   item: JsonObject,
